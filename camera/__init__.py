@@ -1,0 +1,3 @@
+"""The camera seam: picamera2 on the Pi (imported lazily), a simulated camera
+for development. This package so far answers one question, whether a camera is
+there (:mod:`camera.probe`)."""

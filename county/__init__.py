@@ -1,0 +1,1 @@
+"""The reference county server (built in a later issue)."""

@@ -1,0 +1,148 @@
+"""The station's switches, debounced by settling time.
+
+Each sensor is a contact to ground on a GPIO with the pull-up on, wired so
+that a cut wire reads as the alarming state: the sleeve's switch and the lid's
+switch are closed in the normal state (sleeve home, lid shut), so a broken
+wire reads "sleeve removed" or "lid open". A change is reported only after the
+raw input has stayed put for the settling time, so a bouncing contact gives
+one event, not a burst.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from gpiozero import DigitalInputDevice, Factory
+
+from hardware.pins import bcm_of
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[], None]
+
+
+class DebouncedSwitch:
+    """A contact to ground on *pin*, reported once it has settled."""
+
+    def __init__(
+        self,
+        pin: int,
+        *,
+        settle_seconds: float = 0.05,
+        pin_factory: Factory | None = None,
+        name: str = "switch",
+    ) -> None:
+        if not 0 <= settle_seconds <= 2:
+            raise ValueError("settle_seconds must be between 0 and 2")
+        self.name = name
+        self.settle_seconds = settle_seconds
+        self._mutex = threading.Lock()
+        self._changed = threading.Condition(self._mutex)
+        self._timer: threading.Timer | None = None
+        self._closed = False
+        self.when_closed: Callback | None = None
+        self.when_opened: Callback | None = None
+        self._input = DigitalInputDevice(pin, pull_up=True, pin_factory=pin_factory)
+        self._settled = bool(self._input.is_active)
+        self._input.when_activated = self._on_edge
+        self._input.when_deactivated = self._on_edge
+
+    @property
+    def pin(self) -> int:
+        return bcm_of(self._input)
+
+    @property
+    def contact_closed(self) -> bool:
+        """The settled state: True while the contact is closed (pin low)."""
+        return self._settled
+
+    def wait_for(self, closed: bool, timeout: float | None = None) -> bool:
+        """Block until the settled state is *closed*; False on timeout."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._settled is closed, timeout)
+
+    def close(self) -> None:
+        with self._mutex:
+            if self._closed:
+                return
+            self._closed = True
+            if self._timer is not None:
+                self._timer.cancel()
+        self._input.close()
+
+    def __enter__(self) -> DebouncedSwitch:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _on_edge(self) -> None:
+        with self._mutex:
+            if self._closed:
+                return
+            if self._timer is not None:
+                self._timer.cancel()
+            if self.settle_seconds == 0:
+                self._timer = None
+            else:
+                self._timer = threading.Timer(self.settle_seconds, self._settle)
+                self._timer.daemon = True
+                self._timer.start()
+                return
+        self._settle()
+
+    def _settle(self) -> None:
+        with self._changed:
+            if self._closed:
+                return
+            raw = bool(self._input.is_active)
+            if raw == self._settled:
+                return
+            self._settled = raw
+            self._changed.notify_all()
+        log.debug("%s: contact %s", self.name, "closed" if raw else "open")
+        callback = self.when_closed if raw else self.when_opened
+        if callback is not None:
+            try:
+                callback()
+            except Exception:
+                log.exception("%s: callback failed", self.name)
+
+    def __repr__(self) -> str:
+        state = "closed" if self._settled else "open"
+        return f"<{type(self).__name__} {self.name} BCM {self.pin} contact {state}>"
+
+
+class SleeveSensor(DebouncedSwitch):
+    """Is the seal's sleeve in its holder? Contact closed = present."""
+
+    @property
+    def is_present(self) -> bool:
+        return self.contact_closed
+
+    def describe(self) -> str:
+        return "seal in its holder" if self.is_present else "seal NOT in its holder"
+
+
+class PlungerSensor(DebouncedSwitch):
+    """The stamp plunger. Contact closed = pressed."""
+
+    @property
+    def is_pressed(self) -> bool:
+        return self.contact_closed
+
+    def describe(self) -> str:
+        return "plunger pressed" if self.is_pressed else "plunger up"
+
+
+class LidSensor(DebouncedSwitch):
+    """The enclosure's tamper switch. Contact closed = lid shut."""
+
+    @property
+    def is_open(self) -> bool:
+        return not self.contact_closed
+
+    def describe(self) -> str:
+        return "lid OPEN" if self.is_open else "lid shut"

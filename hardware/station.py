@@ -1,0 +1,217 @@
+"""A station: the devices of one village-hall device composed together.
+
+A seal station has one to three seal slots (a lock, a sleeve sensor and a
+plunger sensor each), an enclosure lid switch, a status lamp, a buzzer and
+perhaps a receipt printer. A kiosk has no slots; it may have a printer, lamp
+and buzzer. :meth:`Station.build` makes every device from a
+:class:`StationSpec` or none: if one fails, those already made are closed
+(locks first) and the error is raised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from gpiozero import Factory
+
+from hardware.buzzer import StatusBuzzer
+from hardware.failsafe import PROCESS_FAILSAFE, FailSafe
+from hardware.lamp import LampKind, StatusLamp
+from hardware.lock import LockTiming, SealLock
+from hardware.patterns import Signal
+from hardware.sensors import LidSensor, PlungerSensor, SleeveSensor
+
+if TYPE_CHECKING:
+    from hardware.printer import ReceiptPrinter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SlotSpec:
+    """The pins of one seal slot (BCM numbers)."""
+
+    name: str
+    label: str
+    lock: int
+    sleeve: int
+    plunger: int
+
+
+@dataclass(frozen=True)
+class StationSpec:
+    """Which devices a station has and on which pins (BCM numbers)."""
+
+    slots: tuple[SlotSpec, ...] = ()
+    lid: int | None = None
+    lamp: tuple[int, int, int] | None = None
+    lamp_kind: LampKind = "rgb"
+    buzzer: int | None = None
+    lock_timing: LockTiming = field(default_factory=LockTiming)
+    settle_seconds: float = 0.05
+
+    def pin_uses(self) -> list[tuple[str, int]]:
+        """Every (device, pin) pair, for checking that no pin is used twice."""
+        uses: list[tuple[str, int]] = []
+        for slot in self.slots:
+            uses += [
+                (f"slot {slot.name} lock", slot.lock),
+                (f"slot {slot.name} sleeve", slot.sleeve),
+                (f"slot {slot.name} plunger", slot.plunger),
+            ]
+        if self.lid is not None:
+            uses.append(("lid", self.lid))
+        if self.lamp is not None:
+            uses += [(f"lamp {i + 1}", pin) for i, pin in enumerate(self.lamp)]
+        if self.buzzer is not None:
+            uses.append(("buzzer", self.buzzer))
+        return uses
+
+
+class SealSlot:
+    """One seal in its locked sleeve."""
+
+    def __init__(
+        self,
+        name: str,
+        label: str,
+        *,
+        lock: SealLock,
+        sleeve: SleeveSensor,
+        plunger: PlungerSensor,
+    ) -> None:
+        self.name = name
+        self.label = label
+        self.lock = lock
+        self.sleeve = sleeve
+        self.plunger = plunger
+
+    def close(self) -> None:
+        self.lock.close()
+        self.sleeve.close()
+        self.plunger.close()
+
+    def __repr__(self) -> str:
+        return f"<SealSlot {self.name} {self.lock.state.value}>"
+
+
+class Station:
+    """The hardware of one device."""
+
+    def __init__(
+        self,
+        *,
+        slots: Sequence[SealSlot] = (),
+        lid: LidSensor | None = None,
+        lamp: StatusLamp | None = None,
+        buzzer: StatusBuzzer | None = None,
+        printer: ReceiptPrinter | None = None,
+    ) -> None:
+        self.slots = {slot.name: slot for slot in slots}
+        self.lid = lid
+        self.lamp = lamp
+        self.buzzer = buzzer
+        self.printer = printer
+        self._closed = False
+
+    @classmethod
+    def build(
+        cls,
+        spec: StationSpec,
+        *,
+        pin_factory: Factory,
+        printer: ReceiptPrinter | None = None,
+        failsafe: FailSafe | None = PROCESS_FAILSAFE,
+    ) -> Station:
+        with contextlib.ExitStack() as made:
+            if printer is not None:
+                made.callback(printer.close)
+            slots = []
+            # Locks first: every solenoid is driven low before anything else.
+            locks = {}
+            for slot in spec.slots:
+                lock = SealLock(
+                    slot.lock,
+                    timing=spec.lock_timing,
+                    pin_factory=pin_factory,
+                    failsafe=failsafe,
+                    name=f"lock {slot.name}",
+                )
+                made.callback(lock.close)
+                locks[slot.name] = lock
+            for slot in spec.slots:
+                sensors = {}
+                for role, kind in (("sleeve", SleeveSensor), ("plunger", PlungerSensor)):
+                    sensor = kind(
+                        getattr(slot, role),
+                        settle_seconds=spec.settle_seconds,
+                        pin_factory=pin_factory,
+                        name=f"{role} {slot.name}",
+                    )
+                    made.callback(sensor.close)
+                    sensors[role] = sensor
+                slots.append(
+                    SealSlot(slot.name, slot.label, lock=locks[slot.name], **sensors)
+                )
+            lid = None
+            if spec.lid is not None:
+                lid = LidSensor(
+                    spec.lid, settle_seconds=spec.settle_seconds, pin_factory=pin_factory,
+                    name="lid",
+                )
+                made.callback(lid.close)
+            lamp = None
+            if spec.lamp is not None:
+                lamp = StatusLamp(spec.lamp, kind=spec.lamp_kind, pin_factory=pin_factory)
+                made.callback(lamp.close)
+            buzzer = None
+            if spec.buzzer is not None:
+                buzzer = StatusBuzzer(spec.buzzer, pin_factory=pin_factory)
+                made.callback(buzzer.close)
+            station = cls(slots=slots, lid=lid, lamp=lamp, buzzer=buzzer, printer=printer)
+            made.pop_all()
+            return station
+
+    def signal(self, signal: Signal) -> None:
+        """Show *signal* on the lamp and sound it on the buzzer."""
+        if self.lamp is not None:
+            self.lamp.show(signal)
+        if self.buzzer is not None:
+            self.buzzer.sound(signal)
+
+    def lock_all(self) -> None:
+        for slot in self.slots.values():
+            slot.lock.lock()
+
+    def devices(self) -> Iterator[tuple[str, object]]:
+        """Every device with a name a technician recognises."""
+        for slot in self.slots.values():
+            yield f"lock {slot.name}", slot.lock
+            yield f"sleeve {slot.name}", slot.sleeve
+            yield f"plunger {slot.name}", slot.plunger
+        for name in ("lid", "lamp", "buzzer", "printer"):
+            device = getattr(self, name)
+            if device is not None:
+                yield name, device
+
+    def close(self) -> None:
+        """Lock every slot, then release every device. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        self.lock_all()
+        for slot in self.slots.values():
+            slot.close()
+        for device in (self.lid, self.lamp, self.buzzer, self.printer):
+            if device is not None:
+                device.close()
+
+    def __enter__(self) -> Station:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -1,0 +1,210 @@
+"""The ``village-edge`` command: the composition root of the suite.
+
+Only this module (with :mod:`village_edge.runtime`) reads the configuration
+file and the environment; everything it starts is handed objects.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from hardware.errors import HardwareError
+from village_edge import __version__
+from village_edge.config import DEFAULT_CONFIG_PATH, Config, ConfigError
+from village_edge.doctor import (
+    check_camera,
+    check_clock,
+    check_config,
+    check_devices,
+    check_printer,
+    check_state_dir,
+)
+from village_edge.report import Finding, any_failed, fail, ok, print_json, print_lines, warn
+from village_edge.runtime import (
+    make_pin_factory,
+    make_printer,
+    open_station,
+    resolve_config,
+    simulated_world,
+)
+
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+EXIT_HARDWARE = 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="village-edge",
+        description="Firmware for village-hall devices: the power-list kiosk and the seal station.",
+    )
+    parser.add_argument("--version", action="version", version=f"village-edge {__version__}")
+    parser.add_argument(
+        "--config", type=Path, metavar="PATH",
+        help=f"configuration file (default {DEFAULT_CONFIG_PATH}; on a development machine "
+        "without it, a built-in simulated configuration)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    doctor = commands.add_parser("doctor", help="the technician's health report")
+    doctor.add_argument("--simulate", action="store_true", help="use simulated hardware")
+    doctor.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    hw = commands.add_parser("hw", help="hardware tools")
+    hw_commands = hw.add_subparsers(dest="hw_command", required=True, metavar="HW_COMMAND")
+    selftest = hw_commands.add_parser(
+        "selftest", help="cycle the locks, lamp and buzzer, read every sensor, print a receipt"
+    )
+    selftest.add_argument("--simulate", action="store_true", help="use simulated hardware")
+
+    demo = commands.add_parser("demo", help="run the suite simulated on this machine")
+    demo.add_argument(
+        "--speed", type=float, default=1.0, metavar="FACTOR",
+        help="play faster (2 = twice as fast); default 1",
+    )
+    return parser
+
+
+def _config(args: argparse.Namespace, *, simulate: bool) -> Config:
+    config = resolve_config(args.config, simulate=simulate, home=Path.home())
+    if config.is_embedded_default:
+        print(
+            "note: no configuration file; using the built-in development configuration "
+            f"(simulated hardware, state in {config.state_dir})",
+            file=sys.stderr,
+        )
+    return config
+
+
+def _config_failed(error: ConfigError, out: TextIO) -> int:
+    out.write("The configuration cannot be used; nothing was started:\n")
+    for problem in error.problems:
+        out.write(f"  {problem}\n")
+    return EXIT_CONFIG
+
+
+def cmd_doctor(args: argparse.Namespace, out: TextIO) -> int:
+    findings: list[Finding] = []
+    try:
+        config = _config(args, simulate=args.simulate)
+    except ConfigError as error:
+        findings = [fail("config", p, "fix this key in the file") for p in error.problems]
+        (print_json if args.json else print_lines)(findings, out)
+        return EXIT_FAILED
+    findings.append(check_config(config))
+    try:
+        factory = make_pin_factory(config)
+    except HardwareError as error:
+        findings.append(fail("pin factory", str(error)))
+        factory = None
+    else:
+        findings.append(_pin_factory_finding(config, args.simulate, factory))
+    if factory is not None:
+        try:
+            station = open_station(config, pin_factory=factory, with_printer=False)
+        except HardwareError as error:
+            findings.append(fail("devices", str(error), "check the wiring and the [pins]"))
+        else:
+            with station:
+                findings += check_devices(station)
+    findings.append(_printer_finding(config))
+    findings.append(check_camera(config))
+    findings.append(check_state_dir(config.state_dir))
+    findings.append(check_clock())
+    (print_json if args.json else print_lines)(findings, out)
+    return EXIT_FAILED if any_failed(findings) else 0
+
+
+def _pin_factory_finding(config: Config, asked: bool, factory: object) -> Finding:
+    from hardware.pins import factory_description
+
+    line = factory_description(factory)  # type: ignore[arg-type]
+    if config.simulate and not asked and not config.is_embedded_default:
+        return warn("pin factory", f"{line} ({config.source} sets simulate = true)",
+                    "a real device needs [device] simulate = false")
+    return ok("pin factory", line)
+
+
+def _printer_finding(config: Config) -> Finding:
+    try:
+        printer = make_printer(config)
+    except HardwareError as error:
+        return fail("printer", str(error), "check the printer's power, cable and [printer]")
+    try:
+        return check_printer(config, printer)
+    finally:
+        if printer is not None:
+            printer.close()
+
+
+def cmd_selftest(args: argparse.Namespace, out: TextIO) -> int:
+    from village_edge.selftest import run_selftest
+
+    try:
+        config = _config(args, simulate=args.simulate)
+    except ConfigError as error:
+        return _config_failed(error, out)
+    try:
+        factory = make_pin_factory(config)
+        world = simulated_world(config, factory)
+        station = open_station(config, pin_factory=factory)
+    except HardwareError as error:
+        print_lines([fail("hardware", str(error))], out)
+        return EXIT_HARDWARE
+    with station:
+        level = world.level if world is not None else None
+        findings = run_selftest(config, station, level)
+    print_lines(findings, out)
+    return EXIT_FAILED if any_failed(findings) else 0
+
+
+def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    from village_edge.demo import run_demo
+
+    if args.speed <= 0:
+        out.write(f"--speed must be above 0, got {args.speed}\n")
+        return EXIT_CONFIG
+    try:
+        config = _config(args, simulate=True)
+    except ConfigError as error:
+        return _config_failed(error, out)
+    factory = make_pin_factory(config)
+    world = simulated_world(config, factory)
+    assert world is not None  # the demo is always simulated
+    try:
+        station = open_station(config, pin_factory=factory)
+    except HardwareError as error:
+        print_lines([fail("hardware", str(error))], out)
+        return EXIT_HARDWARE
+    with station:
+        if not station.slots:
+            out.write("the demo needs a seal station: this configuration has no [[slots]]\n")
+            return EXIT_CONFIG
+        run_demo(config, station, world, out, speed=args.speed)
+    return 0
+
+
+COMMANDS = {"doctor": cmd_doctor, "hw": cmd_selftest, "demo": cmd_demo}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = logging.INFO if args.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if os.environ.get("VILLAGE_EDGE_DEBUG"):
+        logging.getLogger().setLevel(logging.DEBUG)
+    try:
+        return COMMANDS[args.command](args, sys.stdout)
+    except BrokenPipeError:  # output piped into head or less, closed early
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,352 @@
+"""The device's configuration: one TOML file, checked whole before anything
+starts.
+
+:func:`load_config` reads the file (or the built-in development default),
+checks every key, and returns a :class:`Config` made of the settings objects
+that the hardware layer and later parts take. Any problem raises
+:class:`ConfigError` listing all of them; nothing has been started by then.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from camera.probe import CameraSettings
+from hardware.lock import LockTiming
+from hardware.pins import HEADER_BCM_PINS, PULLED_LOW_AT_BOOT, REAL_FACTORIES
+from hardware.printer import PrinterSettings
+from hardware.station import SlotSpec, StationSpec
+from village_edge.schema import Key, Problems, Table, TableArray, check_document, one_of, within
+
+DEFAULT_CONFIG_PATH = Path("/etc/village-edge/config.toml")
+EMBEDDED_NAME = "default-config.toml"
+
+Role = Literal["kiosk", "seal", "all"]
+ROLES_WITH_SLOTS = ("seal", "all")
+MAX_SLOTS = 3
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; :attr:`problems` lists why."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def _device_id(value: str) -> str | None:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{2,39}", value):
+        return (
+            "expected 3 to 40 lower-case letters, digits and '-', starting with a letter "
+            f"or digit, found {value!r}"
+        )
+    return None
+
+
+def _village_code(value: str) -> str | None:
+    if not re.fullmatch(r"\d{12}", value):
+        return f"expected the 12-digit statistical area code of the village, found {value!r}"
+    return None
+
+
+def _not_blank(value: str) -> str | None:
+    return None if value.strip() else "expected text, found an empty value"
+
+
+def _slot_name(value: str) -> str | None:
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,19}", value):
+        return f"expected a short name of lower-case letters, digits and '_', found {value!r}"
+    return None
+
+
+def _pin(value: int) -> str | None:
+    if value not in HEADER_BCM_PINS:
+        return (
+            f"expected a BCM GPIO number from 2 to 27 on the 40-pin header, found {value!r} "
+            "(GPIO 0 and 1 are kept for HAT identification)"
+        )
+    return None
+
+
+def _lamp_pins(value: list[int]) -> str | None:
+    if len(value) != 3:
+        return f"expected three BCM pin numbers, found {len(value)}"
+    for pin in value:
+        if complaint := _pin(pin):
+            return complaint
+    return None
+
+
+def _usb_id(value: int) -> str | None:
+    return None if 0 <= value <= 0xFFFF else f"expected 0 to 0xFFFF, found {value!r}"
+
+
+PIN = Key(int, "a BCM pin number", required=True, check=_pin)
+SECONDS = (int, float)
+
+SCHEMA = {
+    "device": Table(
+        {
+            "id": Key(str, "the device id", required=True, check=_device_id),
+            "role": Key(str, "'kiosk', 'seal' or 'all'", required=True,
+                        check=one_of("kiosk", "seal", "all")),
+            "simulate": Key(bool, "true or false"),
+        },
+        required=True,
+    ),
+    "village": Table(
+        {
+            "code": Key(str, "the 12-digit village code", required=True, check=_village_code),
+            "name": Key(str, "the village's name", required=True, check=_not_blank),
+        },
+        required=True,
+    ),
+    "paths": Table({"state_dir": Key(str, "a directory path", check=_not_blank)}),
+    "gpio": Table(
+        {"pin_factory": Key(str, "'' (automatic) or a gpiozero factory name",
+                            check=one_of("", *REAL_FACTORIES))}
+    ),
+    "lock": Table(
+        {
+            "pull_in_seconds": Key(SECONDS, "seconds", check=within(0.01, 5, " s")),
+            "hold_duty": Key(SECONDS, "a duty from 0.05 to 1", check=within(0.05, 1)),
+            "max_on_seconds": Key(SECONDS, "seconds", check=within(1, 3600, " s")),
+            "pwm_hz": Key(int, "a PWM frequency in Hz", check=within(10, 20000, " Hz")),
+        }
+    ),
+    "sensors": Table({"settle_seconds": Key(SECONDS, "seconds", check=within(0, 2, " s"))}),
+    "lamp": Table(
+        {
+            "kind": Key(str, "'rgb' or 'tower'", check=one_of("rgb", "tower")),
+            "pins": Key(list, "a list of three BCM pin numbers", required=True,
+                        check=_lamp_pins, items=int),
+        }
+    ),
+    "buzzer": Table({"pin": PIN}),
+    "lid": Table({"pin": PIN}),
+    "slots": TableArray(
+        {
+            "name": Key(str, "a short slot name such as 'committee'", required=True,
+                        check=_slot_name),
+            "label": Key(str, "the seal's name in Chinese", required=True, check=_not_blank),
+            "lock": PIN,
+            "sleeve": PIN,
+            "plunger": PIN,
+        }
+    ),
+    "printer": Table(
+        {
+            "connection": Key(str, "'usb', 'serial', 'network', 'file' or 'none'",
+                              required=True,
+                              check=one_of("usb", "serial", "network", "file", "none")),
+            "usb_vendor": Key(int, "a USB vendor id such as 0x0416", check=_usb_id),
+            "usb_product": Key(int, "a USB product id such as 0x5011", check=_usb_id),
+            "serial_device": Key(str, "a device path such as /dev/ttyUSB0", check=_not_blank),
+            "baudrate": Key(int, "a baud rate",
+                            check=one_of(2400, 4800, 9600, 19200, 38400, 57600, 115200)),
+            "host": Key(str, "the printer's host name or address", check=_not_blank),
+            "port": Key(int, "a TCP port", check=within(1, 65535)),
+            "file_path": Key(str, "a file path", check=_not_blank),
+            "paper_mm": Key(int, "58 or 80", check=one_of(58, 80)),
+            "chinese": Key(str, "'gb18030' or 'raster'", check=one_of("gb18030", "raster")),
+            "font_path": Key(str, "a font file path"),
+        }
+    ),
+    "camera": Table(
+        {
+            "enabled": Key(bool, "true or false"),
+            "backend": Key(str, "'picamera2' or 'simulated'",
+                           check=one_of("picamera2", "simulated")),
+        }
+    ),
+    "county": Table(
+        {
+            "url": Key(str, "the county server's https:// address"),
+            "public_key": Key(str, "the county's public key"),
+        }
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a device needs to start, already checked."""
+
+    source: str  # the file read, or "built-in development default"
+    device_id: str
+    role: Role
+    simulate: bool
+    village_code: str
+    village_name: str
+    state_dir: Path
+    pin_factory: str | None
+    station: StationSpec
+    printer: PrinterSettings
+    camera: CameraSettings
+    county_url: str
+    county_public_key: str
+
+    @property
+    def is_embedded_default(self) -> bool:
+        return self.source == EMBEDDED_SOURCE
+
+
+EMBEDDED_SOURCE = "built-in development default"
+
+
+def embedded_default_text() -> str:
+    return resources.files("village_edge").joinpath(EMBEDDED_NAME).read_text("utf-8")
+
+
+def load_config(
+    path: Path | None,
+    *,
+    home: Path,
+    simulate: bool = False,
+) -> Config:
+    """Read and check the file at *path*, or the embedded default when *path*
+    is None. *simulate* forces simulated hardware whatever the file says.
+    *home* is where ``~`` in paths points."""
+    if path is None:
+        source, text = EMBEDDED_SOURCE, embedded_default_text()
+    else:
+        source = str(path)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise ConfigError([f"{source}: no such file"]) from None
+        except OSError as error:
+            raise ConfigError([f"{source}: cannot be read ({error.strerror})"]) from None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ConfigError(
+                [f"{source}: not UTF-8 text (byte {error.start}); save the file as UTF-8"]
+            ) from None
+    return parse_config(text, source=source, home=home, simulate=simulate)
+
+
+def parse_config(text: str, *, source: str, home: Path, simulate: bool = False) -> Config:
+    problems = Problems(source)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError([f"{source}: not valid TOML: {error}"]) from None
+    check_document(data, SCHEMA, problems)
+    if not problems.items:
+        _check_combinations(data, problems)
+    if problems.items:
+        raise ConfigError(problems.items)
+    return _build(data, source=source, home=home, simulate=simulate)
+
+
+def _check_combinations(data: dict[str, Any], problems: Problems) -> None:
+    """What single keys cannot tell: pins used twice, missing devices."""
+    role = data["device"]["role"]
+    slots = data.get("slots", [])
+    if role in ROLES_WITH_SLOTS and not slots:
+        problems.add("[[slots]]", f"role {role!r} needs at least one [[slots]] table (a seal)")
+    if role == "kiosk" and slots:
+        problems.add("[[slots]]", "a kiosk has no seal slots; remove them or set role = 'seal'")
+    if len(slots) > MAX_SLOTS:
+        problems.add("[[slots]]", f"a station holds at most {MAX_SLOTS} seals, found {len(slots)}")
+    names = [slot["name"] for slot in slots]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.add("[[slots]] name", f"{name!r} is used by more than one slot")
+    for index, slot in enumerate(slots, start=1):
+        if slot["lock"] not in PULLED_LOW_AT_BOOT:
+            problems.add(
+                f"[[slots]] #{index} lock",
+                f"BCM {slot['lock']} is pulled high while the Pi boots, which would "
+                "energise the solenoid and open the seal; use one of BCM 9 to 27",
+            )
+    try:
+        spec = _station_spec(data)
+    except ValueError as error:  # LockTiming's own cross-checks
+        problems.add("[lock]", str(error))
+        return
+    users: dict[int, str] = {}
+    for device, pin in spec.pin_uses():
+        if pin in users:
+            problems.add("pins", f"BCM {pin} is used by both {users[pin]} and {device}")
+        else:
+            users[pin] = device
+    printer = data.get("printer", {})
+    needs = {
+        "usb": ("usb_vendor", "usb_product"),
+        "serial": ("serial_device",),
+        "network": ("host",),
+        "file": ("file_path",),
+    }
+    for key in needs.get(printer.get("connection", "none"), ()):
+        if key not in printer:
+            problems.add(
+                f"[printer] {key}", f"missing; connection = {printer['connection']!r} needs it"
+            )
+
+
+def _station_spec(data: dict[str, Any]) -> StationSpec:
+    lock = data.get("lock", {})
+    lamp = data.get("lamp")
+    return StationSpec(
+        slots=tuple(
+            SlotSpec(s["name"], s["label"], s["lock"], s["sleeve"], s["plunger"])
+            for s in data.get("slots", [])
+        ),
+        lid=data.get("lid", {}).get("pin"),
+        lamp=tuple(lamp["pins"]) if lamp else None,  # type: ignore[arg-type]
+        lamp_kind=lamp.get("kind", "rgb") if lamp else "rgb",
+        buzzer=data.get("buzzer", {}).get("pin"),
+        lock_timing=LockTiming(
+            pull_in_seconds=float(lock.get("pull_in_seconds", 0.2)),
+            hold_duty=float(lock.get("hold_duty", 0.4)),
+            max_on_seconds=float(lock.get("max_on_seconds", 120.0)),
+            pwm_hz=int(lock.get("pwm_hz", 1000)),
+        ),
+        settle_seconds=float(data.get("sensors", {}).get("settle_seconds", 0.05)),
+    )
+
+
+def _expand(path: str, home: Path) -> Path:
+    if path == "~" or path.startswith("~/"):
+        return home / path[2:]
+    return Path(path)
+
+
+def _build(data: dict[str, Any], *, source: str, home: Path, simulate: bool) -> Config:
+    device = data["device"]
+    simulated = simulate or bool(device.get("simulate", False))
+    state_dir = _expand(data.get("paths", {}).get("state_dir", "/var/lib/village-edge"), home)
+    printer = dict(data.get("printer", {"connection": "none"}))
+    if simulated and printer["connection"] not in ("file", "none"):
+        # A simulated device never talks to a real printer: its receipts go to a file.
+        printer = {k: v for k, v in printer.items() if k in ("paper_mm", "chinese", "font_path")}
+        printer.update(connection="file", file_path="printer/receipts.bin")
+    if printer.get("connection") == "file":
+        file_path = _expand(printer["file_path"], home)
+        printer["file_path"] = str(file_path if file_path.is_absolute() else state_dir / file_path)
+    camera = data.get("camera", {})
+    county = data.get("county", {})
+    return Config(
+        source=source,
+        device_id=device["id"],
+        role=device["role"],
+        simulate=simulated,
+        village_code=data["village"]["code"],
+        village_name=data["village"]["name"],
+        state_dir=state_dir,
+        pin_factory=data.get("gpio", {}).get("pin_factory") or None,
+        station=_station_spec(data),
+        printer=PrinterSettings(**printer),
+        camera=CameraSettings(
+            enabled=camera.get("enabled", False),
+            backend="simulated" if simulated else camera.get("backend", "picamera2"),
+        ),
+        county_url=county.get("url", ""),
+        county_public_key=county.get("public_key", ""),
+    )
