@@ -124,12 +124,10 @@ class Station:
         spec: StationSpec,
         *,
         pin_factory: Factory,
-        printer: ReceiptPrinter | None = None,
         failsafe: FailSafe | None = PROCESS_FAILSAFE,
     ) -> Station:
+        """Make every pin device of *spec*; attach a printer afterwards."""
         with contextlib.ExitStack() as made:
-            if printer is not None:
-                made.callback(printer.close)
             slots = []
             # Locks first: every solenoid is driven low before anything else.
             locks = {}
@@ -172,7 +170,7 @@ class Station:
             if spec.buzzer is not None:
                 buzzer = StatusBuzzer(spec.buzzer, pin_factory=pin_factory)
                 made.callback(buzzer.close)
-            station = cls(slots=slots, lid=lid, lamp=lamp, buzzer=buzzer, printer=printer)
+            station = cls(slots=slots, lid=lid, lamp=lamp, buzzer=buzzer)
             made.pop_all()
             return station
 

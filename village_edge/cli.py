@@ -16,22 +16,9 @@ from typing import TextIO
 from hardware.errors import HardwareError
 from village_edge import __version__
 from village_edge.config import DEFAULT_CONFIG_PATH, Config, ConfigError
-from village_edge.doctor import (
-    check_camera,
-    check_clock,
-    check_config,
-    check_devices,
-    check_printer,
-    check_state_dir,
-)
-from village_edge.report import Finding, any_failed, fail, ok, print_json, print_lines, warn
-from village_edge.runtime import (
-    make_pin_factory,
-    make_printer,
-    open_station,
-    resolve_config,
-    simulated_world,
-)
+from village_edge.doctor import diagnose
+from village_edge.report import any_failed, fail, print_json, print_lines
+from village_edge.runtime import make_pin_factory, open_station, resolve_config, simulated_world
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
@@ -90,57 +77,15 @@ def _config_failed(error: ConfigError, out: TextIO) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace, out: TextIO) -> int:
-    findings: list[Finding] = []
+    report = print_json if args.json else print_lines
     try:
         config = _config(args, simulate=args.simulate)
     except ConfigError as error:
-        findings = [fail("config", p, "fix this key in the file") for p in error.problems]
-        (print_json if args.json else print_lines)(findings, out)
+        report([fail("config", p, "fix this key in the file") for p in error.problems], out)
         return EXIT_FAILED
-    findings.append(check_config(config))
-    try:
-        factory = make_pin_factory(config)
-    except HardwareError as error:
-        findings.append(fail("pin factory", str(error)))
-        factory = None
-    else:
-        findings.append(_pin_factory_finding(config, args.simulate, factory))
-    if factory is not None:
-        try:
-            station = open_station(config, pin_factory=factory, with_printer=False)
-        except HardwareError as error:
-            findings.append(fail("devices", str(error), "check the wiring and the [pins]"))
-        else:
-            with station:
-                findings += check_devices(station)
-    findings.append(_printer_finding(config))
-    findings.append(check_camera(config))
-    findings.append(check_state_dir(config.state_dir))
-    findings.append(check_clock())
-    (print_json if args.json else print_lines)(findings, out)
+    findings = diagnose(config, asked_to_simulate=args.simulate)
+    report(findings, out)
     return EXIT_FAILED if any_failed(findings) else 0
-
-
-def _pin_factory_finding(config: Config, asked: bool, factory: object) -> Finding:
-    from hardware.pins import factory_description
-
-    line = factory_description(factory)  # type: ignore[arg-type]
-    if config.simulate and not asked and not config.is_embedded_default:
-        return warn("pin factory", f"{line} ({config.source} sets simulate = true)",
-                    "a real device needs [device] simulate = false")
-    return ok("pin factory", line)
-
-
-def _printer_finding(config: Config) -> Finding:
-    try:
-        printer = make_printer(config)
-    except HardwareError as error:
-        return fail("printer", str(error), "check the printer's power, cable and [printer]")
-    try:
-        return check_printer(config, printer)
-    finally:
-        if printer is not None:
-            printer.close()
 
 
 def cmd_selftest(args: argparse.Namespace, out: TextIO) -> int:

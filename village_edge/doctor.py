@@ -6,8 +6,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from gpiozero import Factory
+
 from camera.probe import probe_camera
+from hardware.buzzer import StatusBuzzer
 from hardware.errors import HardwareError, PrinterError
+from hardware.lamp import StatusLamp
 from hardware.lock import SealLock
 from hardware.pins import factory_description
 from hardware.printer import ReceiptPrinter
@@ -16,6 +20,7 @@ from hardware.station import Station
 from village_edge.clock import read_clock_state
 from village_edge.config import Config
 from village_edge.report import Finding, fail, ok, warn
+from village_edge.runtime import make_pin_factory, make_printer, open_station
 
 MIB = 1024 * 1024
 FAIL_BELOW = 200 * MIB
@@ -31,41 +36,43 @@ def check_config(config: Config) -> Finding:
     )
 
 
+def device_finding(name: str, device: object) -> Finding:
+    """What one device reports at rest."""
+    if isinstance(device, SealLock):
+        if device.duty == 0:
+            return ok(name, f"BCM {device.pin}: locked (solenoid off)")
+        return fail(name, f"BCM {device.pin}: energised at {device.duty:.0%}",
+                    "stop the process driving it; the lock must rest locked")
+    if isinstance(device, SleeveSensor):
+        line = f"BCM {device.pin}: {device.describe()}"
+        if device.is_present:
+            return ok(name, line)
+        return warn(name, line, "put the seal back, or check the sleeve switch wiring")
+    if isinstance(device, PlungerSensor):
+        line = f"BCM {device.pin}: {device.describe()}"
+        if device.is_pressed:
+            return warn(name, line, "the plunger is held down or its switch is stuck")
+        return ok(name, line)
+    if isinstance(device, LidSensor):
+        line = f"BCM {device.pin}: {device.describe()}"
+        if device.is_open:
+            return warn(name, line, "close the enclosure, or check the lid switch wiring")
+        return ok(name, line)
+    if isinstance(device, StatusLamp):
+        pins = ", ".join(str(p) for p in device.pins)
+        return ok(name, f"{device.kind} lamp on BCM {pins}")
+    if isinstance(device, StatusBuzzer):
+        return ok(name, f"BCM {device.pin}")
+    return ok(name, repr(device))
+
+
 def check_devices(station: Station) -> list[Finding]:
-    findings = []
-    for name, device in station.devices():
-        if isinstance(device, SealLock):
-            if device.duty == 0:
-                findings.append(ok(name, f"BCM {device.pin}: locked (solenoid off)"))
-            else:
-                findings.append(
-                    fail(name, f"BCM {device.pin}: energised at {device.duty:.0%}",
-                         "stop the process driving it; the lock must rest locked")
-                )
-        elif isinstance(device, SleeveSensor):
-            line = f"BCM {device.pin}: {device.describe()}"
-            findings.append(
-                ok(name, line) if device.is_present
-                else warn(name, line, "put the seal back, or check the sleeve switch wiring")
-            )
-        elif isinstance(device, PlungerSensor):
-            line = f"BCM {device.pin}: {device.describe()}"
-            findings.append(
-                warn(name, line, "the plunger is held down or its switch is stuck")
-                if device.is_pressed else ok(name, line)
-            )
-        elif isinstance(device, LidSensor):
-            line = f"BCM {device.pin}: {device.describe()}"
-            findings.append(
-                warn(name, line, "close the enclosure, or check the lid switch wiring")
-                if device.is_open else ok(name, line)
-            )
-        elif name == "lamp":
-            pins = ", ".join(str(p) for p in device.pins)  # type: ignore[attr-defined]
-            findings.append(ok(name, f"{device.kind} lamp on BCM {pins}"))  # type: ignore[attr-defined]
-        elif name == "buzzer":
-            findings.append(ok(name, f"BCM {device.pin}"))  # type: ignore[attr-defined]
-    return findings
+    """Every pin-driven device; the printer is checked on its own."""
+    return [
+        device_finding(name, device)
+        for name, device in station.devices()
+        if not isinstance(device, ReceiptPrinter)
+    ]
 
 
 def check_printer(config: Config, printer: ReceiptPrinter | None) -> Finding:
@@ -119,16 +126,45 @@ def check_clock() -> Finding:
                 "check the network and that systemd-timesyncd or chrony is running")
 
 
-def run_hardware_checks(config: Config, station: Station) -> list[Finding]:
-    findings = check_devices(station)
-    findings.append(check_printer(config, station.printer))
+def check_pin_factory(config: Config, asked_to_simulate: bool, factory: Factory) -> Finding:
+    line = factory_description(factory)
+    if config.simulate and not asked_to_simulate and not config.is_embedded_default:
+        return warn("pin factory", f"{line} ({config.source} sets simulate = true)",
+                    "a real device needs [device] simulate = false")
+    return ok("pin factory", line)
+
+
+def check_printer_of(config: Config) -> Finding:
+    """Open the configured printer, ask its status, close it."""
+    try:
+        printer = make_printer(config)
+    except HardwareError as error:
+        return fail("printer", str(error), "check the printer's power, cable and [printer]")
+    try:
+        return check_printer(config, printer)
+    finally:
+        if printer is not None:
+            printer.close()
+
+
+def diagnose(config: Config, *, asked_to_simulate: bool) -> list[Finding]:
+    """Every check, in the order a technician works through them."""
+    findings = [check_config(config)]
+    try:
+        factory = make_pin_factory(config)
+    except HardwareError as error:
+        findings.append(fail("pin factory", str(error)))
+    else:
+        findings.append(check_pin_factory(config, asked_to_simulate, factory))
+        try:
+            station = open_station(config, pin_factory=factory, with_printer=False)
+        except HardwareError as error:
+            findings.append(fail("devices", str(error), "check the wiring and the pins"))
+        else:
+            with station:
+                findings += check_devices(station)
+    findings.append(check_printer_of(config))
     findings.append(check_camera(config))
+    findings.append(check_state_dir(config.state_dir))
+    findings.append(check_clock())
     return findings
-
-
-def describe_pins(factory: object) -> Finding:
-    return ok("pin factory", factory_description(factory))  # type: ignore[arg-type]
-
-
-def hardware_failure(error: HardwareError) -> Finding:
-    return fail("hardware", str(error), "see the message; run with --simulate to rehearse")

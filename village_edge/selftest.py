@@ -15,9 +15,10 @@ from hardware.errors import PrinterError
 from hardware.lock import SealLock
 from hardware.patterns import Signal
 from hardware.printer import sample_test_receipt
+from hardware.sensors import DebouncedSwitch
 from hardware.station import Station
 from village_edge.config import Config
-from village_edge.doctor import check_devices
+from village_edge.doctor import device_finding
 from village_edge.report import Finding, fail, ok
 
 LOCK_PULSE_SECONDS = 0.8
@@ -81,8 +82,8 @@ def run_selftest(config: Config, station: Station, level: Level | None) -> list[
     for name, device in station.devices():
         if isinstance(device, SealLock):
             findings.append(cycle_lock(name, device, level))
-    findings += [f for f in check_devices(station) if not f.check.startswith("lock")]
-    findings = [f for f in findings if f.check not in ("lamp", "buzzer")]
+        elif isinstance(device, DebouncedSwitch):
+            findings.append(device_finding(name, device))
     findings += cycle_signals(station)
     findings.append(print_test_receipt(config, station, config.state_dir))
     return findings
