@@ -1,0 +1,294 @@
+"""What the county answers, independent of HTTP plumbing: a request (method,
+target, headers, body) in, a status and a JSON body out.
+
+Every refusal is a :class:`~county.rejection.Rejected` carrying its status,
+tag, sentence and the counters it bumps; :meth:`CountyApp.handle` tallies it
+and turns it into ``{"error", "detail"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from county import batches
+from county.auth import authenticate, check_fresh, check_signature, signature_headers
+from county.blobs import BadChunk, BlobStore, BlobTooLarge, DigestMismatch, OffsetMismatch
+from county.datadir import CountyDir
+from county.enrollment import check_code, code_digest
+from county.feed import feed_page
+from county.protocol import (
+    API_PREFIX,
+    DEVICE_ID,
+    DEVICE_ROLES,
+    HEADER_BACKLOG,
+    HEADER_OFFSET,
+    HEADER_SIZE,
+    MAX_BATCH_BYTES,
+    MAX_BLOB_CHUNK_BYTES,
+    MAX_ENROLL_BODY_BYTES,
+    SHA256_HEX,
+    VILLAGE_CODE,
+    mib,
+)
+from county.rejection import Rejected, malformed
+from county.store import Store
+from sync.signing import HEADER_DEVICE, SignatureError, public_key_from_text, public_key_text
+
+log = logging.getLogger(__name__)
+
+GetHeader = Callable[[str], "str | None"]
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    target: str  # the path with its query, exactly as sent (it is what was signed)
+    header: GetHeader  # case-insensitive header lookup
+    body: bytes
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.target).path
+
+    def query(self, name: str) -> str | None:
+        values = parse_qs(urlsplit(self.target).query).get(name)
+        return values[-1] if values else None
+
+
+@dataclass
+class Reply:
+    status: int
+    body: dict[str, Any]
+    device: str | None = None
+    rejection: Rejected | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[["CountyApp", Store, Request, tuple[str, ...]], Reply]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+    max_body: int
+    too_large: str  # the 413 detail when the body is over max_body
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise malformed(f"the body is not UTF-8 JSON ({error})") from None
+    if not isinstance(document, dict):
+        raise malformed("the body must be a JSON object")
+    return document
+
+
+def _whole_number(request: Request, header: str, *, required: bool) -> int | None:
+    text = request.header(header)
+    if text is None:
+        if required:
+            raise malformed(f"the header {header} is required")
+        return None
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise malformed(f"{header} must be a whole number of 0 or more, found {text!r}")
+    return value
+
+
+class CountyApp:
+    """The county's answers over its data directory, signing with *key*."""
+
+    def __init__(
+        self, county: CountyDir, key: Ed25519PrivateKey, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.county = county
+        self.key = key
+        self.public_key = public_key_text(key)
+        self.clock = clock
+        self.blobs = BlobStore(county.blobs)
+
+    # -- dispatch ------------------------------------------------------------
+
+    def route(self, method: str, target: str) -> tuple[Route, tuple[str, ...]]:
+        """The route for a request line, or :class:`Rejected` (404, 405)."""
+        path = urlsplit(target).path
+        allowed = []
+        for route in ROUTES:
+            match = route.pattern.fullmatch(path)
+            if match:
+                if route.method == method:
+                    return route, match.groups()
+                allowed.append(route.method)
+        if allowed:
+            raise Rejected(405, "method_not_allowed",
+                           f"{path} answers {' and '.join(allowed)}, not {method}")
+        raise Rejected(404, "not_found", f"the county has no {path}; see county/openapi.yaml")
+
+    def handle(self, route: Route, params: tuple[str, ...], request: Request) -> Reply:
+        """Answer one routed request; never raises."""
+        try:
+            with Store.open(self.county.database) as store:
+                return route.handler(self, store, request, params)
+        except Rejected as rejection:
+            self.tally(rejection)
+            return self.refusal(rejection, request)
+        except Exception:
+            log.exception("county failed on %s %s", request.method, request.target)
+            return Reply(500, {"error": "internal",
+                               "detail": "the county failed on this request; see its log"})
+
+    def tally(self, rejection: Rejected) -> None:
+        if not rejection.counters:
+            return
+        with Store.open(self.county.database) as store, store.transaction():
+            for name in rejection.counters:
+                store.bump(name)
+
+    def refusal(self, rejection: Rejected, request: Request) -> Reply:
+        return Reply(rejection.status, rejection.body(), device=request.header(HEADER_DEVICE),
+                     rejection=rejection)
+
+    # -- handlers ------------------------------------------------------------
+
+    def health(self, store: Store, request: Request, params: tuple[str, ...]) -> Reply:
+        return Reply(200, {"ok": True, "server_time": self.clock()})
+
+    def enroll(self, store: Store, request: Request, params: tuple[str, ...]) -> Reply:
+        signed = signature_headers(request.header)
+        form = _json_object(request.body)
+        fields = ("device_id", "public_key", "code", "role", "village_code")
+        missing = [name for name in fields if not isinstance(form.get(name), str)]
+        if missing:
+            raise malformed(f"enrollment needs the text fields {list(fields)}; "
+                            f"missing or not text: {missing}")
+        device_id, key_text = form["device_id"], form["public_key"]
+        if not DEVICE_ID.fullmatch(device_id):
+            raise malformed("device_id must be 3 to 40 lower-case letters, digits and '-'")
+        if form["role"] not in DEVICE_ROLES:
+            raise malformed(f"role must be one of {list(DEVICE_ROLES)}")
+        if not VILLAGE_CODE.fullmatch(form["village_code"]):
+            raise malformed("village_code must be the 12-digit village code")
+        try:
+            public = public_key_from_text(key_text)
+        except SignatureError as error:
+            raise malformed(f"public_key is not an Ed25519 key in base64url ({error})") from None
+        if signed.device_id != device_id:
+            raise malformed(f"the request is signed as {signed.device_id!r} but enrolls "
+                            f"{device_id!r}")
+        check_signature(public, signed, request.method, request.target, request.body)
+        now = self.clock()
+        check_fresh(store, signed, now)
+        digest = code_digest(form["code"])
+        with store.transaction():
+            enrolled = store.device(device_id)
+            repeat = check_code(store.enroll_code(digest), device_id, key_text,
+                                enrolled.public_key if enrolled else None, now)
+            if not repeat:
+                store.use_enroll_code(digest, key_text, now)
+                store.enroll_device(device_id, key_text, form["role"], form["village_code"], now)
+        if not repeat:
+            change = "a new key" if enrolled and enrolled.public_key != key_text else "its key"
+            log.info("enrolled %s (%s, village %s) with %s", device_id, form["role"],
+                     form["village_code"], change)
+        return Reply(200, {"county_public_key": self.public_key, "server_time": now},
+                     device=device_id)
+
+    def _device(self, store: Store, request: Request) -> tuple[str, float]:
+        now = self.clock()
+        return authenticate(store, request.header, request.method, request.target,
+                            request.body, now), now
+
+    def events(self, store: Store, request: Request, params: tuple[str, ...]) -> Reply:
+        device_id, now = self._device(store, request)
+        backlog = _whole_number(request, HEADER_BACKLOG, required=False)
+        data = batches.decode_body(request.body, request.header("Content-Encoding"))
+        events = batches.parse_batch(data)
+        accepted, duplicates = [], []
+        with store.transaction():
+            for event in events:
+                payload = json.dumps(event.payload, ensure_ascii=False, allow_nan=False)
+                stored = store.add_event(device_id, event.id, event.stream, event.created,
+                                         payload, now)
+                (accepted if stored else duplicates).append(event.id)
+            store.bump("duplicates", len(duplicates))
+            if backlog is not None:
+                store.report_backlog(device_id, backlog, now)
+        return Reply(200, {"accepted": accepted, "duplicates": duplicates, "server_time": now},
+                     device=device_id)
+
+    def _blob_name(self, params: tuple[str, ...]) -> str:
+        if not SHA256_HEX.fullmatch(params[0]):
+            raise malformed("a blob is named by its sha256: 64 lower-case hex digits")
+        return params[0]
+
+    def blob_status(self, store: Store, request: Request, params: tuple[str, ...]) -> Reply:
+        device_id, _ = self._device(store, request)
+        progress = self.blobs.progress(store, self._blob_name(params))
+        return Reply(200, {"received": progress.received, "complete": progress.complete},
+                     device=device_id)
+
+    def blob_put(self, store: Store, request: Request, params: tuple[str, ...]) -> Reply:
+        device_id, now = self._device(store, request)
+        sha256 = self._blob_name(params)
+        offset = _whole_number(request, HEADER_OFFSET, required=True)
+        size = _whole_number(request, HEADER_SIZE, required=True)
+        assert offset is not None and size is not None
+        try:
+            progress = self.blobs.append(store, sha256, offset, size, request.body, device_id, now)
+        except OffsetMismatch as error:
+            raise Rejected(409, "offset_mismatch", error.detail,
+                           extra={"received": error.received}) from None
+        except DigestMismatch as error:
+            raise Rejected(422, "digest_mismatch", error.detail,
+                           extra={"received": 0}) from None
+        except BlobTooLarge as error:
+            raise Rejected(413, "too_large", error.detail) from None
+        except BadChunk as error:
+            raise Rejected(400, "bad_chunk", error.detail,
+                           extra={"received": error.received}) from None
+        return Reply(200, {"received": progress.received, "complete": progress.complete},
+                     device=device_id)
+
+    def feed(self, store: Store, request: Request, params: tuple[str, ...]) -> Reply:
+        device_id, now = self._device(store, request)
+        text = request.query("after") or "0"
+        if not text.isdigit():
+            raise malformed(f"after must be a whole number of 0 or more, found {text!r}")
+        return Reply(200, feed_page(store, self.key, device_id, int(text), now),
+                     device=device_id)
+
+
+def _path(pattern: str) -> re.Pattern[str]:
+    return re.compile(API_PREFIX + pattern)
+
+
+NO_BODY = "this request carries no body"
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", _path("/health"), CountyApp.health, 0, NO_BODY),
+    Route("POST", _path("/enroll"), CountyApp.enroll, MAX_ENROLL_BODY_BYTES,
+          f"an enrollment is at most {MAX_ENROLL_BODY_BYTES} bytes of JSON"),
+    # gzip of incompressible JSON is a little larger than the JSON: allow for it here,
+    # the decompressed size is what is checked against MAX_BATCH_BYTES
+    Route("POST", _path("/events"), CountyApp.events, MAX_BATCH_BYTES + 1024 * 1024,
+          batches.batch_too_large().detail),
+    Route("GET", _path("/blobs/([^/]+)"), CountyApp.blob_status, 0, NO_BODY),
+    Route("PUT", _path("/blobs/([^/]+)"), CountyApp.blob_put, MAX_BLOB_CHUNK_BYTES,
+          f"a blob chunk may be at most {mib(MAX_BLOB_CHUNK_BYTES)}; send smaller chunks"),
+    Route("GET", _path("/feed"), CountyApp.feed, 0, NO_BODY),
+)

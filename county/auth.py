@@ -1,0 +1,94 @@
+"""Who is asking: the signature headers of a device request checked against
+the device's enrolled key, the clock and the nonces already seen.
+
+The checks run in this order, so a forgery is counted as a forgery whatever
+its timestamp: headers present (else ``forged``), device enrolled (else
+``unknown_device``), signature verifies over the body bytes as sent (else
+``forged``), timestamp within :data:`~county.protocol.CLOCK_SKEW_SECONDS`
+(else ``stale``, also counted as replayed), nonce not seen from this device
+within :data:`~county.protocol.NONCE_WINDOW_SECONDS` (else ``replayed``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from county.protocol import CLOCK_SKEW_SECONDS
+from county.rejection import Rejected
+from county.store import Store
+from sync.signing import (
+    HEADER_DEVICE,
+    HEADER_NONCE,
+    HEADER_SIGNATURE,
+    HEADER_TIMESTAMP,
+    SignatureError,
+    SignedRequest,
+    public_key_from_text,
+    read_request_headers,
+    verify_request,
+)
+
+SIGNATURE_HEADERS = (HEADER_DEVICE, HEADER_TIMESTAMP, HEADER_NONCE, HEADER_SIGNATURE)
+
+
+def signature_headers(get_header: Callable[[str], str | None]) -> SignedRequest:
+    """The signature headers (looked up case-insensitively by *get_header*)."""
+    present = {name: value for name in SIGNATURE_HEADERS if (value := get_header(name)) is not None}
+    try:
+        return read_request_headers(present)
+    except SignatureError as error:
+        raise Rejected(401, "forged",
+                       f"the request is not properly signed ({error}); devices sign every "
+                       "request with sync.signing.sign_request", counters=("forged",)) from None
+
+
+def check_signature(
+    public: Ed25519PublicKey, signed: SignedRequest, method: str, target: str, body: bytes
+) -> None:
+    try:
+        verify_request(public, signed, method, target, body)
+    except SignatureError:
+        raise Rejected(401, "forged",
+                       f"the signature does not verify with the key of {signed.device_id} "
+                       "(wrong key, or the request was altered after signing)",
+                       counters=("forged",)) from None
+
+
+def check_fresh(store: Store, signed: SignedRequest, now: float) -> None:
+    """Reject a stale timestamp or a nonce seen before; remember the nonce and
+    that the device was seen."""
+    offset = signed.timestamp - now
+    if abs(offset) > CLOCK_SKEW_SECONDS:
+        direction = "ahead of" if offset > 0 else "behind"
+        raise Rejected(401, "stale",
+                       f"the request's timestamp is {abs(offset):.0f} s {direction} the county's "
+                       f"clock (at most {CLOCK_SKEW_SECONDS} s allowed); fix the device's clock "
+                       "(GET /v1/health gives server_time) and sign again",
+                       counters=("replayed", "stale"), extra={"server_time": now})
+    with store.transaction():
+        fresh = store.remember_nonce(signed.device_id, signed.nonce, now)
+        if fresh:
+            store.touch_device(signed.device_id, now)
+    if not fresh:
+        raise Rejected(401, "replayed",
+                       f"nonce {signed.nonce} was already used by {signed.device_id}; "
+                       "sign every request afresh, retries included", counters=("replayed",))
+
+
+def authenticate(
+    store: Store, get_header: Callable[[str], str | None], method: str, target: str,
+    body: bytes, now: float,
+) -> str:
+    """The enrolled device that signed this request, or :class:`Rejected` (401)."""
+    signed = signature_headers(get_header)
+    device = store.device(signed.device_id)
+    if device is None:
+        raise Rejected(401, "unknown_device",
+                       f"device {signed.device_id!r} is not enrolled; enroll it with a code from "
+                       f"`village-edge county enroll-code --device {signed.device_id}`",
+                       counters=("unknown_device",))
+    check_signature(public_key_from_text(device.public_key), signed, method, target, body)
+    check_fresh(store, signed, now)
+    return signed.device_id

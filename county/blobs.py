@@ -1,0 +1,129 @@
+"""Uploaded files (photos, receipts) named by their sha256, received in
+chunks that may stop at any point and resume from what the county holds.
+
+A chunk is appended only at the offset the county has received so far; it is
+fsync'd before the new offset is recorded. When the last byte arrives the
+whole file is hashed: a match is moved to ``blobs/<sha256>``; a mismatch is
+discarded, so the device starts over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from pathlib import Path
+
+from county.keyfile import fsync_directory
+from county.protocol import HEADER_SIZE, MAX_BLOB_BYTES, mib
+from county.store import BlobProgress, Store
+
+
+class BlobError(Exception):
+    """A chunk the county cannot take; :attr:`received` is what it holds."""
+
+    def __init__(self, detail: str, received: int) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.received = received
+
+
+class OffsetMismatch(BlobError):
+    """The chunk does not start where the county's copy ends."""
+
+
+class DigestMismatch(BlobError):
+    """The complete file does not have the sha256 it was uploaded under."""
+
+
+class BadChunk(BlobError):
+    """Sizes that cannot be right (past the end, changed between chunks)."""
+
+
+class BlobTooLarge(BlobError):
+    """A blob over :data:`~county.protocol.MAX_BLOB_BYTES`."""
+
+
+class BlobStore:
+    """The ``blobs/`` directory; one writer at a time (chunks are small)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._lock = threading.Lock()
+
+    def path(self, sha256: str) -> Path:
+        return self.directory / sha256
+
+    def _partial(self, sha256: str) -> Path:
+        return self.directory / f"{sha256}.part"
+
+    def progress(self, store: Store, sha256: str) -> BlobProgress:
+        return store.blob(sha256) or BlobProgress(sha256, 0, 0, False)
+
+    def append(
+        self, store: Store, sha256: str, offset: int, size: int, chunk: bytes,
+        device_id: str, now: float,
+    ) -> BlobProgress:
+        """Add *chunk* at *offset* of the *size*-byte blob *sha256*."""
+        if not 0 <= size <= MAX_BLOB_BYTES:
+            raise BlobTooLarge(f"a blob may be at most {mib(MAX_BLOB_BYTES)}, this one is "
+                               f"{size} bytes", 0)
+        with self._lock:
+            held = self.progress(store, sha256)
+            if held.complete:
+                return held  # already here: a repeat of the last chunk, or the same file again
+            if held.received and held.size != size:
+                raise BadChunk(f"this blob was started with {HEADER_SIZE} {held.size}, "
+                               f"not {size}", held.received)
+            if offset != held.received:
+                raise OffsetMismatch(f"the county holds {held.received} bytes of this blob; "
+                                     f"send from offset {held.received}, not {offset}",
+                                     held.received)
+            if offset + len(chunk) > size:
+                raise BadChunk(f"offset {offset} + {len(chunk)} bytes runs past the size {size}",
+                               held.received)
+            received = self._write(sha256, offset, chunk)
+            if received < size:
+                with store.transaction():
+                    store.set_blob(sha256, size, received, False, device_id, now)
+                return BlobProgress(sha256, size, received, False)
+            return self._finish(store, sha256, size, device_id, now)
+
+    def _write(self, sha256: str, offset: int, chunk: bytes) -> int:
+        partial = self._partial(sha256)
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            os.ftruncate(descriptor, offset)  # drop bytes written but never recorded (a crash)
+            os.lseek(descriptor, offset, os.SEEK_SET)
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(descriptor, view):]
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        if offset == 0:
+            fsync_directory(self.directory)
+        return offset + len(chunk)
+
+    def _finish(
+        self, store: Store, sha256: str, size: int, device_id: str, now: float
+    ) -> BlobProgress:
+        partial = self._partial(sha256)
+        digest = hashlib.sha256()
+        with partial.open("rb") as file:
+            while block := file.read(1024 * 1024):
+                digest.update(block)
+        if digest.hexdigest() != sha256:
+            partial.unlink(missing_ok=True)
+            with store.transaction():
+                store.forget_blob(sha256)
+            raise DigestMismatch(
+                f"the {size} bytes received have sha256 {digest.hexdigest()}, not {sha256}; "
+                "the partial copy was discarded: upload the file again from offset 0", 0
+            )
+        os.replace(partial, self.path(sha256))
+        fsync_directory(self.directory)
+        with store.transaction():
+            store.set_blob(sha256, size, size, True, device_id, now)
+        return BlobProgress(sha256, size, size, True)
+

@@ -1,0 +1,7 @@
+"""The one error the county's operator sees: what is wrong and what to do."""
+
+from __future__ import annotations
+
+
+class CountyError(Exception):
+    """An operator-facing failure; the message says what to do about it."""

@@ -1,0 +1,72 @@
+"""The county's Ed25519 signing key: 32 raw bytes in a file of mode 0600,
+created once, atomically (write a temporary file, fsync, link into place,
+fsync the directory), so a crash never leaves a half-written key and two
+processes starting at once end up with the same key."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from county.errors import CountyError
+from sync.signing import SignatureError, new_private_key, private_key_bytes, private_key_from_bytes
+
+log = logging.getLogger(__name__)
+
+
+def fsync_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def create_key(path: Path) -> bool:
+    """Write a new key to *path* unless one is there; True if this call made it."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        try:
+            os.write(descriptor, private_key_bytes(new_private_key()))
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        try:
+            os.link(temporary, path)  # unlike rename, refuses to replace a key already there
+        except FileExistsError:
+            return False
+        fsync_directory(path.parent)
+        return True
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def load_key(path: Path) -> Ed25519PrivateKey:
+    """The key in *path*, or :class:`CountyError` saying what is wrong."""
+    try:
+        raw = path.read_bytes()
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise CountyError(
+            f"no county key at {path}: start the county once with "
+            f"`village-edge county serve --data {path.parent}`, or check --data"
+        ) from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        log.warning("%s can be read by other users (mode %o); chmod 600 it", path, mode & 0o777)
+    try:
+        return private_key_from_bytes(raw)
+    except SignatureError as error:
+        raise CountyError(
+            f"{path} is not a county key ({error}); restore it from the backup"
+        ) from None
+
+
+def load_or_create_key(path: Path) -> Ed25519PrivateKey:
+    if not path.exists() and create_key(path):
+        log.info("made a new county signing key in %s", path)
+    return load_key(path)

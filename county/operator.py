@@ -1,0 +1,169 @@
+"""What the county's operator does, as functions over a data directory: make
+enrollment codes, publish documents, read the statistics, show the key.
+
+The CLI (``village-edge county ...``) and the tests call these; they work
+while the server runs (SQLite serialises the writers). Each raises
+:class:`~county.errors.CountyError` with a sentence saying what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from county.datadir import existing_county
+from county.enrollment import code_digest, code_expiry, new_code
+from county.errors import CountyError
+from county.feed import publish_document
+from county.keyfile import load_key
+from county.ledger_check import check_chain
+from county.protocol import DEVICE_ID, LEDGER_STREAM
+from county.store import Store
+from sync.documents import (
+    DOCUMENT_KINDS,
+    EVERY_DEVICE,
+    NAME_PATTERN,
+    DocumentRejected,
+    SignedDocument,
+)
+from sync.signing import public_key_text
+
+OPERATOR_KINDS = tuple(kind for kind in DOCUMENT_KINDS if kind != "time")  # time: the server's
+
+
+def _check_device_id(device_id: str) -> None:
+    if not DEVICE_ID.fullmatch(device_id):
+        raise CountyError(
+            f"{device_id!r} is not a device id: 3 to 40 lower-case letters, digits and '-' "
+            "(the [device] id in the device's config.toml)"
+        )
+
+
+def make_enroll_code(data_dir: Path | str, device_id: str, *, now: float | None = None) -> str:
+    """A new one-time code enrolling *device_id*, like ``K7QM-3XPA-9TRW``.
+
+    It expires after 7 days; making another code for the same device
+    replaces any code of it not yet used.
+    """
+    _check_device_id(device_id)
+    county = existing_county(data_dir)
+    now = time.time() if now is None else now
+    code = new_code()
+    with Store.open(county.database) as store, store.transaction():
+        store.add_enroll_code(code_digest(code), device_id, now, code_expiry(now))
+    return code
+
+
+def publish(
+    data_dir: Path | str,
+    kind: str,
+    name: str,
+    body: dict[str, Any],
+    *,
+    audience: str = EVERY_DEVICE,
+    days_valid: float = 365,
+    now: float | None = None,
+) -> SignedDocument:
+    """Sign and publish the next version of (*kind*, *name*) to *audience*."""
+    if kind not in OPERATOR_KINDS:
+        raise CountyError(f"cannot publish a {kind!r}: the kinds are {', '.join(OPERATOR_KINDS)}")
+    if not NAME_PATTERN.fullmatch(name):
+        raise CountyError(
+            f"{name!r} cannot name a document: up to 80 letters, digits, '.', '_' and '-', "
+            "starting with a letter or digit"
+        )
+    if audience != EVERY_DEVICE:
+        _check_device_id(audience)
+    if not days_valid > 0:
+        raise CountyError(f"days_valid must be above 0, got {days_valid}")
+    if not isinstance(body, dict):
+        raise CountyError(f"the body of {kind}/{name} must be a JSON object")
+    county = existing_county(data_dir)
+    key = load_key(county.key)
+    try:
+        with Store.open(county.database) as store:
+            _, signed = publish_document(
+                store, key, kind, name, body, audience=audience, days_valid=days_valid,
+                now=time.time() if now is None else now,
+            )
+    except (DocumentRejected, ValueError) as error:  # ValueError: NaN or such in the body
+        raise CountyError(f"{kind}/{name} cannot be published: {error}") from None
+    return signed
+
+
+def publish_file(
+    data_dir: Path | str,
+    kind: str,
+    path: Path | str,
+    *,
+    audience: str = EVERY_DEVICE,
+    days_valid: float = 365,
+) -> SignedDocument:
+    """Publish the JSON object in *path* as (*kind*, the file's stem)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CountyError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CountyError(f"{path} cannot be read as UTF-8 text: {error}") from None
+    try:
+        body = json.loads(text)
+    except ValueError as error:
+        raise CountyError(f"{path} is not valid JSON: {error}") from None
+    if not isinstance(body, dict):
+        raise CountyError(
+            f"{path} holds a JSON {type(body).__name__}, but a {kind} must be a JSON object "
+            "({...}) at the top level"
+        )
+    if not NAME_PATTERN.fullmatch(path.stem):
+        raise CountyError(
+            f"{path}: the file name {path.stem!r} becomes the document name and must be up to "
+            "80 letters, digits, '.', '_' and '-'; rename the file"
+        )
+    return publish(data_dir, kind, path.stem, body, audience=audience, days_valid=days_valid)
+
+
+def county_public_key(data_dir: Path | str) -> str:
+    """The key devices pin (base64url of its 32 raw bytes)."""
+    return public_key_text(load_key(existing_county(data_dir).key))
+
+
+REJECTION_COUNTERS = ("forged", "replayed", "stale", "unknown_device", "enroll_refused")
+
+
+def stats(data_dir: Path | str) -> dict[str, Any]:
+    """What the county has received and refused, overall and per device.
+
+    ``rejected.replayed`` counts every request refused as a replay, stale
+    timestamps included; ``rejected.stale`` counts those alone.
+    """
+    county = existing_county(data_dir)
+    with Store.open(county.database) as store:
+        counters = store.counters()
+        devices: dict[str, Any] = {}
+        for device in store.devices():
+            streams = store.events_by_stream(device.device_id)
+            ledger = None
+            if LEDGER_STREAM in streams:
+                ledger = check_chain(store.payloads(device.device_id, LEDGER_STREAM)).to_dict()
+            devices[device.device_id] = {
+                "role": device.role,
+                "village_code": device.village_code,
+                "enrolled": device.enrolled,
+                "last_seen": device.last_seen,
+                "backlog": device.backlog,
+                "backlog_reported": device.backlog_reported,
+                "events_by_stream": streams,
+                "ledger": ledger,
+            }
+        return {
+            "events_stored": store.event_count(),
+            "duplicates_rejected": counters.get("duplicates", 0),
+            "rejected": {name: counters.get(name, 0) for name in REJECTION_COUNTERS},
+            "documents_published": store.document_count(),
+            "blobs": store.blob_counts(),
+            "devices": devices,
+        }

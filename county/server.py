@@ -1,0 +1,243 @@
+"""The reference county server over HTTP: the standard library's threading
+HTTP server in front of :class:`~county.app.CountyApp`.
+
+Use it in-process (tests, the demo)::
+
+    with CountyServer(data_dir) as county:      # port 0: any free port
+        requests.get(county.url + "/v1/health")
+
+or as ``village-edge county serve``. One log line per request: INFO when
+answered, WARNING with the reason when refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from county.app import CountyApp, Reply, Request, Route
+from county.datadir import init_county
+from county.errors import CountyError
+from county.keyfile import load_key
+from county.rejection import Rejected
+from sync.signing import HEADER_DEVICE, key_fingerprint
+
+log = logging.getLogger(__name__)
+
+DRAIN_LIMIT = 64 * 1024 * 1024  # an oversized body up to this is read and dropped, not cut off
+IDLE_SECONDS = 60  # a keep-alive connection with no request for this long is closed
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], app: CountyApp) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self.app = app
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Wake every handler thread waiting on an idle keep-alive connection."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):  # already closed by the client
+                connection.shutdown(socket.SHUT_RDWR)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+    protocol_version = "HTTP/1.1"
+    server_version = "village-edge-county/1"
+    sys_version = ""
+    timeout = IDLE_SECONDS
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def do_PUT(self) -> None:
+        self._serve()
+
+    def do_DELETE(self) -> None:
+        self._serve()
+
+    def do_PATCH(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        app = self.server.app
+        request = Request(self.command, self.path, self.headers.get, b"")
+        try:
+            route, params = app.route(self.command, self.path)
+            body = self._read_body(route)
+        except Rejected as rejection:
+            self._send(app.refusal(rejection, request), request)
+            return
+        if body is None:  # the client went away mid-body
+            self.close_connection = True
+            return
+        request = Request(self.command, self.path, self.headers.get, body)
+        self._send(app.handle(route, params, request), request)
+
+    def _read_body(self, route: Route) -> bytes | None:
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            raise Rejected(411, "length_required",
+                           "send the body with a Content-Length, not chunked")
+        text = self.headers.get("Content-Length", "0")
+        try:
+            length = int(text)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self.close_connection = True
+            raise Rejected(400, "malformed", f"Content-Length {text!r} is not a size")
+        if length > route.max_body:
+            self._drop_body(length)
+            raise Rejected(413, "too_large", route.too_large)
+        body = self.rfile.read(length)
+        return body if len(body) == length else None
+
+    def _drop_body(self, length: int) -> None:
+        if length > DRAIN_LIMIT:
+            self.close_connection = True
+            return
+        while length > 0:
+            block = self.rfile.read(min(length, 1024 * 1024))
+            if not block:
+                self.close_connection = True
+                return
+            length -= len(block)
+
+    def _send(self, reply: Reply, request: Request) -> None:
+        data = json.dumps(reply.body, ensure_ascii=False).encode()
+        device = reply.device or request.header(HEADER_DEVICE) or "-"
+        if reply.rejection is None:
+            log.info("%s %s %s -> %d", device, self.command, self.path, reply.status)
+        else:
+            log.warning("%s %s %s -> %d refused (%s): %s", device, self.command, self.path,
+                        reply.status, reply.rejection.error, reply.rejection.detail)
+        try:
+            self.send_response(reply.status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
+        except ConnectionError:
+            self.close_connection = True
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass  # _send logs each request once, with the device
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s: %s", self.address_string(), format % args)
+
+
+class CountyServer:
+    """A county serving *data_dir* on *host*:*port* (0: a free port) in a
+    background thread. The data directory, key and database are made on the
+    first :meth:`start`."""
+
+    def __init__(
+        self,
+        data_dir: Path | str,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.host = host
+        self.port = port
+        self.clock = clock
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> CountyServer:
+        if self._httpd is not None:
+            raise RuntimeError("this county server is already running")
+        county = init_county(self.data_dir)
+        app = CountyApp(county, load_key(county.key), self.clock)
+        try:
+            httpd = _HTTPServer((self.host, self.port), app)
+        except OSError as error:
+            raise CountyError(
+                f"cannot listen on {self.host}:{self.port} ({error.strerror or error}); "
+                "choose another --port or stop what is using it"
+            ) from None
+        self.port = httpd.server_address[1]
+        self._httpd = httpd
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
+            name=f"county-server-{self.port}", daemon=True,
+        )
+        self._thread.start()
+        log.info("county serving %s on %s", self.data_dir, self.url)
+        return self
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def public_key(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError("start the county server first")
+        return self._httpd.app.public_key
+
+    @property
+    def key_fingerprint(self) -> str:
+        return key_fingerprint(self.public_key)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self) -> None:
+        """Stop serving, close connections, wait for the serving thread; idempotent."""
+        httpd, thread = self._httpd, self._thread
+        self._httpd = self._thread = None
+        if httpd is None:
+            return
+        httpd.shutdown()
+        httpd.close_connections()
+        httpd.server_close()
+        if thread is not None:
+            thread.join(timeout=10)
+        log.info("county server on port %d stopped", self.port)
+
+    def __enter__(self) -> CountyServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

@@ -1,0 +1,255 @@
+"""The sync agent: push what the outbox holds, pull what the county published.
+
+One round (:meth:`SyncAgent.run_once`) sends every pending event in batches
+bounded by count and bytes — first the blobs they reference, resumably — and
+acknowledges locally only what the county confirmed; then it takes the feed.
+The daemon (:meth:`SyncAgent.run_forever`) repeats rounds, backing off
+exponentially with jitter while the county cannot be reached and honouring
+its ``Retry-After``. What happened is kept in a small status file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sync.atomic import atomic_write
+from sync.client import CountyClient, CountyRefused, CountyUnreachable
+from sync.documents import DocumentRejected
+from sync.feed_store import FeedStore
+from sync.outbox import Event, Outbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    batch_events: int = 500
+    batch_bytes: int = 512 * 1024
+    blob_chunk_bytes: int = 256 * 1024
+    interval_seconds: float = 30.0
+    backoff_base_seconds: float = 2.0
+    backoff_max_seconds: float = 300.0
+
+
+@dataclass
+class SyncStatus:
+    last_success: float | None = None
+    last_attempt: float | None = None
+    last_error: str | None = None
+    last_error_at: float | None = None
+    consecutive_failures: int = 0
+    events_sent: int = 0
+    documents_taken: int = 0
+    documents_rejected: dict[str, int] = field(default_factory=dict)
+    events_refused: int = 0
+    clock_offset_seconds: float | None = None
+
+    @classmethod
+    def load(cls, path: Path) -> SyncStatus:
+        try:
+            data = json.loads(path.read_text())
+            return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        except (FileNotFoundError, ValueError, TypeError):
+            return cls()
+
+    def save(self, path: Path) -> None:
+        atomic_write(path, json.dumps(asdict(self), indent=1).encode())
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    events_sent: int
+    documents_taken: int
+
+
+def backoff_delay(failures: int, settings: SyncSettings, rng: random.Random) -> float:
+    """Full jitter: uniform in [0, min(max, base * 2^failures)]."""
+    ceiling = min(settings.backoff_max_seconds, settings.backoff_base_seconds * 2 ** failures)
+    return rng.uniform(0, ceiling)
+
+
+def referenced_blobs(event: Event) -> list[str]:
+    blobs = event.payload.get("blobs", [])
+    return [b for b in blobs if isinstance(b, str)] if isinstance(blobs, list) else []
+
+
+class SyncAgent:
+    def __init__(
+        self,
+        outbox: Outbox,
+        client: CountyClient,
+        feed: FeedStore,
+        status_path: Path,
+        settings: SyncSettings | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+        refused_dir: Path | None = None,
+    ) -> None:
+        self.outbox = outbox
+        self.client = client
+        self.feed = feed
+        self.status_path = status_path
+        self.settings = settings or SyncSettings()
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.refused_dir = refused_dir or outbox.directory / "refused"
+        self.status = SyncStatus.load(status_path)
+
+    # -- pushing -------------------------------------------------------------
+
+    def _batch(self) -> list[Event]:
+        events = self.outbox.pending(self.settings.batch_events)
+        batch, size = [], 0
+        for event in events:
+            event_size = len(json.dumps(event.to_wire(), ensure_ascii=False).encode())
+            if batch and size + event_size > self.settings.batch_bytes:
+                break
+            batch.append(event)
+            size += event_size
+        return batch
+
+    def push(self) -> int:
+        sent = 0
+        limit = self.settings.batch_events
+        while True:
+            batch = self._batch()[:limit]
+            if not batch:
+                return sent
+            for event in batch:
+                for digest in referenced_blobs(event):
+                    self.upload_blob(digest)
+            backlog = self.outbox.stats().pending
+            try:
+                result = self.client.send_events([e.to_wire() for e in batch], backlog)
+            except CountyRefused as refusal:
+                if refusal.status == 413 and limit > 1:
+                    limit = max(1, limit // 2)
+                    continue
+                if refusal.status == 400 and isinstance(refusal.body.get("index"), int):
+                    self._set_aside(batch[refusal.body["index"]], refusal.detail)
+                    continue
+                raise
+            confirmed = result.accepted + result.duplicates
+            self.outbox.ack(confirmed)
+            sent += len(result.accepted)
+            self.status.events_sent += len(result.accepted)
+            if result.server_time:
+                self.status.clock_offset_seconds = result.server_time - self.clock()
+            for event in batch:
+                if event.id in confirmed:
+                    for digest in referenced_blobs(event):
+                        self.outbox.remove_blob(digest)
+            if not confirmed:
+                raise CountyUnreachable("the county confirmed none of a batch; trying later")
+
+    def _set_aside(self, event: Event, why: str) -> None:
+        """An event the county will never take: kept in a file, out of the queue."""
+        self.refused_dir.mkdir(parents=True, exist_ok=True)
+        record = {"event": event.to_wire(), "refused": why, "at": self.clock()}
+        atomic_write(self.refused_dir / f"{event.id}.json",
+                     json.dumps(record, ensure_ascii=False, indent=1).encode())
+        self.outbox.ack([event.id])
+        self.status.events_refused += 1
+        log.error("county refused event %s (%s); kept in %s", event.id, why, self.refused_dir)
+
+    def upload_blob(self, digest: str) -> None:
+        """Send a blob from wherever the county's copy stops."""
+        path = self.outbox.blob_path(digest)
+        if not path.exists():
+            return  # already uploaded and removed
+        data = path.read_bytes()
+        received, complete = self.client.blob_status(digest)
+        chunk = self.settings.blob_chunk_bytes
+        while not complete and received < len(data):
+            try:
+                received = self.client.put_blob_chunk(
+                    digest, received, len(data), data[received:received + chunk]
+                )
+            except CountyRefused as refusal:
+                if refusal.status != 409:
+                    raise
+                received, complete = self.client.blob_status(digest)
+
+    # -- pulling -------------------------------------------------------------
+
+    def pull(self) -> int:
+        taken = 0
+        while True:
+            after = self.feed.cursor()
+            page = self.client.feed(after)
+            documents = page.get("documents", [])
+            if isinstance(page.get("server_time"), int | float):
+                self.status.clock_offset_seconds = float(page["server_time"]) - self.clock()
+            if page.get("time") is not None:
+                self._take(page["time"])
+            if not documents:
+                return taken
+            for entry in documents:
+                if self._take(entry.get("signed")):
+                    taken += 1
+                    self.status.documents_taken += 1
+                self.feed.set_cursor(max(self.feed.cursor(), int(entry.get("seq", after))))
+            if self.feed.cursor() <= after:
+                return taken  # the county sent nothing newer: do not ask again
+
+    def _take(self, wire: Any) -> bool:
+        try:
+            self.feed.accept(wire)
+            return True
+        except DocumentRejected as rejection:
+            counts = self.status.documents_rejected
+            counts[rejection.reason] = counts.get(rejection.reason, 0) + 1
+            return False
+
+    # -- rounds ----------------------------------------------------------------
+
+    def run_once(self) -> RoundResult:
+        """Push everything, pull the feed. Raises CountyUnreachable or
+        CountyRefused; the status file records the outcome either way."""
+        self.status.last_attempt = self.clock()
+        try:
+            sent = self.push()
+            taken = self.pull()
+        except (CountyUnreachable, CountyRefused) as error:
+            self.status.last_error = str(error)
+            self.status.last_error_at = self.clock()
+            self.status.consecutive_failures += 1
+            self.status.save(self.status_path)
+            raise
+        self.status.last_success = self.clock()
+        self.status.consecutive_failures = 0
+        self.status.save(self.status_path)
+        return RoundResult(sent, taken)
+
+    def run_forever(
+        self, stop: threading.Event, on_round: Callable[[], None] | None = None
+    ) -> None:
+        """Rounds until *stop* is set; *on_round* is called after each (the
+        systemd watchdog ping goes there)."""
+        while not stop.is_set():
+            try:
+                result = self.run_once()
+                if result.events_sent or result.documents_taken:
+                    log.info("sent %d events, took %d documents",
+                             result.events_sent, result.documents_taken)
+                delay = self.settings.interval_seconds
+            except CountyUnreachable as error:
+                delay = backoff_delay(self.status.consecutive_failures, self.settings, self.rng)
+                if error.retry_after is not None:
+                    delay = max(delay, error.retry_after)
+                log.warning("county unreachable (%s); next try in %.0f s", error, delay)
+            except CountyRefused as error:
+                delay = self.settings.backoff_max_seconds
+                log.error("%s; next try in %.0f s", error, delay)
+            if on_round is not None:
+                on_round()
+            stop.wait(delay)

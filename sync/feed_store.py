@@ -1,0 +1,104 @@
+"""The device's copy of what the county published: the last good version of
+each feed document, never replaced by a worse one.
+
+Each accepted document is written atomically to ``<kind>/<name>.json`` (the
+signed wire form, so a reader can verify it again), and ``generation`` is
+bumped, so the kiosk and the seal controller notice a change by reading one
+small file. A rejected document changes nothing and is counted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from sync.atomic import atomic_write
+from sync.documents import DOCUMENT_KINDS, DocumentRejected, SignedDocument
+
+log = logging.getLogger(__name__)
+
+
+class FeedStore:
+    def __init__(
+        self,
+        directory: Path,
+        county_key: Ed25519PublicKey,
+        device_id: str,
+        clock: Callable[[], float],
+    ) -> None:
+        self.directory = Path(directory)
+        self.county_key = county_key
+        self.device_id = device_id
+        self.clock = clock
+        self.rejected: Counter[str] = Counter()
+
+    def _path(self, kind: str, name: str) -> Path:
+        return self.directory / kind / f"{name}.json"
+
+    def get(self, kind: str, name: str) -> SignedDocument | None:
+        """The held document, verified again; None if absent or tampered with."""
+        try:
+            wire = json.loads(self._path(kind, name).read_bytes())
+            signed = SignedDocument.from_wire(wire)
+            signed.check(self.county_key, device_id=self.device_id, now=0, held_version=None)
+        except FileNotFoundError:
+            return None
+        except (ValueError, DocumentRejected) as error:
+            log.warning("feed document %s/%s on disk is not valid: %s", kind, name, error)
+            return None
+        return signed
+
+    def held_version(self, kind: str, name: str) -> int | None:
+        held = self.get(kind, name)
+        return held.document.version if held else None
+
+    def names(self, kind: str) -> list[str]:
+        if kind not in DOCUMENT_KINDS:
+            raise ValueError(f"unknown document kind {kind!r}")
+        folder = self.directory / kind
+        return sorted(p.stem for p in folder.glob("*.json")) if folder.exists() else []
+
+    def accept(self, wire: object) -> SignedDocument:
+        """Check a document from the feed and keep it; raises DocumentRejected."""
+        try:
+            signed = SignedDocument.from_wire(wire)
+            document = signed.document
+            signed.check(
+                self.county_key,
+                device_id=self.device_id,
+                now=self.clock(),
+                held_version=self.held_version(document.kind, document.name),
+            )
+        except DocumentRejected as error:
+            self.rejected[error.reason] += 1
+            log.warning("feed document rejected: %s", error)
+            raise
+        data = json.dumps(signed.to_wire(), ensure_ascii=False, sort_keys=True).encode()
+        atomic_write(self._path(document.kind, document.name), data)
+        self._bump_generation()
+        log.info("feed: %s/%s v%d kept", document.kind, document.name, document.version)
+        return signed
+
+    def generation(self) -> int:
+        try:
+            return int((self.directory / "generation").read_text())
+        except (FileNotFoundError, ValueError):
+            return 0
+
+    def _bump_generation(self) -> None:
+        atomic_write(self.directory / "generation", f"{self.generation() + 1}\n".encode())
+
+    def cursor(self) -> int:
+        """The last feed sequence number taken from the county."""
+        try:
+            return int((self.directory / "cursor").read_text())
+        except (FileNotFoundError, ValueError):
+            return 0
+
+    def set_cursor(self, seq: int) -> None:
+        atomic_write(self.directory / "cursor", f"{seq}\n".encode())

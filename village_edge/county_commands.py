@@ -1,0 +1,201 @@
+"""``village-edge county ...``: run the reference county server and do the
+county operator's work (enrollment codes, publishing, statistics, the key).
+
+The CLI wires these in with :func:`add_county_parser` and, for
+``args.command == "county"``, :func:`run_county`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any, TextIO
+
+from county.errors import CountyError
+from county.protocol import ENROLL_CODE_DAYS, PUBLISHABLE_KINDS
+
+DEFAULT_PORT = 8470
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_DATA = Path("county-data")
+EXIT_COUNTY_ERROR = 2
+
+
+def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``county`` and its subcommands to the CLI's subcommands."""
+    county = commands.add_parser(
+        "county", help="the reference county server and the county operator's tools"
+    )
+    sub = county.add_subparsers(dest="county_command", required=True, metavar="COUNTY_COMMAND")
+
+    def data_option(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--data", type=Path, default=DEFAULT_DATA, metavar="DIR",
+            help=f"the county's data directory (default ./{DEFAULT_DATA})",
+        )
+
+    serve = sub.add_parser("serve", help="run the county server until SIGTERM or Ctrl-C")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT,
+                       help=f"TCP port (default {DEFAULT_PORT}; 0 picks a free one)")
+    serve.add_argument("--host", default=DEFAULT_HOST,
+                       help=f"address to listen on (default {DEFAULT_HOST}; 0.0.0.0 for all)")
+    data_option(serve)
+
+    enroll = sub.add_parser("enroll-code", help="make a one-time enrollment code for a device")
+    enroll.add_argument("--device", required=True, metavar="ID", help="the device's id")
+    data_option(enroll)
+
+    publish = sub.add_parser("publish", help="sign and publish a JSON document to the devices")
+    publish.add_argument("kind", choices=PUBLISHABLE_KINDS)
+    publish.add_argument("file", type=Path, metavar="FILE",
+                         help="a JSON object; the file name (without .json) names the document")
+    publish.add_argument("--audience", default="*", metavar="DEVICE",
+                         help="one device id, or * for every device (default)")
+    publish.add_argument("--days", type=float, default=365,
+                         help="days the document stays valid (default 365)")
+    data_option(publish)
+
+    stats = sub.add_parser("stats", help="what the county received and refused")
+    stats.add_argument("--json", action="store_true", help="print the statistics as JSON")
+    data_option(stats)
+
+    key = sub.add_parser("key", help="print the county's public key and its fingerprint")
+    data_option(key)
+
+
+def run_county(args: argparse.Namespace, out: TextIO) -> int:
+    """Run the ``county`` subcommand in *args*; the exit status."""
+    commands = {
+        "serve": _serve, "enroll-code": _enroll_code, "publish": _publish,
+        "stats": _stats, "key": _key,
+    }
+    try:
+        return commands[args.county_command](args, out)
+    except CountyError as error:
+        out.write(f"county: {error}\n")
+        out.flush()
+        return EXIT_COUNTY_ERROR
+
+
+def _serve(args: argparse.Namespace, out: TextIO) -> int:
+    from county.server import CountyServer
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("county").setLevel(logging.INFO)  # one line per request
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    server = CountyServer(args.data, args.host, args.port)
+    try:
+        server.start()
+        out.write(f"county server listening on {server.url} (data {args.data}, "
+                  f"key fingerprint {server.key_fingerprint})\n")
+        out.flush()
+        while not stop.wait(0.5):
+            pass
+    finally:
+        server.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
+
+
+def _enroll_code(args: argparse.Namespace, out: TextIO) -> int:
+    from county.operator import make_enroll_code
+
+    code = make_enroll_code(args.data, args.device)
+    out.write(f"enrollment code for {args.device}: {code}\n"
+              f"  works once, within {ENROLL_CODE_DAYS} days; an earlier unused code for "
+              "this device no longer works\n")
+    return 0
+
+
+def _publish(args: argparse.Namespace, out: TextIO) -> int:
+    from county.operator import publish_file
+
+    signed = publish_file(args.data, args.kind, args.file, audience=args.audience,
+                          days_valid=args.days)
+    document = signed.document
+    to = "every device" if document.audience == "*" else document.audience
+    out.write(f"published {document.kind}/{document.name} version {document.version} to {to}, "
+              f"valid until {_when(document.expires)}\n")
+    return 0
+
+
+def _key(args: argparse.Namespace, out: TextIO) -> int:
+    from county.operator import county_public_key
+    from sync.signing import key_fingerprint
+
+    key = county_public_key(args.data)
+    out.write(f"county public key: {key}\n"
+              f"fingerprint:       {key_fingerprint(key)}\n"
+              "(set [county] public_key in each device's config.toml; "
+              "compare the fingerprint with the technician)\n")
+    return 0
+
+
+def _stats(args: argparse.Namespace, out: TextIO) -> int:
+    from county.operator import stats
+
+    report = stats(args.data)
+    if args.json:
+        json.dump(report, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        out.writelines(line + "\n" for line in stats_lines(report, now=time.time()))
+    out.flush()
+    return 0
+
+
+def _when(timestamp: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp))
+
+
+def _ago(timestamp: float | None, now: float) -> str:
+    if timestamp is None:
+        return "never"
+    seconds = max(0, int(now - timestamp))
+    if seconds < 120:
+        return f"{seconds} s ago"
+    if seconds < 7200:
+        return f"{seconds // 60} min ago"
+    return _when(timestamp)
+
+
+def stats_lines(report: dict[str, Any], *, now: float) -> list[str]:
+    """The statistics of :func:`county.operator.stats` for a person."""
+    rejected = report["rejected"]
+    blobs = report["blobs"]
+    lines = [
+        f"events stored        {report['events_stored']}",
+        f"duplicates rejected  {report['duplicates_rejected']}",
+        f"requests rejected    forged {rejected['forged']}, replayed {rejected['replayed']} "
+        f"(of which stale {rejected['stale']}), unknown device {rejected['unknown_device']}, "
+        f"enrollment refused {rejected['enroll_refused']}",
+        f"documents published  {report['documents_published']}",
+        f"blobs                {blobs['complete']} complete, {blobs['partial']} partial",
+        f"devices              {len(report['devices'])}",
+    ]
+    for device_id, device in report["devices"].items():
+        backlog = "not reported" if device["backlog"] is None else str(device["backlog"])
+        lines.append(f"  {device_id}  {device['role']}  village {device['village_code']}  "
+                     f"last seen {_ago(device['last_seen'], now)}  backlog {backlog}")
+        streams = ", ".join(f"{name} {count}" for name, count in device["events_by_stream"].items())
+        lines.append(f"    events: {streams or 'none'}")
+        ledger = device["ledger"]
+        if ledger is not None:
+            if ledger["ok"]:
+                lines.append(f"    ledger: OK, {ledger['records']} records chained")
+            else:
+                lines.append(f"    ledger: BROKEN at seq {ledger['first_bad_seq']}: "
+                             f"{ledger['problem']}")
+    return lines
