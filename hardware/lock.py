@@ -159,7 +159,7 @@ class SealLock:
             window.deadline = min(now + wanted, window.hard_deadline)
             if self._closed:  # a signal handler secured us meanwhile
                 self._output.value = 0
-            return window.deadline - now
+            return min(window.deadline - now, self.timing.max_on_seconds)
 
     def lock(self) -> None:
         """De-energise now. Safe to call at any time, from any thread."""

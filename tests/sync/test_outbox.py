@@ -3,7 +3,6 @@ corrupt records, and several processes at once."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path

@@ -35,7 +35,7 @@ def test_critical_events_are_never_dropped_and_a_full_outbox_says_so(tmp_path: P
         for n in range(40):
             box.append("heartbeat", {"n": n, "pad": PAD})
         stored = []
-        with pytest.raises(OutboxFullError, match="outbox full.*restore the link to the county"):
+        with pytest.raises(OutboxFullError, match=r"outbox full.*restore the link to the county"):
             for n in range(10_000):
                 stored.append(box.append("seal.ledger", {"n": n, "pad": PAD}))
         ledger = [e.id for e in box.pending(10_000) if e.stream == "seal.ledger"]
@@ -72,9 +72,11 @@ def test_a_failed_write_is_reported_and_leaves_nothing_behind(
 ) -> None:
     with Outbox(tmp_path / "o") as box:
         kept = box.append("complaint", {"n": 1})
-    with Outbox(tmp_path / "o", syscalls=FailingSyscalls(fail, code)) as failing:
-        with pytest.raises(error, match="not stored"):
-            failing.append("complaint", {"n": 2})
+    with (
+        Outbox(tmp_path / "o", syscalls=FailingSyscalls(fail, code)) as failing,
+        pytest.raises(error, match="not stored"),
+    ):
+        failing.append("complaint", {"n": 2})
     with Outbox(tmp_path / "o") as box:
         assert [e.id for e in box.pending(10)] == [kept]
         assert box.stats().quarantined == 0  # the half record was taken back
@@ -97,7 +99,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 def test_a_real_full_disk_refuses_appends_and_keeps_what_was_stored(small_disk: Path) -> None:
     with Outbox(small_disk / "o", segment_bytes=16 * 1024) as box:
         stored = []
-        with pytest.raises(OutboxFullError, match="disk .* is full"):
+        with pytest.raises(OutboxFullError, match=r"disk .* is full"):
             for n in range(10_000):
                 stored.append(box.append("whistle", {"n": n, "pad": PAD}))
         assert len(stored) > 100
