@@ -1,1 +1,15 @@
-"""The reference county server (built in a later issue)."""
+"""The reference county server: the executable form of the device <-> county
+contract (``county/openapi.yaml``), the peer of the sync tests and the demo's
+county.
+
+- :mod:`county.server` -- ``CountyServer``: HTTP on the standard library
+- :mod:`county.app` -- the answers, independent of HTTP
+- :mod:`county.auth` -- signed requests: forged, stale, replayed
+- :mod:`county.enrollment` -- one-time enrollment codes
+- :mod:`county.batches` -- event batches: gzip, limits, validation
+- :mod:`county.blobs` -- resumable uploads checked by sha256
+- :mod:`county.feed` -- signed documents and the signed clock
+- :mod:`county.ledger_check` -- a seal ledger's hash chain
+- :mod:`county.operator` -- the operator's functions (codes, publish, stats, key)
+- :mod:`county.store`, :mod:`county.datadir`, :mod:`county.keyfile` -- state on disk
+"""

@@ -101,13 +101,10 @@ def _whole_number(request: Request, header: str, *, required: bool) -> int | Non
         if required:
             raise malformed(f"the header {header} is required")
         return None
-    try:
-        value = int(text.strip())
-    except ValueError:
-        value = -1
-    if value < 0:
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit()):
         raise malformed(f"{header} must be a whole number of 0 or more, found {text!r}")
-    return value
+    return int(digits)
 
 
 class CountyApp:

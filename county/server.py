@@ -92,7 +92,11 @@ class _Handler(BaseHTTPRequestHandler):
         app = self.server.app
         request = Request(self.command, self.path, self.headers.get, b"")
         try:
-            route, params = app.route(self.command, self.path)
+            try:
+                route, params = app.route(self.command, self.path)
+            except Rejected:
+                self.close_connection = True  # any body is left unread
+                raise
             body = self._read_body(route)
         except Rejected as rejection:
             self._send(app.refusal(rejection, request), request)

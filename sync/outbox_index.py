@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,7 +137,8 @@ class OutboxIndex:
             segment.read_to = item.offset + item.size
             try:
                 event = json.loads(item.body)
-                event_id, stream, created = event["id"], event["stream"], float(event["created"])
+                event_id, created = event["id"], float(event["created"])
+                stream = sys.intern(event["stream"])  # a few names, 100k events
             except (ValueError, KeyError, TypeError):
                 self._quarantine(f"{label}-{item.offset}", item.body, "record is not an event")
                 continue

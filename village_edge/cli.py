@@ -16,9 +16,11 @@ from typing import TextIO
 from hardware.errors import HardwareError
 from village_edge import __version__
 from village_edge.config import DEFAULT_CONFIG_PATH, Config, ConfigError
+from village_edge.county_commands import add_county_parser, run_county
 from village_edge.doctor import diagnose
 from village_edge.report import any_failed, fail, print_json, print_lines
 from village_edge.runtime import make_pin_factory, open_station, resolve_config, simulated_world
+from village_edge.sync_commands import add_sync_parser, run_sync
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
@@ -49,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
         "selftest", help="cycle the locks, lamp and buzzer, read every sensor, print a receipt"
     )
     selftest.add_argument("--simulate", action="store_true", help="use simulated hardware")
+
+    add_sync_parser(commands)
+    add_county_parser(commands)
 
     demo = commands.add_parser("demo", help="run the suite simulated on this machine")
     demo.add_argument(
@@ -135,7 +140,22 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-COMMANDS = {"doctor": cmd_doctor, "hw": cmd_selftest, "demo": cmd_demo}
+def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        config = _config(args, simulate=False)
+    except ConfigError as error:
+        return _config_failed(error, out)
+    return run_sync(config, args, out)
+
+
+def cmd_county(args: argparse.Namespace, out: TextIO) -> int:
+    return run_county(args, out)
+
+
+COMMANDS = {
+    "doctor": cmd_doctor, "hw": cmd_selftest, "demo": cmd_demo,
+    "sync": cmd_sync, "county": cmd_county,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

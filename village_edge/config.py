@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from camera.probe import CameraSettings
 from hardware.lock import LockTiming
 from hardware.pins import HEADER_BCM_PINS, PULLED_LOW_AT_BOOT, REAL_FACTORIES
 from hardware.printer import PrinterSettings
 from hardware.station import SlotSpec, StationSpec
+from sync.agent import SyncSettings
+from sync.signing import SignatureError, public_key_from_text
 from village_edge.schema import Key, Problems, Table, TableArray, check_document, one_of, within
 
 DEFAULT_CONFIG_PATH = Path("/etc/village-edge/config.toml")
@@ -29,6 +32,7 @@ EMBEDDED_NAME = "default-config.toml"
 Role = Literal["kiosk", "seal", "all"]
 ROLES_WITH_SLOTS = ("seal", "all")
 MAX_SLOTS = 3
+DEFAULT_QUOTA_MB = 1024
 
 
 class ConfigError(ValueError):
@@ -84,6 +88,25 @@ def _lamp_pins(value: list[int]) -> str | None:
 
 def _usb_id(value: int) -> str | None:
     return None if 0 <= value <= 0xFFFF else f"expected 0 to 0xFFFF, found {value!r}"
+
+
+def _county_url(value: str) -> str | None:
+    if value == "":
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"expected an address such as https://county.example.cn, found {value!r}"
+    return None
+
+
+def _county_key(value: str) -> str | None:
+    if value == "":
+        return None
+    try:
+        public_key_from_text(value)
+    except SignatureError as error:
+        return f"not a county public key ({error}); copy it from 'village-edge county key'"
+    return None
 
 
 PIN = Key(int, "a BCM pin number", required=True, check=_pin)
@@ -166,8 +189,18 @@ SCHEMA = {
     ),
     "county": Table(
         {
-            "url": Key(str, "the county server's https:// address"),
-            "public_key": Key(str, "the county's public key"),
+            "url": Key(str, "the county server's address, https://... (empty: not set up yet)",
+                       check=_county_url),
+            "public_key": Key(str, "the county's public key (village-edge county key prints it)",
+                              check=_county_key),
+        }
+    ),
+    "sync": Table(
+        {
+            "quota_mb": Key(int, "megabytes the outbox may use", check=within(4, 1_000_000)),
+            "batch_events": Key(int, "events per upload", check=within(1, 1000)),
+            "interval_seconds": Key(SECONDS, "seconds between rounds",
+                                    check=within(1, 86_400, " s")),
         }
     ),
 }
@@ -190,6 +223,24 @@ class Config:
     camera: CameraSettings
     county_url: str
     county_public_key: str
+    sync: SyncSettings
+    outbox_quota_bytes: int
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.state_dir / "outbox"
+
+    @property
+    def feed_dir(self) -> Path:
+        return self.state_dir / "feed"
+
+    @property
+    def device_key_path(self) -> Path:
+        return self.state_dir / "keys" / "device.key"
+
+    @property
+    def sync_status_path(self) -> Path:
+        return self.state_dir / "sync-status.json"
 
     @property
     def is_embedded_default(self) -> bool:
@@ -332,6 +383,7 @@ def _build(data: dict[str, Any], *, source: str, home: Path, simulate: bool) -> 
         printer["file_path"] = str(file_path if file_path.is_absolute() else state_dir / file_path)
     camera = data.get("camera", {})
     county = data.get("county", {})
+    sync = data.get("sync", {})
     return Config(
         source=source,
         device_id=device["id"],
@@ -349,4 +401,9 @@ def _build(data: dict[str, Any], *, source: str, home: Path, simulate: bool) -> 
         ),
         county_url=county.get("url", ""),
         county_public_key=county.get("public_key", ""),
+        sync=SyncSettings(
+            batch_events=sync.get("batch_events", SyncSettings.batch_events),
+            interval_seconds=float(sync.get("interval_seconds", SyncSettings.interval_seconds)),
+        ),
+        outbox_quota_bytes=sync.get("quota_mb", DEFAULT_QUOTA_MB) * 1024 * 1024,
     )

@@ -196,6 +196,7 @@ def stats_lines(report: dict[str, Any], *, now: float) -> list[str]:
             if ledger["ok"]:
                 lines.append(f"    ledger: OK, {ledger['records']} records chained")
             else:
-                lines.append(f"    ledger: BROKEN at seq {ledger['first_bad_seq']}: "
-                             f"{ledger['problem']}")
+                seq = ledger["first_bad_seq"]
+                where = "" if seq is None else f" at seq {seq}"
+                lines.append(f"    ledger: BROKEN{where}: {ledger['problem']}")
     return lines

@@ -8,6 +8,7 @@ pin factory.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from gpiozero import Factory
@@ -18,6 +19,13 @@ from hardware.pins import mock_pin_factory, real_pin_factory
 from hardware.printer import ReceiptPrinter, open_printer
 from hardware.simulation import SimulatedWorld
 from hardware.station import Station
+from sync.agent import SyncAgent
+from sync.client import CountyClient
+from sync.enrollment import Enrollment, EnrollmentError
+from sync.feed_store import FeedStore
+from sync.identity import load_or_create_device_key
+from sync.outbox import Outbox
+from sync.signing import public_key_from_text
 from village_edge.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
 
 log = logging.getLogger(__name__)
@@ -99,3 +107,39 @@ def open_station(
             station.close()
             raise
     return station
+
+
+def open_outbox(config: Config) -> Outbox:
+    return Outbox(config.outbox_dir, quota_bytes=config.outbox_quota_bytes)
+
+
+def enrollment_path(config: Config) -> Path:
+    return config.state_dir / "enrollment.json"
+
+
+def county_client(config: Config, url: str | None = None) -> CountyClient:
+    """A client for the configured county, signing with this device's key."""
+    key = load_or_create_device_key(config.device_key_path)
+    return CountyClient(url or config.county_url, config.device_id, key)
+
+
+def open_sync_agent(config: Config, outbox: Outbox) -> SyncAgent:
+    """The agent for an enrolled device; EnrollmentError says what is missing."""
+    if not config.county_url:
+        raise EnrollmentError(
+            f"no county address: set [county] url in {config.source}"
+        )
+    enrollment = Enrollment.load(enrollment_path(config))
+    if enrollment is None:
+        raise EnrollmentError(
+            "this device has not enrolled with the county: run "
+            "'village-edge sync enroll --code CODE' with the code from the county"
+        )
+    if enrollment.county_public_key != config.county_public_key:
+        raise EnrollmentError(
+            f"the county key in {config.source} differs from the one this device enrolled "
+            "with: enroll again"
+        )
+    feed = FeedStore(config.feed_dir, public_key_from_text(enrollment.county_public_key),
+                     config.device_id, time.time)
+    return SyncAgent(outbox, county_client(config), feed, config.sync_status_path, config.sync)

@@ -1,0 +1,201 @@
+"""``village-edge county ...`` through village_edge.county_commands: the
+operator's commands against a real county, and ``serve`` as a real process."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import re
+import signal
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import requests
+
+from county import operator
+from sync.signing import key_fingerprint
+from tests.conftest import REPO
+from tests.county.conftest import Device, event
+from village_edge.county_commands import add_county_parser, run_county
+
+SERVE_PROGRAM = """
+import argparse, sys
+from village_edge.county_commands import add_county_parser, run_county
+parser = argparse.ArgumentParser(prog="village-edge")
+add_county_parser(parser.add_subparsers(dest="command", required=True))
+sys.exit(run_county(parser.parse_args(sys.argv[1:]), sys.stdout))
+"""
+
+
+def county_cli(*argv: str) -> tuple[int, str]:
+    parser = argparse.ArgumentParser(prog="village-edge")
+    add_county_parser(parser.add_subparsers(dest="command", required=True))
+    out = io.StringIO()
+    status = run_county(parser.parse_args(["county", *argv]), out)
+    return status, out.getvalue()
+
+
+def test_the_parser_has_the_documented_defaults() -> None:
+    parser = argparse.ArgumentParser()
+    add_county_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["county", "serve"])
+    assert (args.port, args.host, args.data) == (8470, "127.0.0.1", Path("county-data"))
+    with pytest.raises(SystemExit):
+        parser.parse_args(["county", "publish", "time", "x.json"])  # not an operator's kind
+
+
+def test_enroll_code_prints_a_code_that_enrolls_the_device(
+    new_device: Callable[[str], Device], data_dir: Path
+) -> None:
+    status, output = county_cli("enroll-code", "--device", "ve-330226100201-seal1",
+                                "--data", str(data_dir))
+    assert status == 0
+    code = re.search(r"ve-330226100201-seal1: (\S{4}-\S{4}-\S{4})", output)
+    assert code, output
+    assert new_device("ve-330226100201-seal1").enroll(code.group(1)).status_code == 200
+
+
+def test_enroll_code_refuses_a_bad_device_id(data_dir: Path, county) -> None:
+    status, output = county_cli("enroll-code", "--device", "Seal 1", "--data", str(data_dir))
+    assert status == 2
+    assert "is not a device id" in output
+
+
+def test_publish_catalog_file_reaches_the_devices(
+    device: Device, data_dir: Path, tmp_path: Path
+) -> None:
+    catalog = tmp_path / "powers-2024.json"
+    catalog.write_text(json.dumps({"items": ["低保申请"]}, ensure_ascii=False), encoding="utf-8")
+
+    status, output = county_cli("publish", "catalog", str(catalog), "--data", str(data_dir))
+
+    assert status == 0
+    assert "published catalog/powers-2024 version 1 to every device" in output
+    [item] = device.feed().json()["documents"]
+    assert item["signed"]["document"]["body"] == {"items": ["低保申请"]}
+    status, output = county_cli("publish", "catalog", str(catalog), "--data", str(data_dir))
+    assert "version 2" in output
+
+
+def test_publish_refuses_a_file_that_is_not_a_json_object(
+    data_dir: Path, county, tmp_path: Path
+) -> None:
+    listing = tmp_path / "q1.json"
+    listing.write_text("[1, 2, 3]", encoding="utf-8")
+    status, output = county_cli("publish", "disclosure", str(listing), "--data", str(data_dir))
+    assert status == 2
+    assert str(listing) in output and "JSON object" in output
+    assert operator.stats(data_dir)["documents_published"] == 0
+
+
+def test_publish_names_a_file_that_is_not_json(data_dir: Path, county, tmp_path: Path) -> None:
+    broken = tmp_path / "roster.json"
+    broken.write_text("{'name': 1}", encoding="utf-8")
+    status, output = county_cli("publish", "roster", str(broken), "--data", str(data_dir))
+    assert status == 2
+    assert f"{broken} is not valid JSON" in output
+
+
+def test_stats_shows_events_rejections_and_devices(device: Device, data_dir: Path) -> None:
+    device.post_events([event("e1"), event("e2", "seal.opened")], backlog=7)
+    device.post_events([event("e1")])
+    device.post_events([event("e3")], now=time.time() - 3600)
+
+    status, output = county_cli("stats", "--data", str(data_dir))
+
+    assert status == 0
+    assert re.search(r"events stored\s+2\n", output)
+    assert re.search(r"duplicates rejected\s+1\n", output)
+    assert "replayed 1 (of which stale 1)" in output
+    assert "ve-330226100201-seal1  seal  village 330226100201" in output
+    assert "backlog 7" in output
+    assert "events: kiosk.view 1, seal.opened 1" in output
+
+    status, output = county_cli("stats", "--json", "--data", str(data_dir))
+    assert json.loads(output) == operator.stats(data_dir)
+
+
+def test_key_prints_the_key_devices_get_and_its_fingerprint(
+    device: Device, data_dir: Path
+) -> None:
+    status, output = county_cli("key", "--data", str(data_dir))
+    assert status == 0
+    key = operator.county_public_key(data_dir)
+    assert f"county public key: {key}" in output
+    assert key_fingerprint(key) in output
+
+
+@pytest.mark.parametrize("command", [["stats"], ["key"], ["enroll-code", "--device", "ve-x-1"]])
+def test_commands_on_a_directory_without_a_county_say_how_to_start_one(
+    tmp_path: Path, command: list[str]
+) -> None:
+    status, output = county_cli(*command, "--data", str(tmp_path / "typo"))
+    assert status == 2
+    assert "no county in" in output and "county serve --data" in output
+    assert not (tmp_path / "typo").exists()
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_serve_runs_until_signalled_then_exits_0(tmp_path: Path, stop_signal: int) -> None:
+    data = tmp_path / "county"
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVE_PROGRAM, "county", "serve", "--port", "0",
+         "--data", str(data)],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        match = re.fullmatch(
+            r"county server listening on (http://127\.0\.0\.1:\d+) "
+            r"\(data (.+), key fingerprint ([0-9a-f]{16})\)\n", line,
+        )
+        assert match, line + process.stderr.read() if process.stderr else line
+        assert match.group(2) == str(data)
+        assert match.group(3) == key_fingerprint(operator.county_public_key(data))
+        assert requests.get(match.group(1) + "/v1/health", timeout=10).json()["ok"] is True
+        key_file = data / "county.key"
+        assert len(key_file.read_bytes()) == 32
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+        process.send_signal(stop_signal)
+        assert process.wait(timeout=15) == 0
+        with pytest.raises(requests.ConnectionError):
+            requests.get(match.group(1) + "/v1/health", timeout=2)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_serve_on_a_port_in_use_says_so(county, data_dir: Path) -> None:
+    status, output = county_cli("serve", "--port", str(county.port), "--data", str(data_dir))
+    assert status == 2
+    assert "cannot listen on 127.0.0.1" in output and "--port" in output
+
+
+def test_stats_text_shows_a_broken_ledger_and_where() -> None:
+    from village_edge.county_commands import stats_lines
+
+    device = {"role": "seal", "village_code": "330226100201", "enrolled": 0.0,
+              "last_seen": 100.0, "backlog": None, "backlog_reported": None,
+              "events_by_stream": {"seal.ledger": 3},
+              "ledger": {"ok": False, "records": 1, "first_bad_seq": 2,
+                         "problem": "record 2 was altered (hash mismatch)"}}
+    report = {"events_stored": 3, "duplicates_rejected": 0,
+              "rejected": dict.fromkeys(("forged", "replayed", "stale", "unknown_device",
+                                         "enroll_refused"), 0),
+              "documents_published": 0, "blobs": {"complete": 0, "partial": 0},
+              "devices": {"ve-1-seal": device}}
+
+    lines = stats_lines(report, now=130.0)
+
+    assert ("  ve-1-seal  seal  village 330226100201  last seen 30 s ago  "
+            "backlog not reported") in lines
+    assert "    ledger: BROKEN at seq 2: record 2 was altered (hash mismatch)" in lines

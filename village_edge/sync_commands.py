@@ -1,0 +1,164 @@
+"""``village-edge sync ...``: enroll with the county, run the agent, show the
+backlog."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import threading
+import time
+from types import FrameType
+from typing import Any, TextIO
+
+from sync.agent import SyncStatus
+from sync.client import CountyError
+from sync.enrollment import Enrollment, EnrollmentError, enroll
+from sync.outbox import OutboxStats
+from village_edge.config import Config
+from village_edge.runtime import county_client, enrollment_path, open_outbox, open_sync_agent
+
+log = logging.getLogger(__name__)
+
+EXIT_UNREACHABLE = 4
+EXIT_NOT_READY = 5
+
+
+def add_sync_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    sync = commands.add_parser("sync", help="the store-and-forward link to the county")
+    sub = sync.add_subparsers(dest="sync_command", required=True, metavar="SYNC_COMMAND")
+    enroll_parser = sub.add_parser("enroll", help="enroll this device with the county")
+    enroll_parser.add_argument("--code", required=True, help="the one-time code from the county")
+    run = sub.add_parser("run", help="the sync agent: push events, pull the county's feed")
+    run.add_argument("--once", action="store_true",
+                     help="one round, then exit (non-zero if the county is unreachable)")
+    status = sub.add_parser("status", help="backlog, last success, last error")
+    status.add_argument("--json", action="store_true", help="print as JSON")
+
+
+def run_sync(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    handlers = {"enroll": _enroll, "run": _run, "status": _status}
+    return handlers[args.sync_command](config, args, out)
+
+
+def _enroll(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    if not config.county_url:
+        out.write(f"no county address: set [county] url in {config.source}\n")
+        return EXIT_NOT_READY
+    client = county_client(config)
+    try:
+        enrollment = enroll(client, code=args.code, role=config.role,
+                            village_code=config.village_code,
+                            pinned_key=config.county_public_key, path=enrollment_path(config))
+    except (EnrollmentError, CountyError) as error:
+        out.write(f"enrollment failed: {error}\n")
+        return EXIT_NOT_READY
+    finally:
+        client.close()
+    out.write(f"enrolled {enrollment.device_id} with {enrollment.county_url}\n")
+    return 0
+
+
+def _run(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    with open_outbox(config) as outbox:
+        try:
+            agent = open_sync_agent(config, outbox)
+        except EnrollmentError as error:
+            out.write(f"sync cannot start: {error}\n")
+            return EXIT_NOT_READY
+        if args.once:
+            try:
+                result = agent.run_once()
+            except CountyError as error:
+                out.write(f"sync failed: {error}\n")
+                return EXIT_UNREACHABLE
+            finally:
+                agent.client.close()
+            out.write(f"sent {result.events_sent} events, took {result.documents_taken} "
+                      f"documents; {outbox.stats().pending} still waiting\n")
+            return 0
+        stop = threading.Event()
+
+        def on_signal(signum: int, frame: FrameType | None) -> None:
+            log.info("signal %d: stopping after this round", signum)
+            stop.set()
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, on_signal)
+        out.write(f"sync agent running for {config.device_id} -> {config.county_url}\n")
+        out.flush()
+        agent.run_forever(stop)
+        agent.client.close()
+    return 0
+
+
+def _age(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+
+def _when(stamp: float | None, now: float) -> str:
+    if stamp is None:
+        return "never"
+    text = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp))
+    return f"{text} ({_age(now - stamp)} ago)"
+
+
+def status_document(config: Config, stats: OutboxStats, status: SyncStatus) -> dict[str, Any]:
+    enrollment = Enrollment.load(enrollment_path(config))
+    return {
+        "device_id": config.device_id,
+        "county_url": config.county_url,
+        "enrolled": enrollment is not None,
+        "backlog": stats.pending,
+        "backlog_bytes": stats.pending_bytes,
+        "oldest_pending_seconds": stats.oldest_age_seconds,
+        "quarantined": stats.quarantined,
+        "dropped": stats.dropped,
+        "outbox_used_percent": stats.used_percent,
+        "last_success": status.last_success,
+        "last_error": status.last_error,
+        "last_error_at": status.last_error_at,
+        "consecutive_failures": status.consecutive_failures,
+        "events_sent": status.events_sent,
+        "documents_taken": status.documents_taken,
+        "documents_rejected": status.documents_rejected,
+        "clock_offset_seconds": status.clock_offset_seconds,
+    }
+
+
+def _status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    with open_outbox(config) as outbox:
+        stats = outbox.stats()
+    status = SyncStatus.load(config.sync_status_path)
+    document = status_document(config, stats, status)
+    if args.json:
+        json.dump(document, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
+    now = time.time()
+    used = f"{stats.used_percent:.0f}%" if stats.used_percent is not None else "-"
+    rows = [
+        ("county", f"{config.county_url or 'not set'}"
+                   f"{'' if document['enrolled'] else ' (not enrolled)'}"),
+        ("backlog", f"{stats.pending} events ({stats.pending_bytes / 1024:,.0f} KiB), "
+                    f"oldest {_age(stats.oldest_age_seconds)}"),
+        ("last success", _when(status.last_success, now)),
+        ("last error", f"{status.last_error} at {_when(status.last_error_at, now)}"
+                       if status.last_error else "none"),
+        ("quarantined", f"{stats.quarantined} damaged records set aside"),
+        ("dropped", f"{stats.dropped} telemetry events dropped for space"),
+        ("outbox use", f"{used} of {config.outbox_quota_bytes // (1024 * 1024)} MiB"),
+    ]
+    for name, value in rows:
+        out.write(f"{name:<14}{value}\n")
+    return 0
