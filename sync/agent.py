@@ -230,6 +230,13 @@ class SyncAgent:
         self.status.save(self.status_path)
         return RoundResult(sent, taken)
 
+    def delay_after(self, error: CountyUnreachable) -> float:
+        """How long to wait after a failed round: backoff, or longer if asked."""
+        delay = backoff_delay(self.status.consecutive_failures, self.settings, self.rng)
+        if error.retry_after is not None:
+            delay = max(delay, error.retry_after)
+        return delay
+
     def run_forever(
         self, stop: threading.Event, on_round: Callable[[], None] | None = None
     ) -> None:
@@ -243,9 +250,7 @@ class SyncAgent:
                              result.events_sent, result.documents_taken)
                 delay = self.settings.interval_seconds
             except CountyUnreachable as error:
-                delay = backoff_delay(self.status.consecutive_failures, self.settings, self.rng)
-                if error.retry_after is not None:
-                    delay = max(delay, error.retry_after)
+                delay = self.delay_after(error)
                 log.warning("county unreachable (%s); next try in %.0f s", error, delay)
             except CountyRefused as error:
                 delay = self.settings.backoff_max_seconds

@@ -107,13 +107,18 @@ class CountyClient:
             )
         except requests.RequestException as error:
             raise CountyUnreachable(f"{method} {path}: {type(error).__name__}: {error}") from None
+        status = response.status_code
         try:
             answer = response.json() if response.content else {}
         except ValueError:
-            answer = {}
+            answer = None
         if not isinstance(answer, dict):
+            if status < 400:
+                raise CountyUnreachable(
+                    f"{method} {path}: the county's answer ({status}) is not a JSON object; "
+                    "a proxy or captive portal in the way?"
+                )
             answer = {}
-        status = response.status_code
         if status == 429 or status >= 500:
             retry = parse_retry_after(response.headers.get("Retry-After"), self.clock())
             raise CountyUnreachable(

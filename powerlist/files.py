@@ -1,0 +1,85 @@
+"""Catalog files: one UTF-8 TOML file per catalog, as a county clerk edits it.
+
+A UTF-8 byte-order mark (as Windows Notepad writes) is accepted; GBK and
+UTF-16 files are refused with the advice to save as UTF-8.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+from powerlist.codec import catalog_from_dict
+from powerlist.errors import CatalogError
+from powerlist.model import Catalog
+
+SAMPLE_RESOURCE = "samples/sample-catalog.toml"
+_UTF8_BOM = "\ufeff"
+
+
+def decode_catalog_bytes(raw: bytes, source: str) -> str:
+    """The text of a catalog file, or :class:`CatalogError` saying how to re-save it."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise CatalogError([
+            f"{source}: the file is saved as UTF-16 (\"Unicode\"); save as UTF-8 "
+            "(in Notepad: 另存为, 编码 UTF-8)"
+        ])
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        try:
+            raw.decode("gbk")
+            guess = "it looks like GBK (the old Chinese Windows encoding)"
+        except UnicodeDecodeError:
+            guess = "it is not UTF-8 text"
+        raise CatalogError([
+            f"{source}: {guess}, unreadable at byte {error.start}; save as UTF-8 "
+            "(in Notepad: 另存为, 编码 UTF-8) and try again"
+        ]) from None
+
+
+def parse_catalog(text: str, source: str) -> Catalog:
+    """Check and build the catalog written in TOML *text*; *source* names it
+    (usually the file name) in every problem."""
+    text = text.removeprefix(_UTF8_BOM)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise CatalogError([
+            f"{source}: not valid TOML: {error}; check the quotes, brackets and '=' there"
+        ]) from None
+    return catalog_from_dict(data, source)
+
+
+def load_catalog(path: Path | str) -> Catalog:
+    """Read, check and build the catalog in the file at *path*."""
+    source = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise CatalogError([f"{source}: no such file; check the name and folder"]) from None
+    except IsADirectoryError:
+        raise CatalogError([f"{source}: is a folder; give the catalog's .toml file"]) from None
+    except OSError as error:
+        raise CatalogError([f"{source}: cannot be read ({error.strerror})"]) from None
+    return parse_catalog(decode_catalog_bytes(raw, source), source)
+
+
+def validate_file(path: Path | str) -> list[str]:
+    """Every problem with the catalog file at *path*; an empty list means valid."""
+    try:
+        load_catalog(path)
+    except CatalogError as error:
+        return error.problems
+    return []
+
+
+def sample_text() -> str:
+    """The text of the sample catalog shipped with the package."""
+    return resources.files("powerlist").joinpath(SAMPLE_RESOURCE).read_text("utf-8")
+
+
+def load_sample() -> Catalog:
+    """The sample catalog (``sample = true``) that a county replaces with its own."""
+    return parse_catalog(sample_text(), SAMPLE_RESOURCE)

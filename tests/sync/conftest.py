@@ -1,0 +1,69 @@
+"""Fixtures for the sync tests: a real county on loopback, an enrolled device
+with its outbox, feed store and agent."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from county import operator
+from county.server import CountyServer
+from sync.agent import SyncAgent, SyncSettings
+from sync.client import CountyClient
+from sync.enrollment import enroll
+from sync.feed_store import FeedStore
+from sync.identity import load_or_create_device_key
+from sync.outbox import Outbox
+from sync.signing import public_key_from_text
+
+DEVICE = "ve-test-seal1"
+VILLAGE = "330226100201"
+
+
+@pytest.fixture
+def county(tmp_path: Path) -> Iterator[CountyServer]:
+    with CountyServer(tmp_path / "county") as server:
+        yield server
+
+
+@dataclass
+class Station:
+    """One enrolled device talking to *url* (the county, or a proxy to it)."""
+
+    state: Path
+    county: CountyServer
+    outbox: Outbox
+    feed: FeedStore
+
+    def agent(self, url: str, settings: SyncSettings | None = None,
+              timeout: tuple[float, float] = (2.0, 5.0)) -> SyncAgent:
+        key = load_or_create_device_key(self.state / "device.key")
+        client = CountyClient(url, DEVICE, key, timeout=timeout)
+        return SyncAgent(self.outbox, client, self.feed, self.state / "status.json",
+                         settings or SyncSettings(batch_events=50))
+
+    def stored_ids(self) -> list[str]:
+        with sqlite3.connect(self.county.data_dir / "county.db") as db:
+            return [row[0] for row in db.execute(
+                "SELECT event_id FROM events WHERE device_id = ? ORDER BY rowid", (DEVICE,))]
+
+
+@pytest.fixture
+def station(tmp_path: Path, county: CountyServer) -> Iterator[Station]:
+    state = tmp_path / "device"
+    key = load_or_create_device_key(state / "device.key")
+    code = operator.make_enroll_code(county.data_dir, DEVICE)
+    client = CountyClient(county.url, DEVICE, key)
+    enroll(client, code=code, role="seal", village_code=VILLAGE,
+           pinned_key=county.public_key, path=state / "enrollment.json")
+    client.close()
+    outbox = Outbox(state / "outbox")
+    feed = FeedStore(state / "feed", public_key_from_text(county.public_key), DEVICE,
+                     clock=time.time)
+    yield Station(state, county, outbox, feed)
+    outbox.close()
