@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from sync.atomic import atomic_write
 from sync.documents import DOCUMENT_KINDS, DocumentRejected, SignedDocument
+from sync.signing import key_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -93,12 +94,18 @@ class FeedStore:
     def _bump_generation(self) -> None:
         atomic_write(self.directory / "generation", f"{self.generation() + 1}\n".encode())
 
+    @property
+    def _cursor_path(self) -> Path:
+        # Sequence numbers are the county's own: one cursor per county key, so a
+        # device moved to another county starts that county's feed from the top.
+        return self.directory / f"cursor-{key_fingerprint(self.county_key)}"
+
     def cursor(self) -> int:
-        """The last feed sequence number taken from the county."""
+        """The last feed sequence number taken from this county."""
         try:
-            return int((self.directory / "cursor").read_text())
+            return int(self._cursor_path.read_text())
         except (FileNotFoundError, ValueError):
             return 0
 
     def set_cursor(self, seq: int) -> None:
-        atomic_write(self.directory / "cursor", f"{seq}\n".encode())
+        atomic_write(self._cursor_path, f"{seq}\n".encode())

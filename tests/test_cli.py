@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from subprocess import CompletedProcess
@@ -115,9 +116,13 @@ def test_demo_plays_a_station_session(run_cli: Run, home: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     for expected in ("party:OPEN 100%", "party:OPEN 40%", "stamp 2 of 2 pressed and counted",
-                     "locked again at once", "ALARM", "lid OPEN", "receipt preview"):
+                     "locked again at once", "ALARM", "lid OPEN", "receipt preview",
+                     "enrolled with code", "0 left on the device",
+                     "device holds disclosure/works-demo v1, signature verified"):
         assert expected in out, (expected, out)
     assert out.rindex("party:LOCKED") > out.rindex("party:OPEN")
+    held = re.search(r"county now holds (\d+) events from dev-demo-0001: (.*)", out)
+    assert held and int(held.group(1)) >= 10 and "alarm" in held.group(2)
     assert (home / ".local/state/village-edge/demo-receipt.png").exists()
 
 

@@ -19,7 +19,13 @@ from village_edge.config import DEFAULT_CONFIG_PATH, Config, ConfigError
 from village_edge.county_commands import add_county_parser, run_county
 from village_edge.doctor import diagnose
 from village_edge.report import any_failed, fail, print_json, print_lines
-from village_edge.runtime import make_pin_factory, open_station, resolve_config, simulated_world
+from village_edge.runtime import (
+    make_pin_factory,
+    open_outbox,
+    open_station,
+    resolve_config,
+    simulated_world,
+)
 from village_edge.sync_commands import add_sync_parser, run_sync
 
 EXIT_FAILED = 1
@@ -116,6 +122,7 @@ def cmd_selftest(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from village_edge.demo import run_demo
+    from village_edge.demo_county import DemoCounty
 
     if args.speed <= 0:
         out.write(f"--speed must be above 0, got {args.speed}\n")
@@ -136,7 +143,12 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         if not station.slots:
             out.write("the demo needs a seal station: this configuration has no [[slots]]\n")
             return EXIT_CONFIG
-        run_demo(config, station, world, out, speed=args.speed)
+        with DemoCounty(config, out) as county, open_outbox(county.config) as outbox:
+            run_demo(county.config, station, world, out, speed=args.speed, outbox=outbox)
+            out.write("\n")
+            county.sync(outbox)
+            county.publish_disclosure()
+            county.show_arrival(outbox)
     return 0
 
 

@@ -20,6 +20,7 @@ from hardware.patterns import Signal
 from hardware.printer import Receipt
 from hardware.simulation import SimulatedWorld
 from hardware.station import SealSlot, Station
+from sync.outbox import Outbox
 from village_edge.config import Config
 
 
@@ -49,8 +50,10 @@ class DemoRun:
         world: SimulatedWorld,
         out: TextIO,
         speed: float = 1.0,
+        outbox: Outbox | None = None,
     ) -> None:
         self.config = config
+        self.outbox = outbox
         self.station = station
         self.world = world
         self.out = out
@@ -63,9 +66,17 @@ class DemoRun:
 
     def say(self, message: str) -> None:
         elapsed = time.monotonic() - self.started
+        state = snapshot(self.station)
         self.out.write(f"[{elapsed:6.2f}s] {message}\n")
-        self.out.write(f"          {snapshot(self.station)}\n")
+        self.out.write(f"          {state}\n")
         self.out.flush()
+        self.record("station.event", {"what": message, "state": state})
+
+    def record(self, stream: str, payload: dict[str, object]) -> None:
+        """Keep what happened for the county (the seal ledger proper comes with
+        the seal controller)."""
+        if self.outbox is not None:
+            self.outbox.append(stream, payload)
 
     def pause(self, seconds: float) -> None:
         time.sleep(seconds / self.speed)
@@ -93,6 +104,7 @@ class DemoRun:
     def raise_alarm(self, reason: str) -> None:
         self.alarms.append(reason)
         self.station.signal(Signal.ALARM)
+        self.record("alarm", {"reason": reason})
 
     # -- the script --------------------------------------------------------
 
@@ -167,20 +179,27 @@ class DemoRun:
 
 
 def run_demo(
-    config: Config, station: Station, world: SimulatedWorld, out: TextIO, speed: float = 1.0
+    config: Config,
+    station: Station,
+    world: SimulatedWorld,
+    out: TextIO,
+    speed: float = 1.0,
+    outbox: Outbox | None = None,
 ) -> Path | None:
-    """Play the demo; returns the receipt preview's path, if a printer exists."""
+    """Play the station's part; returns the receipt preview's path, if a
+    printer exists. Every change is also appended to *outbox*."""
     out.write(
         "village-edge demo: a seal station simulated on this machine "
         "(gpiozero mock pins; no real hardware is driven)\n"
         f"device {config.device_id}, {config.village_name}, state in {config.state_dir}\n\n"
     )
-    play = DemoRun(config, station, world, out, speed)
+    play = DemoRun(config, station, world, out, speed, outbox)
     play.run()
     if station.printer is None:
         return None
     receipt = play.receipt()
     station.printer.print(receipt)
+    play.record("receipt", {"title": receipt.title or "", "stamps": sum(play.stamps.values())})
     preview = station.printer.save_preview(receipt, config.state_dir / "demo-receipt.png")
     out.write(
         f"\nreceipt printed to {config.printer.file_path} (ESC/POS bytes)\n"

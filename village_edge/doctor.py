@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from gpiozero import Factory
@@ -17,12 +18,27 @@ from hardware.pins import factory_description
 from hardware.printer import ReceiptPrinter
 from hardware.sensors import LidSensor, PlungerSensor, SleeveSensor
 from hardware.station import Station
+from sync.client import CountyError
+from sync.enrollment import Enrollment
+from sync.outbox import OutboxError
 from village_edge.clock import read_clock_state
 from village_edge.config import Config
 from village_edge.report import Finding, fail, ok, warn
-from village_edge.runtime import make_pin_factory, make_printer, open_station
+from village_edge.runtime import (
+    county_client,
+    enrollment_path,
+    make_pin_factory,
+    make_printer,
+    open_outbox,
+    open_station,
+)
 
 MIB = 1024 * 1024
+HEALTH_TIMEOUT = (3.0, 5.0)
+CLOCK_WARN_SECONDS = 60
+CLOCK_FAIL_SECONDS = 300
+BACKLOG_WARN_SECONDS = 24 * 3600
+BACKLOG_FAIL_SECONDS = 7 * 24 * 3600
 FAIL_BELOW = 200 * MIB
 WARN_BELOW = 1024 * MIB
 
@@ -147,6 +163,80 @@ def check_printer_of(config: Config) -> Finding:
             printer.close()
 
 
+def check_county(config: Config) -> list[Finding]:
+    """Enrollment, reachability and the clock offset to the county."""
+    if not config.county_url:
+        if config.is_embedded_default:
+            return [ok("county", "not set up (development configuration)")]
+        return [warn("county", f"no [county] url in {config.source}",
+                     "provisioning sets it; events are kept until then")]
+    findings = []
+    if Enrollment.load(enrollment_path(config)) is None:
+        findings.append(fail("enrollment", "this device has not enrolled with the county",
+                             "village-edge sync enroll --code CODE (the code from the county)"))
+    client = county_client(config)
+    client.timeout = HEALTH_TIMEOUT
+    started = time.time()
+    try:
+        answer = client.health()
+    except CountyError as error:
+        findings.append(warn("county", f"{config.county_url} unreachable: {error}",
+                             "check the network or mobile signal; events are kept meanwhile"))
+        return findings
+    finally:
+        client.close()
+    finished = time.time()
+    findings.append(ok("county", f"{config.county_url} answered in "
+                                 f"{1000 * (finished - started):.0f} ms"))
+    server_time = answer.get("server_time")
+    if isinstance(server_time, int | float):
+        offset = float(server_time) - (started + finished) / 2
+        line = f"{offset:+.1f} s from the county's clock"
+        if abs(offset) > CLOCK_FAIL_SECONDS:
+            findings.append(fail("clock offset", line, "the county refuses requests from a clock "
+                                 "this far off: set the time (NTP) and check the network"))
+        elif abs(offset) > CLOCK_WARN_SECONDS:
+            findings.append(warn("clock offset", line, "check that NTP is running"))
+        else:
+            findings.append(ok("clock offset", line))
+    return findings
+
+
+def check_outbox(config: Config) -> list[Finding]:
+    """The backlog waiting for the county, and the outbox's space."""
+    try:
+        with open_outbox(config) as outbox:
+            stats = outbox.stats()
+    except OutboxError as error:
+        return [fail("outbox", str(error), "check the SD card")]
+    age = stats.oldest_age_seconds
+    line = f"{stats.pending} events waiting" + (
+        f", the oldest for {age / 3600:.1f} h" if age is not None else "")
+    if age is not None and age > BACKLOG_FAIL_SECONDS:
+        findings = [fail("backlog", line, "nothing has reached the county for a week: "
+                         "check the network and 'village-edge sync status'")]
+    elif age is not None and age > BACKLOG_WARN_SECONDS:
+        findings = [warn("backlog", line, "check the network and 'village-edge sync status'")]
+    else:
+        findings = [ok("backlog", line)]
+    percent = stats.used_percent or 0.0
+    space = (f"{percent:.0f}% of {(stats.quota_bytes or 0) / MIB:,.0f} MiB used, "
+             f"{stats.dropped} telemetry events dropped")
+    if percent >= 100:
+        findings.append(fail("outbox space", space, "full: new records are refused until "
+                             "the backlog reaches the county"))
+    elif percent >= 80:
+        findings.append(warn("outbox space", space, "the backlog is not draining: check the "
+                             "network"))
+    else:
+        findings.append(ok("outbox space", space))
+    if stats.quarantined:
+        findings.append(warn("quarantine", f"{stats.quarantined} damaged records set aside in "
+                             f"{config.outbox_dir / 'quarantine'}",
+                             "the SD card may be failing: plan to replace it"))
+    return findings
+
+
 def diagnose(config: Config, *, asked_to_simulate: bool) -> list[Finding]:
     """Every check, in the order a technician works through them."""
     findings = [check_config(config)]
@@ -167,4 +257,6 @@ def diagnose(config: Config, *, asked_to_simulate: bool) -> list[Finding]:
     findings.append(check_camera(config))
     findings.append(check_state_dir(config.state_dir))
     findings.append(check_clock())
+    findings += check_outbox(config)
+    findings += check_county(config)
     return findings
