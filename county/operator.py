@@ -18,9 +18,9 @@ from county.enrollment import code_digest, code_expiry, new_code
 from county.errors import CountyError
 from county.feed import publish_document
 from county.keyfile import load_key
-from county.ledger_check import check_chain
 from county.protocol import DEVICE_ID, LEDGER_STREAM
 from county.store import Store
+from seal_controller.chain import check_chain
 from sync.documents import (
     DOCUMENT_KINDS,
     EVERY_DEVICE,

@@ -144,7 +144,8 @@ class _Table:
     def tables(self, key: str, *, at_least_one: str | None = None) -> list[Any]:
         value = self.data.get(key, [])
         if not isinstance(value, list):
-            self.add(key, f"must be a list of tables, found {_found(value)}")
+            self.add(key, f"must be a list of tables, found {_found(value)}; in a file, start "
+                          f"each one with a [[...{key}]] heading (two brackets)")
             return []
         if at_least_one and not value:
             self.add(key, f"is empty or missing; {at_least_one}")

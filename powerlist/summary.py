@@ -17,7 +17,8 @@ def describe(catalog: Catalog) -> str:
         merged = "; merged from " + " + ".join(
             f"{ref.id} v{ref.version}" for ref in catalog.merged_from
         )
+    items, charts = len(catalog.items), catalog.flowchart_count
     return (
-        f"{catalog.title} v{catalog.version}{sample}: {len(catalog.items)} items — {counts} — "
-        f"{catalog.flowchart_count} flowcharts{merged}"
+        f"{catalog.title} v{catalog.version}{sample}: {items} item{'s' * (items != 1)} — "
+        f"{counts} — {charts} flowchart{'s' * (charts != 1)}{merged}"
     )

@@ -130,3 +130,17 @@ def test_demo_refuses_a_bad_speed(run_cli: Run) -> None:
     result = run_cli("demo", "--speed", "0")
     assert result.returncode == 2
     assert "--speed must be above 0" in result.stdout
+
+
+def test_catalog_validate_names_every_problem(run_cli: Run, tmp_path: Path) -> None:
+    good = run_cli("catalog", "validate", "powerlist/samples/sample-catalog.toml")
+    assert good.returncode == 0, good.stdout
+    assert "36 items" in good.stdout and "45 flowcharts" in good.stdout
+    text = (Path(__file__).parent.parent / "powerlist/samples/sample-catalog.toml").read_text()
+    bad = tmp_path / "catalog.toml"
+    bad.write_text(text.replace('category = "major_decision"', 'category = "major"', 1),
+                   encoding="utf-8")
+    result = run_cli("catalog", "validate", str(bad))
+    assert result.returncode == 1
+    assert "GP-01" in result.stdout and "category" in result.stdout
+    assert "keep its last good catalog" in result.stdout

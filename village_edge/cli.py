@@ -15,6 +15,7 @@ from typing import TextIO
 
 from hardware.errors import HardwareError
 from village_edge import __version__
+from village_edge.catalog_commands import add_catalog_parser, run_catalog
 from village_edge.config import DEFAULT_CONFIG_PATH, Config, ConfigError
 from village_edge.county_commands import add_county_parser, run_county
 from village_edge.doctor import diagnose
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_sync_parser(commands)
     add_county_parser(commands)
+    add_catalog_parser(commands)
 
     demo = commands.add_parser("demo", help="run the suite simulated on this machine")
     demo.add_argument(
@@ -166,7 +168,7 @@ def cmd_county(args: argparse.Namespace, out: TextIO) -> int:
 
 COMMANDS = {
     "doctor": cmd_doctor, "hw": cmd_selftest, "demo": cmd_demo,
-    "sync": cmd_sync, "county": cmd_county,
+    "sync": cmd_sync, "county": cmd_county, "catalog": run_catalog,
 }
 
 

@@ -1,4 +1,4 @@
-"""The seal ledger's hash chain: checked by county.ledger_check and reported
+"""The seal ledger's hash chain: checked by seal_controller.chain and reported
 per device by ``county stats``."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import hashlib
 import random
 from typing import Any
 
-from county.ledger_check import GENESIS, check_chain
+from seal_controller.chain import GENESIS, check_chain
 from sync.signing import canonical_json
 from tests.county.conftest import Device, event
 

@@ -10,7 +10,8 @@ import sys
 import threading
 
 CODE_SUFFIXES = (".py", ".pyc", ".so", ".pth", ".typed")
-PACKAGES = ["hardware", "camera", "sync", "kiosk", "seal_controller", "county", "village_edge"]
+PACKAGES = ["hardware", "camera", "sync", "kiosk", "seal_controller", "county", "powerlist",
+            "village_edge"]
 
 opened: list[str] = []
 

@@ -1,4 +1,5 @@
-"""Check a seal's ledger: the hash chain a seal station keeps of its events.
+"""The hash chain of a seal station's ledger: the rule both the station and the
+county check.
 
 Each record's payload has ``seq`` (1, 2, 3, ...), ``prev`` (the ``hash`` of
 record ``seq - 1``; 64 zeros for record 1) and ``hash`` =
