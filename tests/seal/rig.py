@@ -1,0 +1,86 @@
+"""A seal station on mock pins with its ledger, outbox, clock and county key:
+what the controller tests drive."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from gpiozero.pins.mock import MockFactory
+
+from hardware.failsafe import FailSafe
+from hardware.lock import LockTiming
+from hardware.pins import mock_pin_factory
+from hardware.simulation import SimulatedWorld
+from hardware.station import SlotSpec, Station, StationSpec
+from seal_controller.controller import SealController
+from seal_controller.ledger import Ledger
+from seal_controller.token import Approval, issue_token
+from seal_controller.trusted_clock import TrustedClock
+from sync.outbox import Outbox
+from sync.signing import new_private_key
+
+DEVICE = "ve-test-seal1"
+COUNTY = new_private_key()
+SPEC = StationSpec(
+    slots=(SlotSpec("party", "村党组织印章", 17, 5, 6),
+           SlotSpec("committee", "村民委员会印章", 27, 13, 19)),
+    lid=26, lamp=(16, 20, 21), buzzer=12,
+    lock_timing=LockTiming(pull_in_seconds=0.02, hold_duty=0.4, max_on_seconds=600),
+    settle_seconds=0.0,
+)
+
+
+@dataclass
+class Rig:
+    directory: Path
+    factory: MockFactory
+    world: SimulatedWorld
+    station: Station
+    ledger: Ledger
+    outbox: Outbox
+    clock: TrustedClock
+    controller: SealController
+
+    def approval(self, **changes: object) -> Approval:
+        request = self.controller.request_open
+        now = int(time.time())
+        fields = {"aid": f"A-{time.monotonic_ns()}", "req": request.req if request else "R0-x",
+                  "dev": DEVICE, "slot": request.slot if request else "party",
+                  "uses": request.uses if request else 1, "nbf": now - 5, "exp": now + 300,
+                  "apr": "county.approver"}
+        fields.update(changes)
+        return Approval(**fields)  # type: ignore[arg-type]
+
+    def token(self, key=COUNTY, **changes: object) -> str:  # type: ignore[no-untyped-def]
+        return issue_token(key, self.approval(**changes))
+
+    def lock_levels(self, pin: int) -> list[float]:
+        return [float(s.state) for s in self.factory.pin(pin).states]
+
+    def kinds(self) -> list[str]:
+        return [r["kind"] for r in self.ledger.records]
+
+    def close(self) -> None:
+        self.station.close()
+        self.ledger.close()
+        self.outbox.close()
+
+
+def make_rig(directory: Path, *, trusted: bool = True, camera=None) -> Rig:  # type: ignore[no-untyped-def]
+    factory = mock_pin_factory()
+    station = Station.build(SPEC, pin_factory=factory, failsafe=FailSafe(signals=()))
+    world = SimulatedWorld(factory, SPEC)
+    world.settle_normal(station)
+    ledger = Ledger(directory / "ledger", time.time)
+    outbox = Outbox(directory / "outbox")
+    clock = TrustedClock(directory / "trusted-time")
+    if trusted:
+        clock.trust(time.time(), "test")
+    link = camera(outbox) if camera else None
+    controller = SealController(device_id=DEVICE, station=station, ledger=ledger, outbox=outbox,
+                                county_key=COUNTY.public_key(), clock=clock, camera=link,
+                                return_seconds=0.5)
+    controller.recover()
+    return Rig(directory, factory, world, station, ledger, outbox, clock, controller)

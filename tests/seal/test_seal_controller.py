@@ -1,0 +1,205 @@
+"""The seal controller on mock pins: a whole approved session, every refused
+approval leaving the lock pin low, hostile handling raising alarms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from seal_controller.chain import check_chain
+from seal_controller.procedure import Phase
+from sync.signing import new_private_key
+from tests.conftest import wait_until
+from tests.seal.rig import COUNTY, Rig, make_rig
+
+PARTY_LOCK, COMMITTEE_LOCK = 17, 27
+
+
+@pytest.fixture
+def rig(tmp_path: Path) -> Iterator[Rig]:
+    made = make_rig(tmp_path)
+    yield made
+    made.close()
+
+
+def press(rig: Rig, slot: str = "party") -> None:
+    rig.world.press(slot)
+    rig.world.release(slot)
+
+
+def test_a_whole_approved_session(rig: Rig) -> None:
+    controller = rig.controller
+    request = controller.request("party", "出具证明", 2)
+    assert controller.phase is Phase.REQUESTED
+    assert "等待审批" in controller.view().message
+    assert controller.offer_token(rig.token(), "feed") is not None
+    assert controller.phase is Phase.UNLOCKED
+    assert rig.factory.pin(PARTY_LOCK).state == 1.0  # pulled in
+    assert rig.factory.pin(COMMITTEE_LOCK).state == 0  # the other seal stays locked
+    assert "还可以盖 2 次" in controller.view().message
+    press(rig)
+    assert controller.session is not None and controller.session.remaining == 1
+    press(rig)
+    assert controller.phase is Phase.IDLE
+    assert rig.factory.pin(PARTY_LOCK).state == 0  # locked at once after the last stamp
+    assert rig.kinds()[-5:] == ["requested", "approved", "stamp", "stamp", "used_up"]
+    assert check_chain(rig.ledger.records).ok
+    streams = [e.stream for e in rig.outbox.pending(1000)]
+    assert streams.count("seal.ledger") == len(rig.ledger.records)
+    assert "seal.request" in streams
+    request_event = next(e for e in rig.outbox.pending(1000) if e.stream == "seal.request")
+    assert request_event.payload["req"] == request.req
+
+
+def approval_variants(rig: Rig) -> dict[str, str]:
+    used = rig.token()
+    return {
+        "signature": rig.token(key=new_private_key()),
+        "device": rig.token(dev="ve-other-seal"),
+        "slot": rig.token(slot="committee"),
+        "request": rig.token(req="R99-ffff"),
+        "expired": rig.token(nbf=1_000, exp=2_000),
+        "not_yet": rig.token(nbf=4_000_000_000, exp=4_000_000_600),
+        "too_many": rig.token(uses=5),
+        "format": "hello, this is not a token",
+        "used": used,
+    }
+
+
+@pytest.mark.parametrize("variant", ["signature", "device", "slot", "request", "expired",
+                                     "not_yet", "too_many", "format"])
+def test_refused_approvals_never_move_the_lock(rig: Rig, variant: str) -> None:
+    rig.controller.request("party", "合同签订", 2)
+    token = approval_variants(rig)[variant]
+    assert rig.controller.offer_token(token, "feed") is None
+    assert rig.controller.phase is Phase.REQUESTED
+    assert rig.lock_levels(PARTY_LOCK) == [0.0] and rig.lock_levels(COMMITTEE_LOCK) == [0.0]
+    assert rig.kinds()[-1] == "approval_refused"
+    assert rig.ledger.records[-1]["reason"] == variant
+    assert "印章没有解锁" in rig.controller.view().message
+
+
+def test_an_approval_cannot_be_used_twice(rig: Rig) -> None:
+    rig.controller.request("party", "出具证明", 1)
+    token = rig.token()
+    assert rig.controller.offer_token(token, "feed") is not None
+    press(rig)
+    assert rig.controller.phase is Phase.IDLE
+    rig.controller.request("party", "出具证明", 1)
+    assert rig.controller.offer_token(token, "qr") is None
+    assert rig.ledger.records[-1]["reason"] in ("replayed", "request")
+
+
+def test_offline_approvals_need_a_trusted_clock(tmp_path: Path) -> None:
+    rig = make_rig(tmp_path, trusted=False)
+    try:
+        rig.controller.request("party", "出具证明", 1)
+        assert rig.controller.offer_token(rig.token(), "qr") is None
+        assert rig.ledger.records[-1]["reason"] == "clock"
+        assert "时间还没有校准" in rig.controller.view().message
+        assert rig.controller.offer_token(rig.token(), "feed") is not None  # feed still works
+    finally:
+        rig.close()
+
+
+def test_pressing_a_locked_seal_raises_the_alarm(rig: Rig) -> None:
+    rig.world.press("committee")
+    assert rig.kinds()[-1] == "alarm_forced_press"
+    assert rig.station.lamp is not None and rig.station.lamp.signal.value == "alarm"
+    alarms = [e for e in rig.outbox.pending(100) if e.stream == "alarm"]
+    assert alarms and alarms[0].payload["code"] == "forced_press"
+    assert "强行按压" in rig.controller.view().message
+
+
+def test_presses_beyond_the_count_alarm_and_the_lock_stays_shut(rig: Rig) -> None:
+    rig.controller.request("party", "出具证明", 1)
+    rig.controller.offer_token(rig.token(), "feed")
+    rig.world.press("party")  # the one allowed stamp, held down
+    rig.world.release("party")
+    assert rig.factory.pin(PARTY_LOCK).state == 0
+    rig.world.press("party")  # and again: the lock is shut, this is forced
+    assert rig.kinds()[-1] == "alarm_forced_press"
+
+
+def test_taking_a_locked_seal_out_raises_the_alarm(rig: Rig) -> None:
+    rig.world.take_seal("committee")
+    assert rig.kinds()[-1] == "alarm_seal_removed"
+
+
+def test_opening_the_lid_while_unlocked_locks_at_once(rig: Rig) -> None:
+    rig.controller.request("party", "出具证明", 3)
+    rig.controller.offer_token(rig.token(), "feed")
+    rig.world.open_lid()
+    assert rig.factory.pin(PARTY_LOCK).state == 0
+    assert rig.kinds()[-1] == "alarm_lid"
+    assert rig.controller.phase is Phase.IDLE
+
+
+def test_a_seal_not_put_back_raises_the_alarm(rig: Rig) -> None:
+    rig.controller.request("party", "出具证明", 2)
+    rig.controller.offer_token(rig.token(), "feed")
+    rig.world.take_seal("party")
+    rig.controller.end()
+    assert rig.controller.phase is Phase.RETURNING
+    assert wait_until(lambda: (rig.controller.tick(), rig.kinds()[-1])[1]
+                      == "alarm_not_returned", timeout=5)
+    rig.world.return_seal("party")
+    assert rig.controller.phase is Phase.IDLE
+
+
+def test_the_approval_running_out_locks_the_seal(rig: Rig) -> None:
+    import time
+
+    rig.controller.request("party", "出具证明", 2)
+    rig.controller.offer_token(rig.token(exp=int(time.time()) + 1), "feed")
+    assert rig.factory.pin(PARTY_LOCK).state > 0
+    assert wait_until(lambda: (rig.controller.tick(), rig.controller.phase)[1] is Phase.IDLE,
+                      timeout=5)
+    assert rig.kinds()[-1] == "expired"
+    assert rig.factory.pin(PARTY_LOCK).state == 0
+
+
+def test_a_restart_mid_session_never_gives_uses_back(tmp_path: Path) -> None:
+    rig = make_rig(tmp_path)
+    rig.controller.request("party", "出具证明", 3)
+    token = rig.token()
+    rig.controller.offer_token(token, "feed")
+    press(rig)
+    rig.close()  # power cut: the station is rebuilt from what is on disk
+    again = make_rig(tmp_path)
+    try:
+        assert again.factory.pin(PARTY_LOCK).state == 0
+        assert again.kinds()[-2:] == ["interrupted", "started"]
+        assert again.controller.phase is Phase.IDLE
+        again.controller.request("party", "出具证明", 3)
+        assert again.controller.offer_token(token, "qr") is None  # that approval is spent
+        assert check_chain(again.ledger.records).ok
+    finally:
+        again.close()
+
+
+def test_a_restart_keeps_an_open_request(tmp_path: Path) -> None:
+    rig = make_rig(tmp_path)
+    request = rig.controller.request("committee", "合同签订", 1)
+    rig.close()
+    again = make_rig(tmp_path)
+    try:
+        assert again.controller.phase is Phase.REQUESTED
+        assert again.controller.request_open == request
+        assert again.controller.offer_token(again.token(), "feed") is not None
+        assert again.factory.pin(COMMITTEE_LOCK).state > 0
+    finally:
+        again.close()
+
+
+def test_bad_requests_are_refused_plainly(rig: Rig) -> None:
+    with pytest.raises(ValueError, match="no seal slot"):
+        rig.controller.request("treasury", "出具证明", 1)
+    with pytest.raises(ValueError, match="1 to 50"):
+        rig.controller.request("party", "出具证明", 0)
+    with pytest.raises(ValueError, match="matter"):
+        rig.controller.request("party", " ", 1)
+    assert rig.controller.phase is Phase.IDLE
+    assert COUNTY  # the rig's county signs the approvals
