@@ -283,6 +283,15 @@ class Store:
         )
         return {row["stream"]: row["n"] for row in rows}
 
+    def stream_events(self, stream: str) -> list[tuple[str, Any, float]]:
+        """(device, payload, created) of every event of *stream*, newest first."""
+        rows = self._db.execute(
+            "SELECT device_id, payload, created FROM events WHERE stream = ? "
+            "ORDER BY created DESC",
+            (stream,),
+        )
+        return [(row["device_id"], json.loads(row["payload"]), row["created"]) for row in rows]
+
     def payloads(self, device_id: str, stream: str) -> list[Any]:
         rows = self._db.execute(
             "SELECT payload FROM events WHERE device_id = ? AND stream = ? ORDER BY created, rowid",

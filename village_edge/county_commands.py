@@ -67,12 +67,28 @@ def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
     key = sub.add_parser("key", help="print the county's public key and its fingerprint")
     data_option(key)
 
+    requests = sub.add_parser("requests", help="the seal requests stations have sent")
+    data_option(requests)
+
+    approve = sub.add_parser("approve", help="approve a seal request: a signed token, sent to "
+                                             "the station and shown as a QR code")
+    approve.add_argument("--request", required=True, metavar="ID",
+                         help="the request id shown on the station's panel")
+    approve.add_argument("--uses", type=int, required=True, help="stamps allowed (1 to 50)")
+    approve.add_argument("--minutes", type=float, default=10,
+                         help="how long the approval lasts (default 10)")
+    approve.add_argument("--approver", default="county.approver", metavar="ID",
+                         help="who approves (recorded in the token)")
+    approve.add_argument("--qr", type=Path, metavar="PNG",
+                         help="where to save the QR code (default approval-AID.png)")
+    data_option(approve)
+
 
 def run_county(args: argparse.Namespace, out: TextIO) -> int:
     """Run the ``county`` subcommand in *args*; the exit status."""
     commands = {
         "serve": _serve, "enroll-code": _enroll_code, "publish": _publish,
-        "stats": _stats, "key": _key,
+        "stats": _stats, "key": _key, "requests": _requests, "approve": _approve,
     }
     try:
         return commands[args.county_command](args, out)
@@ -140,6 +156,39 @@ def _key(args: argparse.Namespace, out: TextIO) -> int:
               f"fingerprint:       {key_fingerprint(key)}\n"
               "(set [county] public_key in each device's config.toml; "
               "compare the fingerprint with the technician)\n")
+    return 0
+
+
+def _requests(args: argparse.Namespace, out: TextIO) -> int:
+    from county.approvals import seal_requests
+
+    found = seal_requests(args.data)
+    if not found:
+        out.write("no seal requests yet\n")
+    for request in found:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(request.created))
+        out.write(f"{request.req}  {request.device_id}  {request.slot}  {request.uses} stamps  "
+                  f"{when}  {request.matter}\n")
+    return 0
+
+
+def _approve(args: argparse.Namespace, out: TextIO) -> int:
+    from county.approvals import approve
+
+    issued = approve(args.data, args.request, uses=args.uses, minutes=args.minutes,
+                     approver=args.approver, qr_path=args.qr)
+    if args.qr is None:
+        from county.approvals import write_qr
+
+        path = write_qr(issued.token, Path(f"approval-{issued.approval.aid}.png"))
+    else:
+        path = args.qr
+    approval = issued.approval
+    out.write(f"approved {approval.req} on {approval.dev}, seal {approval.slot}: "
+              f"{approval.uses} stamps until "
+              f"{time.strftime('%H:%M', time.localtime(approval.exp))}\n"
+              f"sent to the station through its feed; for an offline station show {path}\n"
+              f"{issued.token}\n")
     return 0
 
 
