@@ -7,15 +7,10 @@ is imported here lazily, only when asked, and only for the real backend.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-CameraBackend = Literal["picamera2", "simulated"]
+from camera.settings import CameraBackend, CameraSettings
 
-
-@dataclass(frozen=True)
-class CameraSettings:
-    enabled: bool = True
-    backend: CameraBackend = "picamera2"
+__all__ = ["CameraBackend", "CameraPresence", "CameraSettings", "probe_camera"]
 
 
 @dataclass(frozen=True)

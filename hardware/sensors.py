@@ -46,6 +46,7 @@ class DebouncedSwitch:
         self.when_opened: Callback | None = None
         self._input = DigitalInputDevice(pin, pull_up=True, pin_factory=pin_factory)
         self._settled = bool(self._input.is_active)
+        self._reported = self._settled  # the settled state whose callback has run
         self._input.when_activated = self._on_edge
         self._input.when_deactivated = self._on_edge
 
@@ -59,9 +60,10 @@ class DebouncedSwitch:
         return self._settled
 
     def wait_for(self, closed: bool, timeout: float | None = None) -> bool:
-        """Block until the settled state is *closed*; False on timeout."""
+        """Block until the settled state is *closed* and its callback has run;
+        False on timeout."""
         with self._changed:
-            return self._changed.wait_for(lambda: self._settled is closed, timeout)
+            return self._changed.wait_for(lambda: self._reported is closed, timeout)
 
     def close(self) -> None:
         with self._mutex:
@@ -101,7 +103,6 @@ class DebouncedSwitch:
             if raw == self._settled:
                 return
             self._settled = raw
-            self._changed.notify_all()
         log.debug("%s: contact %s", self.name, "closed" if raw else "open")
         callback = self.when_closed if raw else self.when_opened
         if callback is not None:
@@ -109,6 +110,9 @@ class DebouncedSwitch:
                 callback()
             except Exception:
                 log.exception("%s: callback failed", self.name)
+        with self._changed:
+            self._reported = raw
+            self._changed.notify_all()
 
     def __repr__(self) -> str:
         state = "closed" if self._settled else "open"

@@ -10,18 +10,24 @@ from __future__ import annotations
 
 from gpiozero.pins.mock import MockFactory, MockPin
 
-from hardware.station import Station, StationSpec
+from hardware.sensors import DebouncedSwitch
+from hardware.station import SealSlot, Station, StationSpec
 
 SETTLE_TIMEOUT = 5.0
 
 
 class SimulatedWorld:
     """Drives the input pins of *spec* on *factory*. Contacts go to ground
-    when closed, as wired (see :mod:`hardware.sensors`)."""
+    when closed, as wired (see :mod:`hardware.sensors`). Given the *station*
+    built on those pins, each action waits until the station has noticed it
+    (debounced, callbacks run), as a hand would hold a button that long."""
 
-    def __init__(self, factory: MockFactory, spec: StationSpec) -> None:
+    def __init__(
+        self, factory: MockFactory, spec: StationSpec, station: Station | None = None
+    ) -> None:
         self.factory = factory
         self.spec = spec
+        self.station = station
         self._slots = {slot.name: slot for slot in spec.slots}
 
     def _pin(self, number: int) -> MockPin:
@@ -51,25 +57,42 @@ class SimulatedWorld:
         if station.lid is not None:
             station.lid.wait_for(True, SETTLE_TIMEOUT)
 
+    def _noticed(self, switch: DebouncedSwitch | None, closed: bool) -> None:
+        if self.station is not None and switch is not None:
+            switch.wait_for(closed, SETTLE_TIMEOUT)
+
+    def _seal(self, slot: str) -> SealSlot | None:
+        return self.station.slots.get(slot) if self.station is not None else None
+
     def press(self, slot: str) -> None:
         self._contact(self._slots[slot].plunger, True)
+        seal = self._seal(slot)
+        self._noticed(seal.plunger if seal else None, True)
 
     def release(self, slot: str) -> None:
         self._contact(self._slots[slot].plunger, False)
+        seal = self._seal(slot)
+        self._noticed(seal.plunger if seal else None, False)
 
     def take_seal(self, slot: str) -> None:
         self._contact(self._slots[slot].sleeve, False)
+        seal = self._seal(slot)
+        self._noticed(seal.sleeve if seal else None, False)
 
     def return_seal(self, slot: str) -> None:
         self._contact(self._slots[slot].sleeve, True)
+        seal = self._seal(slot)
+        self._noticed(seal.sleeve if seal else None, True)
 
     def open_lid(self) -> None:
         if self.spec.lid is not None:
             self._contact(self.spec.lid, False)
+            self._noticed(self.station.lid if self.station else None, False)
 
     def shut_lid(self) -> None:
         if self.spec.lid is not None:
             self._contact(self.spec.lid, True)
+            self._noticed(self.station.lid if self.station else None, True)
 
     def level(self, number: int) -> float:
         """The level on output pin *number*: 0 low, 1 high, between: PWM duty."""

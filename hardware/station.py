@@ -116,6 +116,7 @@ class Station:
         self.lamp = lamp
         self.buzzer = buzzer
         self.printer = printer
+        self.pin_factory: Factory | None = None  # set by build(): the pins these devices use
         self._closed = False
 
     @classmethod
@@ -171,6 +172,7 @@ class Station:
                 buzzer = StatusBuzzer(spec.buzzer, pin_factory=pin_factory)
                 made.callback(buzzer.close)
             station = cls(slots=slots, lid=lid, lamp=lamp, buzzer=buzzer)
+            station.pin_factory = pin_factory
             made.pop_all()
             return station
 

@@ -115,15 +115,19 @@ def test_demo_plays_a_station_session(run_cli: Run, home: Path) -> None:
     result = run_cli("demo", "--speed", "20")
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    for expected in ("party:OPEN 100%", "party:OPEN 40%", "stamp 2 of 2 pressed and counted",
-                     "locked again at once", "ALARM", "lid OPEN", "receipt preview",
-                     "enrolled with code", "0 left on the device",
+    for expected in ("committee:OPEN 100%", "committee:OPEN 40%", "enrolled with code",
+                     "stamp 2 of 2: counted and photographed", "locked again at once",
+                     "审批码不是县里签发的", "lid OPEN", "ALARM", "receipt preview",
+                     "chain verified",
                      "device holds disclosure/works-demo v1, signature verified"):
         assert expected in out, (expected, out)
-    assert out.rindex("party:LOCKED") > out.rindex("party:OPEN")
-    held = re.search(r"county now holds (\d+) events from dev-demo-0001: (.*)", out)
-    assert held and int(held.group(1)) >= 10 and "alarm" in held.group(2)
-    assert (home / ".local/state/village-edge/demo-receipt.png").exists()
+    assert out.rindex("committee:LOCKED") > out.rindex("committee:OPEN")
+    forged = out.index("forged approval")
+    assert "OPEN" not in out[forged:out.index("\n", out.index("\n", forged) + 1)]
+    held = re.findall(r"the county holds (\d+) events \((.*)\)", out)
+    assert held and int(held[-1][0]) >= 10 and "seal.ledger" in held[-1][1]
+    state = home / ".local/state/village-edge"
+    assert (state / "demo-receipt.png").exists() and (state / "demo-approval-qr.png").exists()
 
 
 def test_demo_refuses_a_bad_speed(run_cli: Run) -> None:

@@ -21,11 +21,16 @@ from village_edge.county_commands import add_county_parser, run_county
 from village_edge.doctor import diagnose
 from village_edge.report import any_failed, fail, print_json, print_lines
 from village_edge.runtime import (
-    make_pin_factory,
     open_outbox,
     open_station,
     resolve_config,
     simulated_world,
+)
+from village_edge.seal_commands import (
+    add_seal_parser,
+    run_daemon,
+    run_ledger_verify,
+    run_simulate,
 )
 from village_edge.sync_commands import add_sync_parser, run_sync
 
@@ -62,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sync_parser(commands)
     add_county_parser(commands)
     add_catalog_parser(commands)
+    add_seal_parser(commands)
 
     demo = commands.add_parser("demo", help="run the suite simulated on this machine")
     demo.add_argument(
@@ -109,13 +115,12 @@ def cmd_selftest(args: argparse.Namespace, out: TextIO) -> int:
     except ConfigError as error:
         return _config_failed(error, out)
     try:
-        factory = make_pin_factory(config)
-        world = simulated_world(config, factory)
-        station = open_station(config, pin_factory=factory)
+        station = open_station(config)
     except HardwareError as error:
         print_lines([fail("hardware", str(error))], out)
         return EXIT_HARDWARE
     with station:
+        world = simulated_world(config, station)
         level = world.level if world is not None else None
         findings = run_selftest(config, station, level)
     print_lines(findings, out)
@@ -133,24 +138,21 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         config = _config(args, simulate=True)
     except ConfigError as error:
         return _config_failed(error, out)
-    factory = make_pin_factory(config)
-    world = simulated_world(config, factory)
-    assert world is not None  # the demo is always simulated
     try:
-        station = open_station(config, pin_factory=factory)
+        station = open_station(config)
     except HardwareError as error:
         print_lines([fail("hardware", str(error))], out)
         return EXIT_HARDWARE
     with station:
+        world = simulated_world(config, station)
+        assert world is not None  # the demo is always simulated
+        if not args.verbose:  # the demo narrates alarms itself
+            logging.getLogger("seal_controller").setLevel(logging.ERROR)
         if not station.slots:
             out.write("the demo needs a seal station: this configuration has no [[slots]]\n")
             return EXIT_CONFIG
         with DemoCounty(config, out) as county, open_outbox(county.config) as outbox:
-            run_demo(county.config, station, world, out, speed=args.speed, outbox=outbox)
-            out.write("\n")
-            county.sync(outbox)
-            county.publish_disclosure()
-            county.show_arrival(outbox)
+            run_demo(county.config, station, world, county, outbox, out, speed=args.speed)
     return 0
 
 
@@ -162,13 +164,29 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
     return run_sync(config, args, out)
 
 
+def cmd_seal(args: argparse.Namespace, out: TextIO) -> int:
+    if args.seal_command == "ledger":
+        return run_ledger_verify(args, out)
+    simulate = args.seal_command == "simulate" or args.simulate
+    try:
+        config = _config(args, simulate=simulate)
+        if args.seal_command == "simulate":
+            return run_simulate(config, args, out)
+        return run_daemon(config, out)
+    except ConfigError as error:
+        return _config_failed(error, out)
+    except HardwareError as error:
+        print_lines([fail("hardware", str(error))], out)
+        return EXIT_HARDWARE
+
+
 def cmd_county(args: argparse.Namespace, out: TextIO) -> int:
     return run_county(args, out)
 
 
 COMMANDS = {
     "doctor": cmd_doctor, "hw": cmd_selftest, "demo": cmd_demo,
-    "sync": cmd_sync, "county": cmd_county, "catalog": run_catalog,
+    "sync": cmd_sync, "county": cmd_county, "catalog": run_catalog, "seal": cmd_seal,
 }
 
 

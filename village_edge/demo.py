@@ -1,10 +1,14 @@
 """``village-edge demo``: the suite's main job, simulated on this machine.
 
-So far the suite is the seal station's hardware: the demo plays a day at the
-station on mock pins — a request, an unlock, stamps counted, the seal put
-back and locked, a forced press and an opened lid raising the alarm — and
-prints every change of state as it happens, then a receipt with its preview.
-Later parts (sync, the seal controller, the kiosk) join this script.
+A seal station on gpiozero mock pins with a simulated camera, a local county
+server, and the sync agent between them play one morning: the custodian asks
+to use the village committee's seal, the request reaches the county, the
+county approves it, the approval comes back through the feed and the seal
+unlocks; two stamps are counted and photographed and the seal locks itself;
+a forged approval shown as a QR code is refused; a forced press and an
+opened lid raise the alarm; the ledger reaches the county with its chain
+intact; a disclosure published at the county arrives on the device; a
+receipt is printed. Every change of state is printed as it happens.
 """
 
 from __future__ import annotations
@@ -15,13 +19,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from hardware.lock import LockState
-from hardware.patterns import Signal
+from camera.settings import CameraSettings
+from camera.simulated import SimulatedCamera
+from county import operator
+from county.approvals import approve, write_qr
 from hardware.printer import Receipt
 from hardware.simulation import SimulatedWorld
-from hardware.station import SealSlot, Station
+from hardware.station import Station
+from seal_controller.camera_link import CameraLink
+from seal_controller.controller import SealController
+from seal_controller.feed_watch import FeedWatcher
+from seal_controller.ledger import Ledger
+from seal_controller.token import Approval, issue_token
+from seal_controller.trusted_clock import TrustedClock
 from sync.outbox import Outbox
+from sync.signing import new_private_key
 from village_edge.config import Config
+from village_edge.demo_county import DemoCounty
 
 
 def snapshot(station: Station) -> str:
@@ -40,169 +54,160 @@ def snapshot(station: Station) -> str:
     return "  ".join(parts)
 
 
-class DemoRun:
-    """One play-through; *speed* above 1 shortens every pause."""
-
-    def __init__(
-        self,
-        config: Config,
-        station: Station,
-        world: SimulatedWorld,
-        out: TextIO,
-        speed: float = 1.0,
-        outbox: Outbox | None = None,
-    ) -> None:
-        self.config = config
-        self.outbox = outbox
+class Narrator:
+    def __init__(self, station: Station, out: TextIO, speed: float) -> None:
         self.station = station
-        self.world = world
         self.out = out
         self.speed = speed
         self.started = time.monotonic()
-        self.stamps: dict[str, int] = {name: 0 for name in station.slots}
-        self.alarms: list[str] = []
 
-    # -- narration ---------------------------------------------------------
-
-    def say(self, message: str) -> None:
+    def say(self, message: str, panel: str | None = None) -> None:
         elapsed = time.monotonic() - self.started
-        state = snapshot(self.station)
         self.out.write(f"[{elapsed:6.2f}s] {message}\n")
-        self.out.write(f"          {state}\n")
+        self.out.write(f"          {snapshot(self.station)}\n")
+        if panel:
+            self.out.write(f"          panel: {panel}\n")
         self.out.flush()
-        self.record("station.event", {"what": message, "state": state})
-
-    def record(self, stream: str, payload: dict[str, object]) -> None:
-        """Keep what happened for the county (the seal ledger proper comes with
-        the seal controller)."""
-        if self.outbox is not None:
-            self.outbox.append(stream, payload)
 
     def pause(self, seconds: float) -> None:
         time.sleep(seconds / self.speed)
 
-    def settle(self, until: Callable[[], bool]) -> None:
-        """Wait for the debounced sensors to report what the world did."""
-        deadline = time.monotonic() + 5
-        while not until() and time.monotonic() < deadline:
-            time.sleep(0.005)
 
-    # -- the station's reactions (the seal controller will own these) ------
-
-    def watch(self) -> None:
-        for slot in self.station.slots.values():
-            slot.plunger.when_closed = lambda slot=slot: self.on_press(slot)
-        if self.station.lid is not None:
-            self.station.lid.when_opened = lambda: self.raise_alarm("enclosure lid opened")
-
-    def on_press(self, slot: SealSlot) -> None:
-        if slot.lock.is_locked:
-            self.raise_alarm(f"{slot.label}: plunger pressed while locked")
-        else:
-            self.stamps[slot.name] += 1
-
-    def raise_alarm(self, reason: str) -> None:
-        self.alarms.append(reason)
-        self.station.signal(Signal.ALARM)
-        self.record("alarm", {"reason": reason})
-
-    # -- the script --------------------------------------------------------
-
-    def run(self) -> None:
-        station, world = self.station, self.world
-        slot = next(iter(station.slots.values()))
-        other = list(station.slots.values())[-1]
-        self.watch()
-        station.signal(Signal.IDLE)
-        self.say("station started: every lock driven locked, every seal home")
-        self.pause(1.5)
-
-        station.signal(Signal.WAITING)
-        self.say(f"custodian asks to use {slot.label} for 2 stamps: waiting for approval")
-        self.pause(2)
-
-        slot.lock.unlock(30)
-        station.signal(Signal.UNLOCKED)
-        self.say(f"approval received: {slot.label} unlocked, solenoid pulled in at full power")
-        self.settle(lambda: slot.lock.state is LockState.HOLDING)
-        self.say("solenoid held at reduced power")
-
-        world.take_seal(slot.name)
-        self.settle(lambda: not slot.sleeve.is_present)
-        self.say("custodian takes the seal out of its holder")
-        self.pause(1)
-        for n in (1, 2):
-            world.press(slot.name)
-            self.settle(lambda n=n: self.stamps[slot.name] == n)
-            self.say(f"stamp {n} of 2 pressed and counted")
-            world.release(slot.name)
-            self.settle(lambda: not slot.plunger.is_pressed)
-            self.pause(1)
-        world.return_seal(slot.name)
-        self.settle(lambda: slot.sleeve.is_present)
-        slot.lock.lock()
-        station.signal(Signal.IDLE)
-        self.say("seal returned after the last allowed stamp: locked again at once")
-        self.pause(2)
-
-        world.press(other.name)
-        self.settle(lambda: bool(self.alarms))
-        self.say(f"ALARM: someone forces the plunger of {other.label} while it is locked")
-        world.release(other.name)
-        self.pause(2)
-        station.signal(Signal.IDLE)
-
-        world.open_lid()
-        self.settle(lambda: len(self.alarms) >= 2)
-        self.say("ALARM: the enclosure lid is opened")
-        self.pause(2)
-        world.shut_lid()
-        self.settle(lambda: station.lid is None or not station.lid.is_open)
-        station.signal(Signal.IDLE)
-        self.say("lid shut, alarm acknowledged: station idle")
-
-    def receipt(self) -> Receipt:
-        slot = next(iter(self.station.slots.values()))
-        when = datetime.now().strftime("%Y-%m-%d %H:%M")
-        return (
-            Receipt.build()
-            .title("用印记录（演示）")
-            .text(f"村名：{self.config.village_name}")
-            .text(f"印章：{slot.label}")
-            .text(f"盖章次数：{self.stamps[slot.name]} 次")
-            .text(f"时间：{when}")
-            .rule()
-            .text(f"报警：{len(self.alarms)} 次")
-            .qr(f"ve-demo:{self.config.device_id}:{slot.name}", caption="扫码查看记录")
-            .done()
-        )
+def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.005)
 
 
 def run_demo(
     config: Config,
     station: Station,
     world: SimulatedWorld,
+    county: DemoCounty,
+    outbox: Outbox,
     out: TextIO,
     speed: float = 1.0,
-    outbox: Outbox | None = None,
 ) -> Path | None:
-    """Play the station's part; returns the receipt preview's path, if a
-    printer exists. Every change is also appended to *outbox*."""
-    out.write(
-        "village-edge demo: a seal station simulated on this machine "
-        "(gpiozero mock pins; no real hardware is driven)\n"
-        f"device {config.device_id}, {config.village_name}, state in {config.state_dir}\n\n"
+    """Play the morning; returns the receipt preview's path, if a printer exists."""
+    say = Narrator(station, out, speed)
+    camera = SimulatedCamera(CameraSettings(backend="simulated"), scene="document",
+                             document_seed=3)
+    camera.start()
+    ledger = Ledger(config.state_dir / "ledger", time.time)
+    clock = TrustedClock(config.state_dir / "trusted-time")
+    clock.trust(time.time(), "demo")
+    agent = county.agent(outbox)
+    controller = SealController(
+        device_id=config.device_id, station=station, ledger=ledger, outbox=outbox,
+        county_key=agent.feed.county_key, clock=clock,
+        camera=CameraLink(camera, outbox, config.device_id),
     )
-    play = DemoRun(config, station, world, out, speed, outbox)
-    play.run()
-    if station.printer is None:
-        return None
-    receipt = play.receipt()
-    station.printer.print(receipt)
-    play.record("receipt", {"title": receipt.title or "", "stamps": sum(play.stamps.values())})
-    preview = station.printer.save_preview(receipt, config.state_dir / "demo-receipt.png")
-    out.write(
-        f"\nreceipt printed to {config.printer.file_path} (ESC/POS bytes)\n"
-        f"receipt preview: {preview}\n"
+    feed = FeedWatcher(agent.feed, clock)
+    try:
+        controller.recover()
+        slot = list(station.slots.values())[min(1, len(station.slots) - 1)]
+        say.say("station started: every lock driven locked, every seal home",
+                controller.view().message)
+        say.pause(1.5)
+
+        request = controller.request(slot.name, "出具证明", 2)
+        say.say(f"custodian asks to use {slot.label} for 2 stamps (request {request.req}); "
+                "the document is photographed", controller.view().message)
+        county.sync(agent)
+        say.pause(1.5)
+
+        issued = approve(county.data_dir, request.req, uses=2, minutes=10,
+                         approver="town.approver")
+        say.say(f"county approves {request.req}: 2 stamps, 10 minutes "
+                f"(approval {issued.approval.aid})")
+        county.sync(agent)
+        for token in feed.poll():
+            controller.offer_token(token, "feed")
+        say.say("the approval arrives through the feed; signature, station, seal, request "
+                "and time all check out: the seal unlocks", controller.view().message)
+        wait_for(lambda: slot.lock.duty < 1)
+        say.say("solenoid held at reduced power")
+        say.pause(1)
+
+        camera.show("document_and_hand")
+        for n in (1, 2):
+            world.press(slot.name)
+            say.say(f"stamp {n} of 2: counted and photographed", controller.view().message)
+            world.release(slot.name)
+            say.pause(1)
+        camera.show("document")
+        say.say("the plunger comes up after the last allowed stamp: locked again at once",
+                controller.view().message)
+        say.pause(1.5)
+
+        forged = _forged_token(config.device_id, slot.name, controller)
+        camera.show("qr", qr_payload=forged)
+        controller.request(slot.name, "合同签订", 1)
+        camera.show("qr", qr_payload=forged)
+        controller.tick()
+        say.say("someone shows a forged approval QR code (signed with another key): refused; "
+                "the lock does not move", controller.view().message)
+        camera.show("document")
+        controller.cancel()
+        say.pause(1.5)
+
+        other = next(iter(station.slots.values()))
+        world.press(other.name)
+        say.say(f"ALARM: someone forces the plunger of {other.label} while it is locked",
+                controller.view().message)
+        world.release(other.name)
+        say.pause(1.5)
+        world.open_lid()
+        say.say("ALARM: the enclosure lid is opened", controller.view().message)
+        world.shut_lid()
+        say.pause(1.5)
+        out.write("\n")
+        county.sync(agent)
+        county.show_ledger()
+        county.publish_disclosure()
+        county.sync(agent)
+        county.show_arrival(agent)
+        if station.printer is None:
+            return None
+        receipt = _receipt(config, slot.label, ledger)
+        station.printer.print(receipt)
+        preview = station.printer.save_preview(receipt, config.state_dir / "demo-receipt.png")
+        write_qr(issued.token, config.state_dir / "demo-approval-qr.png")
+        out.write(f"\nreceipt printed to {config.printer.file_path} (ESC/POS bytes)\n"
+                  f"receipt preview: {preview}\n"
+                  f"the approval as the approver's phone would show it: "
+                  f"{config.state_dir / 'demo-approval-qr.png'}\n")
+        return preview
+    finally:
+        agent.client.close()
+        ledger.close()
+        camera.stop()
+
+
+def _forged_token(device_id: str, slot: str, controller: SealController) -> str:
+    now = int(time.time())
+    approval = Approval(aid="A-forged", req=f"R{controller.ledger.head_seq + 1}-forged",
+                        dev=device_id, slot=slot, uses=50, nbf=now - 60, exp=now + 3600,
+                        apr="nobody")
+    return issue_token(new_private_key(), approval)
+
+
+def _receipt(config: Config, label: str, ledger: Ledger) -> Receipt:
+    stamps = sum(1 for r in ledger.records if r["kind"] == "stamp")
+    alarms = sum(1 for r in ledger.records if str(r["kind"]).startswith("alarm_"))
+    return (
+        Receipt.build()
+        .title("用印记录（演示）")
+        .text(f"村名：{config.village_name}")
+        .text(f"印章：{label}")
+        .text(f"盖章次数：{stamps} 次，每次都已拍照")
+        .text(f"时间：{datetime.now():%Y-%m-%d %H:%M}")
+        .rule()
+        .text(f"报警：{alarms} 次，已上报")
+        .qr(f"ve-ledger:{config.device_id}:{ledger.head_seq}:{ledger.head_hash[:16]}",
+            caption="扫码核对用印记录")
+        .done()
     )
-    return preview
+
+
+__all__ = ["operator", "run_demo", "snapshot"]

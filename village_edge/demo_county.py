@@ -10,6 +10,7 @@ from typing import TextIO
 
 from county import operator
 from county.server import CountyServer
+from sync.agent import SyncAgent
 from sync.enrollment import enroll
 from sync.outbox import Outbox
 from sync.signing import key_fingerprint
@@ -25,7 +26,14 @@ class DemoCounty:
         self.config = config
 
     def __enter__(self) -> DemoCounty:
-        shutil.rmtree(self.data_dir, ignore_errors=True)  # a fresh county each time
+        # A fresh county and a fresh station each time: the demo tells one story.
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+        for stale in ("ledger", "feed", "outbox", "trusted-time", "sync-status.json"):
+            path = self.config.state_dir / stale
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
         self.server.start()
         self.config = dataclasses.replace(
             self.config, county_url=self.server.url, county_public_key=self.server.public_key
@@ -47,23 +55,28 @@ class DemoCounty:
     def __exit__(self, *exc_info: object) -> None:
         self.server.stop()
 
-    def sync(self, outbox: Outbox) -> None:
+    def agent(self, outbox: Outbox) -> SyncAgent:
+        return open_sync_agent(self.config, outbox)
+
+    def sync(self, agent: SyncAgent) -> None:
         """One round of the sync agent, told as it happens."""
-        agent = open_sync_agent(self.config, outbox)
-        try:
-            result = agent.run_once()
-        finally:
-            agent.client.close()
+        result = agent.run_once()
         stats = operator.stats(self.data_dir)
         device = stats["devices"].get(self.config.device_id, {})
         streams = ", ".join(f"{n} {s}" for s, n in sorted(device.get("events_by_stream",
                                                                         {}).items()))
         self.out.write(
-            f"sync: sent {result.events_sent} events, took {result.documents_taken} documents; "
-            f"{outbox.stats().pending} left on the device\n"
-            f"county now holds {stats['events_stored']} events from {self.config.device_id}: "
-            f"{streams}\n"
+            f"          sync: sent {result.events_sent} events, took {result.documents_taken} "
+            f"documents, {agent.outbox.stats().pending} left on the device; the county holds "
+            f"{stats['events_stored']} events ({streams})\n"
         )
+
+    def show_ledger(self) -> None:
+        device = operator.stats(self.data_dir)["devices"].get(self.config.device_id, {})
+        ledger = device.get("ledger") or {}
+        verdict = "chain verified" if ledger.get("ok") else f"chain BROKEN: {ledger}"
+        self.out.write(f"county holds the station's ledger: {ledger.get('records', 0)} records, "
+                       f"{verdict}\n")
 
     def publish_disclosure(self) -> str:
         title = "村道硬化工程公示（演示）"
@@ -71,15 +84,12 @@ class DemoCounty:
                 "amount_yuan": 86000, "contractor": "示范建设公司",
                 "text": "工程已按程序招标，欢迎村民监督。"}
         signed = operator.publish(self.data_dir, "disclosure", "works-demo", body)
-        self.out.write(f"\ncounty publishes disclosure/works-demo v{signed.document.version}: "
+        self.out.write(f"county publishes disclosure/works-demo v{signed.document.version}: "
                        f"{title}\n")
         return title
 
-    def show_arrival(self, outbox: Outbox) -> None:
-        self.sync(outbox)
-        agent = open_sync_agent(self.config, outbox)
+    def show_arrival(self, agent: SyncAgent) -> None:
         held = agent.feed.get("disclosure", "works-demo")
-        agent.client.close()
         if held is None:
             self.out.write("the disclosure did NOT arrive on the device\n")
             return

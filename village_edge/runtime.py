@@ -73,11 +73,12 @@ def make_pin_factory(config: Config) -> Factory:
     return real_pin_factory(config.pin_factory)
 
 
-def simulated_world(config: Config, factory: Factory) -> SimulatedWorld | None:
-    """For simulated pins, the world around them; None for real pins."""
+def simulated_world(config: Config, station: Station) -> SimulatedWorld | None:
+    """For a station on simulated pins, the world around it; None for real pins."""
+    factory = station.pin_factory
     if not isinstance(factory, MockFactory):
         return None
-    return SimulatedWorld(factory, config.station)
+    return SimulatedWorld(factory, config.station, station)
 
 
 def make_printer(config: Config) -> ReceiptPrinter | None:
@@ -97,7 +98,7 @@ def open_station(
     factory = pin_factory or make_pin_factory(config)
     config.state_dir.mkdir(parents=True, exist_ok=True)
     station = Station.build(config.station, pin_factory=factory, failsafe=failsafe)
-    world = simulated_world(config, factory)
+    world = simulated_world(config, station)
     if world is not None:
         world.settle_normal(station)
     if with_printer:

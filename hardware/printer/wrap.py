@@ -16,6 +16,11 @@ Measure = Callable[[str], float]
 # and print full-width on Chinese printers, so they count as two columns.
 _WIDE = frozenset({"W", "F", "A"})
 
+# Chinese line-breaking rules (禁则): closing punctuation never starts a line,
+# opening punctuation never ends one.
+NO_LINE_START = frozenset("）》」』】〉，。、；：！？…—·”’)]}>,.;:!?%")
+NO_LINE_END = frozenset("（《「『【〈“‘([{<")
+
 
 def char_width(char: str) -> int:
     """Columns taken by one character in text mode: 0, 1 or 2."""
@@ -61,10 +66,28 @@ def _kind(char: str) -> str:
     return "wide" if char_width(char) == 2 else "narrow"
 
 
+def _break(current: str, token: str) -> tuple[str, str]:
+    """Where to break before *token*: (the line ending here, what the next
+    line starts with), keeping punctuation on the right side of the break."""
+    line, carry = current.rstrip(), ""
+    if token[:1] in NO_LINE_START and len(line) > 1:
+        carry, line = line[-1], line[:-1]
+    while len(line) > 1 and line[-1] in NO_LINE_END:
+        carry, line = line[-1] + carry, line[:-1]
+    return line, carry
+
+
 def _wrap_paragraph(paragraph: str, width: float, measure: Measure) -> list[str]:
     lines: list[str] = []
     current = ""
     for token in _tokens(paragraph):
+        if (measure(current + token) > width and current.strip() and not token.isspace()
+                and (token[0] in NO_LINE_START or current.rstrip()[-1:] in NO_LINE_END)):
+            line, carry = _break(current, token)
+            if carry and measure(carry + token) <= width:
+                lines.append(line)
+                current = carry + token
+                continue
         if measure(current + token) <= width:
             current += token
             continue

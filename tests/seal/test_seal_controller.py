@@ -203,3 +203,80 @@ def test_bad_requests_are_refused_plainly(rig: Rig) -> None:
         rig.controller.request("party", " ", 1)
     assert rig.controller.phase is Phase.IDLE
     assert COUNTY  # the rig's county signs the approvals
+
+
+def simulated_camera_link(camera):  # type: ignore[no-untyped-def]
+    from seal_controller.camera_link import CameraLink
+
+    def make(outbox):  # type: ignore[no-untyped-def]
+        return CameraLink(camera, outbox, "ve-test-seal1")
+
+    return make
+
+
+@pytest.fixture
+def camera():  # type: ignore[no-untyped-def]
+    from camera.simulated import SimulatedCamera
+
+    sim = SimulatedCamera(scene="document", document_seed=7)
+    sim.start()
+    yield sim
+    sim.stop()
+
+
+def test_every_stamp_is_photographed_into_the_outbox(tmp_path: Path, camera) -> None:  # type: ignore[no-untyped-def]
+    rig = make_rig(tmp_path, camera=simulated_camera_link(camera))
+    try:
+        rig.controller.request("party", "出具证明", 2)
+        requested = next(r for r in rig.ledger.records if r["kind"] == "requested")
+        assert requested["photo"] and requested["doc"]  # the document, photographed
+        rig.controller.offer_token(rig.token(doc=requested["doc"]), "feed")
+        camera.show("document_and_hand")
+        press(rig)
+        press(rig)
+        stamps = [r for r in rig.ledger.records if r["kind"] == "stamp"]
+        assert len(stamps) == 2 and all(rig.outbox.blob_path(s["photo"]).exists() for s in stamps)
+        assert "likely_swap" not in str([e.payload for e in rig.outbox.pending(500)])
+    finally:
+        rig.close()
+
+
+def test_a_swapped_document_is_flagged_but_not_blocked(tmp_path: Path, camera) -> None:  # type: ignore[no-untyped-def]
+    rig = make_rig(tmp_path, camera=simulated_camera_link(camera))
+    try:
+        rig.controller.request("party", "出具证明", 1)
+        doc = rig.controller.request_open.doc  # type: ignore[union-attr]
+        camera.show("document", document_seed=99)  # another paper slid under the camera
+        assert rig.controller.offer_token(rig.token(doc=doc), "feed") is not None
+        assert rig.controller.phase is Phase.UNLOCKED  # flagged, not blocked
+        codes = [e.payload["code"] for e in rig.outbox.pending(500) if e.stream == "alarm"]
+        assert "likely_swap" in codes
+    finally:
+        rig.close()
+
+
+def test_a_covered_camera_locks_the_seal(tmp_path: Path, camera) -> None:  # type: ignore[no-untyped-def]
+    rig = make_rig(tmp_path, camera=simulated_camera_link(camera))
+    try:
+        rig.controller.request("party", "出具证明", 3)
+        rig.controller.offer_token(rig.token(), "feed")
+        camera.show("covered")
+        rig.world.press("party")
+        assert rig.factory.pin(PARTY_LOCK).state == 0  # no stamping without photos
+        assert "alarm_camera" in rig.kinds()
+        assert "摄像头" in rig.controller.view().message
+    finally:
+        rig.close()
+
+
+def test_an_approval_qr_shown_to_the_camera_unlocks(tmp_path: Path, camera) -> None:  # type: ignore[no-untyped-def]
+    rig = make_rig(tmp_path, camera=simulated_camera_link(camera))
+    try:
+        rig.controller.request("committee", "合同签订", 1)
+        camera.show("qr", qr_payload=rig.token())
+        rig.controller.tick()
+        assert rig.controller.phase is Phase.UNLOCKED
+        assert rig.factory.pin(COMMITTEE_LOCK).state > 0
+        assert any(r["kind"] == "approved" and r["source"] == "qr" for r in rig.ledger.records)
+    finally:
+        rig.close()

@@ -1,0 +1,7 @@
+"""The camera's one exception."""
+
+
+class CameraError(Exception):
+    """The camera failed; the message says what failed and what to do, e.g.
+    "camera stopped answering: check the ribbon cable". A seal station treats
+    it as "no photos possible": no stamping without photos."""

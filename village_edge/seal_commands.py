@@ -1,0 +1,128 @@
+"""``village-edge seal ...``: the station daemon, the hardware-in-the-loop
+harness, and the ledger check."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import tempfile
+import threading
+import time
+from importlib import resources
+from pathlib import Path
+from types import FrameType
+from typing import TextIO
+
+from seal_controller.chain import ChainReport
+from seal_controller.harness import ScenarioError, play
+from seal_controller.ledger import verify_ledger
+from village_edge.config import Config
+
+log = logging.getLogger(__name__)
+
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+TICK_SECONDS = 0.05
+FEED_SECONDS = 1.0
+NTP_SECONDS = 60.0
+
+
+def add_seal_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    seal = commands.add_parser("seal", help="the smart seal station")
+    sub = seal.add_subparsers(dest="seal_command", required=True, metavar="SEAL_COMMAND")
+    run = sub.add_parser("run", help="the station daemon")
+    run.add_argument("--simulate", action="store_true", help="simulated hardware and camera")
+    simulate = sub.add_parser("simulate", help="play a scenario on mock pins (HIL harness)")
+    simulate.add_argument("--scenario", required=True, metavar="FILE",
+                          help="a scenario TOML file, or the name of a shipped example "
+                               "(approved-session, offline-qr, hostile-approvals, "
+                               "hostile-hands, power-cut)")
+    simulate.add_argument("--state", type=Path, metavar="DIR",
+                          help="where the ledger and outbox live (default: a fresh "
+                               "temporary directory)")
+    simulate.add_argument("--kill-after-seq", type=int, help=argparse.SUPPRESS)
+    ledger = sub.add_parser("ledger", help="the seal ledger")
+    ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True, metavar="CMD")
+    verify = ledger_sub.add_parser("verify", help="check a ledger's hash chain")
+    verify.add_argument("directory", type=Path, metavar="DIR",
+                        help="the ledger directory (STATE/ledger)")
+
+
+def scenario_path(name: str) -> Path:
+    path = Path(name)
+    if path.exists() or path.suffix:
+        return path
+    shipped = resources.files("seal_controller").joinpath("scenarios", f"{name}.toml")
+    return Path(str(shipped))
+
+
+def run_simulate(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    path = scenario_path(args.scenario)
+    try:
+        if args.state is not None:
+            ok = play(path, args.state, config.station, kill_after_seq=args.kill_after_seq,
+                      out=lambda text: out.write(text + "\n"))
+        else:
+            with tempfile.TemporaryDirectory(prefix="seal-sim-") as scratch:
+                ok = play(path, Path(scratch), config.station,
+                          out=lambda text: out.write(text + "\n"))
+    except ScenarioError as error:
+        out.write(f"{error}\n")
+        return EXIT_BAD_INPUT
+    return 0 if ok else EXIT_FAILED
+
+
+def run_ledger_verify(args: argparse.Namespace, out: TextIO) -> int:
+    directory: Path = args.directory
+    if not (directory / "ledger.log").exists():
+        out.write(f"{directory}: no ledger.log here (the ledger is STATE/ledger)\n")
+        return EXIT_BAD_INPUT
+    report, reading = verify_ledger(directory)
+    out.write(describe_report(report, reading.torn_bytes, reading.damaged) + "\n")
+    return 0 if report.ok and not reading.damaged else EXIT_FAILED
+
+
+def describe_report(report: ChainReport, torn: int, damaged: list[str]) -> str:
+    lines = []
+    if report.ok:
+        lines.append(f"ledger OK: {report.records} records, the chain is unbroken")
+    else:
+        lines.append(f"ledger BROKEN at record {report.first_bad_seq}: {report.problem} "
+                     f"({report.records} good records before it)")
+    if torn:
+        lines.append(f"a write torn by a power cut at the end ({torn} bytes): not a record")
+    lines += [f"damaged: {d}" for d in damaged]
+    return "\n".join(lines)
+
+
+def run_daemon(config: Config, out: TextIO) -> int:
+    """The station: locks first, then the controller, until SIGTERM."""
+    from village_edge.seal_runtime import SealRuntime
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    with SealRuntime(config) as runtime:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, on_signal)
+        out.write(f"seal station {config.device_id} running: "
+                  f"{', '.join(runtime.controller.station.slots)} locked\n")
+        out.flush()
+        next_feed = next_ntp = 0.0
+        while not stop.is_set():
+            now = time.monotonic()
+            if now >= next_feed:
+                runtime.poll_feed()
+                next_feed = now + FEED_SECONDS
+            if now >= next_ntp:
+                runtime.check_ntp()
+                next_ntp = now + NTP_SECONDS
+            runtime.controller.tick()
+            runtime.watchdog()
+            stop.wait(TICK_SECONDS)
+        runtime.status(json.dumps({"stopping": True}))
+    return 0

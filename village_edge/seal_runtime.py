@@ -1,0 +1,90 @@
+"""The seal station daemon's parts, made in the order that keeps the seal
+safe: the pins first (every lock driven locked), then the ledger, the outbox,
+the camera and the controller, which records any interrupted session before
+it takes new requests."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+
+from camera.errors import CameraError
+from camera.factory import open_camera
+from hardware.station import Station
+from seal_controller.camera_link import CameraLink
+from seal_controller.controller import SealController
+from seal_controller.feed_watch import FeedWatcher
+from seal_controller.ledger import Ledger
+from seal_controller.trusted_clock import TrustedClock
+from sync.feed_store import FeedStore
+from sync.outbox import Outbox
+from sync.signing import public_key_from_text
+from village_edge.clock import read_clock_state
+from village_edge.config import Config, ConfigError
+from village_edge.runtime import open_outbox, open_station
+from village_edge.systemd_notify import Notifier
+
+log = logging.getLogger(__name__)
+
+
+class SealRuntime:
+    def __init__(self, config: Config) -> None:
+        if config.role not in ("seal", "all"):
+            raise ConfigError([f"{config.source}: [device] role is {config.role!r}: the seal "
+                               "station runs on a device with role 'seal'"])
+        if not config.county_public_key:
+            raise ConfigError([f"{config.source}: [county] public_key is not set: approvals "
+                               "cannot be checked, so no seal may ever unlock"])
+        self.config = config
+        self.notifier = Notifier.from_environment()
+        self._stack = contextlib.ExitStack()
+
+    def __enter__(self) -> SealRuntime:
+        config, stack = self.config, self._stack
+        try:
+            self.station: Station = stack.enter_context(open_station(config))
+            self.clock = TrustedClock(config.state_dir / "trusted-time")
+            self.ledger = stack.enter_context(Ledger(config.state_dir / "ledger", time.time))
+            self.outbox: Outbox = stack.enter_context(open_outbox(config))
+            link = None
+            if config.camera.enabled:
+                camera = stack.enter_context(open_camera(config.camera))
+                link = CameraLink(camera, self.outbox, config.device_id, time.time)
+            county_key = public_key_from_text(config.county_public_key)
+            self.feed = FeedWatcher(
+                FeedStore(config.feed_dir, county_key, config.device_id, time.time), self.clock)
+            self.controller = SealController(
+                device_id=config.device_id, station=self.station, ledger=self.ledger,
+                outbox=self.outbox, county_key=county_key, clock=self.clock, camera=link)
+            self.check_ntp()
+            self.poll_feed()
+            self.controller.recover()
+        except BaseException:
+            stack.close()  # the station closes last-in first-out: locks stay locked
+            raise
+        phase = self.controller.phase.value
+        self.notifier.ready(f"{len(self.station.slots)} seals locked, {phase}")
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.notifier.stopping("locking every seal")
+        self._stack.close()
+
+    def poll_feed(self) -> None:
+        for token in self.feed.poll():
+            self.controller.offer_token(token, "feed")
+
+    def check_ntp(self) -> None:
+        state = read_clock_state()
+        if state.synchronised:
+            self.clock.trust(time.time(), "ntp")
+
+    def watchdog(self) -> None:
+        self.notifier.watchdog()
+
+    def status(self, text: str) -> None:
+        self.notifier.status(text)
+
+
+__all__ = ["CameraError", "SealRuntime"]
