@@ -63,7 +63,9 @@ class DebouncedSwitch:
         """Block until the settled state is *closed* and its callback has run;
         False on timeout."""
         with self._changed:
-            return self._changed.wait_for(lambda: self._reported is closed, timeout)
+            return self._changed.wait_for(
+                lambda: self._settled is closed and self._reported is closed, timeout
+            )
 
     def close(self) -> None:
         with self._mutex:

@@ -238,10 +238,12 @@ class SyncAgent:
         return delay
 
     def run_forever(
-        self, stop: threading.Event, on_round: Callable[[], None] | None = None
+        self, stop: threading.Event, alive: Callable[[], None] | None = None,
+        alive_every: float = 30.0,
     ) -> None:
-        """Rounds until *stop* is set; *on_round* is called after each (the
-        systemd watchdog ping goes there)."""
+        """Rounds until *stop* is set. *alive* (the systemd watchdog ping) is
+        called after each round and at least every *alive_every* seconds while
+        waiting, so a long backoff is never mistaken for a hang."""
         while not stop.is_set():
             try:
                 result = self.run_once()
@@ -255,6 +257,11 @@ class SyncAgent:
             except CountyRefused as error:
                 delay = self.settings.backoff_max_seconds
                 log.error("%s; next try in %.0f s", error, delay)
-            if on_round is not None:
-                on_round()
-            stop.wait(delay)
+            deadline = time.monotonic() + delay
+            while not stop.is_set():
+                if alive is not None:
+                    alive()
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                stop.wait(min(left, alive_every))

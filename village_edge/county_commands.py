@@ -13,6 +13,8 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
@@ -83,12 +85,39 @@ def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
                          help="where to save the QR code (default approval-AID.png)")
     data_option(approve)
 
+    _add_complaint_parsers(sub, data_option)
+
+
+def _add_complaint_parsers(
+    sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+    data_option: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    """``complaints``, ``complaint-key`` and ``complaint-status`` (see county.complaints)."""
+    from kiosk.services.progress import STATUSES  # light: no crypto, no printer
+
+    reports = sub.add_parser("complaints", help="read the complaints and whistle-blower "
+                                                "reports kiosks sent (sealed to the county)")
+    reports.add_argument("--json", action="store_true", help="print them as JSON")
+    data_option(reports)
+    key = sub.add_parser("complaint-key", help="make (once) and publish the key kiosks seal "
+                                               "complaints to; print its public half")
+    data_option(key)
+    status = sub.add_parser("complaint-status", help="publish how a report is handled, for "
+                                                     "the kiosk's progress lookup")
+    status.add_argument("--code", required=True, help="the report's tracking code")
+    status.add_argument("--status", required=True, choices=STATUSES)
+    status.add_argument("--date", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                        help="since when (default today; for replied, the reply's date)")
+    data_option(status)
+
 
 def run_county(args: argparse.Namespace, out: TextIO) -> int:
     """Run the ``county`` subcommand in *args*; the exit status."""
     commands = {
         "serve": _serve, "enroll-code": _enroll_code, "publish": _publish,
         "stats": _stats, "key": _key, "requests": _requests, "approve": _approve,
+        "complaints": _complaints, "complaint-key": _complaint_key,
+        "complaint-status": _complaint_status,
     }
     try:
         return commands[args.county_command](args, out)
@@ -113,6 +142,9 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
     server = CountyServer(args.data, args.host, args.port)
     try:
         server.start()
+        from county.complaints import ensure_complaint_key
+
+        ensure_complaint_key(args.data)  # kiosks can seal reports from the first sync on
         out.write(f"county server listening on {server.url} (data {args.data}, "
                   f"key fingerprint {server.key_fingerprint})\n")
         out.flush()
@@ -189,6 +221,47 @@ def _approve(args: argparse.Namespace, out: TextIO) -> int:
               f"{time.strftime('%H:%M', time.localtime(approval.exp))}\n"
               f"sent to the station through its feed; for an offline station show {path}\n"
               f"{issued.token}\n")
+    return 0
+
+
+def _complaints(args: argparse.Namespace, out: TextIO) -> int:
+    from county.complaints import list_reports
+
+    reports = list_reports(args.data)
+    if args.json:
+        json.dump([report.to_dict() for report in reports], out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
+    if not reports:
+        out.write("no complaints or whistle-blower reports yet\n")
+    for report in reports:
+        kind = "whistle" if report.kind == "whistle" else "complaint"
+        out.write(f"{report.code}  {kind}  {report.filed[:10]}  {report.device_id}  "
+                  f"status {report.status}\n")
+        if report.error:
+            out.write(f"    CANNOT BE READ: {report.error}\n")
+            continue
+        item = f"{report.item_name} ({report.item_id})" if report.item_id else "(no item)"
+        out.write(f"    item {item}  problem {report.problem}  "
+                  f"phone {report.phone or 'none (anonymous)'}  reply due {report.reply_due}\n")
+    return 0
+
+
+def _complaint_key(args: argparse.Namespace, out: TextIO) -> int:
+    from county.complaints import complaint_key_path, ensure_complaint_key
+
+    key = ensure_complaint_key(args.data)
+    out.write(f"complaint public key (X25519): {key}\n"
+              "published to every device as config/complaint-key; back up "
+              f"{complaint_key_path(args.data)} with county.key\n")
+    return 0
+
+
+def _complaint_status(args: argparse.Namespace, out: TextIO) -> int:
+    from county.complaints import set_status
+
+    entry = set_status(args.data, args.code, args.status, on=args.date)
+    out.write(f"published: report {entry['code']} is {entry['status']} since {entry['date']}\n")
     return 0
 
 

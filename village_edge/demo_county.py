@@ -9,6 +9,7 @@ from datetime import date
 from typing import TextIO
 
 from county import operator
+from county.complaints import ensure_complaint_key
 from county.server import CountyServer
 from sync.agent import SyncAgent
 from sync.enrollment import enroll
@@ -35,6 +36,7 @@ class DemoCounty:
             else:
                 path.unlink(missing_ok=True)
         self.server.start()
+        ensure_complaint_key(self.data_dir)
         self.config = dataclasses.replace(
             self.config, county_url=self.server.url, county_public_key=self.server.public_key
         )

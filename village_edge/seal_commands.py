@@ -27,6 +27,7 @@ EXIT_BAD_INPUT = 2
 TICK_SECONDS = 0.05
 FEED_SECONDS = 1.0
 NTP_SECONDS = 60.0
+ALIVE_SECONDS = 2.0
 
 
 def add_seal_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -112,7 +113,7 @@ def run_daemon(config: Config, out: TextIO) -> int:
         out.write(f"seal station {config.device_id} running: "
                   f"{', '.join(runtime.controller.station.slots)} locked\n")
         out.flush()
-        next_feed = next_ntp = 0.0
+        next_feed = next_ntp = next_alive = 0.0
         while not stop.is_set():
             now = time.monotonic()
             if now >= next_feed:
@@ -122,7 +123,9 @@ def run_daemon(config: Config, out: TextIO) -> int:
                 runtime.check_ntp()
                 next_ntp = now + NTP_SECONDS
             runtime.controller.tick()
-            runtime.watchdog()
+            if now >= next_alive:
+                runtime.watchdog()  # WatchdogSec=15s: a hung loop is restarted, locks locked
+                next_alive = now + ALIVE_SECONDS
             stop.wait(TICK_SECONDS)
         runtime.status(json.dumps({"stopping": True}))
     return 0

@@ -18,6 +18,7 @@ from sync.enrollment import Enrollment, EnrollmentError, enroll
 from sync.outbox import OutboxStats
 from village_edge.config import Config
 from village_edge.runtime import county_client, enrollment_path, open_outbox, open_sync_agent
+from village_edge.systemd_notify import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,10 @@ def _run(config: Config, args: argparse.Namespace, out: TextIO) -> int:
             signal.signal(signum, on_signal)
         out.write(f"sync agent running for {config.device_id} -> {config.county_url}\n")
         out.flush()
-        agent.run_forever(stop)
+        notifier = Notifier.from_environment()
+        notifier.ready(f"syncing with {config.county_url}")
+        agent.run_forever(stop, alive=notifier.watchdog)
+        notifier.stopping()
         agent.client.close()
     return 0
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 
 from gpiozero.pins.mock import MockFactory, MockPWMPin
 
-from hardware.lock import LockTiming, SealLock
+from hardware.lock import LockState, LockTiming, SealLock
 
 LOCK_PIN = 17
 
@@ -41,7 +42,9 @@ def main() -> None:
         pin_factory=factory,
     )
     lock.unlock()
-    lock.wait_locked(0.2)  # let it reach the hold duty
+    deadline = time.monotonic() + 30
+    while lock.state is not LockState.HOLDING and time.monotonic() < deadline:
+        time.sleep(0.005)  # let it reach the hold duty, however busy the machine
     print("unlocked", flush=True)
     if ending == "exit":
         sys.exit(0)  # no close(): the exit hook must lock

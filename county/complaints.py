@@ -1,0 +1,255 @@
+"""The county's side of complaints and whistle-blower reports: the key that
+opens them, reading them, and telling villagers how they are handled.
+
+Kiosks seal every report to the county's X25519 key
+(:mod:`kiosk.services.sealing`). The private half is ``DATA/complaint.key``
+(32 raw bytes, mode 0600), made on first use the way ``county.key`` is:
+written to a temporary file, fsynced and linked into place, so a crash never
+leaves half a key and two processes starting at once end up with one key.
+The public half goes to every device as the signed feed document
+``config/complaint-key``. Back the key up with ``county.key``: without it no
+report that kiosks sealed can ever be read.
+
+Progress is published as ``disclosure/complaint-status``
+(:mod:`kiosk.services.progress` says why that kind): tracking code, status
+and date only — never what was reported.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import stat
+import time
+from dataclasses import asdict, dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+from county.datadir import existing_county
+from county.errors import CountyError
+from county.keyfile import fsync_directory
+from county.operator import publish
+from county.store import Store
+from kiosk.services import tracking
+from kiosk.services.progress import STATUS_DOCUMENT, STATUSES
+from kiosk.services.sealing import (
+    KEY_DOCUMENT,
+    KEY_FIELD,
+    SealError,
+    open_sealed,
+    public_key_text,
+    report_context,
+)
+
+log = logging.getLogger(__name__)
+
+KEY_FILE = "complaint.key"
+REPORT_STREAMS = ("complaint", "whistle")
+DAYS_VALID = 3650  # a device enrolled years from now must still accept the key and statuses
+REPUBLISH_BEFORE_DAYS = 90  # publish the key again when the copy devices get runs out this soon
+PAGE = 1000
+
+
+# -- the key -------------------------------------------------------------------
+
+
+def complaint_key_path(data_dir: Path | str) -> Path:
+    return Path(data_dir) / KEY_FILE
+
+
+def _create_key(path: Path) -> bool:
+    """Write a new X25519 key to *path* unless one is there; True if this call made it."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    raw = X25519PrivateKey.generate().private_bytes(Encoding.Raw, PrivateFormat.Raw,
+                                                     NoEncryption())
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        try:
+            os.write(descriptor, raw)
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        try:
+            os.link(temporary, path)  # unlike rename, never replaces a key already there
+        except FileExistsError:
+            return False
+        fsync_directory(path.parent)
+        return True
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def load_complaint_key(data_dir: Path | str) -> X25519PrivateKey:
+    """The county's report key, or :class:`CountyError` saying what to do."""
+    path = complaint_key_path(data_dir)
+    try:
+        raw = path.read_bytes()
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise CountyError(
+            f"no complaint key at {path}: make it with `village-edge county complaint-key "
+            f"--data {path.parent}` (or restore it from the backup if reports were sealed to it)"
+        ) from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        log.warning("%s can be read by other users (mode %o); chmod 600 it", path, mode & 0o777)
+    if len(raw) != 32:
+        raise CountyError(f"{path} is not a complaint key ({len(raw)} bytes, not 32): "
+                          "restore it from the backup")
+    return X25519PrivateKey.from_private_bytes(raw)
+
+
+def _latest_document(store: Store, kind: str, name: str) -> dict[str, Any] | None:
+    """The newest published (kind, name) for every device, as its wire form."""
+    latest, after = None, 0
+    while True:
+        page = store.documents_after(after, "*", PAGE)
+        for seq, wire in page:
+            after = seq
+            document = wire.get("document", {})
+            if (document.get("kind"), document.get("name")) == (kind, name):
+                latest = wire
+        if len(page) < PAGE:
+            return latest
+
+
+def ensure_complaint_key(data_dir: Path | str, *, now: float | None = None) -> str:
+    """Make the complaint key if there is none and publish its public half to
+    every device unless the published copy already carries it and stays valid
+    for :data:`REPUBLISH_BEFORE_DAYS` more days. The public key (base64url)."""
+    county = existing_county(data_dir)
+    path = complaint_key_path(county.root)
+    if not path.exists() and _create_key(path):
+        log.info("made a new complaint key in %s", path)
+    public = public_key_text(load_complaint_key(county.root))
+    now = time.time() if now is None else now
+    with Store.open(county.database) as store:
+        wire = _latest_document(store, *KEY_DOCUMENT)
+    if wire is not None:
+        document = wire["document"]
+        if (document["body"].get(KEY_FIELD) == public
+                and document["expires"] - now > REPUBLISH_BEFORE_DAYS * 86400):
+            return public
+    publish(county.root, *KEY_DOCUMENT, {KEY_FIELD: public}, days_valid=DAYS_VALID, now=now)
+    log.info("published %s/%s", *KEY_DOCUMENT)
+    return public
+
+
+# -- reading reports -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Report:
+    """One complaint or whistle-blower report as the county reads it. *problem*
+    is None (and *error* says why) for a report that could not be opened."""
+
+    code: str
+    kind: str  # complaint | whistle
+    device_id: str
+    filed: str  # ISO date and time, the kiosk's clock
+    item_id: str | None
+    item_name: str | None
+    problem: str | None
+    phone: str | None
+    reply_due: str | None
+    status: str
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _statuses(store: Store) -> dict[str, Any]:
+    wire = _latest_document(store, *STATUS_DOCUMENT)
+    statuses = wire["document"]["body"].get("statuses") if wire else None
+    return dict(statuses) if isinstance(statuses, dict) else {}
+
+
+def _open_report(key: X25519PrivateKey | str, stream: str, device_id: str, payload: Any,
+                 created: float, statuses: dict[str, Any]) -> Report:
+    """*key* is the complaint key, or why there is none."""
+    code = str(payload.get("code", "")) if isinstance(payload, dict) else ""
+    entry = statuses.get(code)
+    status = str(entry.get("status", "new")) if isinstance(entry, dict) else "new"
+    filed = datetime.fromtimestamp(created).isoformat(timespec="seconds")
+    unopened = Report(code, stream, device_id, filed, None, None, None, None, None, status)
+    if not isinstance(payload, dict):
+        return _failed(unopened, "the event is not a sealed report (not a JSON object)")
+    if isinstance(key, str):
+        return _failed(unopened, key)
+    try:
+        plain = open_sealed(key, payload.get("sealed"), report_context(device_id, code))
+        report = json.loads(plain)
+    except SealError as error:
+        return _failed(unopened, str(error))
+    except ValueError as error:
+        return _failed(unopened, f"the opened report is not JSON: {error}")
+    if not isinstance(report, dict) or report.get("code") != code:
+        return _failed(unopened, "the opened report names another tracking code")
+    return Report(
+        code, stream, device_id, str(report.get("filed", filed)), report.get("item_id"),
+        report.get("item_name"), report.get("problem_text"), report.get("phone"),
+        report.get("reply_due"), status,
+    )
+
+
+def _failed(report: Report, why: str) -> Report:
+    log.warning("report %s from %s cannot be read: %s", report.code, report.device_id, why)
+    return replace(report, error=why)
+
+
+def list_reports(data_dir: Path | str) -> list[Report]:
+    """Every complaint and whistle-blower report the county holds, opened, newest first."""
+    county = existing_county(data_dir)
+    try:
+        key: X25519PrivateKey | str = load_complaint_key(county.root)
+    except CountyError as error:
+        key = str(error)
+    with Store.open(county.database) as store:
+        statuses = _statuses(store)
+        events = [(stream, *event) for stream in REPORT_STREAMS
+                  for event in store.stream_events(stream)]
+    events.sort(key=lambda event: event[3], reverse=True)
+    return [_open_report(key, stream, device_id, payload, created, statuses)
+            for stream, device_id, payload, created in events]
+
+
+# -- progress --------------------------------------------------------------------
+
+
+def set_status(
+    data_dir: Path | str,
+    code: str,
+    status: str,
+    *,
+    on: date | None = None,
+    now: float | None = None,
+) -> dict[str, Any]:
+    """Record that the report *code* is *status* since *on* (default today) and
+    publish the statuses of every report to every device; the new entry with its code."""
+    code = tracking.normalise(code)
+    if status not in STATUSES:
+        raise CountyError(f"status {status!r} is not known: use one of {', '.join(STATUSES)}")
+    if not tracking.is_valid(code):
+        raise CountyError(f"{code!r} is not a tracking code (10 digits, the last a check "
+                          "digit): copy it again from the complaints list")
+    county = existing_county(data_dir)
+    with Store.open(county.database) as store:
+        known = any(payload.get("code") == code for stream in REPORT_STREAMS
+                    for _, payload, _ in store.stream_events(stream) if isinstance(payload, dict))
+        statuses = _statuses(store)
+    if not known:
+        raise CountyError(
+            f"no report with tracking code {code} has reached the county: check the code, or "
+            "wait for the kiosk to sync (`village-edge county complaints`)"
+        )
+    now = time.time() if now is None else now
+    day = on or datetime.fromtimestamp(now).date()
+    statuses[code] = {"status": status, "date": day.isoformat()}
+    publish(county.root, *STATUS_DOCUMENT, {"statuses": statuses}, days_valid=DAYS_VALID,
+            now=now)
+    return {"code": code, **statuses[code]}

@@ -1,0 +1,298 @@
+"""Commissioning: from the boot file to an enrolled, configured device.
+
+:func:`commission` does, in this order, stopping at the first failure:
+
+1. read and check the boot file (every problem named by section and key);
+2. make the device configuration from the template and check it;
+3. enroll with the county, pinning its key by the boot file's fingerprint
+   (skipped when this device already enrolled there with that key);
+4. write ``config.toml`` (and, on a kiosk, ``kiosk.env``; with ``[wifi]``, a
+   NetworkManager profile), each atomically and only if it changed;
+5. empty the used enrollment code in the boot file.
+
+Nothing is written before enrollment succeeded except the device's own key
+(which the county must see twice if a power cut interrupts the first try), so
+a refused code or a wrong fingerprint leaves the device as it was. The
+outcome is kept in ``commissioning.json`` in the state directory, where the
+kiosk and the seal station can show it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from provision.bootfile import BootConfig, BootFileError, read_boot_file
+from provision.device_config import TemplateError, render
+from provision.display import kiosk_env
+from provision.used_code import remove_code
+from provision.wifi import FILE_NAME, nm_keyfile
+from sync.atomic import atomic_write
+from sync.client import CountyClient, CountyRefused, CountyUnreachable
+from sync.enrollment import Enrollment, EnrollmentError, enroll
+from sync.identity import load_or_create_device_key
+from sync.signing import SignatureError, key_fingerprint, public_key_text
+from village_edge.config import Config, ConfigError, parse_config
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_SOFTWARE = 70  # the installed template or state is broken: not the technician's doing
+EXIT_UNREACHABLE = 75  # try again later (EX_TEMPFAIL); the unit retries every minute
+EXIT_BOOT_FILE = 78  # the boot file must be fixed (EX_CONFIG); the unit waits
+
+STATUS_FILE = "commissioning.json"
+
+ClientFactory = Callable[[Config], CountyClient]
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where commissioning reads and writes."""
+
+    boot_file: Path
+    template: Path
+    config_out: Path
+    state_dir: Path
+    kiosk_env: Path
+    wifi_dir: Path
+
+    @property
+    def enrollment(self) -> Path:
+        return self.state_dir / "enrollment.json"
+
+    @property
+    def status(self) -> Path:
+        return self.state_dir / STATUS_FILE
+
+
+@dataclass
+class Outcome:
+    """What happened, for the summary, the status file and the exit code."""
+
+    exit_code: int
+    problems: list[str] = field(default_factory=list)
+    summary: dict[str, str] = field(default_factory=dict)
+    actions: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == EXIT_OK
+
+
+class Failed(Exception):
+    def __init__(self, exit_code: int, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.exit_code = exit_code
+        self.problems = list(problems)
+
+
+def commission(
+    paths: Paths,
+    *,
+    dry_run: bool = False,
+    client_factory: ClientFactory | None = None,
+    clock: Callable[[], float] = time.time,
+) -> Outcome:
+    """Commission this device from *paths.boot_file*; never raises for bad
+    input, the :class:`Outcome` says what is wrong."""
+    outcome = Outcome(EXIT_OK)
+    try:
+        _commission(paths, outcome, dry_run=dry_run, clock=clock,
+                    client_factory=client_factory or _county_client)
+    except Failed as failure:
+        outcome.exit_code = failure.exit_code
+        outcome.problems = failure.problems
+    if not dry_run:
+        _save_status(paths, outcome, clock())
+    return outcome
+
+
+def _county_client(config: Config) -> CountyClient:
+    from village_edge.runtime import county_client
+
+    return county_client(config)
+
+
+def _commission(
+    paths: Paths, outcome: Outcome, *, dry_run: bool, clock: Callable[[], float],
+    client_factory: ClientFactory,
+) -> None:
+    try:
+        boot = read_boot_file(paths.boot_file)
+    except BootFileError as error:
+        raise Failed(EXIT_BOOT_FILE, *error.problems) from None
+    template = _read_template(paths.template)
+    known = _already_enrolled(paths, boot)
+    pinned = known.county_public_key if known else boot.county_public_key
+    config = _device_config(template, boot, paths, pinned)
+    outcome.summary = {
+        "device": boot.device_id, "village": f"{boot.village_name} ({boot.village_code})",
+        "role": boot.role, "county": boot.county_url, "county key": boot.key_fingerprint,
+    }
+    if dry_run:
+        _plan(paths, boot, known, outcome)
+        return
+    if known is None:
+        if not boot.enroll_code:
+            raise Failed(EXIT_BOOT_FILE, f"{boot.source}: [county] enroll_code: missing; this "
+                         "device has not enrolled yet: ask the county operator for a code "
+                         f"('village-edge county enroll-code --device {boot.device_id}')")
+        known = _enroll(config, boot, paths, client_factory)
+        outcome.actions.append(f"enrolled {boot.device_id} with {boot.county_url}")
+    else:
+        outcome.actions.append(f"already enrolled with {boot.county_url}")
+    config_text = render(template, boot, state_dir=paths.state_dir,
+                         county_public_key=known.county_public_key)
+    _device_config_check(config_text, paths)
+    _write(paths.config_out, config_text, outcome, mode=0o644)
+    if boot.role == "kiosk":
+        _write(paths.kiosk_env, kiosk_env(boot.display), outcome, mode=0o644)
+    if boot.wifi is not None:
+        _write(paths.wifi_dir / FILE_NAME, nm_keyfile(boot.wifi), outcome, mode=0o600)
+    if boot.enroll_code and remove_code(paths.boot_file, clock()):
+        outcome.actions.append(f"removed the used enrollment code from {paths.boot_file}")
+    device_key = public_key_text(_device_key(config))
+    outcome.summary["device key"] = key_fingerprint(device_key)
+
+
+def _read_template(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise Failed(EXIT_SOFTWARE, f"{path}: the configuration template cannot be read "
+                     f"({error}); reinstall with setup.sh or pass --template") from None
+
+
+def _device_config(template: str, boot: BootConfig, paths: Paths, pinned: str) -> Config:
+    try:
+        text = render(template, boot, state_dir=paths.state_dir, county_public_key=pinned)
+    except TemplateError as error:
+        raise Failed(EXIT_SOFTWARE, f"{paths.template}: {error}; reinstall with setup.sh "
+                     "or pass --template") from None
+    return _device_config_check(text, paths)
+
+
+def _device_config_check(text: str, paths: Paths) -> Config:
+    try:
+        return parse_config(text, source=str(paths.config_out), home=Path.home())
+    except ConfigError as error:
+        raise Failed(EXIT_SOFTWARE, f"the configuration made from {paths.template} is not "
+                     "valid; fix the template:", *error.problems) from None
+
+
+def _already_enrolled(paths: Paths, boot: BootConfig) -> Enrollment | None:
+    """The enrollment kept from an earlier run, if it is with this county,
+    as this device, with the key the boot file pins."""
+    try:
+        known = Enrollment.load(paths.enrollment)
+    except EnrollmentError:
+        return None  # damaged: enrolling again replaces it
+    if known is None or known.device_id != boot.device_id:
+        return None
+    if known.county_url.rstrip("/") != boot.county_url:
+        return None
+    try:
+        if key_fingerprint(known.county_public_key) != boot.key_fingerprint:
+            return None
+    except SignatureError:
+        return None
+    return known
+
+
+def _enroll(
+    config: Config, boot: BootConfig, paths: Paths, client_factory: ClientFactory
+) -> Enrollment:
+    client = client_factory(config)
+    field_code = f"{boot.source}: [county] enroll_code"
+    try:
+        pinned = boot.county_public_key or _key_by_fingerprint(client, boot)
+        return enroll(client, code=boot.enroll_code, role=boot.role,
+                      village_code=boot.village_code, pinned_key=pinned,
+                      path=paths.enrollment)
+    except CountyUnreachable as error:
+        raise Failed(EXIT_UNREACHABLE, f"cannot reach the county at {boot.county_url} "
+                     f"({error}); check the network and [county] url in {boot.source}; "
+                     "trying again in a minute") from None
+    except CountyRefused as error:
+        if error.status == 403:
+            raise Failed(EXIT_BOOT_FILE, f"{field_code}: the county refused the code: "
+                         f"{error.detail}") from None
+        raise Failed(EXIT_BOOT_FILE, f"{boot.source}: the county at {boot.county_url} "
+                     f"refused to enroll {boot.device_id}: {error.detail}") from None
+    except EnrollmentError as error:
+        raise Failed(EXIT_BOOT_FILE, f"{boot.source}: [county] public_key: {error}") from None
+    finally:
+        client.close()
+
+
+def _key_by_fingerprint(client: CountyClient, boot: BootConfig) -> str:
+    """The county's key from its enrollment answer, accepted only if its
+    fingerprint is the pinned one. The county answers the same enrollment
+    (same code and device key) again, so :func:`enroll` then repeats it
+    against the full key."""
+    answer = client.enroll(boot.enroll_code.upper(), boot.role, boot.village_code)
+    offered = str(answer.get("county_public_key", ""))
+    try:
+        theirs = key_fingerprint(offered)
+    except SignatureError:
+        theirs = "none"
+    if theirs != boot.key_fingerprint:
+        raise Failed(EXIT_BOOT_FILE, f"{boot.source}: [county] key_fingerprint: the server at "
+                     f"{boot.county_url} has key {theirs}, not {boot.key_fingerprint}: a "
+                     "mistyped fingerprint or address, or someone in between; nothing was kept")
+    return offered
+
+
+def _device_key(config: Config) -> Ed25519PrivateKey:
+    return load_or_create_device_key(config.device_key_path)
+
+
+def _write(path: Path, text: str, outcome: Outcome, *, mode: int) -> None:
+    data = text.encode("utf-8")
+    try:
+        if path.exists() and path.read_bytes() == data:
+            return
+        atomic_write(path, data, mode=mode)
+    except OSError as error:
+        raise Failed(EXIT_SOFTWARE, f"cannot write {path}: {error.strerror or error}; "
+                     "is the file system read-only or full?") from None
+    outcome.actions.append(f"wrote {path}")
+    outcome.changed.append(str(path))
+
+
+def _plan(paths: Paths, boot: BootConfig, known: Enrollment | None, outcome: Outcome) -> None:
+    """What a real run would do, without a device key, network or writes."""
+    plan = outcome.actions
+    if known is not None:
+        plan.append(f"already enrolled with {boot.county_url}: would not enroll again")
+    elif not boot.enroll_code:
+        raise Failed(EXIT_BOOT_FILE, f"{boot.source}: [county] enroll_code: missing; this "
+                     "device has not enrolled yet: ask the county operator for a code")
+    else:
+        plan.append(f"would enroll {boot.device_id} with {boot.county_url}, accepting only "
+                    f"the county key {boot.key_fingerprint}")
+    plan.append(f"would write {paths.config_out} from {paths.template}")
+    if boot.role == "kiosk":
+        plan.append(f"would write {paths.kiosk_env} (rotation {boot.display.rotation}, "
+                    f"cursor {'on' if boot.display.cursor else 'off'}, blank after "
+                    f"{boot.display.blank_minutes or 'never'} min)")
+    if boot.wifi is not None:
+        plan.append(f"would write {paths.wifi_dir / FILE_NAME} (Wi-Fi {boot.wifi.ssid!r})")
+    if boot.enroll_code:
+        plan.append(f"would remove the enrollment code from {paths.boot_file}")
+
+
+def _save_status(paths: Paths, outcome: Outcome, now: float) -> None:
+    document = {"at": now, **asdict(outcome), "ok": outcome.ok}
+    try:
+        atomic_write(paths.status, json.dumps(document, ensure_ascii=False, indent=1).encode())
+    except OSError as error:
+        log.warning("cannot keep the commissioning status in %s: %s", paths.status, error)

@@ -1,0 +1,276 @@
+"""First boot against a real county: the boot file as a technician writes it
+(Notepad: BOM, CRLF; or GBK by mistake), every bad input named by its field
+with nothing written, and a successful enrollment that empties the code."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from county import operator
+from county.server import CountyServer
+from provision.used_code import without_code
+from village_edge.config import load_config
+from village_edge.provision_commands import add_provision_parser, run_provision
+
+REPO = Path(__file__).resolve().parents[2]
+TEMPLATE = REPO / "provision" / "boot-template.toml"
+CONFIG_TEMPLATE = REPO / "docs" / "config.example.toml"
+DEVICE = "ve-330226100201-seal1"
+EXIT_BOOT_FILE, EXIT_UNREACHABLE = 78, 75
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CountyServer]:
+    with CountyServer(tmp_path_factory.mktemp("county")) as server:
+        yield server
+
+
+def boot_text(county_url: str, **values: str) -> str:
+    """The shipped template with *values* filled in (key = value, by name)."""
+    text = TEMPLATE.read_text(encoding="utf-8")
+    values.setdefault("url", county_url)
+    lines = []
+    for line in text.split("\n"):
+        key = line.split("=")[0].strip()
+        if key in values and "=" in line:
+            value = values[key]
+            line = f"{key} = {value}" if value.startswith(("[", "true", "false")) or \
+                value.isdigit() else f'{key} = "{value}"'
+        lines.append(line)
+    return "\n".join(lines)
+
+
+class Device:
+    """A device's file system: the boot partition, /etc and /var/lib."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.boot = root / "boot" / "village-edge.toml"
+        self.config = root / "etc" / "config.toml"
+        self.state = root / "state"
+        self.kiosk_env = root / "etc" / "kiosk.env"
+        self.wifi = root / "nm"
+        self.boot.parent.mkdir(parents=True)
+
+    def write_boot(self, text: str, *, bom: bool = False, crlf: bool = False,
+                   encoding: str = "utf-8") -> None:
+        if crlf:
+            text = text.replace("\n", "\r\n")
+        self.boot.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding))
+
+    def provision(self, *options: str) -> tuple[int, str]:
+        parser = argparse.ArgumentParser()
+        add_provision_parser(parser.add_subparsers(dest="command"))
+        args = parser.parse_args([
+            "provision", "--boot-config", str(self.boot), "--config-out", str(self.config),
+            "--state-dir", str(self.state), "--template", str(CONFIG_TEMPLATE),
+            "--kiosk-env", str(self.kiosk_env), "--wifi-dir", str(self.wifi), *options])
+        out = io.StringIO()
+        code = run_provision(args, out)
+        return code, out.getvalue()
+
+    def written(self) -> list[str]:
+        """Everything outside the boot partition, except the status report."""
+        return sorted(str(p.relative_to(self.root)) for p in self.root.rglob("*")
+                      if p.is_file() and p != self.boot and p.name != "commissioning.json")
+
+
+@pytest.fixture
+def device(tmp_path: Path) -> Device:
+    return Device(tmp_path / "device")
+
+
+def test_a_notepad_file_enrolls_by_fingerprint_and_loses_only_its_code(
+    county: CountyServer, device: Device
+) -> None:
+    code = operator.make_enroll_code(county.data_dir, DEVICE)
+    device.write_boot(boot_text(county.url, key_fingerprint=county.key_fingerprint.upper(),
+                                enroll_code=code), bom=True, crlf=True)
+    before = device.boot.read_bytes()
+
+    status, out = device.provision()
+
+    assert status == 0, out
+    assert f"device      {DEVICE}" in out and "示范村 (330226100201)" in out
+    assert f"county key  {county.key_fingerprint}" in out
+    config = load_config(device.config, home=device.root)
+    assert (config.device_id, config.role, config.county_url) == (DEVICE, "seal", county.url)
+    assert config.county_public_key == county.public_key
+    assert config.state_dir == device.state
+    enrollment = json.loads((device.state / "enrollment.json").read_text())
+    assert enrollment["county_public_key"] == county.public_key
+    assert operator.stats(county.data_dir)["devices"][DEVICE]["enrolled"]
+    after = device.boot.read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf") and b"\r\n" in after and b"\n" not in after.replace(
+        b"\r\n", b"")
+    assert code.encode() not in after
+    changed = [(a, b) for a, b in zip(before.split(b"\r\n"), after.split(b"\r\n"), strict=True)
+               if a != b]
+    assert len(changed) == 1 and changed[0][1].startswith(b'enroll_code = ""')
+    status_file = json.loads((device.state / "commissioning.json").read_text())
+    assert status_file["ok"] and status_file["summary"]["device"] == DEVICE
+
+    again, out = device.provision()  # the next boot: nothing to do
+    assert again == 0, out
+    assert "already enrolled" in out and "wrote" not in out
+    assert device.boot.read_bytes() == after
+
+
+def test_a_kiosk_with_the_full_key_wifi_and_display(county: CountyServer, device: Device) -> None:
+    kiosk = "ve-330226100201-kiosk1"
+    code = operator.make_enroll_code(county.data_dir, kiosk)
+    text = boot_text(county.url, role="kiosk", public_key=county.public_key, enroll_code=code,
+                     ssid="村委会 WiFi", password="cunweihui2024", rotation="90",
+                     cursor="true", blank_minutes="30")
+    device.write_boot(text)
+
+    status, out = device.provision()
+
+    assert status == 0, out
+    config = load_config(device.config, home=device.root)
+    assert config.device_id == kiosk and config.role == "kiosk"
+    assert config.station.slots == () and not config.camera.enabled
+    env = device.kiosk_env.read_text()
+    assert "KCFG_GRAPHICS_ROTATION=90" in env and "KCFG_GRAPHICS_SHOW_CURSOR=1" in env
+    assert "VILLAGE_EDGE_BLANK_MINUTES=30" in env
+    profile = device.wifi / "village-edge-wifi.nmconnection"
+    assert "ssid=村委会 WiFi" in profile.read_text() and "psk=cunweihui2024" in profile.read_text()
+    assert profile.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_dry_run_contacts_no_one_and_writes_nothing(county: CountyServer, device: Device) -> None:
+    device.write_boot(boot_text(county.url, key_fingerprint=county.key_fingerprint,
+                                enroll_code="K7QM-3XPA-9TRW"))
+    before = device.boot.read_bytes()
+    status, out = device.provision("--dry-run")
+    assert status == 0, out
+    assert "would enroll" in out and "would remove the enrollment code" in out
+    assert device.written() == [] and not device.state.exists()
+    assert device.boot.read_bytes() == before
+
+
+def refused(device: Device, *fields: str, status: int = EXIT_BOOT_FILE) -> str:
+    before = device.boot.read_bytes()
+    code, out = device.provision()
+    assert code == status, out
+    assert "Commissioning failed" in out
+    for field in fields:
+        assert field in out, out
+    assert device.written() in ([], ["state/keys/device.key"]), device.written()
+    assert not device.config.exists()
+    assert device.boot.read_bytes() == before
+    return out
+
+
+URL = "https://county.example.cn"
+FINGERPRINT = "0123456789abcdef"
+
+
+@pytest.mark.parametrize(("change", "fields"), [
+    ({"url": "county.example.cn"}, ["[county] url", "https://"]),
+    ({"url": "https://"}, ["[county] url"]),
+    ({"role": "printer"}, ["[device] role", "'kiosk', 'seal'", "'printer'"]),
+    ({"key_fingerprint": "0123456789abcdeg"}, ["[county] key_fingerprint", "16 hex digits"]),
+    ({"key_fingerprint": "0123456789abcdef0"}, ["[county] key_fingerprint"]),
+    ({"key_fingerprint": ""}, ["[county] key_fingerprint", "missing"]),
+    ({"code": "33022610020"}, ["[village] code", "12-digit"]),
+    ({"id": "Seal One"}, ["[device] id"]),
+    ({"rotation": "45"}, ["[display] rotation"]),
+    ({"password": "short"}, ["[wifi] password", "8 to 63"]),
+], ids=lambda value: str(value))
+def test_a_wrong_value_is_named_and_nothing_is_written(
+    change: dict[str, str], fields: list[str], device: Device
+) -> None:
+    values = {"key_fingerprint": FINGERPRINT, "enroll_code": "K7QM-3XPA-9TRW", **change}
+    if "password" in change:
+        values["ssid"] = "cun"
+    device.write_boot(boot_text(URL, **values))
+    out = refused(device, *fields)
+    assert str(device.boot) in out
+
+
+def test_missing_keys_and_sections_are_all_named(device: Device) -> None:
+    device.write_boot('[device]\nrole = "seal"\n[county]\nenroll_code = "K7QM-3XPA-9TRW"\n')
+    refused(device, "[village]: missing section", "[county] url: missing")
+
+
+def test_every_problem_is_listed_at_once(device: Device) -> None:
+    device.write_boot(boot_text("ftp://county", role="kiosk2", code="12"))
+    refused(device, "[county] url", "[device] role", "[village] code")
+
+
+def test_gbk_text_is_refused_with_how_to_save_it(device: Device) -> None:
+    device.write_boot(boot_text(URL, key_fingerprint=FINGERPRINT, name="示范村"), encoding="gbk")
+    out = refused(device, "GBK", "save the file as UTF-8")
+    assert "Encoding: UTF-8" in out
+
+
+def test_text_without_quotes_is_named(device: Device) -> None:
+    device.write_boot(boot_text(URL, key_fingerprint=FINGERPRINT).replace(
+        'name = "示范村"', "name = 示范村"))
+    refused(device, "not valid TOML", "double quotes")
+
+
+def test_a_fingerprint_that_contradicts_the_key(county: CountyServer, device: Device) -> None:
+    device.write_boot(boot_text(county.url, key_fingerprint=FINGERPRINT,
+                                public_key=county.public_key, enroll_code="K7QM-3XPA-9TRW"))
+    refused(device, "[county] key_fingerprint", "mistyped")
+
+
+def test_a_county_with_another_key_is_refused(county: CountyServer, device: Device) -> None:
+    code = operator.make_enroll_code(county.data_dir, DEVICE)
+    device.write_boot(boot_text(county.url, key_fingerprint=FINGERPRINT, enroll_code=code))
+    out = refused(device, "[county] key_fingerprint", county.key_fingerprint, FINGERPRINT)
+    assert not (device.state / "enrollment.json").exists()
+    assert "nothing was kept" in out
+
+
+def test_a_code_the_county_refuses(county: CountyServer, device: Device) -> None:
+    device.write_boot(boot_text(county.url, key_fingerprint=county.key_fingerprint,
+                                enroll_code="AAAA-BBBB-CCCC"))
+    out = refused(device, "[county] enroll_code", "refused the code")
+    assert not (device.state / "enrollment.json").exists()
+    assert "county operator" in out or "code" in out
+
+
+def test_a_used_code_is_refused_on_another_device(
+    county: CountyServer, device: Device, tmp_path: Path
+) -> None:
+    code = operator.make_enroll_code(county.data_dir, "ve-330226100201-seal2")
+    text = boot_text(county.url, id="ve-330226100201-seal2",
+                     key_fingerprint=county.key_fingerprint, enroll_code=code)
+    first = Device(tmp_path / "first")
+    first.write_boot(text)
+    assert first.provision()[0] == 0
+    device.write_boot(text)  # the same file copied onto a second card
+    refused(device, "[county] enroll_code", "refused the code")
+
+
+def test_no_code_on_a_device_never_enrolled(device: Device) -> None:
+    device.write_boot(boot_text(URL, key_fingerprint=FINGERPRINT))
+    refused(device, "[county] enroll_code: missing", "enroll-code --device")
+
+
+def test_an_unreachable_county_is_retried_later(device: Device) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens here once closed
+    device.write_boot(boot_text(f"http://127.0.0.1:{port}", key_fingerprint=FINGERPRINT,
+                                enroll_code="K7QM-3XPA-9TRW"))
+    refused(device, "cannot reach the county", "trying again", status=EXIT_UNREACHABLE)
+
+
+def test_removing_the_code_keeps_every_other_byte() -> None:
+    raw = b'\xef\xbb\xbf[county]\r\nurl = "x"\r\nenroll_code = "K7QM"  # from the county\r\n' \
+          b'[wifi]\r\nenroll_code = "not this one"\r\n'
+    out = without_code(raw, 0)
+    assert out.startswith(b'\xef\xbb\xbf[county]\r\nurl = "x"\r\nenroll_code = ""    # used ')
+    assert out.endswith(b'\r\n[wifi]\r\nenroll_code = "not this one"\r\n')
+    assert without_code(out, 0) == out

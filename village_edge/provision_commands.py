@@ -1,0 +1,100 @@
+"""``village-edge provision``: commission this device from the boot file, by
+hand or from village-edge-firstboot.service."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import subprocess
+from pathlib import Path
+from typing import TextIO
+
+from provision.commission import EXIT_OK, Outcome, Paths, commission
+from provision.device_config import default_template
+from provision.wifi import CONNECTION_NAME
+from village_edge.config import DEFAULT_CONFIG_PATH
+
+log = logging.getLogger(__name__)
+
+BOOT_FILE = Path("/boot/firmware/village-edge.toml")
+STATE_DIR = Path("/var/lib/village-edge")
+KIOSK_ENV = Path("/etc/village-edge/kiosk.env")
+WIFI_DIR = Path("/etc/NetworkManager/system-connections")
+ROLE_UNITS = ("village-edge-seal.service", "village-edge-kiosk.service",
+              "village-edge-sync.service")
+
+
+def add_provision_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    provision = commands.add_parser(
+        "provision", help="commission this device from the boot file (village-edge.toml)",
+        description="Check the boot file, enroll with the county, write the device "
+        "configuration and remove the used enrollment code from the boot file. Exit 0 when "
+        "commissioned, 78 when the boot file must be fixed, 75 when the county cannot be "
+        "reached (try again later).",
+    )
+    provision.add_argument("--boot-config", type=Path, default=BOOT_FILE, metavar="FILE",
+                           help=f"the boot file (default {BOOT_FILE})")
+    provision.add_argument("--dry-run", action="store_true",
+                           help="check the file and show what would be done; change nothing")
+    provision.add_argument("--config-out", type=Path, default=DEFAULT_CONFIG_PATH,
+                           metavar="PATH", help=f"the device configuration to write "
+                           f"(default {DEFAULT_CONFIG_PATH})")
+    provision.add_argument("--state-dir", type=Path, default=STATE_DIR, metavar="DIR",
+                           help=f"the device's state: key, enrollment (default {STATE_DIR})")
+    provision.add_argument("--template", type=Path, metavar="PATH",
+                           help="the configuration template (default: the installed "
+                           "config.example.toml)")
+    provision.add_argument("--kiosk-env", type=Path, default=KIOSK_ENV, metavar="PATH",
+                           help=f"the kiosk's display settings (default {KIOSK_ENV})")
+    provision.add_argument("--wifi-dir", type=Path, default=WIFI_DIR, metavar="DIR",
+                           help=f"NetworkManager's connection profiles (default {WIFI_DIR})")
+    provision.add_argument("--restart-services", action="store_true",
+                           help="after a change, reload NetworkManager and restart the "
+                           "village-edge services that are running (first boot does this)")
+
+
+def run_provision(args: argparse.Namespace, out: TextIO) -> int:
+    paths = Paths(
+        boot_file=args.boot_config,
+        template=args.template or default_template(),
+        config_out=args.config_out,
+        state_dir=args.state_dir,
+        kiosk_env=args.kiosk_env,
+        wifi_dir=args.wifi_dir,
+    )
+    outcome = commission(paths, dry_run=args.dry_run)
+    report(outcome, out, dry_run=args.dry_run)
+    if outcome.ok and outcome.changed and args.restart_services and not args.dry_run:
+        apply_changes(outcome, out)
+    return outcome.exit_code
+
+
+def report(outcome: Outcome, out: TextIO, *, dry_run: bool) -> None:
+    """The commissioning summary, or every problem found."""
+    if outcome.exit_code != EXIT_OK:
+        out.write("Commissioning failed; the device configuration was not changed:\n")
+        for problem in outcome.problems:
+            out.write(f"  {problem}\n")
+        return
+    out.write("Dry run: the boot file is valid; nothing was changed.\n" if dry_run
+              else "Commissioned.\n")
+    for name, value in outcome.summary.items():
+        out.write(f"  {name:<12}{value}\n")
+    for action in outcome.actions:
+        out.write(f"  - {action}\n")
+
+
+def apply_changes(outcome: Outcome, out: TextIO) -> None:
+    """Make the running system use what was written (best effort)."""
+    systemctl = shutil.which("systemctl")
+    nmcli = shutil.which("nmcli")
+    commands: list[list[str]] = []
+    if nmcli and any(path.endswith(".nmconnection") for path in outcome.changed):
+        commands += [[nmcli, "connection", "reload"], [nmcli, "connection", "up", CONNECTION_NAME]]
+    if systemctl:
+        commands.append([systemctl, "try-restart", *ROLE_UNITS])
+    for command in commands:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        if result.returncode != 0:
+            out.write(f"  note: {' '.join(command)} failed: {result.stderr.strip()}\n")
