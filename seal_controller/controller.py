@@ -81,7 +81,7 @@ class SealController:
         county_key: Ed25519PublicKey,
         clock: TrustedClock,
         camera: CameraLink | None = None,
-        matters: tuple[str, ...] = ("出具证明", "合同签订", "其他"),
+        matters: tuple[str, ...] = ("出具证明", "合同签订", "财务报销", "其他"),
         return_seconds: float = RETURN_SECONDS,
     ) -> None:
         self.device_id = device_id
@@ -159,8 +159,9 @@ class SealController:
             raise ValueError(f"no seal slot {slot!r}; the slots are {sorted(self.station.slots)}")
         if not 1 <= uses <= MAX_USES:
             raise ValueError(f"the number of stamps must be 1 to {MAX_USES}, not {uses}")
-        if not matter.strip():
-            raise ValueError("say what the seal is for (the matter)")
+        if matter not in self.matters:
+            raise ValueError(f"the matter must be one of {', '.join(self.matters)}; "
+                             f"not {matter!r}")
         with self._mutex:
             if self.phase is not Phase.IDLE:
                 raise RuntimeError(f"a request can be made only when idle, not {self.phase.value}")

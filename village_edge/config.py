@@ -33,6 +33,9 @@ Role = Literal["kiosk", "seal", "all"]
 ROLES_WITH_SLOTS = ("seal", "all")
 MAX_SLOTS = 3
 DEFAULT_QUOTA_MB = 1024
+#: What a village seal is commonly used for (the smart-seal pilots listed 176
+#: kinds of matter; a county configures its own list).
+DEFAULT_MATTERS = ("出具证明", "合同签订", "财务报销", "村务公开", "对外公函", "其他")
 
 
 class ConfigError(ValueError):
@@ -88,6 +91,14 @@ def _lamp_pins(value: list[int]) -> str | None:
 
 def _usb_id(value: int) -> str | None:
     return None if 0 <= value <= 0xFFFF else f"expected 0 to 0xFFFF, found {value!r}"
+
+
+def _matters(value: list[str]) -> str | None:
+    if not value or any(not item.strip() for item in value):
+        return "expected at least one matter, none of them empty"
+    if len(set(value)) != len(value):
+        return "a matter is listed twice"
+    return None
 
 
 def _county_url(value: str) -> str | None:
@@ -203,6 +214,15 @@ SCHEMA = {
                                     check=within(1, 86_400, " s")),
         }
     ),
+    "seal": Table(
+        {
+            "matters": Key(list, "a list of the matters a seal is used for, in Chinese",
+                           check=_matters, items=str),
+            "return_seconds": Key(SECONDS, "seconds to put a seal back after a session",
+                                  check=within(10, 3600, " s")),
+            "panel": Key(bool, "true to show the custodian's panel on the display"),
+        }
+    ),
 }
 
 
@@ -225,6 +245,9 @@ class Config:
     county_public_key: str
     sync: SyncSettings
     outbox_quota_bytes: int
+    seal_matters: tuple[str, ...]
+    seal_return_seconds: float
+    seal_panel: bool
 
     @property
     def outbox_dir(self) -> Path:
@@ -384,6 +407,7 @@ def _build(data: dict[str, Any], *, source: str, home: Path, simulate: bool) -> 
     camera = data.get("camera", {})
     county = data.get("county", {})
     sync = data.get("sync", {})
+    seal = data.get("seal", {})
     return Config(
         source=source,
         device_id=device["id"],
@@ -406,4 +430,7 @@ def _build(data: dict[str, Any], *, source: str, home: Path, simulate: bool) -> 
             interval_seconds=float(sync.get("interval_seconds", SyncSettings.interval_seconds)),
         ),
         outbox_quota_bytes=sync.get("quota_mb", DEFAULT_QUOTA_MB) * 1024 * 1024,
+        seal_matters=tuple(seal.get("matters", DEFAULT_MATTERS)),
+        seal_return_seconds=float(seal.get("return_seconds", 60)),
+        seal_panel=bool(seal.get("panel", False)),
     )

@@ -56,7 +56,8 @@ class SealRuntime:
                 FeedStore(config.feed_dir, county_key, config.device_id, time.time), self.clock)
             self.controller = SealController(
                 device_id=config.device_id, station=self.station, ledger=self.ledger,
-                outbox=self.outbox, county_key=county_key, clock=self.clock, camera=link)
+                outbox=self.outbox, county_key=county_key, clock=self.clock, camera=link,
+                matters=config.seal_matters, return_seconds=config.seal_return_seconds)
             self.check_ntp()
             self.poll_feed()
             self.controller.recover()
