@@ -14,9 +14,9 @@ import os
 import threading
 from pathlib import Path
 
-from county.keyfile import fsync_directory
 from county.protocol import HEADER_SIZE, MAX_BLOB_BYTES, mib
 from county.store import BlobProgress, Store
+from sync.atomic import fsync_directory
 
 
 class BlobError(Exception):

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import stat
 import time
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
@@ -32,7 +30,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from county.datadir import existing_county
 from county.errors import CountyError
-from county.keyfile import fsync_directory
+from county.keyfile import create_key_file, read_key_file
 from county.operator import publish
 from county.store import Store
 from kiosk.services import tracking
@@ -64,39 +62,16 @@ def complaint_key_path(data_dir: Path | str) -> Path:
 
 def _create_key(path: Path) -> bool:
     """Write a new X25519 key to *path* unless one is there; True if this call made it."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    raw = X25519PrivateKey.generate().private_bytes(Encoding.Raw, PrivateFormat.Raw,
-                                                     NoEncryption())
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        try:
-            os.write(descriptor, raw)
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-        try:
-            os.link(temporary, path)  # unlike rename, never replaces a key already there
-        except FileExistsError:
-            return False
-        fsync_directory(path.parent)
-        return True
-    finally:
-        temporary.unlink(missing_ok=True)
+    return create_key_file(path, X25519PrivateKey.generate().private_bytes(
+        Encoding.Raw, PrivateFormat.Raw, NoEncryption()))
 
 
 def load_complaint_key(data_dir: Path | str) -> X25519PrivateKey:
     """The county's report key, or :class:`CountyError` saying what to do."""
     path = complaint_key_path(data_dir)
-    try:
-        raw = path.read_bytes()
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        raise CountyError(
-            f"no complaint key at {path}: make it with `village-edge county complaint-key "
-            f"--data {path.parent}` (or restore it from the backup if reports were sealed to it)"
-        ) from None
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        log.warning("%s can be read by other users (mode %o); chmod 600 it", path, mode & 0o777)
+    raw = read_key_file(path, "complaint key", "make it with `village-edge county complaint-key "
+                              f"--data {path.parent}` (or restore it from the backup if reports "
+                              "were sealed to it)")
     if len(raw) != 32:
         raise CountyError(f"{path} is not a complaint key ({len(raw)} bytes, not 32): "
                           "restore it from the backup")

@@ -13,26 +13,20 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from county.errors import CountyError
+from sync.atomic import fsync_directory
 from sync.signing import SignatureError, new_private_key, private_key_bytes, private_key_from_bytes
 
 log = logging.getLogger(__name__)
 
 
-def fsync_directory(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def create_key(path: Path) -> bool:
-    """Write a new key to *path* unless one is there; True if this call made it."""
+def create_key_file(path: Path, raw: bytes) -> bool:
+    """Write the key bytes *raw* to *path* unless a key is there; True if this
+    call made it."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         try:
-            os.write(descriptor, private_key_bytes(new_private_key()))
+            os.write(descriptor, raw)
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
@@ -46,18 +40,28 @@ def create_key(path: Path) -> bool:
         temporary.unlink(missing_ok=True)
 
 
-def load_key(path: Path) -> Ed25519PrivateKey:
-    """The key in *path*, or :class:`CountyError` saying what is wrong."""
+def read_key_file(path: Path, what: str, missing: str) -> bytes:
+    """The bytes of *what* (a key) in *path*; *missing* says what to do when
+    there is none."""
     try:
         raw = path.read_bytes()
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise CountyError(
-            f"no county key at {path}: start the county once with "
-            f"`village-edge county serve --data {path.parent}`, or check --data"
-        ) from None
+        raise CountyError(f"no {what} at {path}: {missing}") from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         log.warning("%s can be read by other users (mode %o); chmod 600 it", path, mode & 0o777)
+    return raw
+
+
+def create_key(path: Path) -> bool:
+    """Make the county's signing key at *path* unless one is there."""
+    return create_key_file(path, private_key_bytes(new_private_key()))
+
+
+def load_key(path: Path) -> Ed25519PrivateKey:
+    """The key in *path*, or :class:`CountyError` saying what is wrong."""
+    raw = read_key_file(path, "county key", "start the county once with "
+                              f"`village-edge county serve --data {path.parent}`, or check --data")
     try:
         return private_key_from_bytes(raw)
     except SignatureError as error:
