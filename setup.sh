@@ -25,12 +25,13 @@ DRY_RUN=0
 # OS packages of a development machine: zbar for QR decoding, libusb for USB
 # printers, Noto CJK for Chinese receipts and screens, Xvfb and Mesa so Kivy
 # windows open headless with real OpenGL, espeak-ng to read aloud, systemd for
-# systemd-analyze checks of the units.
+# systemd-analyze checks of the units, shellcheck for the shell scripts,
+# debootstrap to try setup.sh in a fresh Debian root (tests/provision/).
 DEV_PACKAGES=(
   python3 python3-venv python3-dev build-essential
   libzbar0 libusb-1.0-0 fonts-noto-cjk
   xvfb xauth libgl1 libgl1-mesa-dri libegl1 libgles2 libmtdev1
-  espeak-ng systemd
+  espeak-ng systemd shellcheck debootstrap
 )
 
 say() { printf 'setup.sh: %s\n' "$*"; }
@@ -86,7 +87,13 @@ install_os_packages() {
 }
 
 check_python() {
-  command -v python3 >/dev/null 2>&1 || die "python3 not found"
+  if ! command -v python3 >/dev/null 2>&1; then
+    if [ "$DRY_RUN" = 1 ]; then
+      say "python3 is not installed yet: the packages above would bring it"
+      return
+    fi
+    die "python3 not found: install the python3 package (apt-get install python3) and run this again"
+  fi
   python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
     || die "Python 3.11 or newer is needed; found $(python3 --version 2>&1)"
 }
@@ -110,7 +117,7 @@ install_suite() {
   fi
   say "installing village-edge and its test tools into $VENV"
   run "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  run "$VENV/bin/python" -m pip install --quiet -e "$HERE[test]"
+  run "$VENV/bin/python" -m pip install --quiet -e "${HERE}[test]"
   if [ "$DRY_RUN" = 0 ]; then
     rm -f "$VENV"/.village-edge-*
     touch "$stamp"
@@ -191,7 +198,7 @@ available_packages() {
     if printf '%s\n' "$known" | grep -qx "$package"; then
       printf '%s\n' "$package"
     else
-      say "$package is not in this OS's archive: skipped (only Raspberry Pi OS has it)" >&2
+      say "warning: $package is not in this OS's archive (only Raspberry Pi OS has it): skipped; what needs it (the camera, the GPIO pins) works only once it is installed" >&2
     fi
   done
 }
@@ -264,11 +271,14 @@ install_file_once() {
   run install -D -m "$3" "$1" "$ROOT$2"
 }
 
+# What a release is made of: a change to any file here makes a new release.
+SOURCE_PARTS=(pyproject.toml docs village_edge hardware camera sync county kiosk seal_controller
+  provision powerlist)
+
 source_digest() {
-  (cd "$HERE" && find pyproject.toml docs village_edge hardware camera sync county kiosk \
-      seal_controller provision powerlist -type f \
-      \( -name '*.py' -o -name '*.toml' -o -name '*.yaml' -o -name '*.md' -o -name '*.json' \) \
-      -not -path '*/__pycache__/*' -print0 2>/dev/null | sort -z | xargs -0 sha256sum) \
+  # The same digest as provision.releases.source_digest (a test checks).
+  (cd "$HERE" && find "${SOURCE_PARTS[@]}" -type f -not -path '*/__pycache__/*' -not -name '*.pyc' \
+      -print0 2>/dev/null | LC_ALL=C sort -z | xargs -0 sha256sum) \
     | sha256sum | cut -c1-12
 }
 
@@ -368,12 +378,14 @@ role_device() {
     packages+=("${KIOSK_PACKAGES[@]}")
     [ ${#KIOSK_OPTIONAL_PACKAGES[@]} -eq 0 ] || mapfile -t optional < <(available_packages "${KIOSK_OPTIONAL_PACKAGES[@]}")
     groups=("${KIOSK_GROUPS[@]}")
-    units=(village-edge-kiosk.service village-edge-sync.service village-edge-firstboot.service)
+    units=(village-edge-kiosk.service village-edge-sync.service village-edge-firstboot.service
+      village-edge-update-verify.service)
   else
     packages+=("${SEAL_PACKAGES[@]}")
     mapfile -t optional < <(available_packages "${SEAL_OPTIONAL_PACKAGES[@]}")
     groups=("${SEAL_GROUPS[@]}")
-    units=(village-edge-seal.service village-edge-sync.service village-edge-firstboot.service)
+    units=(village-edge-seal.service village-edge-sync.service village-edge-firstboot.service
+      village-edge-update-verify.service)
   fi
   say "OS packages for the $role role: ${packages[*]} ${optional[*]}"
   install_os_packages "${packages[@]}" "${optional[@]}"

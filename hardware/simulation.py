@@ -13,7 +13,7 @@ from gpiozero.pins.mock import MockFactory, MockPin
 from hardware.sensors import DebouncedSwitch
 from hardware.station import SealSlot, Station, StationSpec
 
-SETTLE_TIMEOUT = 5.0
+SETTLE_TIMEOUT = 30.0  # a bound for a stuck test, not an expected time
 
 
 class SimulatedWorld:

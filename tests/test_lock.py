@@ -135,7 +135,9 @@ def test_a_signalled_process_leaves_the_lock_locked(tmp_path: Path, signum: int)
     if signum == signal.SIGTERM:
         assert process.returncode == -signal.SIGTERM  # ends as SIGTERM would
     else:
-        assert process.returncode == 130
+        # Python's KeyboardInterrupt (exit 130), or, where the parent left SIGINT at its
+        # default disposition, the signal itself: either way it ends as Ctrl-C would
+        assert process.returncode in (130, -signal.SIGINT)
 
 
 def test_a_process_exiting_without_close_leaves_the_lock_locked(tmp_path: Path) -> None:

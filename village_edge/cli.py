@@ -34,6 +34,7 @@ from village_edge.seal_commands import (
     run_simulate,
 )
 from village_edge.sync_commands import add_sync_parser, run_sync
+from village_edge.update_commands import add_update_parser, run_update
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_catalog_parser(commands)
     add_seal_parser(commands)
     add_provision_parser(commands)
+    add_update_parser(commands)
 
     demo = commands.add_parser("demo", help="run the suite simulated on this machine")
     demo.add_argument(
@@ -189,7 +191,7 @@ def cmd_county(args: argparse.Namespace, out: TextIO) -> int:
 COMMANDS = {
     "doctor": cmd_doctor, "hw": cmd_selftest, "demo": cmd_demo,
     "sync": cmd_sync, "county": cmd_county, "catalog": run_catalog, "seal": cmd_seal,
-    "provision": run_provision,
+    "provision": run_provision, "update": run_update,
 }
 
 

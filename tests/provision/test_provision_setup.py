@@ -93,7 +93,7 @@ def test_dry_run_plans_every_action_and_changes_nothing(
     assert "/etc/udev/rules.d/70-village-edge-printer.rules" in out
     assert "/etc/systemd/system.conf.d/village-edge-watchdog.conf" in out
     for unit in (f"village-edge-{role}.service", "village-edge-sync.service",
-                 "village-edge-firstboot.service"):
+                 "village-edge-firstboot.service", "village-edge-update-verify.service"):
         assert f"would run: systemctl enable {unit}" in out
     other = "seal" if role == "kiosk" else "kiosk"
     assert f"village-edge-{other}.service" not in out
@@ -134,7 +134,7 @@ def installed_root(tmp_path: Path, role: str) -> Path:
             "system.conf.d/village-edge-watchdog.conf",
     }
     for unit in (f"village-edge-{role}.service", "village-edge-sync.service",
-                 "village-edge-firstboot.service"):
+                 "village-edge-firstboot.service", "village-edge-update-verify.service"):
         copies[f"etc/systemd/system/{unit}"] = unit
     for target, source in copies.items():
         path = root / target

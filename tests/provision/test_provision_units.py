@@ -15,13 +15,14 @@ from tests.conftest import REPO
 
 SYSTEMD = REPO / "systemd"
 UNITS = ["village-edge-seal.service", "village-edge-sync.service",
-         "village-edge-kiosk.service", "village-edge-firstboot.service"]
+         "village-edge-kiosk.service", "village-edge-firstboot.service",
+         "village-edge-update-verify.service"]
 # The exposure each unit must stay at or below (issue 6: 2.0 for the seal and
 # the sync agent; the kiosk as low as display access allows, 0.4 today).
 TARGETS = {"village-edge-seal.service": 2.0, "village-edge-sync.service": 2.0,
            "village-edge-kiosk.service": 1.0}
 EXECUTABLES = ["/opt/village-edge/current/bin/village-edge", "/opt/village-edge/current/bin/python",
-               "/bin/chown"]
+               "/opt/village-edge/previous/bin/village-edge", "/bin/chown"]
 SYSTEM_UNITS = Path("/usr/lib/systemd/system")
 
 analyze = shutil.which("systemd-analyze")
@@ -170,3 +171,11 @@ def test_the_hardware_watchdog_and_the_kiosk_lockdown_are_configured() -> None:
     assert "kernel.sysrq = 0" in (SYSTEMD / "kiosk/sysctl.d/90-village-edge-kiosk.conf").read_text()
     assert '"DontZap" "true"' in (
         SYSTEMD / "kiosk/xorg.conf.d/90-village-edge-nozap.conf").read_text()
+
+
+def test_an_interrupted_update_is_finished_at_boot_by_the_release_that_worked() -> None:
+    unit = "village-edge-update-verify.service"
+    assert values(unit, "Type") == ["oneshot"]
+    assert values(unit, "ConditionPathExists") == ["/opt/village-edge/trial.json"]
+    assert values(unit, "ExecStart") == [
+        "/opt/village-edge/previous/bin/village-edge update verify"]

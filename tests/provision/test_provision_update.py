@@ -1,0 +1,400 @@
+"""Updates with rollback, the real logic on a fake root directory.
+
+Every system call goes through the update's runner to programs found on
+PATH; the tests put stand-ins first on PATH: ``systemctl`` (records its calls,
+answers ``show`` from systemd.json for whichever release ``current`` points
+to), ``python3`` (``-m venv`` makes a release whose ``pip install`` writes a
+``village-edge`` that answers ``doctor --json`` from doctor-<release>.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from provision.releases import Layout, Source
+from provision.seal_guard import SESSION_ENDINGS, open_session
+from seal_controller.controller import SESSION_ENDINGS as CONTROLLER_ENDINGS
+from seal_controller.ledger import Ledger
+from sync.outbox import Outbox
+from tests.conftest import REPO
+from village_edge.update_commands import add_update_parser, run_update
+
+OLD = "0.0.9-aaaaaaaaaaaa"
+SEAL_UNITS = ["village-edge-seal.service", "village-edge-sync.service"]
+
+FAKE_SYSTEMCTL = """#!{python}
+import json, os, sys
+fake = os.environ["FAKE_SYSTEM"]
+with open(os.path.join(fake, "calls.log"), "a") as log:
+    log.write(json.dumps(["systemctl", *sys.argv[1:]]) + "\\n")
+answers = json.load(open(os.path.join(fake, "systemd.json")))
+if sys.argv[1] == "restart":
+    sys.exit(answers.get("restart_rc", 0))
+if sys.argv[1] != "show":
+    sys.exit(0)
+unit = sys.argv[-1]
+current = os.path.basename(os.readlink(os.path.join(os.environ["FAKE_ROOT"],
+                                                    "opt/village-edge/current")))
+units = answers.get(current, answers["*"])
+props = dict(units.get(unit, {{"ActiveState": "inactive", "UnitFileState": "disabled"}}))
+counter = os.path.join(fake, "counter")
+tick = int(open(counter).read()) + 1 if os.path.exists(counter) else 1
+open(counter, "w").write(str(tick))
+for key, value in props.items():
+    print(f"{{key}}={{tick if value == '+' else value}}")
+"""
+
+FAKE_PYTHON3 = """#!/bin/sh
+# python3 -m venv --system-site-packages DIR
+echo "[\\"python3\\", \\"$*\\"]" >> "$FAKE_SYSTEM/calls.log"
+mkdir -p "$4/bin"
+cp "$FAKE_SYSTEM/release-python" "$4/bin/python"
+"""
+
+FAKE_RELEASE_PYTHON = """#!/bin/sh
+# RELEASE/bin/python -m pip install ... SOURCE
+echo "[\\"pip\\", \\"$*\\"]" >> "$FAKE_SYSTEM/calls.log"
+[ -e "$FAKE_SYSTEM/pip-fails" ] && { echo "pip: no network" >&2; exit 1; }
+cp "$FAKE_SYSTEM/village-edge" "$(dirname "$0")/village-edge"
+"""
+
+FAKE_VILLAGE_EDGE = """#!/bin/sh
+# RELEASE/bin/village-edge --config FILE doctor --json
+release=$(basename "$(dirname "$(dirname "$0")")")
+answer="$FAKE_SYSTEM/doctor-$release.json"
+[ -f "$answer" ] || answer="$FAKE_SYSTEM/doctor.json"
+cat "$answer"
+"""
+
+HEALTHY_UNITS = {
+    "village-edge-seal.service": {"ActiveState": "active", "SubState": "running",
+                                  "NRestarts": "0", "UnitFileState": "enabled",
+                                  "WatchdogUSec": "15s", "WatchdogTimestampMonotonic": "+"},
+    "village-edge-sync.service": {"ActiveState": "active", "SubState": "running",
+                                  "NRestarts": "0", "UnitFileState": "enabled",
+                                  "WatchdogUSec": "10min", "WatchdogTimestampMonotonic": "+"},
+}
+
+
+def doctor_report(*fails: str) -> str:
+    checks = [{"check": "config", "status": "OK", "detail": "fine", "hint": ""}]
+    checks += [{"check": name, "status": "FAIL", "detail": "broken", "hint": ""}
+               for name in fails]
+    return json.dumps({"ok": not fails, "checks": checks})
+
+
+class Fake:
+    """The fake root, the stand-ins on PATH, and what they recorded."""
+
+    def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.root = tmp_path / "root"
+        self.system = tmp_path / "system"
+        self.bin = tmp_path / "bin"
+        for directory in (self.system, self.bin):
+            directory.mkdir()
+        self._script(self.bin / "systemctl", FAKE_SYSTEMCTL.format(python=sys.executable))
+        self._script(self.bin / "python3", FAKE_PYTHON3)
+        self._script(self.system / "release-python", FAKE_RELEASE_PYTHON)
+        self._script(self.system / "village-edge", FAKE_VILLAGE_EDGE)
+        self.answer_units({"*": HEALTHY_UNITS})
+        self.doctor(doctor_report())
+        monkeypatch.setenv("PATH", f"{self.bin}:{os.environ['PATH']}")
+        monkeypatch.setenv("FAKE_SYSTEM", str(self.system))
+        monkeypatch.setenv("FAKE_ROOT", str(self.root))
+        self.layout = Layout(self.root)
+        self.state = self.root / "var/lib/village-edge"
+        self.install_old_release()
+
+    @staticmethod
+    def _script(path: Path, text: str) -> None:
+        path.write_text(text)
+        path.chmod(0o755)
+
+    def install_old_release(self, role: str = "seal") -> None:
+        """What setup.sh left: a release, current pointing to it, the config."""
+        release = self.layout.release(OLD)
+        (release / "bin").mkdir(parents=True)
+        (release / "share").mkdir()
+        (release / "share/config.example.toml").write_text("# the old template\n")
+        self._script(release / "bin/village-edge", FAKE_VILLAGE_EDGE)
+        (release / ".complete").touch()
+        self.layout.current_link.symlink_to(f"releases/{OLD}")
+        config = self.root / "etc/village-edge/config.toml"
+        config.parent.mkdir(parents=True)
+        config.write_text(f'[device]\nrole = "{role}"\n[paths]\n'
+                          'state_dir = "/var/lib/village-edge"\n')
+        self.state.mkdir(parents=True)
+
+    def answer_units(self, answers: dict[str, Any]) -> None:
+        (self.system / "systemd.json").write_text(json.dumps(answers))
+
+    def doctor(self, report: str, release: str | None = None) -> None:
+        name = f"doctor-{release}.json" if release else "doctor.json"
+        (self.system / name).write_text(report)
+
+    def calls(self) -> list[list[str]]:
+        log = self.system / "calls.log"
+        if not log.exists():
+            return []
+        return [json.loads(line) for line in log.read_text().splitlines()]
+
+    def changing_calls(self) -> list[list[str]]:
+        return [c for c in self.calls() if c[0] != "systemctl" or c[1] != "show"]
+
+    def events(self) -> list[dict[str, Any]]:
+        with Outbox(self.state / "outbox") as outbox:
+            return [e.payload for e in outbox.pending() if e.stream == "update"]
+
+
+@pytest.fixture
+def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Fake:
+    return Fake(tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    """A small source tree of version 0.2.0."""
+    tree = tmp_path / "src"
+    for name, text in {"pyproject.toml": '[project]\nname = "village-edge"\nversion = "0.2.0"\n',
+                       "docs/config.example.toml": "# the new template\n",
+                       "docs/provisioning.md": "# provisioning\n",
+                       "provision/boot-template.toml": "# boot file\n",
+                       "village_edge/__init__.py": "",
+                       "village_edge/__pycache__/x.pyc": "ignored"}.items():
+        path = tree / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return tree
+
+
+def update(fake: Fake, *args: str) -> tuple[int, str]:
+    parser = argparse.ArgumentParser()
+    add_update_parser(parser.add_subparsers(dest="command"))
+    command, *rest = args
+    options = parser.parse_args(["update", command, "--root", str(fake.root), *rest])
+    out = io.StringIO()
+    return run_update(options, out), out.getvalue()
+
+
+FAST = ("--deadline", "3", "--settle", "0.3")
+
+
+def test_a_healthy_update_is_kept_and_reported(fake: Fake, source: Path) -> None:
+    new = Source.find(source).name
+    code, out = update(fake, "apply", "--from", str(source), *FAST)
+    assert code == 0, out
+    assert fake.layout.current() == new and fake.layout.previous() == OLD
+    release = fake.layout.release(new)
+    assert (release / ".complete").exists()
+    assert (release / "share/config.example.toml").read_text() == "# the new template\n"
+    changing = fake.changing_calls()
+    assert ["python3", f"-m venv --system-site-packages {release}"] in changing
+    assert ["pip", f"-m pip install --quiet {source}"] in changing
+    assert ["systemctl", "restart", "--no-block", *SEAL_UNITS] in changing
+    assert f"{new}: healthy" in out
+    assert fake.events() == [{"event": "updated", "from": OLD, "to": new, "role": "seal"}]
+    assert not (fake.layout.prefix / "trial.json").exists()
+    last = json.loads((fake.layout.prefix / "last-update.json").read_text())
+    assert last["outcome"] == "updated"
+
+
+def test_a_failed_health_check_rolls_back(fake: Fake, source: Path) -> None:
+    """The new release's doctor reports a FAIL the old one did not: the old
+    release is current again, restarted, and the county is told."""
+    new = Source.find(source).name
+    fake.doctor(doctor_report("devices"), release=new)
+    code, out = update(fake, "apply", "--from", str(source), *FAST)
+    assert code == 1, out
+    assert fake.layout.current() == OLD
+    assert fake.layout.previous() is None  # never the failed release
+    assert "ROLLED BACK" in out and "doctor FAIL devices: broken" in out
+    restarts = [c for c in fake.changing_calls() if c[:2] == ["systemctl", "restart"]]
+    assert len(restarts) == 2  # into the new release, and back
+    [event] = fake.events()
+    assert event["event"] == "rolled_back" and event["from"] == new and event["to"] == OLD
+    assert "devices" in event["reason"] and event["restored_healthy"] is True
+    assert json.loads((fake.layout.prefix / "last-update.json").read_text())["outcome"] == (
+        "rolled_back")
+
+
+def test_a_service_that_never_comes_up_rolls_back(fake: Fake, source: Path) -> None:
+    new = Source.find(source).name
+    crashing = dict(HEALTHY_UNITS)
+    crashing["village-edge-seal.service"] = {**HEALTHY_UNITS["village-edge-seal.service"],
+                                             "ActiveState": "activating",
+                                             "SubState": "auto-restart"}
+    fake.answer_units({"*": HEALTHY_UNITS, new: crashing})
+    code, out = update(fake, "apply", "--from", str(source), *FAST)
+    assert code == 1, out
+    assert fake.layout.current() == OLD
+    assert "village-edge-seal.service is activating (auto-restart)" in out
+    assert fake.events()[0]["event"] == "rolled_back"
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ({"NRestarts": "+"}, "restarted"),
+    ({"WatchdogTimestampMonotonic": "5"}, "has not pinged its watchdog"),
+])
+def test_a_crash_loop_or_a_silent_watchdog_rolls_back(
+    fake: Fake, source: Path, change: dict[str, str], expected: str
+) -> None:
+    new = Source.find(source).name
+    broken = dict(HEALTHY_UNITS)
+    broken["village-edge-sync.service"] = {**HEALTHY_UNITS["village-edge-sync.service"], **change}
+    fake.answer_units({"*": HEALTHY_UNITS, new: broken})
+    code, out = update(fake, "apply", "--from", str(source), *FAST)
+    assert code == 1 and expected in out, out
+    assert fake.layout.current() == OLD
+
+
+def test_a_fail_the_old_release_had_is_tolerated_unless_strict(
+    fake: Fake, source: Path
+) -> None:
+    fake.doctor(doctor_report("printer"))  # out of paper, before and after
+    code, out = update(fake, "apply", "--from", str(source), *FAST, "--strict")
+    assert code == 1 and "doctor FAIL printer" in out
+    code, out = update(fake, "apply", "--from", str(source), *FAST)
+    assert code == 0, out
+    assert "already built" in out  # the release from the first try is reused
+
+
+def test_the_seal_is_not_updated_during_an_approved_session(fake: Fake, source: Path) -> None:
+    with Ledger(fake.state / "ledger", lambda: 1000.0) as ledger:
+        ledger.append("requested", req="r1", slot="party", uses=2)
+        ledger.append("approved", aid="a1", req="r1", slot="party", uses=2)
+        ledger.append("stamp", aid="a1", slot="party", n=1, remaining=1)
+    code, out = update(fake, "apply", "--from", str(source), *FAST)
+    assert code == 2
+    assert "approved session open: approval a1 for seal party" in out
+    assert "nothing was changed" in out
+    assert fake.changing_calls() == [] and fake.layout.current() == OLD
+    with Ledger(fake.state / "ledger", lambda: 1001.0) as ledger:
+        ledger.append("used_up", slot="party", aid="a1", remaining=0)
+    assert update(fake, "apply", "--from", str(source), *FAST)[0] == 0
+
+
+def test_every_session_ending_closes_the_session(tmp_path: Path) -> None:
+    assert set(CONTROLLER_ENDINGS) == SESSION_ENDINGS
+    for ending in sorted(SESSION_ENDINGS):
+        state = tmp_path / ending
+        with Ledger(state / "ledger", lambda: 1.0) as ledger:
+            ledger.append("approved", aid="a", slot="s", uses=1)
+            assert open_session(state) is not None
+            ledger.append(ending, slot="s")
+        assert open_session(state) is None
+    assert open_session(tmp_path / "no-ledger") is None
+
+
+def test_a_kiosk_is_updated_whatever_its_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                source: Path) -> None:
+    fake = Fake(tmp_path, monkeypatch)
+    config = fake.root / "etc/village-edge/config.toml"
+    config.write_text(config.read_text().replace('"seal"', '"kiosk"'))
+    kiosk = {"village-edge-kiosk.service": {"ActiveState": "active", "SubState": "running",
+                                            "NRestarts": "0", "UnitFileState": "enabled",
+                                            "WatchdogUSec": "0"},
+             "village-edge-sync.service": HEALTHY_UNITS["village-edge-sync.service"]}
+    fake.answer_units({"*": kiosk})
+    code, out = update(fake, "apply", "--from", str(source), *FAST)
+    assert code == 0, out
+    assert ["systemctl", "restart", "--no-block", "village-edge-kiosk.service",
+            "village-edge-sync.service"] in fake.changing_calls()
+
+
+def test_a_failed_build_switches_nothing(fake: Fake, source: Path) -> None:
+    (fake.system / "pip-fails").touch()
+    code, out = update(fake, "apply", "--from", str(source), *FAST)
+    assert code == 2
+    assert "building 0.2.0-" in out and "pip: no network" in out
+    assert fake.layout.current() == OLD
+    assert not [c for c in fake.calls() if c[:2] == ["systemctl", "restart"]]
+
+
+def test_the_current_release_again_is_nothing_to_do(fake: Fake, source: Path) -> None:
+    assert update(fake, "apply", "--from", str(source), *FAST)[0] == 0
+    before = len(fake.calls())
+    code, out = update(fake, "apply", "--from", str(source), *FAST)
+    assert code == 0 and "already the current release" in out
+    assert len(fake.calls()) == before
+
+
+def test_rollback_by_hand_and_status(fake: Fake, source: Path) -> None:
+    new = Source.find(source).name
+    code, out = update(fake, "rollback", *FAST)
+    assert code == 2 and "no previous release" in out
+    assert update(fake, "apply", "--from", str(source), *FAST)[0] == 0
+    code, out = update(fake, "rollback", *FAST)
+    assert code == 0, out
+    assert fake.layout.current() == OLD and fake.layout.previous() == new
+    assert fake.events()[-1] == {"event": "rolled_back", "from": new, "to": OLD, "role": "seal",
+                                 "reason": "by hand", "restored_healthy": True}
+    code, out = update(fake, "status")
+    assert code == 0
+    assert f"current   {OLD}" in out and f"previous  {new}" in out
+    assert "last      rolled_back by hand" in out
+    code, out = update(fake, "status", "--json")
+    state = json.loads(out)
+    assert state["current"] == OLD and state["approved_session_open"] is False
+
+
+def test_verify_finishes_a_trial_a_power_cut_interrupted(fake: Fake, source: Path) -> None:
+    """A power cut during the health check left the unconfirmed release
+    current; at boot, verify checks it and rolls back when it is unhealthy."""
+    new = Source.find(source).name
+    assert update(fake, "apply", "--from", str(source), *FAST)[0] == 0
+    fake.layout.switch(OLD, previous=None)
+    fake.layout.switch(new, previous=OLD)
+    (fake.layout.prefix / "trial.json").write_text(json.dumps(
+        {"from": OLD, "to": new, "previous": None, "units": SEAL_UNITS, "baseline": []}))
+    fake.doctor(doctor_report("camera"), release=new)
+    code, out = update(fake, "verify", *FAST)
+    assert code == 1, out
+    assert fake.layout.current() == OLD
+    assert not (fake.layout.prefix / "trial.json").exists()
+    assert update(fake, "verify", *FAST) == (0, "no update on trial\n")
+
+
+def test_an_undeployed_device_and_a_bad_source_are_refused(fake: Fake, tmp_path: Path) -> None:
+    code, out = update(fake, "apply", "--from", str(tmp_path / "nothing"), *FAST)
+    assert code == 2 and "no such file or directory" in out
+    (fake.root / "etc/village-edge/config.toml").unlink()
+    code, out = update(fake, "apply", "--from", str(tmp_path), *FAST)
+    assert code == 2 and "setup.sh" in out
+
+
+def test_a_wheel_names_its_release_and_installs_with_its_neighbours(tmp_path: Path) -> None:
+    from provision.build import pip_command
+
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    wheel = wheels / "village_edge-0.3.0-py3-none-any.whl"
+    wheel.write_bytes(b"not really a wheel")
+    source = Source.find(wheels)
+    assert source.kind == "wheel" and source.name.startswith("0.3.0-")
+    assert pip_command(tmp_path / "r", source)[-3:] == ["--find-links", str(wheels), str(wheel)]
+    (wheels / "kivy-2.3.0-cp311-cp311-manylinux_2_28_x86_64.whl").write_bytes(b"")
+    assert "--no-index" in pip_command(tmp_path / "r", Source.find(wheel))
+
+
+def test_the_release_name_is_the_one_setup_sh_computes(tmp_path: Path) -> None:
+    """setup.sh and update name the same source the same way, so an update
+    from the source setup.sh installed is recognised as current."""
+    release = tmp_path / "os-release"
+    release.write_text('ID=raspbian\nID_LIKE=debian\nVERSION_CODENAME=bookworm\n')
+    root = tmp_path / "root"
+    root.mkdir()
+    env = dict(os.environ, VILLAGE_EDGE_OS_RELEASE=str(release),
+               VILLAGE_EDGE_SETUP_ROOT=str(root))
+    result = subprocess.run([str(REPO / "setup.sh"), "seal", "--dry-run"], capture_output=True,
+                            text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert f"installing village-edge {Source.find(REPO).name} into" in result.stdout
