@@ -31,6 +31,7 @@ from village_edge.seal_commands import (
     add_seal_parser,
     run_daemon,
     run_ledger_verify,
+    run_panel_screenshots,
     run_simulate,
 )
 from village_edge.sync_commands import add_sync_parser, run_sync
@@ -171,11 +172,13 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_seal(args: argparse.Namespace, out: TextIO) -> int:
     if args.seal_command == "ledger":
         return run_ledger_verify(args, out)
-    simulate = args.seal_command == "simulate" or args.simulate
+    simulate = args.seal_command in ("simulate", "screenshots") or args.simulate
     try:
         config = _config(args, simulate=simulate)
         if args.seal_command == "simulate":
             return run_simulate(config, args, out)
+        if args.seal_command == "screenshots":
+            return run_panel_screenshots(config, args, out)
         return run_daemon(config, out)
     except ConfigError as error:
         return _config_failed(error, out)

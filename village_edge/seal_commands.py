@@ -4,7 +4,6 @@ harness, and the ledger check."""
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import signal
 import tempfile
@@ -13,7 +12,7 @@ import time
 from importlib import resources
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import Any, TextIO
 
 from seal_controller.chain import ChainReport
 from seal_controller.harness import ScenarioError, play
@@ -44,6 +43,9 @@ def add_seal_parser(commands: argparse._SubParsersAction) -> None:  # type: igno
                           help="where the ledger and outbox live (default: a fresh "
                                "temporary directory)")
     simulate.add_argument("--kill-after-seq", type=int, help=argparse.SUPPRESS)
+    shots = sub.add_parser("screenshots", help="render the custodian's panel to PNG")
+    shots.add_argument("directory", type=Path, metavar="DIR")
+    shots.add_argument("--size", default="800x480", help="WIDTHxHEIGHT (default 800x480)")
     ledger = sub.add_parser("ledger", help="the seal ledger")
     ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True, metavar="CMD")
     verify = ledger_sub.add_parser("verify", help="check a ledger's hash chain")
@@ -98,34 +100,103 @@ def describe_report(report: ChainReport, torn: int, damaged: list[str]) -> str:
     return "\n".join(lines)
 
 
+class DaemonLoop:
+    """One pass of the station's main loop: the feed every second, NTP every
+    minute, the controller's tick, the watchdog every two seconds."""
+
+    def __init__(self, runtime: Any) -> None:
+        self.runtime = runtime
+        self.next_feed = self.next_ntp = self.next_alive = 0.0
+
+    def step(self) -> None:
+        now = time.monotonic()
+        if now >= self.next_feed:
+            self.runtime.poll_feed()
+            self.next_feed = now + FEED_SECONDS
+        if now >= self.next_ntp:
+            self.runtime.check_ntp()
+            self.next_ntp = now + NTP_SECONDS
+        self.runtime.controller.tick()
+        if now >= self.next_alive:
+            self.runtime.watchdog()  # WatchdogSec=15s: a hung loop is restarted, locks locked
+            self.next_alive = now + ALIVE_SECONDS
+
+
 def run_daemon(config: Config, out: TextIO) -> int:
-    """The station: locks first, then the controller, until SIGTERM."""
+    """The station: locks first, then the controller, until SIGTERM; with the
+    custodian's panel when configured and a display is there."""
+    import os
+
+    from kiosk.xvfb import needs_own_display
     from village_edge.seal_runtime import SealRuntime
 
     stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
     with SealRuntime(config) as runtime:
+        loop = DaemonLoop(runtime)
+        slots = ", ".join(runtime.controller.station.slots)
+        if config.seal_panel and not needs_own_display(os.environ):
+            out.write(f"seal station {config.device_id} running with its panel: {slots} locked\n")
+            out.flush()
+            return _run_with_panel(config, runtime, loop)
+        if config.seal_panel:
+            out.write("no display: running without the custodian's panel\n")
+
+        def on_signal(signum: int, frame: FrameType | None) -> None:
+            stop.set()
+
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, on_signal)
-        out.write(f"seal station {config.device_id} running: "
-                  f"{', '.join(runtime.controller.station.slots)} locked\n")
+        out.write(f"seal station {config.device_id} running: {slots} locked\n")
         out.flush()
-        next_feed = next_ntp = next_alive = 0.0
         while not stop.is_set():
-            now = time.monotonic()
-            if now >= next_feed:
-                runtime.poll_feed()
-                next_feed = now + FEED_SECONDS
-            if now >= next_ntp:
-                runtime.check_ntp()
-                next_ntp = now + NTP_SECONDS
-            runtime.controller.tick()
-            if now >= next_alive:
-                runtime.watchdog()  # WatchdogSec=15s: a hung loop is restarted, locks locked
-                next_alive = now + ALIVE_SECONDS
+            loop.step()
             stop.wait(TICK_SECONDS)
-        runtime.status(json.dumps({"stopping": True}))
+    return 0
+
+
+def _run_with_panel(config: Config, runtime: Any, loop: DaemonLoop) -> int:
+    import os
+
+    from kiosk.launch import prepare_kivy
+
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    prepare_kivy(config.state_dir, os.environ, size=(800, 480), fullscreen=True)
+    from seal_controller.panel_app import panel_app_class
+    from seal_controller.panel_model import PanelModel
+
+    app = panel_app_class()(PanelModel(runtime.controller, runtime.outbox.blob_path), loop.step)
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        app.stop()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, on_signal)
+    app.run()
+    return 0
+
+
+def run_panel_screenshots(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    """``seal screenshots DIR``: the panel in every phase, under a private
+    Xvfb when this machine has no display."""
+    import os
+
+    from kiosk.launch import prepare_kivy
+    from kiosk.xvfb import Xvfb, needs_own_display
+
+    width, height = (int(n) for n in args.size.split("x"))
+    xvfb = None
+    if needs_own_display(os.environ):
+        out.write("no display here: drawing on a private Xvfb\n")
+        xvfb = Xvfb()
+        os.environ["DISPLAY"] = xvfb.start()
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")  # leave the root logger alone
+    try:
+        prepare_kivy(config.state_dir, os.environ, size=(width, height), fullscreen=False)
+        from seal_controller.panel_screenshots import render_panel
+
+        for path in render_panel(args.directory, config.station, (width, height)):
+            out.write(f"{path}\n")
+    finally:
+        if xvfb is not None:
+            xvfb.stop()
     return 0

@@ -1,0 +1,122 @@
+"""The custodian's panel at the seal station, as plain Python: what to do
+next, the chosen seal, matter and number of stamps, what is left of a
+session, the last photos, every refusal and alarm. The Kivy screen
+(:mod:`seal_controller.panel_app`) only draws this and forwards taps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from seal_controller.controller import SealController
+from seal_controller.procedure import Phase
+from seal_controller.token import MAX_USES
+
+
+@dataclass(frozen=True)
+class SlotChoice:
+    name: str
+    label: str
+    chosen: bool
+    unlocked: bool
+
+
+class PanelModel:
+    def __init__(
+        self, controller: SealController, photo_path: Callable[[str], Path] | None = None
+    ) -> None:
+        self.controller = controller
+        self.photo_path = photo_path  # sha256 -> the photo's file, for thumbnails
+        slots = list(controller.station.slots)
+        self.slot: str | None = slots[0] if len(slots) == 1 else None
+        self.matter: str | None = None
+        self.uses = 1
+        self.note = ""
+
+    # -- choices -----------------------------------------------------------
+
+    def slots(self) -> list[SlotChoice]:
+        return [SlotChoice(slot.name, slot.label, slot.name == self.slot,
+                           not slot.lock.is_locked)
+                for slot in self.controller.station.slots.values()]
+
+    def matters(self) -> tuple[str, ...]:
+        return self.controller.matters
+
+    def choose_slot(self, name: str) -> None:
+        if self.idle:
+            self.slot, self.note = name, ""
+
+    def choose_matter(self, matter: str) -> None:
+        if self.idle:
+            self.matter, self.note = matter, ""
+
+    def more(self) -> None:
+        self.uses = min(MAX_USES, self.uses + 1)
+
+    def fewer(self) -> None:
+        self.uses = max(1, self.uses - 1)
+
+    # -- actions -------------------------------------------------------------
+
+    @property
+    def idle(self) -> bool:
+        return self.controller.phase is Phase.IDLE
+
+    @property
+    def can_request(self) -> bool:
+        return self.idle and self.slot is not None and self.matter is not None
+
+    def request(self) -> None:
+        if self.slot is None:
+            self.note = "请先选择要用的印章。"
+            return
+        if self.matter is None:
+            self.note = "请先选择用印事项。"
+            return
+        try:
+            self.controller.request(self.slot, self.matter, self.uses)
+        except (ValueError, RuntimeError):
+            self.note = "现在不能申请，请等本次用印结束。"
+            return
+        self.note = ""
+
+    def end(self) -> None:
+        self.controller.end()
+        self.note = ""
+
+    def cancel(self) -> None:
+        self.controller.cancel()
+        self.note = ""
+
+    # -- what the screen shows -----------------------------------------------
+
+    @property
+    def headline(self) -> str:
+        return self.note or self.controller.view().message
+
+    @property
+    def status(self) -> str:
+        view = self.controller.view()
+        labels = {s.name: s.label for s in self.controller.station.slots.values()}
+        if view.phase == Phase.UNLOCKED.value and view.slot:
+            return (f"{labels[view.slot]}：还可以盖 {view.remaining} 次，"
+                    f"还剩 {view.seconds_left} 秒")
+        request = self.controller.request_open
+        if view.phase == Phase.REQUESTED.value and request is not None:
+            return (f"申请号 {request.req}（{labels[request.slot]}，{request.matter}，"
+                    f"{request.uses} 次）")
+        if view.phase == Phase.RETURNING.value:
+            return "请把印章放回原位"
+        return f"请选择：印章、事项、次数（现在 {self.uses} 次）"
+
+    @property
+    def alarms(self) -> list[str]:
+        return self.controller.view().alarms
+
+    def photos(self) -> list[Path]:
+        if self.photo_path is None:
+            return []
+        paths = [self.photo_path(sha) for sha in self.controller.view().photos[:3]]
+        return [p for p in paths if p.exists()]
