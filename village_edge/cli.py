@@ -19,6 +19,7 @@ from village_edge.catalog_commands import add_catalog_parser, run_catalog
 from village_edge.config import DEFAULT_CONFIG_PATH, Config, ConfigError
 from village_edge.county_commands import add_county_parser, run_county
 from village_edge.doctor import diagnose
+from village_edge.kiosk_commands import add_kiosk_parser, run_kiosk
 from village_edge.provision_commands import add_provision_parser, run_provision
 from village_edge.report import any_failed, fail, print_json, print_lines
 from village_edge.runtime import (
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_seal_parser(commands)
     add_provision_parser(commands)
     add_update_parser(commands)
+    add_kiosk_parser(commands)
 
     demo = commands.add_parser("demo", help="run the suite simulated on this machine")
     demo.add_argument(
@@ -187,6 +189,16 @@ def cmd_seal(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_HARDWARE
 
 
+def cmd_kiosk(args: argparse.Namespace, out: TextIO) -> int:
+    screenshots = getattr(args, "kiosk_command", "") == "screenshots"
+    simulate = screenshots or getattr(args, "simulate", False)
+    try:
+        config = _config(args, simulate=simulate)
+    except ConfigError as error:
+        return _config_failed(error, out)
+    return run_kiosk(config, args, out)
+
+
 def cmd_county(args: argparse.Namespace, out: TextIO) -> int:
     return run_county(args, out)
 
@@ -195,6 +207,7 @@ COMMANDS = {
     "doctor": cmd_doctor, "hw": cmd_selftest, "demo": cmd_demo,
     "sync": cmd_sync, "county": cmd_county, "catalog": run_catalog, "seal": cmd_seal,
     "provision": run_provision, "update": run_update,
+    "kiosk": cmd_kiosk,
 }
 
 

@@ -36,6 +36,7 @@ from sync.outbox import Outbox
 from sync.signing import new_private_key
 from village_edge.config import Config
 from village_edge.demo_county import DemoCounty
+from village_edge.demo_kiosk import run_kiosk_demo
 
 
 def snapshot(station: Station) -> str:
@@ -167,6 +168,7 @@ def run_demo(
         county.publish_disclosure()
         county.sync(agent)
         county.show_arrival(agent)
+        run_kiosk_demo(county, agent, out)
         if station.printer is None:
             return None
         receipt = _receipt(config, slot.label, ledger)

@@ -55,6 +55,8 @@ PROBLEM_KINDS: tuple[ProblemKind, ...] = (
     ProblemKind("bribes", "吃拿卡要", "办事要吃要拿，故意刁难人"),
     ProblemKind("secrecy", "信息不公开", "该公开的事情没有公开"),
     ProblemKind("attitude", "态度不好", "办事人员态度生硬、不耐烦"),
+    ProblemKind("favouritism", "优亲厚友", "照顾亲友，办事不公平"),
+    ProblemKind("procedure", "不按程序", "少数人说了算，没有按规定的程序办"),
     ProblemKind("other", "其他", "其他方面的问题"),
 )
 

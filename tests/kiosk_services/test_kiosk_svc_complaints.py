@@ -30,8 +30,17 @@ ITEM = ("BM-02", "最低生活保障申请（低保）")
 
 def test_the_kinds_of_problem_are_the_fixed_list() -> None:
     assert [k.label for k in PROBLEM_KINDS] == [
-        "办事拖延", "乱收费", "吃拿卡要", "信息不公开", "态度不好", "其他"]
+        "办事拖延", "乱收费", "吃拿卡要", "信息不公开", "态度不好", "优亲厚友", "不按程序", "其他"]
     assert all(k.hint for k in PROBLEM_KINDS)
+
+
+def test_every_choice_on_the_complaint_screen_is_a_kind_the_county_reads() -> None:
+    from kiosk.viewmodels.complaint import COMPLAINT_PROBLEMS
+    from kiosk.wiring import PROBLEM_KEYS
+
+    keys = {k.key for k in PROBLEM_KINDS}
+    assert set(PROBLEM_KEYS) == set(COMPLAINT_PROBLEMS)
+    assert set(PROBLEM_KEYS.values()) <= keys
 
 
 @pytest.mark.parametrize("typed, number", [

@@ -1,0 +1,242 @@
+"""The Kivy kiosk against a Chromium kiosk, side by side in one run: process
+start to first frame and total RSS; then the Kivy kiosk's screen-switch time
+and search time; each for the 36-item sample and a synthetic 500-item catalog.
+
+    .venv/bin/python bench/kiosk_start.py [--runs N] [--size 800x480]
+
+Both run under one private Xvfb (started here). First frame: the root window
+is captured with ``xwd`` every few milliseconds from the moment the process
+is started until the picture holds more than a handful of colours (text has
+been drawn); the same test for both. RSS: VmRSS summed over the process and
+all its descendants once the first frame is up (plus a second to settle),
+and PSS from smaps_rollup beside it, since Chromium's processes share pages.
+Chromium is Debian's ``chromium`` in ``--kiosk`` mode showing a static HTML
+page of the same catalog (home buttons, every item with whom to see,
+materials, steps and legal basis). Screen switch: a touch on a button to the
+next frame flipped, over repeated rounds of home -> list -> detail ->
+flowchart -> back, disclosures, search; first visits are reported apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import shutil
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from kiosk.bigcatalog import synthetic_catalog
+from kiosk.viewmodels.detail import steps
+from kiosk.xvfb import Xvfb
+from powerlist import CATEGORIES, Catalog, load_sample
+
+REPO = Path(__file__).resolve().parent.parent
+COLOURS_FOR_A_FRAME = 24
+POLL = 0.01
+TIMEOUT = 60.0
+CHROMIUM_FLAGS = ["--kiosk", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--noerrdialogs", "--disable-features=Translate"]
+
+
+def xwd_colours(display: str) -> int:
+    """Distinct colours in a sample of the root window's pixels."""
+    capture = subprocess.run(["xwd", "-root", "-silent", "-display", display],
+                             capture_output=True)
+    raw = capture.stdout
+    if capture.returncode != 0 or len(raw) < 100:
+        return 0  # a window was being mapped as we looked: look again
+    header_size, = struct.unpack_from(">I", raw, 0)
+    width, height = struct.unpack_from(">II", raw, 16)
+    bits_per_pixel, = struct.unpack_from(">I", raw, 44)
+    bytes_per_line, = struct.unpack_from(">I", raw, 48)
+    colours_count, = struct.unpack_from(">I", raw, 76)
+    start = header_size + 12 * colours_count
+    step = bits_per_pixel // 8
+    seen = set()
+    for y in range(0, height, 3):
+        row = start + y * bytes_per_line
+        for x in range(0, width, 3):
+            seen.add(raw[row + x * step: row + x * step + 3])
+    return len(seen)
+
+
+def tree_memory(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) in bytes summed over *pid* and its descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    rss = pss = 0
+    waiting = [pid]
+    while waiting:
+        current = waiting.pop()
+        waiting.extend(children.get(current, []))
+        try:
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1]) * 1024
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return rss, pss
+
+
+def first_frame(command: list[str], env: dict[str, str], display: str) -> dict[str, float]:
+    """Start *command*, time its first drawn frame, measure its memory, stop it."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        while xwd_colours(display) < COLOURS_FOR_A_FRAME:
+            if time.perf_counter() - started > TIMEOUT or process.poll() is not None:
+                raise RuntimeError(f"no frame from {command[0]} (exit {process.poll()})")
+            time.sleep(POLL)
+        seconds = time.perf_counter() - started
+        time.sleep(1.0)
+        rss, pss = tree_memory(process.pid)
+    finally:
+        os.killpg(process.pid, 15)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait()
+    time.sleep(0.3)
+    return {"first_frame_s": seconds, "rss_mb": rss / 2**20, "pss_mb": pss / 2**20}
+
+
+def catalog_page(catalog: Catalog) -> str:
+    """A static HTML page with the same content as the kiosk's screens."""
+    parts = [f"<h1>{html.escape(catalog.title)}</h1>",
+             "<nav><a href='#c'>公共权力事项</a><a href='#c'>便民服务事项</a>"
+             "<a>查找事项</a><a>阳光村务</a><a>投诉举报</a><a>办理进度查询</a></nav>"]
+    for key, name in CATEGORIES.items():
+        parts.append(f"<h2 id='c'>{name}</h2>")
+        for item in catalog.in_category(key):
+            step_list = "".join(f"<li>{html.escape(n.action)}（{html.escape(n.actor)}）</li>"
+                                for n in steps(item.flowcharts[0]))
+            materials = "".join(f"<li>□ {html.escape(m)}</li>" for m in item.materials)
+            laws = "".join(f"<li>《{html.escape(b.law)}》</li>" for b in item.legal_basis)
+            parts.append(
+                f"<section><h3>{html.escape(item.name)}</h3><p>办理时限："
+                f"{html.escape(item.time_limit)}</p><p>经办：{html.escape(item.handler)}</p>"
+                f"<ul>{materials}</ul><ol>{step_list}</ol><ul>{laws}</ul>"
+                f"<p>{html.escape(item.accountability)}</p></section>")
+    style = ("body{font-family:'Noto Sans CJK SC',sans-serif;background:#f7f5ee;margin:0;"
+             "padding:12px;font-size:22px}nav a{display:inline-block;padding:20px;margin:4px;"
+             "background:#9b2a21;color:#fff}section{background:#fff;margin:8px 0;padding:8px}")
+    return (f"<!doctype html><html lang='zh-CN'><meta charset='utf-8'><style>{style}</style>"
+            f"<body>{''.join(parts)}</body></html>")
+
+
+def kiosk_script(directory: Path, state: Path, size: tuple[int, int], items: int,
+                 steps_: list[dict[str, object]]) -> Path:
+    script = directory / f"script-{items}-{len(steps_)}.json"
+    script.write_text(json.dumps({"state_dir": str(state), "size": list(size), "pin": "",
+                                  "catalog_items": items if items != 36 else 0,
+                                  "steps": steps_}, ensure_ascii=False), "utf-8")
+    return script
+
+
+def switch_rounds(rounds: int, item_id: str) -> list[dict[str, object]]:
+    one = [{"tap": "public_power"}, {"call": "open_item", "args": [item_id]},
+           {"tap": "flowchart:0"}, {"tap": "back"}, {"tap": "back"}, {"tap": "home"},
+           {"tap": "disclosures"}, {"tap": "home"}, {"tap": "search"}, {"tap": "word:低保"},
+           {"tap": "home"}, {"tap": "convenience_service"}, {"tap": "home"}]
+    words = ["低保", "宅基地", "盖章", "工程", "残疾 证明", "采购", "没有这个词"]
+    return [step for _ in range(rounds) for step in one] + [{"measure_search": words * 20}]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def run_switches(env: dict[str, str], script: Path, report: Path) -> dict[str, float]:
+    subprocess.run([sys.executable, "-m", "kiosk.driver", str(script), str(report)],
+                   env=env, cwd=REPO, timeout=300, capture_output=True)
+    data = json.loads(report.read_text("utf-8"))
+    if not data.get("ok"):
+        raise RuntimeError(f"the switch script failed: {data.get('error')}")
+    taps = [s for s in data["steps"] if "tap" in s]
+    switches = data["switch_ms"]
+    per_round = len(switches) // max(1, len(taps) // 13)
+    warm = switches[per_round:]
+    search = next(s for s in data["steps"] if "search_ms" in s)["search_ms"]
+    return {"first_visits_max_ms": max(switches[:per_round]),
+            "switch_p50_ms": statistics.median(warm), "switch_p95_ms": percentile(warm, 0.95),
+            "switch_p95_all_ms": percentile(switches, 0.95),
+            "search_median_ms": statistics.median(search), "search_max_ms": max(search)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--size", default="800x480")
+    parser.add_argument("--rounds", type=int, default=8)
+    args = parser.parse_args()
+    width, height = (int(v) for v in args.size.split("x"))
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        print("chromium is not installed: sudo apt-get install chromium", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as temporary, Xvfb(f"{width}x{height}x24") as display:
+        work = Path(temporary)
+        state = work / "kiosk-state"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KIVY_")}
+        env["DISPLAY"] = display
+        results: dict[str, dict[str, float]] = {}
+        for items in (36, 500):
+            catalog = load_sample() if items == 36 else synthetic_catalog(items)
+            page = work / f"catalog-{items}.html"
+            page.write_text(catalog_page(catalog), "utf-8")
+            hold = kiosk_script(work, state, (width, height), items, [{"wait": 100000}])
+            kivy_runs, chrome_runs = [], []
+            # one unmeasured start each: the font extraction, caches on disk
+            first_frame([sys.executable, "-m", "kiosk.driver", str(hold), str(work / "r.json")],
+                        env | {"PYTHONPATH": str(REPO)}, display)
+            for run in range(args.runs):
+                kivy_runs.append(first_frame(
+                    [sys.executable, "-m", "kiosk.driver", str(hold), str(work / "r.json")],
+                    env | {"PYTHONPATH": str(REPO)}, display))
+                profile = work / f"chromium-{items}-{run}"
+                chrome_runs.append(first_frame(
+                    [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+                     f"--window-size={width},{height}", page.as_uri()], env, display))
+            for name, runs in (("kivy", kivy_runs), ("chromium", chrome_runs)):
+                results[f"{name}-{items}"] = {
+                    key: statistics.median(r[key] for r in runs) for key in runs[0]}
+            script = kiosk_script(work, state, (width, height), items,
+                                  switch_rounds(args.rounds,
+                                                "GP-02" if items == 36 else "GP-02-0"))
+            results[f"kivy-{items}"].update(
+                run_switches(env | {"PYTHONPATH": str(REPO)}, script, work / "switch.json"))
+    print(f"screen {width}x{height}, median of {args.runs} starts, Xvfb + Mesa (llvmpipe)")
+    for name, figures in results.items():
+        print(f"{name:>14}: " + ", ".join(f"{k} {v:.3g}" for k, v in figures.items()))
+    for items in (36, 500):
+        kivy, chrome = results[f"kivy-{items}"], results[f"chromium-{items}"]
+        print(f"{items} items: start ratio {kivy['first_frame_s'] / chrome['first_frame_s']:.2f}"
+              f" (target <= 0.5), RSS ratio {kivy['rss_mb'] / chrome['rss_mb']:.2f}"
+              f" (target <= 0.3), PSS ratio {kivy['pss_mb'] / chrome['pss_mb']:.2f}")
+    small, big = results["kivy-36"], results["kivy-500"]
+    for key in ("first_frame_s", "rss_mb", "switch_p95_ms", "search_median_ms"):
+        print(f"500 vs 36 items, {key}: {big[key] / small[key]:.2f}x (target <= 2)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
