@@ -17,7 +17,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sync.signing import SignatureError, key_fingerprint, public_key_from_text
-from village_edge.schema import Key, Problems, Table, check_document, one_of, within
+from village_edge.schema import (
+    Key,
+    Problems,
+    Table,
+    check_document,
+    not_blank,
+    one_of,
+    village_code,
+    within,
+)
 
 BOM = b"\xef\xbb\xbf"
 ROLES = ("kiosk", "seal")
@@ -64,14 +73,6 @@ class BootConfig:
     display: Display
 
 
-def _village_code(value: str) -> str | None:
-    if not re.fullmatch(r"\d{12}", value):
-        return f"expected the 12-digit statistical area code of the village, found {value!r}"
-    return None
-
-
-def _not_blank(value: str) -> str | None:
-    return None if value.strip() else "expected text, found an empty value"
 
 
 def _device_id(value: str) -> str | None:
@@ -140,8 +141,8 @@ def _password(value: str) -> str | None:
 SCHEMA = {
     "village": Table(
         {
-            "code": Key(str, "the 12-digit village code", required=True, check=_village_code),
-            "name": Key(str, "the village's name", required=True, check=_not_blank),
+            "code": Key(str, "the 12-digit village code", required=True, check=village_code),
+            "name": Key(str, "the village's name", required=True, check=not_blank),
         },
         required=True,
     ),

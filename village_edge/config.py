@@ -24,7 +24,17 @@ from hardware.printer import PrinterSettings
 from hardware.station import SlotSpec, StationSpec
 from sync.agent import SyncSettings
 from sync.signing import SignatureError, public_key_from_text
-from village_edge.schema import Key, Problems, Table, TableArray, check_document, one_of, within
+from village_edge.schema import (
+    Key,
+    Problems,
+    Table,
+    TableArray,
+    check_document,
+    not_blank,
+    one_of,
+    village_code,
+    within,
+)
 
 DEFAULT_CONFIG_PATH = Path("/etc/village-edge/config.toml")
 EMBEDDED_NAME = "default-config.toml"
@@ -55,14 +65,6 @@ def _device_id(value: str) -> str | None:
     return None
 
 
-def _village_code(value: str) -> str | None:
-    if not re.fullmatch(r"\d{12}", value):
-        return f"expected the 12-digit statistical area code of the village, found {value!r}"
-    return None
-
-
-def _not_blank(value: str) -> str | None:
-    return None if value.strip() else "expected text, found an empty value"
 
 
 def _slot_name(value: str) -> str | None:
@@ -135,12 +137,12 @@ SCHEMA = {
     ),
     "village": Table(
         {
-            "code": Key(str, "the 12-digit village code", required=True, check=_village_code),
-            "name": Key(str, "the village's name", required=True, check=_not_blank),
+            "code": Key(str, "the 12-digit village code", required=True, check=village_code),
+            "name": Key(str, "the village's name", required=True, check=not_blank),
         },
         required=True,
     ),
-    "paths": Table({"state_dir": Key(str, "a directory path", check=_not_blank)}),
+    "paths": Table({"state_dir": Key(str, "a directory path", check=not_blank)}),
     "gpio": Table(
         {"pin_factory": Key(str, "'' (automatic) or a gpiozero factory name",
                             check=one_of("", *REAL_FACTORIES))}
@@ -167,7 +169,7 @@ SCHEMA = {
         {
             "name": Key(str, "a short slot name such as 'committee'", required=True,
                         check=_slot_name),
-            "label": Key(str, "the seal's name in Chinese", required=True, check=_not_blank),
+            "label": Key(str, "the seal's name in Chinese", required=True, check=not_blank),
             "lock": PIN,
             "sleeve": PIN,
             "plunger": PIN,
@@ -180,12 +182,12 @@ SCHEMA = {
                               check=one_of("usb", "serial", "network", "file", "none")),
             "usb_vendor": Key(int, "a USB vendor id such as 0x0416", check=_usb_id),
             "usb_product": Key(int, "a USB product id such as 0x5011", check=_usb_id),
-            "serial_device": Key(str, "a device path such as /dev/ttyUSB0", check=_not_blank),
+            "serial_device": Key(str, "a device path such as /dev/ttyUSB0", check=not_blank),
             "baudrate": Key(int, "a baud rate",
                             check=one_of(2400, 4800, 9600, 19200, 38400, 57600, 115200)),
-            "host": Key(str, "the printer's host name or address", check=_not_blank),
+            "host": Key(str, "the printer's host name or address", check=not_blank),
             "port": Key(int, "a TCP port", check=within(1, 65535)),
-            "file_path": Key(str, "a file path", check=_not_blank),
+            "file_path": Key(str, "a file path", check=not_blank),
             "paper_mm": Key(int, "58 or 80", check=one_of(58, 80)),
             "chinese": Key(str, "'gb18030' or 'raster'", check=one_of("gb18030", "raster")),
             "font_path": Key(str, "a font file path"),

@@ -21,7 +21,6 @@ from typing import TextIO
 
 from camera.settings import CameraSettings
 from camera.simulated import SimulatedCamera
-from county import operator
 from county.approvals import approve, write_qr
 from hardware.printer import Receipt
 from hardware.simulation import SimulatedWorld
@@ -211,5 +210,3 @@ def _receipt(config: Config, label: str, ledger: Ledger) -> Receipt:
         .done()
     )
 
-
-__all__ = ["operator", "run_demo", "snapshot"]

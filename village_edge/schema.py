@@ -8,6 +8,7 @@ what was found, so a technician can fix the file in one go.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -132,3 +133,14 @@ def within(low: float, high: float, unit: str = "") -> Check:
         return None
 
     return check
+
+
+def village_code(value: str) -> str | None:
+    """The 12-digit statistical area code (统计用区划代码) of a village."""
+    if not re.fullmatch(r"\d{12}", value):
+        return f"expected the 12-digit statistical area code of the village, found {value!r}"
+    return None
+
+
+def not_blank(value: str) -> str | None:
+    return None if value.strip() else "expected text, found an empty value"

@@ -9,7 +9,6 @@ import contextlib
 import logging
 import time
 
-from camera.errors import CameraError
 from camera.factory import open_camera
 from hardware.station import Station
 from seal_controller.camera_link import CameraLink
@@ -87,5 +86,3 @@ class SealRuntime:
     def status(self, text: str) -> None:
         self.notifier.status(text)
 
-
-__all__ = ["CameraError", "SealRuntime"]
