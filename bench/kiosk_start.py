@@ -2,7 +2,10 @@
 start to first frame and total RSS; then the Kivy kiosk's screen-switch time
 and search time; each for the 36-item sample and a synthetic 500-item catalog.
 
-    .venv/bin/python bench/kiosk_start.py [--runs N] [--size 800x480]
+    .venv/bin/python bench/kiosk_start.py [--runs N] [--size 800x480] [--only switch]
+
+``--only switch``: only the Kivy kiosk's screen-switch and search figures
+(no Chromium, no start-up or memory figures).
 
 Both run under one private Xvfb (started here). First frame: the root window
 is captured with ``xwd`` every few milliseconds from the moment the process
@@ -175,11 +178,33 @@ def run_switches(env: dict[str, str], script: Path, report: Path) -> dict[str, f
     switches = data["switch_ms"]
     per_round = len(switches) // max(1, len(taps) // 13)
     warm = switches[per_round:]
-    search = next(s for s in data["steps"] if "search_ms" in s)["search_ms"]
+    measured = next(s for s in data["steps"] if "search_ms" in s)
+    search = measured["search_ms"]
     return {"first_visits_max_ms": max(switches[:per_round]),
             "switch_p50_ms": statistics.median(warm), "switch_p95_ms": percentile(warm, 0.95),
             "switch_p95_all_ms": percentile(switches, 0.95),
-            "search_median_ms": statistics.median(search), "search_max_ms": max(search)}
+            "search_median_ms": statistics.median(search), "search_max_ms": max(search),
+            "search_index_ms": measured.get("search_index_ms", 0.0)}
+
+
+def switches_only(width: int, height: int, rounds: int) -> int:
+    """The Kivy kiosk's screen-switch and search figures, for 36 and 500 items."""
+    with tempfile.TemporaryDirectory() as temporary, Xvfb(f"{width}x{height}x24") as display:
+        work = Path(temporary)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KIVY_")}
+        env |= {"DISPLAY": display, "PYTHONPATH": str(REPO)}
+        results = {}
+        for items in (36, 500):
+            script = kiosk_script(work, work / "kiosk-state", (width, height), items,
+                                  switch_rounds(rounds, "GP-02" if items == 36 else "GP-02-0"))
+            results[items] = run_switches(env, script, work / "switch.json")
+    print(f"screen {width}x{height}, Xvfb + Mesa (llvmpipe), {rounds} rounds")
+    for items, figures in results.items():
+        print(f"kivy-{items:>3}: " + ", ".join(f"{k} {v:.3g}" for k, v in figures.items()))
+    for key in ("switch_p95_ms", "search_median_ms", "search_max_ms"):
+        print(f"500 vs 36 items, {key}: {results[500][key] / results[36][key]:.2f}x"
+              " (target <= 2)")
+    return 0
 
 
 def main() -> int:
@@ -187,9 +212,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--size", default="800x480")
     parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--only", choices=("all", "switch"), default="all",
+                        help="switch: only the screen-switch and search figures")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if args.only == "switch":
+        return switches_only(width, height, args.rounds)
     if chromium is None:
         print("chromium is not installed: sudo apt-get install chromium", file=sys.stderr)
         return 2

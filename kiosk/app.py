@@ -25,6 +25,7 @@ KV_FILES = ("common.kv", *(f"{name}.kv" for name in SCREENS))
 SCREEN_CLASSES = {name: f"{name.capitalize()}Screen" for name in SCREENS}
 LARGE_TEXT = 1.3
 TICK_SECONDS = 1.0
+PRINT_RETRY_SECONDS = 60.0  # receipts kept for later (paper out) are tried again this often
 
 
 @dataclass(frozen=True)
@@ -79,10 +80,12 @@ def build_app(
     *,
     receipt_image: Callable[[Any], Any],
     clock_ticks: bool = True,
+    print_retry_seconds: float = PRINT_RETRY_SECONDS,
 ) -> Any:
     """The app object (not yet running). *receipt_image* renders a receipt to
-    a PIL image (:func:`hardware.printer.render_preview`)."""
-    return _app_class()(vm, receipt_image, clock_ticks)
+    a PIL image (:func:`hardware.printer.render_preview`); receipts kept for
+    later are tried again every *print_retry_seconds* (with the clock ticks)."""
+    return _app_class()(vm, receipt_image, clock_ticks, print_retry_seconds)
 
 
 def _app_class() -> type:
@@ -107,11 +110,13 @@ def _app_class() -> type:
         title = "村级小微权力清单"
 
         def __init__(self, vm: KioskViewModel, receipt_image: Callable[[Any], Any],
-                     clock_ticks: bool) -> None:
+                     clock_ticks: bool, print_retry_seconds: float) -> None:
             super().__init__()
             self.vm = vm
             self.receipt_image = receipt_image
             self._clock_ticks = clock_ticks
+            self._print_retry_seconds = print_retry_seconds
+            self._retrying = False
             self.manager: Any = None
             self.errors: list[str] = []
 
@@ -129,6 +134,7 @@ def _app_class() -> type:
             self.show(self.vm.screen)  # the other screens are built on first visit
             if self._clock_ticks:
                 Clock.schedule_interval(self._tick, TICK_SECONDS)
+                Clock.schedule_interval(self._retry_tick, self._print_retry_seconds)
             return self.manager
 
         def open_settings(self, *args: Any) -> bool:
@@ -259,6 +265,20 @@ def _app_class() -> type:
             self.refresh()
             self.in_background(self.vm.receipt.print, lambda message: self.refresh())
 
+        def retry_printing(self) -> None:
+            """Print the receipts kept for later (paper out, printer offline)
+            on a thread; the receipt screen then says it is printed."""
+            if self._retrying:
+                return
+            self._retrying = True
+
+            def done(changed: Any) -> None:
+                self._retrying = False
+                if changed and self.vm.screen == "receipt":
+                    self.refresh()
+
+            self.in_background(self.vm.receipt.retry, done)
+
         # complaint
         def complaint_item(self, name: str) -> None:
             model = self.vm.complaint
@@ -330,6 +350,9 @@ def _app_class() -> type:
                 self.show(target)
                 return True  # the touch only woke the kiosk or opened the PIN pad
             return False
+
+        def _retry_tick(self, dt: float) -> None:
+            self.retry_printing()
 
         def _tick(self, dt: float) -> None:
             target = self.vm.tick()

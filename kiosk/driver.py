@@ -6,7 +6,12 @@ Steps (dicts): ``{"tap": KEY}`` touches the visible widget whose ``key`` is
 KEY; ``{"tap_at": [fx, fy]}`` touches a point given as fractions of the
 window from the top left; ``{"expect": SCREEN}``; ``{"call": METHOD, "args":
 [...]}`` calls an app method; ``{"screenshot": PATH}``; ``{"monkey": N,
-"seed": S}`` makes N random taps and drags; ``{"wait": FRAMES}``.
+"seed": S}`` makes N random taps and drags; ``{"wait": FRAMES}``;
+``{"texts": true}`` records the text of every widget on the current screen;
+``{"wait_for_text": TEXT, "frames": N}`` waits up to N frames for a widget on
+the current screen whose text contains TEXT (background work, retries);
+``{"write_file": PATH}`` creates PATH, as something outside the app would
+(e.g. the paper loaded into the fake printer of :mod:`kiosk.fakeprinter`).
 """
 
 from __future__ import annotations
@@ -53,6 +58,16 @@ def _reachable(widget: Any, x: float, y: float) -> bool:
                 return False
         parent = parent.parent
     return True
+
+
+def screen_texts(app: Any) -> list[str]:
+    """The non-empty texts of the widgets on the current screen, in walk order."""
+    texts = []
+    for widget in app.manager.current_screen.walk(restrict=True):
+        text = getattr(widget, "text", None)
+        if isinstance(text, str) and text.strip():
+            texts.append(text)
+    return texts
 
 
 def save_frame(path: Path) -> None:
@@ -166,6 +181,24 @@ class ScriptRunner:
                 yield 0
             elif "monkey" in step:
                 yield from self._monkey(step["monkey"], step.get("seed", 1), record)
+            elif "texts" in step:
+                record["texts"] = screen_texts(self.app)
+                record["screen"] = self.app.screen
+                yield 0
+            elif "wait_for_text" in step:
+                wanted = step["wait_for_text"]
+                for _ in range(int(step.get("frames", 300))):
+                    if any(wanted in text for text in screen_texts(self.app)):
+                        break
+                    yield 1
+                else:
+                    raise StepFailed(f"step {number}: no {wanted!r} on {self.app.screen}; "
+                                     f"texts: {screen_texts(self.app)}")
+                record["texts"] = screen_texts(self.app)
+                yield 0
+            elif "write_file" in step:
+                Path(step["write_file"]).write_text("", "utf-8")
+                yield 0
             elif "wait" in step:
                 for _ in range(int(step["wait"])):
                     yield 1
@@ -176,6 +209,11 @@ class ScriptRunner:
                     vm.search.run(vm.catalog, word)
                     timings.append(vm.search.seconds * 1000)
                 record["search_ms"] = timings
+                from kiosk.viewmodels.search import SearchIndex
+
+                started = time.perf_counter()
+                SearchIndex(vm.catalog)  # built once per catalog, on its first search
+                record["search_index_ms"] = (time.perf_counter() - started) * 1000
                 yield 0
 
     def _monkey(self, count: int, seed: int, record: dict[str, Any]) -> Iterator[int]:
@@ -210,8 +248,12 @@ def run_app_with_script(app: Any, steps: list[dict[str, Any]]) -> dict[str, Any]
 def main(argv: list[str] | None = None) -> int:
     """``python -m kiosk.driver SCRIPT.json REPORT.json``: the script is
     ``{"state_dir", "size": [w, h], "pin", "catalog_items": N (optional),
-    "steps": [...]}``; the kiosk runs on the sample data and the stand-in
-    services, on the display in $DISPLAY."""
+    "printer": {"queue_dir", "paper_flag"} (optional), "print_retry_seconds"
+    (optional), "steps": [...]}``; the kiosk runs on the sample data and the
+    stand-in services, on the display in $DISPLAY. With "printer", receipts go
+    through the real print queue to :func:`kiosk.fakeprinter.flag_paper_dummy`
+    (paper out until the flag file exists), and the report's "printer" holds
+    what reached the paper."""
     import json
     import os
     import sys
@@ -236,7 +278,18 @@ def main(argv: list[str] | None = None) -> int:
         count = int(script["catalog_items"])
         sample = lambda: synthetic_catalog(count)  # noqa: E731
     feed = SampleFeed()
-    services = KioskServices(GuideSlips(), NoPrinter(), PretendComplaints(), PretendProgress())
+    printing: Any = NoPrinter()
+    fake = queue = None
+    if script.get("printer"):
+        from hardware.printer import ReceiptPrinter
+        from kiosk.fakeprinter import flag_paper_dummy
+        from kiosk.services.print_queue import PrintQueue
+        from kiosk.wiring import QueuedPrinting
+
+        fake = flag_paper_dummy(script["printer"]["paper_flag"])
+        queue = PrintQueue(script["printer"]["queue_dir"], ReceiptPrinter(fake, chinese="gb18030"))
+        printing = QueuedPrinting(queue)
+    services = KioskServices(GuideSlips(), printing, PretendComplaints(), PretendProgress())
     hooks = TechnicianHooks(
         health=lambda: [], backlog=lambda: "0 pending", last_sync=lambda: "never",
         printer_test=lambda: "OK (stand-in)", camera_test=lambda: "no camera (stand-in)")
@@ -246,9 +299,18 @@ def main(argv: list[str] | None = None) -> int:
     from hardware.printer import render_preview
     from kiosk.app import build_app
 
-    app = build_app(vm, receipt_image=render_preview)
+    options = {}
+    if script.get("print_retry_seconds"):
+        options["print_retry_seconds"] = float(script["print_retry_seconds"])
+    app = build_app(vm, receipt_image=render_preview, **options)
     report.update(run_app_with_script(app, script["steps"]))
     report["errors"] = app.errors
+    if fake is not None and queue is not None:
+        from kiosk.fakeprinter import jobs_printed
+
+        output = bytes(fake.output)
+        report["printer"] = {"output_hex": output.hex(), "jobs": jobs_printed(output),
+                             "pending": queue.pending()}
     report_path.write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")
     return 0 if report.get("ok") else 1
 

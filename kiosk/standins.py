@@ -43,6 +43,9 @@ class NoPrinter:
     def submit(self, receipt: Receipt) -> PrintOutcome:
         return PrintOutcome(False, "演示模式：没有真的打印。")
 
+    def retry(self) -> PrintOutcome | None:
+        return None  # nothing is ever kept for later
+
 
 class PretendComplaints:
     """Files nothing: returns a made-up tracking code for rehearsals."""

@@ -33,6 +33,9 @@ PROBLEM_KEYS = {
     "其他问题": "other",
 }
 
+#: What the villager is told once the receipt is on paper.
+PRINTED = "已经打印好了，请取走。"
+
 
 class ComplaintsUnavailable(RuntimeError):
     """The kiosk cannot take written reports now; *message* says so kindly."""
@@ -93,7 +96,16 @@ class QueuedPrinting:
 
     def submit(self, receipt: Receipt) -> PrintOutcome:
         outcome = self.queue.submit(receipt)
-        return PrintOutcome(outcome.done, outcome.message or "已经打印好了，请取走。")
+        return PrintOutcome(outcome.done, outcome.message or PRINTED)
+
+    def retry(self) -> PrintOutcome | None:
+        """Print what was kept for later; None when nothing was waiting."""
+        if self.queue.pending() == 0:
+            return None
+        outcome = self.queue.retry_pending()
+        if outcome.done and outcome.printed == 0:
+            return None  # the waiting files could not be read: nothing reached the paper
+        return PrintOutcome(outcome.done, outcome.message or PRINTED)
 
 
 class Voice:

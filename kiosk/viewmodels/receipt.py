@@ -19,10 +19,12 @@ class ReceiptViewModel:
         self.item: PowerItem | None = None
         self.receipt: Receipt | None = None
         self.message = ""
+        self._waiting = False  # this screen's receipt was kept for later
 
     def prepare(self, item: PowerItem, roster: Roster) -> Receipt | None:
         self.item = item
         self.message = ""
+        self._waiting = False
         receipts = self._services.receipts
         if receipts is None:
             self.receipt = None
@@ -35,14 +37,34 @@ class ReceiptViewModel:
     def show_receipt(self, receipt: Receipt) -> None:
         """Preview a receipt made elsewhere (e.g. the complaint receipt)."""
         self.item, self.receipt, self.message = None, receipt, ""
+        self._waiting = False
 
     def print(self) -> str:
         if self.receipt is None or self._services.printer is None:
             self.message = "这台机器没有接打印机，请用手机拍下这一页。"
             return self.message
         try:
-            self.message = self._services.printer.submit(self.receipt).message
+            outcome = self._services.printer.submit(self.receipt)
+            self.message = outcome.message
+            self._waiting = not outcome.printed
         except Exception:
             log.exception("printing failed")
             self.message = "打印没有成功，请告诉村里的工作人员。"
         return self.message
+
+    def retry(self) -> bool:
+        """Print the receipts kept for later, if any; True when the message
+        on screen changed (this screen's kept receipt is now on paper)."""
+        printer = self._services.printer
+        if printer is None:
+            return False
+        try:
+            outcome = printer.retry()
+        except Exception:
+            log.exception("printing the kept receipts failed")
+            return False
+        if outcome is None or not outcome.printed or not self._waiting:
+            return False
+        self.message = outcome.message
+        self._waiting = False
+        return True

@@ -34,6 +34,11 @@ class PrintQueue(Protocol):
         """Queue *receipt* durably and try to print it now."""
         ...
 
+    def retry(self) -> PrintOutcome | None:
+        """Print the receipts kept for later (paper out, printer offline);
+        None when none were waiting. Called now and then by the app."""
+        ...
+
 
 @dataclass(frozen=True)
 class ComplaintDraft:

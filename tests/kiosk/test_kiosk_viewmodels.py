@@ -182,3 +182,57 @@ def test_updated_lines_say_when(kiosk: KioskViewModel) -> None:
     assert updated_line("名单", None, now) == "名单：还没有收到更新"
     assert "公开内容更新于" in kiosk.disclosures_line()
     assert isinstance(kiosk.roster.updated, datetime)
+
+
+def test_a_receipt_kept_for_lack_of_paper_prints_once_on_a_later_retry(tmp_path) -> None:
+    from hardware.printer import ReceiptPrinter
+    from kiosk.fakeprinter import flag_paper_dummy, jobs_printed
+    from kiosk.services.print_queue import MESSAGES, PrintQueue
+    from kiosk.wiring import PRINTED, QueuedPrinting
+
+    flag = tmp_path / "paper"
+    fake = flag_paper_dummy(flag)
+    printing = QueuedPrinting(PrintQueue(tmp_path / "q", ReceiptPrinter(fake, chinese="gb18030")))
+    services = KioskServices(GuideSlips(), printing, PretendComplaints(), PretendProgress())
+    kiosk = build_view_model(catalog_feed=None, data_feed=SampleFeed(), services=services,
+                             technician=TechnicianHooks(), pin="")
+    kiosk.open_item("GP-01")
+    kiosk.open_receipt()
+    assert kiosk.receipt.retry() is False  # nothing kept yet
+    assert kiosk.receipt.print() == MESSAGES["paper_out"]
+    assert kiosk.receipt.retry() is False and kiosk.receipt.message == MESSAGES["paper_out"]
+    flag.touch()
+    assert kiosk.receipt.retry() is True and kiosk.receipt.message == PRINTED
+    assert kiosk.receipt.retry() is False and jobs_printed(bytes(fake.output)) == 1
+
+
+@pytest.mark.parametrize("size", [36, 500])
+def test_the_search_index_finds_what_powerlist_search_finds_in_the_same_order(
+    size: int
+) -> None:
+    from kiosk.bigcatalog import synthetic_catalog
+    from powerlist import search
+
+    catalog = SAMPLE if size == 36 else synthetic_catalog(size)
+    model = SearchViewModel()
+    queries = {"低保", "残疾 证明", "ＧＰ－０１", "gp-01", "村 |村", "证|", "a|b", " ",
+               "没有这个词", *(tag for item in catalog.items for tag in item.tags),
+               *(item.name[1:4] for item in catalog.items),
+               *(item.name[0] for item in catalog.items),
+               *(material[:3] for item in catalog.items for material in item.materials)}
+    for query in sorted(queries):
+        expected = [item.id for item in search(catalog, query)]
+        assert [item.id for item in model.items(catalog, query)] == expected, query
+
+
+def test_a_search_lists_at_most_fifty_items_and_says_how_many_it_found() -> None:
+    from kiosk.bigcatalog import synthetic_catalog
+    from kiosk.viewmodels.search import RESULTS_SHOWN
+
+    model = SearchViewModel()
+    catalog = synthetic_catalog(500)
+    model.run(catalog, "村")
+    assert model.found > RESULTS_SHOWN == len(model.results)
+    assert f"找到 {model.found} 项，先列出 {RESULTS_SHOWN} 项" in model.summary
+    model.run(SAMPLE, "低保")
+    assert model.summary == f"“低保”：找到 {len(model.results)} 项"
