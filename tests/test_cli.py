@@ -121,7 +121,8 @@ def test_demo_plays_a_station_session(run_cli: Run, home: Path) -> None:
                      "chain verified",
                      "device holds disclosure/works-demo v1, signature verified",
                      "kiosk now shows: 示范县村级小微权力清单 v2",
-                     "the county opens it:", "problem '不按程序', anonymous"):
+                     "the county opens it:", "problem '不按程序', anonymous",
+                     "the kiosk's window is not opened"):
         assert expected in out, (expected, out)
     assert out.rindex("committee:LOCKED") > out.rindex("committee:OPEN")
     forged = out.index("forged approval")

@@ -52,5 +52,23 @@ def run_kiosk_demo(county: DemoCounty, agent: SyncAgent, out: TextIO) -> None:
                   f"problem '{report.problem}', anonymous\n")
     else:
         out.write("the complaint did NOT reach the county\n")
-    out.write("to see the kiosk's screens: village-edge kiosk --simulate (on a display), or "
-              "village-edge kiosk screenshots DIR (anywhere)\n")
+    show_window(county, agent, out)
+
+
+def show_window(county: DemoCounty, agent: SyncAgent, out: TextIO) -> None:
+    """Open the kiosk on this county's data when someone is at a display;
+    elsewhere say how to see it."""
+    import os
+    import sys
+
+    from kiosk.xvfb import needs_own_display
+
+    if needs_own_display(os.environ) or not sys.stdin.isatty():
+        out.write("no display here (or nobody at the keyboard): the kiosk's window is not "
+                  "opened; see its screens with 'village-edge kiosk screenshots DIR'\n")
+        return
+    from village_edge.kiosk_commands import open_window
+
+    out.write("opening the kiosk on the county's catalog; close its window to finish\n")
+    out.flush()
+    open_window(county.config, agent.feed, agent.outbox, simulate=True)

@@ -184,6 +184,22 @@ def real_services(config: Config, feed: Any, outbox: Any) -> Any:
     )
 
 
+def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
+                size: tuple[int, int] = (800, 480), fullscreen: bool = False) -> None:
+    """Run the kiosk's window on *feed* and *outbox* until it is closed."""
+    from kiosk.launch import build_view_model, prepare_kivy
+
+    vm = build_view_model(catalog_feed=feed, data_feed=feed,
+                          services=real_services(config, feed, outbox),
+                          technician=_technician_hooks(config, simulate),
+                          pin=technician_pin(config))
+    prepare_kivy(config.state_dir / "kiosk", os.environ, size=size, fullscreen=fullscreen)
+    from hardware.printer import render_preview
+    from kiosk.app import build_app
+
+    build_app(vm, receipt_image=render_preview).run()
+
+
 def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
               out: TextIO) -> int:
     from kiosk.launch import build_view_model, prepare_kivy
