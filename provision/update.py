@@ -133,6 +133,16 @@ class Updater:
         hand_back(directory, self.device.state_dir)
         return f"{payload['event']} event {event_id} stored for the county"
 
+    def _keep(self, lines: list[str], old: str | None, new: str, verdict: Verdict) -> None:
+        """The new release passed its health check: say so, tell the county,
+        record it and end the trial."""
+        lines.append(f"{new}: {verdict.summary()}")
+        lines.append(self._tell_county({"event": "updated", "from": old, "to": new,
+                                        "role": self.device.role}))
+        self._record(LAST, {"outcome": "updated", "from": old, "to": new,
+                            "at": time.time(), "detail": verdict.summary()})
+        (self.layout.prefix / TRIAL).unlink(missing_ok=True)
+
     def _restart_and_check(self, units: list[str], release: str,
                            baseline: list[str]) -> Verdict:
         try:
@@ -197,12 +207,7 @@ class Updater:
         lines.append(f"switched current to {new}; restarting {', '.join(units) or 'nothing'}")
         verdict = self._restart_and_check(units, new, baseline)
         if verdict.healthy:
-            lines.append(f"{new}: {verdict.summary()}")
-            lines.append(self._tell_county({"event": "updated", "from": old, "to": new,
-                                            "role": self.device.role}))
-            self._record(LAST, {"outcome": "updated", "from": old, "to": new,
-                                "at": time.time(), "detail": verdict.summary()})
-            (self.layout.prefix / TRIAL).unlink(missing_ok=True)
+            self._keep(lines, old, new, verdict)
             removed = self.layout.prune()
             if removed:
                 lines.append(f"removed old releases: {', '.join(removed)}")
@@ -266,12 +271,7 @@ class Updater:
             verdict = self.health.wait(units, self.layout.release(new),
                                        list(trial.get("baseline", [])))
             if verdict.healthy:
-                lines.append(f"{new}: {verdict.summary()}")
-                lines.append(self._tell_county({"event": "updated", "from": old, "to": new,
-                                                "role": self.device.role}))
-                self._record(LAST, {"outcome": "updated", "from": old, "to": new,
-                                    "at": time.time(), "detail": verdict.summary()})
-                (self.layout.prefix / TRIAL).unlink(missing_ok=True)
+                self._keep(lines, old, new, verdict)
                 return Outcome(True, lines)
             prior = trial.get("previous")
             return self._roll_back(old, new, str(prior) if prior else None, units, verdict,

@@ -263,7 +263,7 @@ class SealController:
             self._context = {"trigger": trigger, **data, "follow_ups": follow_ups}
             log.info("%s + %s", self.phase.value, trigger)
             for action in rule.actions:
-                self._run(action, rule)
+                self._run(action)
             self._advance(rule)
             self._forward()
             self._changed()
@@ -293,7 +293,7 @@ class SealController:
             self.returning_since = self.clock.best_guess()
             self.return_alarm_raised = False
 
-    def _run(self, action: str, rule: Rule) -> None:
+    def _run(self, action: str) -> None:
         name, _, argument = action.partition(":")
         getattr(self, f"_do_{name}")(argument)
 
