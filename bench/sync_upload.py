@@ -18,13 +18,13 @@ import time
 from pathlib import Path
 
 from county import operator
+from protocol.signing import public_key_from_text
 from sync.agent import SyncAgent, SyncSettings
 from sync.client import CountyClient
 from sync.enrollment import enroll
 from sync.feed_store import FeedStore
 from sync.identity import load_or_create_device_key
 from sync.outbox import Outbox
-from sync.signing import public_key_from_text
 
 PAYLOAD = {"kind": "complaint", "item": "BM-05", "text": "村道路灯坏了三盏，请尽快修理。",
            "anonymous": True}

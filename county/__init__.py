@@ -9,7 +9,7 @@ county.
 - :mod:`county.batches` -- event batches: gzip, limits, validation
 - :mod:`county.blobs` -- resumable uploads checked by sha256
 - :mod:`county.feed` -- signed documents and the signed clock
-- ledger chains are checked with :mod:`seal_controller.chain`, the station's own rule
+- ledger chains are checked with :mod:`protocol.ledger_chain`, the station's own rule
 - :mod:`county.operator` -- the operator's functions (codes, publish, stats, key)
 - :mod:`county.store`, :mod:`county.datadir`, :mod:`county.keyfile` -- state on disk
 """

@@ -25,8 +25,9 @@ from county.blobs import BadChunk, BlobStore, BlobTooLarge, DigestMismatch, Offs
 from county.datadir import CountyDir
 from county.enrollment import check_code, code_digest
 from county.feed import feed_page
-from county.protocol import (
-    API_PREFIX,
+from county.rejection import Rejected, malformed
+from county.store import Store
+from protocol.api import (
     DEVICE_ID,
     DEVICE_ROLES,
     HEADER_BACKLOG,
@@ -35,13 +36,16 @@ from county.protocol import (
     MAX_BATCH_BYTES,
     MAX_BLOB_CHUNK_BYTES,
     MAX_ENROLL_BODY_BYTES,
+    PATH_BLOBS,
+    PATH_ENROLL,
+    PATH_EVENTS,
+    PATH_FEED,
+    PATH_HEALTH,
     SHA256_HEX,
     VILLAGE_CODE,
     mib,
 )
-from county.rejection import Rejected, malformed
-from county.store import Store
-from sync.signing import HEADER_DEVICE, SignatureError, public_key_from_text, public_key_text
+from protocol.signing import HEADER_DEVICE, SignatureError, public_key_from_text, public_key_text
 
 log = logging.getLogger(__name__)
 
@@ -270,22 +274,22 @@ class CountyApp:
                      device=device_id)
 
 
-def _path(pattern: str) -> re.Pattern[str]:
-    return re.compile(API_PREFIX + pattern)
+def _path(path: str, tail: str = "") -> re.Pattern[str]:
+    return re.compile(re.escape(path) + tail)
 
 
 NO_BODY = "this request carries no body"
 
 ROUTES: tuple[Route, ...] = (
-    Route("GET", _path("/health"), CountyApp.health, 0, NO_BODY),
-    Route("POST", _path("/enroll"), CountyApp.enroll, MAX_ENROLL_BODY_BYTES,
+    Route("GET", _path(PATH_HEALTH), CountyApp.health, 0, NO_BODY),
+    Route("POST", _path(PATH_ENROLL), CountyApp.enroll, MAX_ENROLL_BODY_BYTES,
           f"an enrollment is at most {MAX_ENROLL_BODY_BYTES} bytes of JSON"),
     # gzip of incompressible JSON is a little larger than the JSON: allow for it here,
     # the decompressed size is what is checked against MAX_BATCH_BYTES
-    Route("POST", _path("/events"), CountyApp.events, MAX_BATCH_BYTES + 1024 * 1024,
+    Route("POST", _path(PATH_EVENTS), CountyApp.events, MAX_BATCH_BYTES + 1024 * 1024,
           batches.batch_too_large().detail),
-    Route("GET", _path("/blobs/([^/]+)"), CountyApp.blob_status, 0, NO_BODY),
-    Route("PUT", _path("/blobs/([^/]+)"), CountyApp.blob_put, MAX_BLOB_CHUNK_BYTES,
+    Route("GET", _path(PATH_BLOBS, "/([^/]+)"), CountyApp.blob_status, 0, NO_BODY),
+    Route("PUT", _path(PATH_BLOBS, "/([^/]+)"), CountyApp.blob_put, MAX_BLOB_CHUNK_BYTES,
           f"a blob chunk may be at most {mib(MAX_BLOB_CHUNK_BYTES)}; send smaller chunks"),
-    Route("GET", _path("/feed"), CountyApp.feed, 0, NO_BODY),
+    Route("GET", _path(PATH_FEED), CountyApp.feed, 0, NO_BODY),
 )

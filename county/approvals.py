@@ -1,6 +1,6 @@
 """The county approver's side of the smart seal (审): the requests stations
 sent, and approvals issued for them as signed tokens
-(:mod:`seal_controller.token`), published to the station through its feed and
+(:mod:`protocol.approval_token`), published to the station through its feed and
 returned as text and as a QR code for a station that is offline."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from county.errors import CountyError
 from county.keyfile import load_key
 from county.operator import publish
 from county.store import Store
-from seal_controller.token import MAX_USES, Approval, TokenRejected, issue_token
+from protocol.approval_token import MAX_USES, Approval, TokenRejected, issue_token
 
 REQUEST_STREAM = "seal.request"
 CLOCK_SLACK_SECONDS = 60  # a station's clock a little behind still takes the approval

@@ -4,9 +4,9 @@ the device's enrolled key, the clock and the nonces already seen.
 The checks run in this order, so a forgery is counted as a forgery whatever
 its timestamp: headers present (else ``forged``), device enrolled (else
 ``unknown_device``), signature verifies over the body bytes as sent (else
-``forged``), timestamp within :data:`~county.protocol.CLOCK_SKEW_SECONDS`
+``forged``), timestamp within :data:`~protocol.api.CLOCK_SKEW_SECONDS`
 (else ``stale``, also counted as replayed), nonce not seen from this device
-within :data:`~county.protocol.NONCE_WINDOW_SECONDS` (else ``replayed``).
+within :data:`~county.policy.NONCE_WINDOW_SECONDS` (else ``replayed``).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from collections.abc import Callable
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from county.protocol import CLOCK_SKEW_SECONDS
 from county.rejection import Rejected
 from county.store import Store
-from sync.signing import (
+from protocol.api import CLOCK_SKEW_SECONDS
+from protocol.signing import (
     HEADER_DEVICE,
     HEADER_NONCE,
     HEADER_SIGNATURE,
@@ -41,7 +41,7 @@ def signature_headers(get_header: Callable[[str], str | None]) -> SignedRequest:
     except SignatureError as error:
         raise Rejected(401, "forged",
                        f"the request is not properly signed ({error}); devices sign every "
-                       "request with sync.signing.sign_request", counters=("forged",)) from None
+                       "request with protocol.signing.sign_request", counters=("forged",)) from None
 
 
 def check_signature(

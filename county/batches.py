@@ -1,34 +1,21 @@
 """An event batch as a device uploads it: decoded (gzip or not, never more
-than :data:`~county.protocol.MAX_BATCH_BYTES`), parsed and checked event by
+than :data:`~protocol.api.MAX_BATCH_BYTES`), parsed and checked event by
 event, so a bad batch is refused whole with the index of its first bad event.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import zlib
-from dataclasses import dataclass
 from typing import Any
 
-from county.protocol import (
-    EVENT_ID,
+from county.rejection import Rejected, malformed
+from protocol.api import (
     MAX_BATCH_BYTES,
     MAX_EVENTS_PER_BATCH,
-    STREAM_NAME,
     mib,
 )
-from county.rejection import Rejected, malformed
-
-EVENT_FIELDS = ("id", "stream", "created", "payload")
-
-
-@dataclass(frozen=True)
-class Event:
-    id: str
-    stream: str
-    created: float
-    payload: dict[str, Any]
+from protocol.events import Event, event_problem
 
 
 def too_large(detail: str) -> Rejected:
@@ -69,25 +56,6 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _event_problem(item: Any) -> str | None:
-    if not isinstance(item, dict):
-        return "is not a JSON object"
-    if set(item) != set(EVENT_FIELDS):
-        return f"must have exactly the fields {list(EVENT_FIELDS)}, found {sorted(item)}"
-    if not isinstance(item["id"], str) or not EVENT_ID.fullmatch(item["id"]):
-        return "id must be 1 to 64 characters of 0-9 A-Z a-z _ -"
-    if not isinstance(item["stream"], str) or not STREAM_NAME.fullmatch(item["stream"]):
-        return "stream must be 1 to 64 characters of A-Z a-z 0-9 . _ - (not starting with . _ -)"
-    created = item["created"]
-    if isinstance(created, bool) or not isinstance(created, int | float) or not math.isfinite(
-        created
-    ):
-        return "created must be a number (seconds since 1970)"
-    if not isinstance(item["payload"], dict):
-        return "payload must be a JSON object"
-    return None
-
-
 def parse_batch(data: bytes) -> list[Event]:
     """The events of a batch, or :class:`Rejected` (400, 413) saying what is wrong."""
     try:
@@ -104,8 +72,8 @@ def parse_batch(data: bytes) -> list[Event]:
         )
     events = []
     for index, item in enumerate(items):
-        problem = _event_problem(item)
+        problem = event_problem(item)
         if problem is not None:
             raise malformed(f"event {index} {problem}", index=index)
-        events.append(Event(item["id"], item["stream"], float(item["created"]), item["payload"]))
+        events.append(Event.from_wire(item))
     return events

@@ -14,9 +14,9 @@ import os
 import threading
 from pathlib import Path
 
-from county.protocol import HEADER_SIZE, MAX_BLOB_BYTES, mib
 from county.store import BlobProgress, Store
-from sync.atomic import fsync_directory
+from durable.atomic import fsync_directory
+from protocol.api import HEADER_SIZE, MAX_BLOB_BYTES, mib
 
 
 class BlobError(Exception):
@@ -41,7 +41,7 @@ class BadChunk(BlobError):
 
 
 class BlobTooLarge(BlobError):
-    """A blob over :data:`~county.protocol.MAX_BLOB_BYTES`."""
+    """A blob over :data:`~protocol.api.MAX_BLOB_BYTES`."""
 
 
 class BlobStore:

@@ -2,7 +2,7 @@
 opens them, reading them, and telling villagers how they are handled.
 
 Kiosks seal every report to the county's X25519 key
-(:mod:`kiosk.services.sealing`). The private half is ``DATA/complaint.key``
+(:mod:`protocol.complaint_envelope`). The private half is ``DATA/complaint.key``
 (32 raw bytes, mode 0600), made on first use the way ``county.key`` is:
 written to a temporary file, fsynced and linked into place, so a crash never
 leaves half a key and two processes starting at once end up with one key.
@@ -33,16 +33,16 @@ from county.errors import CountyError
 from county.keyfile import create_key_file, read_key_file
 from county.operator import publish
 from county.store import Store
-from kiosk.services import tracking
-from kiosk.services.progress import STATUS_DOCUMENT, STATUSES
-from kiosk.services.sealing import (
+from protocol import tracking
+from protocol.complaint_envelope import (
     KEY_DOCUMENT,
     KEY_FIELD,
-    SealError,
+    EnvelopeError,
     open_sealed,
     public_key_text,
     report_context,
 )
+from protocol.complaint_status import STATUS_DOCUMENT, STATUSES
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ def _open_report(key: X25519PrivateKey | str, stream: str, device_id: str, paylo
     try:
         plain = open_sealed(key, payload.get("sealed"), report_context(device_id, code))
         report = json.loads(plain)
-    except SealError as error:
+    except EnvelopeError as error:
         return _failed(unopened, str(error))
     except ValueError as error:
         return _failed(unopened, f"the opened report is not JSON: {error}")

@@ -12,7 +12,7 @@ import hashlib
 import secrets
 import time
 
-from county.protocol import ENROLL_CODE_DAYS
+from county.policy import ENROLL_CODE_DAYS
 from county.rejection import Rejected
 from county.store import EnrollCode
 

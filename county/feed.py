@@ -9,9 +9,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from county.protocol import FEED_PAGE_SIZE, TIME_DOCUMENT_NAME, TIME_DOCUMENT_SECONDS
 from county.store import Store
-from sync.documents import FeedDocument, SignedDocument
+from protocol.api import FEED_PAGE_SIZE, TIME_DOCUMENT_NAME, TIME_DOCUMENT_SECONDS
+from protocol.documents import FeedDocument, SignedDocument
 
 
 def publish_document(
@@ -27,7 +27,7 @@ def publish_document(
 ) -> tuple[int, SignedDocument]:
     """Sign and store the next version of (*kind*, *name*); its seq and the document.
 
-    Raises :class:`~sync.documents.DocumentRejected` for a document a device
+    Raises :class:`~protocol.documents.DocumentRejected` for a document a device
     would refuse as malformed (unknown kind, bad name, body not an object).
     """
     with store.transaction():

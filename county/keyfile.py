@@ -13,8 +13,13 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from county.errors import CountyError
-from sync.atomic import fsync_directory
-from sync.signing import SignatureError, new_private_key, private_key_bytes, private_key_from_bytes
+from durable.atomic import fsync_directory
+from protocol.signing import (
+    SignatureError,
+    new_private_key,
+    private_key_bytes,
+    private_key_from_bytes,
+)
 
 log = logging.getLogger(__name__)
 

@@ -18,17 +18,17 @@ from county.enrollment import code_digest, code_expiry, new_code
 from county.errors import CountyError
 from county.feed import publish_document
 from county.keyfile import load_key
-from county.protocol import DEVICE_ID, LEDGER_STREAM
 from county.store import Store
-from seal_controller.chain import check_chain
-from sync.documents import (
+from protocol.api import DEVICE_ID, LEDGER_STREAM
+from protocol.documents import (
     DOCUMENT_KINDS,
     EVERY_DEVICE,
     NAME_PATTERN,
     DocumentRejected,
     SignedDocument,
 )
-from sync.signing import public_key_text
+from protocol.ledger_chain import check_chain
+from protocol.signing import public_key_text
 
 OPERATOR_KINDS = tuple(kind for kind in DOCUMENT_KINDS if kind != "time")  # time: the server's
 

@@ -28,7 +28,7 @@ from county.datadir import init_county
 from county.errors import CountyError
 from county.keyfile import load_key
 from county.rejection import Rejected
-from sync.signing import HEADER_DEVICE, key_fingerprint
+from protocol.signing import HEADER_DEVICE, key_fingerprint
 
 log = logging.getLogger(__name__)
 

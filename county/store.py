@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from county.errors import CountyError
-from county.protocol import NONCE_WINDOW_SECONDS
+from county.policy import NONCE_WINDOW_SECONDS
 
 SCHEMA_VERSION = 1
 

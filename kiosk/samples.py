@@ -8,8 +8,8 @@ import time
 from datetime import date, timedelta
 from typing import Any
 
-from sync.documents import FeedDocument, SignedDocument
-from sync.signing import new_private_key
+from protocol.documents import FeedDocument, SignedDocument
+from protocol.signing import new_private_key
 
 SAMPLE_ROSTER: dict[str, Any] = {
     "members": [

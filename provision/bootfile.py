@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sync.signing import SignatureError, key_fingerprint, public_key_from_text
-from village_edge.schema import (
+from device.schema import (
     Key,
     Problems,
     Table,
@@ -27,6 +26,7 @@ from village_edge.schema import (
     village_code,
     within,
 )
+from protocol.signing import SignatureError, key_fingerprint, public_key_from_text
 
 BOM = b"\xef\xbb\xbf"
 ROLES = ("kiosk", "seal")

@@ -28,17 +28,17 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from device.config import Config, ConfigError, parse_config
+from durable.atomic import atomic_write
+from protocol.signing import SignatureError, key_fingerprint, public_key_text
 from provision.bootfile import BootConfig, BootFileError, read_boot_file
 from provision.device_config import TemplateError, render
 from provision.display import kiosk_env
 from provision.used_code import remove_code
 from provision.wifi import FILE_NAME, nm_keyfile
-from sync.atomic import atomic_write
 from sync.client import CountyClient, CountyRefused, CountyUnreachable
 from sync.enrollment import Enrollment, EnrollmentError, enroll
 from sync.identity import load_or_create_device_key
-from sync.signing import SignatureError, key_fingerprint, public_key_text
-from village_edge.config import Config, ConfigError, parse_config
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def commission(
 
 
 def _county_client(config: Config) -> CountyClient:
-    from village_edge.runtime import county_client
+    from device.runtime import county_client
 
     return county_client(config)
 

@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from durable.atomic import atomic_write
 from provision.build import build_release
 from provision.health import Doctor, HealthCheck, Policy, Verdict
 from provision.releases import Layout, ReleaseError, Source
 from provision.seal_guard import open_session, refusal
 from provision.services import Systemctl, role_units
 from provision.system import CommandError, Runner
-from sync.atomic import atomic_write
 from sync.outbox import Outbox, OutboxError
 
 CONFIG = Path("etc/village-edge/config.toml")

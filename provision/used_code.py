@@ -11,8 +11,8 @@ import re
 import time
 from pathlib import Path
 
+from durable.atomic import atomic_write
 from provision.bootfile import BOM
-from sync.atomic import atomic_write
 
 CODE_LINE = re.compile(r"^(\s*enroll_code\s*=\s*)(\"[^\"]*\"|'[^']*')(.*)$")
 HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]")

@@ -22,10 +22,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hardware.lock import LockReason
 from hardware.patterns import Signal
 from hardware.station import SealSlot, Station
+from protocol.approval_token import MAX_USES, Approval, TokenRejected, read_token
 from seal_controller.ledger import Ledger, LedgerForwarder
 from seal_controller.messages import PANEL, alarm_text, refusal_text
 from seal_controller.procedure import END_SESSION, Phase, Rule, rule_for
-from seal_controller.token import MAX_USES, Approval, TokenRejected, read_token
 from seal_controller.trusted_clock import TrustedClock
 from sync.outbox import Outbox
 

@@ -32,18 +32,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from camera.settings import CameraSettings
 from camera.simulated import SimulatedCamera
+from durable.atomic import atomic_write
 from hardware.failsafe import FailSafe
 from hardware.pins import mock_pin_factory
 from hardware.simulation import SimulatedWorld
 from hardware.station import Station, StationSpec
+from protocol.approval_token import Approval, issue_token
+from protocol.signing import new_private_key, private_key_bytes, private_key_from_bytes
 from seal_controller.camera_link import CameraLink
 from seal_controller.controller import SealController
 from seal_controller.ledger import Ledger
-from seal_controller.token import Approval, issue_token
 from seal_controller.trusted_clock import TrustedClock
-from sync.atomic import atomic_write
 from sync.outbox import Outbox
-from sync.signing import new_private_key, private_key_bytes, private_key_from_bytes
 
 DEVICE = "ve-harness-seal"
 FORGERIES = ("other-key", "other-device", "other-slot", "other-request", "expired",

@@ -1,10 +1,10 @@
 """The station's ledger: every transition of the seal, hash-chained, on disk
 before the actuator moves.
 
-Records are framed like the outbox's (:mod:`sync.records`) in one append-only
+Records are framed like the outbox's (:mod:`durable.records`) in one append-only
 file; each append is fsync'd before it returns. Each record carries ``seq``,
 ``prev`` (the hash of the record before), ``at``, ``kind`` and the record's
-own ``hash`` (:mod:`seal_controller.chain`). A write torn by a power cut is
+own ``hash`` (:mod:`protocol.ledger_chain`). A write torn by a power cut is
 the append that never returned: it is cut off on start (its bytes kept in
 ``ledger.torn``), and the chain goes on from the last whole record.
 """
@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from seal_controller.chain import GENESIS, ChainReport, check_chain, record_hash
-from sync.atomic import atomic_write, fsync_directory
-from sync.records import BadBytes, frame, scan
+from durable.atomic import atomic_write, fsync_directory
+from durable.records import BadBytes, frame, scan
+from protocol.ledger_chain import GENESIS, ChainReport, check_chain, record_hash
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from protocol.approval_token import MAX_USES
 from seal_controller.controller import SealController
 from seal_controller.procedure import Phase
-from seal_controller.token import MAX_USES
 
 
 @dataclass(frozen=True)

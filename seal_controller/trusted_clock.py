@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sync.atomic import atomic_write
+from durable.atomic import atomic_write
 
 log = logging.getLogger(__name__)
 

@@ -20,11 +20,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sync.atomic import atomic_write
+from durable.atomic import atomic_write
+from protocol.documents import DocumentRejected
+from protocol.events import Event
 from sync.client import CountyClient, CountyRefused, CountyUnreachable
-from sync.documents import DocumentRejected
 from sync.feed_store import FeedStore
-from sync.outbox import Event, Outbox
+from sync.outbox import Outbox
 
 log = logging.getLogger(__name__)
 

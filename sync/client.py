@@ -15,7 +15,17 @@ from typing import Any
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sync.signing import public_key_text, sign_request
+from protocol.api import (
+    HEADER_BACKLOG,
+    HEADER_OFFSET,
+    HEADER_SIZE,
+    PATH_ENROLL,
+    PATH_EVENTS,
+    PATH_HEALTH,
+    blob_path,
+    feed_path,
+)
+from protocol.signing import public_key_text, sign_request
 
 DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read
 
@@ -138,18 +148,18 @@ class CountyClient:
     # -- the protocol ----------------------------------------------------------
 
     def health(self) -> dict[str, Any]:
-        return self._send("GET", "/v1/health", signed=False)
+        return self._send("GET", PATH_HEALTH, signed=False)
 
     def enroll(self, code: str, role: str, village_code: str) -> dict[str, Any]:
         body = self._json({"device_id": self.device_id, "public_key": public_key_text(self.key),
                            "code": code, "role": role, "village_code": village_code})
-        return self._send("POST", "/v1/enroll", body, {"Content-Type": "application/json"})
+        return self._send("POST", PATH_ENROLL, body, {"Content-Type": "application/json"})
 
     def send_events(self, events: list[dict[str, Any]], backlog: int) -> BatchResult:
         body = gzip.compress(self._json({"events": events}), compresslevel=6, mtime=0)
-        answer = self._send("POST", "/v1/events", body, {
+        answer = self._send("POST", PATH_EVENTS, body, {
             "Content-Type": "application/json", "Content-Encoding": "gzip",
-            "X-VE-Backlog": str(backlog),
+            HEADER_BACKLOG: str(backlog),
         })
         return BatchResult(
             [i for i in answer.get("accepted", []) if isinstance(i, str)],
@@ -158,16 +168,16 @@ class CountyClient:
         )
 
     def blob_status(self, digest: str) -> tuple[int, bool]:
-        answer = self._send("GET", f"/v1/blobs/{digest}")
+        answer = self._send("GET", blob_path(digest))
         return int(answer.get("received", 0)), bool(answer.get("complete", False))
 
     def put_blob_chunk(self, digest: str, offset: int, size: int, chunk: bytes) -> int:
         """Send bytes from *offset*; returns how much the county now holds."""
-        answer = self._send("PUT", f"/v1/blobs/{digest}", chunk, {
+        answer = self._send("PUT", blob_path(digest), chunk, {
             "Content-Type": "application/octet-stream",
-            "X-VE-Offset": str(offset), "X-VE-Size": str(size),
+            HEADER_OFFSET: str(offset), HEADER_SIZE: str(size),
         })
         return int(answer.get("received", offset + len(chunk)))
 
     def feed(self, after: int) -> dict[str, Any]:
-        return self._send("GET", f"/v1/feed?after={after}")
+        return self._send("GET", feed_path(after))

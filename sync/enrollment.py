@@ -12,9 +12,9 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from sync.atomic import atomic_write
+from durable.atomic import atomic_write
+from protocol.signing import SignatureError, key_fingerprint
 from sync.client import CountyClient
-from sync.signing import SignatureError, key_fingerprint
 
 
 class EnrollmentError(Exception):

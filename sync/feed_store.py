@@ -17,9 +17,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from sync.atomic import atomic_write
-from sync.documents import DOCUMENT_KINDS, DocumentRejected, SignedDocument
-from sync.signing import key_fingerprint
+from durable.atomic import atomic_write
+from protocol.documents import DOCUMENT_KINDS, DocumentRejected, SignedDocument
+from protocol.signing import key_fingerprint
 
 log = logging.getLogger(__name__)
 

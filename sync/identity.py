@@ -7,8 +7,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sync.atomic import atomic_write
-from sync.signing import new_private_key, private_key_bytes, private_key_from_bytes
+from durable.atomic import atomic_write
+from protocol.signing import new_private_key, private_key_bytes, private_key_from_bytes
 
 
 def load_or_create_device_key(path: Path) -> Ed25519PrivateKey:

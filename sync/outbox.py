@@ -2,7 +2,7 @@
 
 Design (why not tinydb or SQLite is in docs/outbox.md): two lanes of
 append-only segment files (critical and bulk, see :mod:`sync.streams`), each
-record framed with a length and CRC-32 (:mod:`sync.records`), and an
+record framed with a length and CRC-32 (:mod:`durable.records`), and an
 append-only log of acknowledged ids. An append is one ``write`` of one
 record and one ``fsync`` — the cost does not grow with the backlog, and the
 bytes written stay close to the event's size. Processes share the outbox
@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sync.atomic import atomic_write, fsync_directory
+from durable.atomic import atomic_write, fsync_directory
+from durable.records import HEADER_SIZE, frame, scan
+from protocol.events import Event
 from sync.event_ids import EventIdSource
 from sync.outbox_index import OutboxIndex, list_segments, segment_name
-from sync.records import HEADER_SIZE, frame, scan
 from sync.streams import Lane, check_stream, lane_of
 
 log = logging.getLogger(__name__)
@@ -56,18 +57,6 @@ class OutboxWriteError(OutboxError, OSError):
 
 class PayloadError(OutboxError, ValueError):
     """The payload cannot be stored as an event."""
-
-
-@dataclass(frozen=True)
-class Event:
-    id: str
-    stream: str
-    created: float
-    payload: dict[str, Any]
-
-    def to_wire(self) -> dict[str, Any]:
-        return {"id": self.id, "stream": self.stream, "created": self.created,
-                "payload": self.payload}
 
 
 @dataclass(frozen=True)

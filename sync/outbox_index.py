@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from sync.atomic import fsync_directory
-from sync.records import BadBytes, Record, scan
+from durable.atomic import fsync_directory
+from durable.records import BadBytes, Record, scan
 from sync.streams import Lane
 
 log = logging.getLogger(__name__)

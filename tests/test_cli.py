@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from subprocess import CompletedProcess
 
-from village_edge.config import embedded_default_text
+from device.config import embedded_default_text
 
 Run = Callable[..., CompletedProcess[str]]
 DEVICES = ["lock party", "sleeve party", "plunger party", "lock committee", "sleeve committee",

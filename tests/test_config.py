@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from village_edge.config import ConfigError, embedded_default_text, load_config, parse_config
-from village_edge.runtime import resolve_config
+from device.config import ConfigError, embedded_default_text, load_config, parse_config
+from device.runtime import resolve_config
 
 HOME = Path("/home/technician")
 

@@ -1,4 +1,5 @@
-"""The composition root of the suite: configuration and the ``village-edge``
-command. Only this package reads configuration files and the environment."""
+"""The ``village-edge`` command: the composition root of the suite. Every
+subcommand lives here, apart from the library it drives; only this package
+(with :mod:`device.runtime`) reads configuration files and the environment."""
 
 __version__ = "0.1.0"

@@ -1,6 +1,6 @@
 """The ``village-edge`` command: the composition root of the suite.
 
-Only this module (with :mod:`village_edge.runtime`) reads the configuration
+Only this module (with :mod:`device.runtime`) reads the configuration
 file and the environment; everything it starts is handed objects.
 """
 
@@ -13,21 +13,21 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from hardware.errors import HardwareError
-from village_edge import __version__
-from village_edge.catalog_commands import add_catalog_parser, run_catalog
-from village_edge.config import DEFAULT_CONFIG_PATH, Config, ConfigError
-from village_edge.county_commands import add_county_parser, run_county
-from village_edge.doctor import diagnose
-from village_edge.kiosk_commands import add_kiosk_parser, run_kiosk
-from village_edge.provision_commands import add_provision_parser, run_provision
-from village_edge.report import any_failed, fail, print_json, print_lines
-from village_edge.runtime import (
+from device.config import DEFAULT_CONFIG_PATH, Config, ConfigError
+from device.runtime import (
     open_outbox,
     open_station,
     resolve_config,
     simulated_world,
 )
+from hardware.errors import HardwareError
+from village_edge import __version__
+from village_edge.catalog_commands import add_catalog_parser, run_catalog
+from village_edge.county_commands import add_county_parser, run_county
+from village_edge.doctor import diagnose
+from village_edge.kiosk_commands import add_kiosk_parser, run_kiosk
+from village_edge.provision_commands import add_provision_parser, run_provision
+from village_edge.report import any_failed, fail, print_json, print_lines
 from village_edge.seal_commands import (
     add_seal_parser,
     run_daemon,

@@ -20,7 +20,7 @@ from types import FrameType
 from typing import Any, TextIO
 
 from county.errors import CountyError
-from county.protocol import ENROLL_CODE_DAYS, PUBLISHABLE_KINDS
+from county.policy import ENROLL_CODE_DAYS, PUBLISHABLE_KINDS
 
 DEFAULT_PORT = 8470
 DEFAULT_HOST = "127.0.0.1"
@@ -93,7 +93,7 @@ def _add_complaint_parsers(
     data_option: Callable[[argparse.ArgumentParser], None],
 ) -> None:
     """``complaints``, ``complaint-key`` and ``complaint-status`` (see county.complaints)."""
-    from kiosk.services.progress import STATUSES  # light: no crypto, no printer
+    from protocol.complaint_status import STATUSES
 
     reports = sub.add_parser("complaints", help="read the complaints and whistle-blower "
                                                 "reports kiosks sent (sealed to the county)")
@@ -181,7 +181,7 @@ def _publish(args: argparse.Namespace, out: TextIO) -> int:
 
 def _key(args: argparse.Namespace, out: TextIO) -> int:
     from county.operator import county_public_key
-    from sync.signing import key_fingerprint
+    from protocol.signing import key_fingerprint
 
     key = county_public_key(args.data)
     out.write(f"county public key: {key}\n"

@@ -22,18 +22,18 @@ from typing import TextIO
 from camera.settings import CameraSettings
 from camera.simulated import SimulatedCamera
 from county.approvals import approve, write_qr
+from device.config import Config
 from hardware.printer import Receipt
 from hardware.simulation import SimulatedWorld
 from hardware.station import Station
+from protocol.approval_token import Approval, issue_token
+from protocol.signing import new_private_key
 from seal_controller.camera_link import CameraLink
 from seal_controller.controller import SealController
 from seal_controller.feed_watch import FeedWatcher
 from seal_controller.ledger import Ledger
-from seal_controller.token import Approval, issue_token
 from seal_controller.trusted_clock import TrustedClock
 from sync.outbox import Outbox
-from sync.signing import new_private_key
-from village_edge.config import Config
 from village_edge.demo_county import DemoCounty
 from village_edge.demo_kiosk import run_kiosk_demo
 

@@ -11,12 +11,12 @@ from typing import TextIO
 from county import operator
 from county.complaints import ensure_complaint_key
 from county.server import CountyServer
+from device.config import Config
+from device.runtime import county_client, enrollment_path, open_sync_agent
+from protocol.signing import key_fingerprint
 from sync.agent import SyncAgent
 from sync.enrollment import enroll
 from sync.outbox import Outbox
-from sync.signing import key_fingerprint
-from village_edge.config import Config
-from village_edge.runtime import county_client, enrollment_path, open_sync_agent
 
 
 class DemoCounty:

@@ -10,6 +10,16 @@ from pathlib import Path
 from gpiozero import Factory
 
 from camera.probe import probe_camera
+from device.clock import read_clock_state
+from device.config import Config
+from device.runtime import (
+    county_client,
+    enrollment_path,
+    make_pin_factory,
+    make_printer,
+    open_outbox,
+    open_station,
+)
 from hardware.buzzer import StatusBuzzer
 from hardware.errors import HardwareError, PrinterError
 from hardware.lamp import StatusLamp
@@ -21,17 +31,7 @@ from hardware.station import Station
 from sync.client import CountyError
 from sync.enrollment import Enrollment
 from sync.outbox import OutboxError
-from village_edge.clock import read_clock_state
-from village_edge.config import Config
 from village_edge.report import Finding, fail, ok, warn
-from village_edge.runtime import (
-    county_client,
-    enrollment_path,
-    make_pin_factory,
-    make_printer,
-    open_outbox,
-    open_station,
-)
 
 MIB = 1024 * 1024
 HEALTH_TIMEOUT = (3.0, 5.0)

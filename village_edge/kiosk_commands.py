@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from village_edge.config import Config
+from device.config import Config
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -101,7 +101,7 @@ def _technician_hooks(config: Config, simulate: bool):  # type: ignore[no-untype
         return diagnose(config, asked_to_simulate=simulate)
 
     def backlog() -> str:
-        from village_edge.runtime import open_outbox
+        from device.runtime import open_outbox
 
         with open_outbox(config) as outbox:
             stats = outbox.stats()
@@ -118,8 +118,8 @@ def _technician_hooks(config: Config, simulate: bool):  # type: ignore[no-untype
         return f"last success {when}" + (f"; last error: {error}" if error else "")
 
     def printer_test() -> str:
+        from device.runtime import make_printer
         from hardware.printer import sample_test_receipt
-        from village_edge.runtime import make_printer
 
         printer = make_printer(config)
         if printer is None:
@@ -142,8 +142,8 @@ def _technician_hooks(config: Config, simulate: bool):  # type: ignore[no-untype
 def _feed(config: Config):  # type: ignore[no-untyped-def]
     if not config.county_public_key:
         return None
+    from protocol.signing import public_key_from_text
     from sync.feed_store import FeedStore
-    from sync.signing import public_key_from_text
 
     return FeedStore(config.feed_dir, public_key_from_text(config.county_public_key),
                      config.device_id, time.time)
@@ -202,9 +202,9 @@ def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
 
 def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
               out: TextIO) -> int:
+    from device.runtime import open_outbox
     from kiosk.launch import build_view_model, prepare_kivy
     from kiosk.samples import SampleFeed
-    from village_edge.runtime import open_outbox
 
     simulate = args.simulate or config.simulate
     feed = _feed(config)

@@ -10,10 +10,10 @@ import subprocess
 from pathlib import Path
 from typing import TextIO
 
+from device.config import DEFAULT_CONFIG_PATH
 from provision.commission import EXIT_OK, Outcome, Paths, commission
 from provision.device_config import default_template
 from provision.wifi import CONNECTION_NAME
-from village_edge.config import DEFAULT_CONFIG_PATH
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
-from seal_controller.chain import ChainReport
+from device.config import Config
+from protocol.ledger_chain import ChainReport
 from seal_controller.harness import ScenarioError, play
 from seal_controller.ledger import verify_ledger
-from village_edge.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +127,8 @@ def run_daemon(config: Config, out: TextIO) -> int:
     custodian's panel when configured and a display is there."""
     import os
 
+    from device.seal_runtime import SealRuntime
     from kiosk.xvfb import needs_own_display
-    from village_edge.seal_runtime import SealRuntime
 
     stop = threading.Event()
     with SealRuntime(config) as runtime:

@@ -11,13 +11,13 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from device.config import Config
 from hardware.errors import PrinterError
 from hardware.lock import SealLock
 from hardware.patterns import Signal
 from hardware.printer import sample_test_receipt
 from hardware.sensors import DebouncedSwitch
 from hardware.station import Station
-from village_edge.config import Config
 from village_edge.doctor import device_finding
 from village_edge.report import Finding, fail, ok
 

@@ -12,13 +12,13 @@ import time
 from types import FrameType
 from typing import Any, TextIO
 
+from device.config import Config
+from device.runtime import county_client, enrollment_path, open_outbox, open_sync_agent
+from device.systemd_notify import Notifier
 from sync.agent import SyncStatus
 from sync.client import CountyError
 from sync.enrollment import Enrollment, EnrollmentError, enroll
 from sync.outbox import OutboxStats
-from village_edge.config import Config
-from village_edge.runtime import county_client, enrollment_path, open_outbox, open_sync_agent
-from village_edge.systemd_notify import Notifier
 
 log = logging.getLogger(__name__)
 

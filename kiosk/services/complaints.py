@@ -6,7 +6,7 @@ mobile number for a call back. There is no name field: a report is anonymous
 unless the villager leaves a number.
 
 :func:`file_complaint` seals the report to the county's key
-(:mod:`kiosk.services.sealing`) and appends it to the outbox — stream
+(:mod:`protocol.complaint_envelope`) and appends it to the outbox — stream
 ``complaint`` or ``whistle``, both in the critical lane that is never
 dropped. The event holds the tracking code and the sealed envelope only;
 the item, the problem and the phone number exist on the device only inside
@@ -25,11 +25,13 @@ from datetime import date, datetime
 from random import Random
 from typing import TYPE_CHECKING, Literal
 
-from kiosk.services import sealing, tracking
 from kiosk.services.workdays import REPLY_WORKING_DAYS, reply_due
+from protocol import complaint_envelope, tracking
 from sync.outbox import Outbox, OutboxError
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+
     from sync.feed_store import FeedStore
 
 log = logging.getLogger(__name__)
@@ -189,7 +191,7 @@ class ComplaintReceipt:
 def readiness(feed: FeedStore) -> Unavailable | None:
     """None if this kiosk can take written reports; else why not. Call it
     before showing the form, so that nobody fills it in for nothing."""
-    if sealing.county_report_key(feed) is None:
+    if county_report_key(feed) is None:
         return Unavailable(
             "no_key", NO_KEY_MESSAGE,
             "no valid config/complaint-key document in the feed: run "
@@ -231,15 +233,15 @@ def file_complaint(
     let through (unknown problem kind, a wrong phone number).
     """
     form = form.checked()
-    recipient = sealing.county_report_key(feed)
+    recipient = county_report_key(feed)
     if recipient is None:
         unavailable = readiness(feed)
         assert unavailable is not None
         return unavailable
     code = tracking.new_code(rng)
     due = reply_due(now.date(), reply_working_days, holidays=holidays)
-    envelope = sealing.seal(recipient, sealed_plaintext(form, code, device_id, now, due),
-                            sealing.report_context(device_id, code))
+    envelope = complaint_envelope.seal(recipient, sealed_plaintext(form, code, device_id, now, due),
+                            complaint_envelope.report_context(device_id, code))
     try:
         event_id = outbox.append(form.stream, {"code": code, "sealed": envelope})
     except OutboxError as error:
@@ -250,3 +252,18 @@ def file_complaint(
         code=code, kind=form.stream, filed=now.date(), reply_due=due,  # type: ignore[arg-type]
         qr=tracking.qr_content(code), event_id=event_id, anonymous=form.anonymous,
     )
+
+
+def county_report_key(feed: FeedStore) -> X25519PublicKey | None:
+    """The county's report key from the kiosk's feed store (whose signature the
+    store has checked); None if the county has not published one, or it is malformed."""
+    signed = feed.get(*complaint_envelope.KEY_DOCUMENT)
+    if signed is None:
+        return None
+    text = signed.document.body.get(complaint_envelope.KEY_FIELD)
+    if not isinstance(text, str):
+        return None
+    try:
+        return complaint_envelope.public_key_from_text(text)
+    except complaint_envelope.EnvelopeError:
+        return None

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from durable.atomic import atomic_write, fsync_directory
 from hardware.errors import PaperOutError, PrinterError, PrinterOfflineError
 from hardware.printer import Receipt, ReceiptPrinter
 from kiosk.services.receipt_codec import ReceiptCodecError, receipt_from_dict, receipt_to_dict
-from sync.atomic import atomic_write, fsync_directory
 
 log = logging.getLogger(__name__)
 

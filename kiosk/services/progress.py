@@ -1,22 +1,8 @@
-"""Progress lookup: what the county says about one tracking code.
+"""Progress lookup: what the county says about one tracking code, as the
+kiosk shows it (the document's format is :mod:`protocol.complaint_status`).
 
-The county publishes the state of every report it holds as one signed feed
-document, ``disclosure/complaint-status``, body::
-
-    {"statuses": {"1234567890": {"status": "replied", "date": "2024-06-20"}, ...}}
-
-with *status* one of :data:`STATUSES` and *date* the day it was reached
-(for ``replied``, the day the reply was made). It never holds what was
-reported, by whom, or a phone number.
-
-Why the kind ``disclosure``: of the kinds a feed carries (``catalog``,
-``disclosure``, ``roster``, ``approval``, ``config``, ``command``, ``time``)
-it is the only one whose content is meant for villagers to see, and how
-reports were handled is one of the disclosures the issue names ("handling
-results", 办理结果); ``config`` and ``command`` are addressed to the device
-and ``approval`` to a seal station. The disclosures screen should show this
-document as counts (received, in handling, replied), not as a list of codes.
-It goes to every device, so a villager can look a code up at any kiosk.
+The disclosures screen should show the status document as counts (received,
+in handling, replied), not as a list of codes.
 """
 
 from __future__ import annotations
@@ -25,13 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
 
-from kiosk.services import tracking
+from protocol import tracking
+from protocol.complaint_status import STATUS_DOCUMENT, STATUSES
 
 if TYPE_CHECKING:
     from sync.feed_store import FeedStore
-
-STATUS_DOCUMENT = ("disclosure", "complaint-status")  # (kind, name) in the feed
-STATUSES = ("received", "handling", "replied")
 
 State = Literal["bad_code", "not_found", "received", "handling", "replied"]
 

@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 from kiosk.viewmodels.feeds import FeedReader
 from powerlist import Catalog, CatalogError, catalog_from_dict, load_sample, merge
-from sync.documents import SignedDocument
+from protocol.documents import SignedDocument
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from sync.documents import SignedDocument
+from protocol.documents import SignedDocument
 
 
 class FeedReader(Protocol):

@@ -1,5 +1,5 @@
 """Fixtures for the county tests: a real county server on a loopback port and
-devices that talk to it over HTTP with keys from sync.signing."""
+devices that talk to it over HTTP with keys from protocol.signing."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from county import operator
 from county.server import CountyServer
-from sync.signing import new_private_key, public_key_text, sign_request
+from protocol.signing import new_private_key, public_key_text, sign_request
 
 VILLAGE = "330226100201"
 

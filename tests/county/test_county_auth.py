@@ -12,7 +12,7 @@ from pathlib import Path
 import requests
 
 from county.store import Store
-from sync.signing import new_private_key
+from protocol.signing import new_private_key
 from tests.county.conftest import Device, event, to_json
 
 

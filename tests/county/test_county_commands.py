@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from county import operator
-from sync.signing import key_fingerprint
+from protocol.signing import key_fingerprint
 from tests.conftest import REPO
 from tests.county.conftest import Device, event
 from village_edge.county_commands import add_county_parser, run_county

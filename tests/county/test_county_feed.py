@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from county import operator
-from sync.documents import DocumentRejected, SignedDocument
-from sync.signing import public_key_from_text
+from protocol.documents import DocumentRejected, SignedDocument
+from protocol.signing import public_key_from_text
 from tests.county.conftest import Device, enroll
 
 

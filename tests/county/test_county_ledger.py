@@ -1,4 +1,4 @@
-"""The seal ledger's hash chain: checked by seal_controller.chain and reported
+"""The seal ledger's hash chain: checked by protocol.ledger_chain and reported
 per device by ``county stats``."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import hashlib
 import random
 from typing import Any
 
-from seal_controller.chain import GENESIS, check_chain
-from sync.signing import canonical_json
+from protocol.ledger_chain import GENESIS, check_chain
+from protocol.signing import canonical_json
 from tests.county.conftest import Device, event
 
 

@@ -13,7 +13,7 @@ from county import operator
 from county.datadir import init_county
 from county.errors import CountyError
 from county.server import CountyServer
-from sync.signing import public_key_from_text
+from protocol.signing import public_key_from_text
 
 
 def test_the_key_is_made_once_private_and_kept_across_restarts(data_dir: Path) -> None:

@@ -13,9 +13,9 @@ import pytest
 
 from kiosk.viewmodels.catalog_source import CatalogSource
 from powerlist import catalog_to_dict, load_sample
-from sync.documents import DocumentRejected, FeedDocument, SignedDocument
+from protocol.documents import DocumentRejected, FeedDocument, SignedDocument
+from protocol.signing import new_private_key
 from sync.feed_store import FeedStore
-from sync.signing import new_private_key
 
 COUNTY = new_private_key()
 DEVICE = "ve-test-kiosk1"

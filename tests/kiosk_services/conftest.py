@@ -20,10 +20,10 @@ from pyzbar.pyzbar import ZBarSymbol, decode
 from county import operator
 from county.datadir import init_county
 from county.store import Store
-from sync.documents import DocumentRejected
+from protocol.documents import DocumentRejected
+from protocol.signing import public_key_from_text
 from sync.feed_store import FeedStore
 from sync.outbox import Outbox
-from sync.signing import public_key_from_text
 
 KIOSK = "ve-330226100201-kiosk1"
 NOW = datetime(2024, 6, 7, 10, 30)  # a Friday

@@ -9,7 +9,6 @@ from random import Random
 import pytest
 
 from county.complaints import ensure_complaint_key, list_reports
-from kiosk.services import tracking
 from kiosk.services.complaints import (
     NO_KEY_MESSAGE,
     PROBLEM_KINDS,
@@ -21,6 +20,7 @@ from kiosk.services.complaints import (
     file_complaint,
     readiness,
 )
+from protocol import tracking
 from sync.outbox import Outbox
 from tests.kiosk_services.conftest import NOW, Kiosk
 

@@ -24,9 +24,14 @@ from county.complaints import (
 )
 from county.errors import CountyError
 from county.store import Store
-from kiosk.services import tracking
-from kiosk.services.complaints import ComplaintForm, ComplaintReceipt, file_complaint
-from kiosk.services.sealing import county_report_key, public_key_text
+from kiosk.services.complaints import (
+    ComplaintForm,
+    ComplaintReceipt,
+    county_report_key,
+    file_complaint,
+)
+from protocol import tracking
+from protocol.complaint_envelope import public_key_text
 from tests.kiosk_services.conftest import NOW, Kiosk
 from village_edge.county_commands import add_county_parser, run_county
 

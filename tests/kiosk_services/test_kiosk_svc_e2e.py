@@ -15,13 +15,13 @@ from county.complaints import ensure_complaint_key, list_reports, set_status
 from county.server import CountyServer
 from kiosk.services.complaints import ComplaintForm, ComplaintReceipt, file_complaint, readiness
 from kiosk.services.progress import lookup
+from protocol.signing import public_key_from_text
 from sync.agent import SyncAgent, SyncSettings
 from sync.client import CountyClient
 from sync.enrollment import enroll
 from sync.feed_store import FeedStore
 from sync.identity import load_or_create_device_key
 from sync.outbox import Outbox
-from sync.signing import public_key_from_text
 from tests.kiosk_services.conftest import KIOSK, NOW
 
 VILLAGE = "330226100201"

@@ -9,15 +9,15 @@ import pytest
 
 from county import operator
 from county.complaints import ensure_complaint_key, set_status
-from kiosk.services import tracking
 from kiosk.services.complaints import ComplaintForm, ComplaintReceipt, file_complaint
 from kiosk.services.progress import (
     BAD_CODE_MESSAGE,
     NOT_FOUND_MESSAGE,
-    STATUS_DOCUMENT,
     STATUS_MESSAGES,
     lookup,
 )
+from protocol import tracking
+from protocol.complaint_status import STATUS_DOCUMENT
 from tests.kiosk_services.conftest import NOW, Kiosk
 
 

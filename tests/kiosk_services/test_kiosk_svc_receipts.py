@@ -12,7 +12,6 @@ from PIL import Image
 
 from county import operator
 from hardware.printer import PaperWidth, Receipt, ReceiptPrinter, Text, render_preview
-from kiosk.services import tracking
 from kiosk.services.complaints import ComplaintReceipt
 from kiosk.services.receipts import (
     complaint_receipt,
@@ -25,6 +24,7 @@ from kiosk.services.receipts import (
     whom_to_see,
 )
 from powerlist import PowerItem, load_sample
+from protocol import tracking
 from tests.kiosk_services.conftest import Kiosk
 
 ROSTER = {"village_clerk": {"name": "王小明", "phone": "13800138000"},

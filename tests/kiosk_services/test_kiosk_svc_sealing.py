@@ -9,15 +9,15 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from kiosk.services.sealing import (
-    SealError,
+from protocol.complaint_envelope import (
+    EnvelopeError,
     open_sealed,
     public_key_from_text,
     public_key_text,
     report_context,
     seal,
 )
-from sync.signing import b64url, unb64url
+from protocol.signing import b64url, unb64url
 
 REPORT = "村集体资产处置不公开".encode()
 
@@ -60,7 +60,7 @@ def test_sealing_twice_gives_different_envelopes(county_key: X25519PrivateKey) -
 def test_another_key_cannot_open_it(county_key: X25519PrivateKey) -> None:
     context = report_context("ve-k1", "1234567890")
     envelope = seal(county_key.public_key(), REPORT, context)
-    with pytest.raises(SealError, match="another county key"):
+    with pytest.raises(EnvelopeError, match="another county key"):
         open_sealed(X25519PrivateKey.generate(), envelope, context)
 
 
@@ -69,7 +69,7 @@ def test_it_is_bound_to_the_device_and_the_tracking_code(
     county_key: X25519PrivateKey, device: str, code: str
 ) -> None:
     envelope = seal(county_key.public_key(), REPORT, report_context("ve-k1", "1234567890"))
-    with pytest.raises(SealError):
+    with pytest.raises(EnvelopeError):
         open_sealed(county_key, envelope, report_context(device, code))
 
 
@@ -79,7 +79,7 @@ def test_an_altered_envelope_does_not_open(county_key: X25519PrivateKey, field: 
     envelope = seal(county_key.public_key(), REPORT, context)
     raw = bytearray(unb64url(envelope[field]))
     raw[0] ^= 1
-    with pytest.raises(SealError):
+    with pytest.raises(EnvelopeError):
         open_sealed(county_key, {**envelope, field: b64url(bytes(raw))}, context)
 
 
@@ -93,7 +93,7 @@ def test_malformed_envelopes_say_what_is_wrong(
 ) -> None:
     context = report_context("ve-k1", "1234567890")
     envelope = {**seal(county_key.public_key(), REPORT, context), **change}
-    with pytest.raises(SealError, match=message):
+    with pytest.raises(EnvelopeError, match=message):
         open_sealed(county_key, envelope, context)
 
 
@@ -101,5 +101,5 @@ def test_public_keys_travel_as_base64url_of_32_bytes(county_key: X25519PrivateKe
     text = public_key_text(county_key)
     assert len(unb64url(text)) == 32
     assert public_key_text(public_key_from_text(text)) == text
-    with pytest.raises(SealError, match="32 bytes"):
+    with pytest.raises(EnvelopeError, match="32 bytes"):
         public_key_from_text(b64url(b"x" * 31))

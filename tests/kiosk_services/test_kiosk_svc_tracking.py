@@ -6,7 +6,7 @@ from random import Random
 
 import pytest
 
-from kiosk.services import tracking
+from protocol import tracking
 
 
 def codes(count: int = 300) -> list[str]:

@@ -14,13 +14,13 @@ from county.complaints import ensure_complaint_key, list_reports
 from county.server import CountyServer
 from kiosk.viewmodels.services import ComplaintDraft
 from kiosk.wiring import ComplaintsUnavailable, FeedProgress, SealedComplaints
+from protocol.signing import public_key_from_text
 from sync.agent import SyncAgent
 from sync.client import CountyClient
 from sync.enrollment import enroll
 from sync.feed_store import FeedStore
 from sync.identity import load_or_create_device_key
 from sync.outbox import Outbox
-from sync.signing import public_key_from_text
 
 DEVICE = "ve-test-kiosk1"
 

@@ -10,8 +10,8 @@ import sys
 import threading
 
 CODE_SUFFIXES = (".py", ".pyc", ".so", ".pth", ".typed")
-PACKAGES = ["hardware", "camera", "sync", "kiosk", "seal_controller", "county", "powerlist",
-            "village_edge"]
+PACKAGES = ["durable", "protocol", "hardware", "camera", "powerlist", "sync",
+            "seal_controller", "kiosk", "county", "device", "provision", "village_edge"]
 
 opened: list[str] = []
 

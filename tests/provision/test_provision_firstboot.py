@@ -15,8 +15,8 @@ import pytest
 
 from county import operator
 from county.server import CountyServer
+from device.config import load_config
 from provision.used_code import without_code
-from village_edge.config import load_config
 from village_edge.provision_commands import add_provision_parser, run_provision
 
 REPO = Path(__file__).resolve().parents[2]

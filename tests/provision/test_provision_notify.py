@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from device.config import parse_config
+from device.systemd_notify import Notifier, watchdog_seconds
 from provision.console import main as console_main
 from provision.role_config import role_config
 from tests.conftest import REPO
-from village_edge.config import parse_config
-from village_edge.systemd_notify import Notifier, watchdog_seconds
 
 
 @pytest.fixture

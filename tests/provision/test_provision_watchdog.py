@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from protocol.signing import new_private_key, public_key_text
 from provision.device_config import set_value
-from sync.signing import new_private_key, public_key_text
 from tests.conftest import REPO
 
 UNIT = REPO / "systemd/village-edge-seal.service"
@@ -48,7 +48,7 @@ def notify_socket(tmp_path: Path) -> Iterator[tuple[socket.socket, str]]:
 def seal_config(tmp_path: Path) -> Path:
     """The development configuration (simulated pins and camera) with a
     pinned county key, as a seal station must have."""
-    text = (REPO / "village_edge/default-config.toml").read_text(encoding="utf-8")
+    text = (REPO / "device/default-config.toml").read_text(encoding="utf-8")
     text = set_value(text, "county", "public_key", public_key_text(new_private_key()))
     text = set_value(text, "paths", "state_dir", str(tmp_path / "state"))
     path = tmp_path / "config.toml"

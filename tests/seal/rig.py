@@ -14,12 +14,12 @@ from hardware.lock import LockTiming
 from hardware.pins import mock_pin_factory
 from hardware.simulation import SimulatedWorld
 from hardware.station import SlotSpec, Station, StationSpec
+from protocol.approval_token import Approval, issue_token
+from protocol.signing import new_private_key
 from seal_controller.controller import SealController
 from seal_controller.ledger import Ledger
-from seal_controller.token import Approval, issue_token
 from seal_controller.trusted_clock import TrustedClock
 from sync.outbox import Outbox
-from sync.signing import new_private_key
 
 DEVICE = "ve-test-seal1"
 COUNTY = new_private_key()

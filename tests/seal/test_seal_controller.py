@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from seal_controller.chain import check_chain
+from protocol.ledger_chain import check_chain
+from protocol.signing import new_private_key
 from seal_controller.procedure import Phase
-from sync.signing import new_private_key
 from tests.conftest import wait_until
 from tests.seal.rig import COUNTY, Rig, make_rig
 

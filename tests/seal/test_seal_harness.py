@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from seal_controller.chain import check_chain
+from protocol.ledger_chain import check_chain
 from seal_controller.ledger import read_ledger
 from tests.conftest import REPO
 
@@ -109,7 +109,7 @@ def test_ledger_verify_reports_the_first_bad_record(home: Path, tmp_path: Path) 
     assert good.returncode == 0 and "ledger OK" in good.stdout
     data = (ledger / "ledger.log").read_bytes()
     # rewrite record 3 as a forger would: same framing, a valid CRC, an edited field
-    from sync.records import frame, scan
+    from durable.records import frame, scan
 
     records = [json.loads(r.body) for r in scan(data)]
     records[2]["kind"] = "cancelled"

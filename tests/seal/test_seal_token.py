@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seal_controller.token import Approval, TokenRejected, issue_token, read_token
-from sync.signing import new_private_key
+from protocol.approval_token import Approval, TokenRejected, issue_token, read_token
+from protocol.signing import new_private_key
 
 COUNTY = new_private_key()
 APPROVAL = Approval(aid="A-1", req="R7-abc", dev="ve-seal-1", slot="committee", uses=3,

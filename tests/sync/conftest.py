@@ -13,13 +13,13 @@ import pytest
 
 from county import operator
 from county.server import CountyServer
+from protocol.signing import public_key_from_text
 from sync.agent import SyncAgent, SyncSettings
 from sync.client import CountyClient
 from sync.enrollment import enroll
 from sync.feed_store import FeedStore
 from sync.identity import load_or_create_device_key
 from sync.outbox import Outbox
-from sync.signing import public_key_from_text
 
 DEVICE = "ve-test-seal1"
 VILLAGE = "330226100201"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from sync.documents import DocumentRejected, FeedDocument, SignedDocument
+from protocol.documents import DocumentRejected, FeedDocument, SignedDocument
+from protocol.signing import new_private_key
 from sync.feed_store import FeedStore
-from sync.signing import new_private_key
 
 COUNTY = new_private_key()
 DEVICE = "ve-test-kiosk1"

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from county import operator
 from county.server import CountyServer
+from device.config import embedded_default_text
 from sync.outbox import Outbox
 from tests.conftest import REPO
-from village_edge.config import embedded_default_text
 
 DEVICE = "dev-demo-0001"
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -30,10 +30,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from sync.signing import SignatureError, b64url, unb64url
-
-if TYPE_CHECKING:
-    from sync.feed_store import FeedStore
+from protocol.signing import SignatureError, b64url, unb64url
 
 ENVELOPE_VERSION = 1
 HKDF_INFO = b"village-edge sealed report v1"
@@ -43,7 +40,7 @@ KEY_FIELD = "x25519"
 NONCE_BYTES = 12
 
 
-class SealError(ValueError):
+class EnvelopeError(ValueError):
     """A key or sealed envelope is malformed, or the envelope does not open."""
 
 
@@ -61,9 +58,11 @@ def public_key_from_text(text: str) -> X25519PublicKey:
     try:
         raw = unb64url(text)
     except SignatureError as error:
-        raise SealError(f"the county's report key is not base64url: {error}") from None
+        raise EnvelopeError(f"the county's report key is not base64url: {error}") from None
     if len(raw) != 32:
-        raise SealError(f"an X25519 public key is 32 bytes, the county's report key has {len(raw)}")
+        raise EnvelopeError(
+            f"an X25519 public key is 32 bytes, the county's report key has {len(raw)}"
+        )
     return X25519PublicKey.from_public_bytes(raw)
 
 
@@ -92,12 +91,12 @@ def seal(recipient: X25519PublicKey, plaintext: bytes, associated: bytes) -> dic
 def open_sealed(
     private: X25519PrivateKey, envelope: Mapping[str, Any], associated: bytes
 ) -> bytes:
-    """The plaintext of *envelope*; :class:`SealError` if it is malformed, was
+    """The plaintext of *envelope*; :class:`EnvelopeError` if it is malformed, was
     sealed to another key, was altered, or is bound to other associated data."""
     if not isinstance(envelope, Mapping):
-        raise SealError("a sealed report must be a JSON object")
+        raise EnvelopeError("a sealed report must be a JSON object")
     if envelope.get("v") != ENVELOPE_VERSION:
-        raise SealError(
+        raise EnvelopeError(
             f"sealed report version {envelope.get('v')!r} is not known (this county reads "
             f"version {ENVELOPE_VERSION}): update the county software"
         )
@@ -106,32 +105,17 @@ def open_sealed(
         nonce = unb64url(envelope["nonce"])
         ciphertext = unb64url(envelope["ct"])
     except KeyError as missing:
-        raise SealError(f"sealed report has no {missing.args[0]!r}") from None
+        raise EnvelopeError(f"sealed report has no {missing.args[0]!r}") from None
     except SignatureError as error:
-        raise SealError(f"sealed report is not base64url: {error}") from None
+        raise EnvelopeError(f"sealed report is not base64url: {error}") from None
     if len(epk) != 32 or len(nonce) != NONCE_BYTES:
-        raise SealError("sealed report has a malformed key or nonce")
+        raise EnvelopeError("sealed report has a malformed key or nonce")
     ephemeral = X25519PublicKey.from_public_bytes(epk)
     try:
         key = _derive(private.exchange(ephemeral), epk, public_bytes(private))
         return AESGCM(key).decrypt(nonce, ciphertext, associated)
     except (InvalidTag, ValueError):
-        raise SealError(
+        raise EnvelopeError(
             "sealed report does not open: it was sealed to another county key, altered, "
             "or moved to another device or tracking code"
         ) from None
-
-
-def county_report_key(feed: FeedStore) -> X25519PublicKey | None:
-    """The county's report key from the kiosk's feed store (whose signature the
-    store has checked); None if the county has not published one, or it is malformed."""
-    signed = feed.get(*KEY_DOCUMENT)
-    if signed is None:
-        return None
-    text = signed.document.body.get(KEY_FIELD)
-    if not isinstance(text, str):
-        return None
-    try:
-        return public_key_from_text(text)
-    except SealError:
-        return None

@@ -10,7 +10,12 @@ import logging
 import time
 
 from camera.factory import open_camera
+from device.clock import read_clock_state
+from device.config import Config, ConfigError
+from device.runtime import open_outbox, open_station
+from device.systemd_notify import Notifier
 from hardware.station import Station
+from protocol.signing import public_key_from_text
 from seal_controller.camera_link import CameraLink
 from seal_controller.controller import SealController
 from seal_controller.feed_watch import FeedWatcher
@@ -18,11 +23,6 @@ from seal_controller.ledger import Ledger
 from seal_controller.trusted_clock import TrustedClock
 from sync.feed_store import FeedStore
 from sync.outbox import Outbox
-from sync.signing import public_key_from_text
-from village_edge.clock import read_clock_state
-from village_edge.config import Config, ConfigError
-from village_edge.runtime import open_outbox, open_station
-from village_edge.systemd_notify import Notifier
 
 log = logging.getLogger(__name__)
 

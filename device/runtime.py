@@ -14,19 +14,19 @@ from pathlib import Path
 from gpiozero import Factory
 from gpiozero.pins.mock import MockFactory
 
+from device.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
 from hardware.failsafe import PROCESS_FAILSAFE, FailSafe
 from hardware.pins import mock_pin_factory, real_pin_factory
 from hardware.printer import ReceiptPrinter, open_printer
 from hardware.simulation import SimulatedWorld
 from hardware.station import Station
+from protocol.signing import public_key_from_text
 from sync.agent import SyncAgent
 from sync.client import CountyClient
 from sync.enrollment import Enrollment, EnrollmentError
 from sync.feed_store import FeedStore
 from sync.identity import load_or_create_device_key
 from sync.outbox import Outbox
-from sync.signing import public_key_from_text
-from village_edge.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
 
 log = logging.getLogger(__name__)
 

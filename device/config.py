@@ -18,13 +18,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from camera.probe import CameraSettings
-from hardware.lock import LockTiming
-from hardware.pins import HEADER_BCM_PINS, PULLED_LOW_AT_BOOT, REAL_FACTORIES
-from hardware.printer import PrinterSettings
-from hardware.station import SlotSpec, StationSpec
-from sync.agent import SyncSettings
-from sync.signing import SignatureError, public_key_from_text
-from village_edge.schema import (
+from device.schema import (
     Key,
     Problems,
     Table,
@@ -35,6 +29,13 @@ from village_edge.schema import (
     village_code,
     within,
 )
+from hardware.lock import LockTiming
+from hardware.pins import HEADER_BCM_PINS, PULLED_LOW_AT_BOOT, REAL_FACTORIES
+from hardware.printer import PrinterSettings
+from hardware.station import SlotSpec, StationSpec
+from protocol.api import DEVICE_ID
+from protocol.signing import SignatureError, public_key_from_text
+from sync.agent import SyncSettings
 
 DEFAULT_CONFIG_PATH = Path("/etc/village-edge/config.toml")
 EMBEDDED_NAME = "default-config.toml"
@@ -57,7 +58,7 @@ class ConfigError(ValueError):
 
 
 def _device_id(value: str) -> str | None:
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{2,39}", value):
+    if not DEVICE_ID.fullmatch(value):
         return (
             "expected 3 to 40 lower-case letters, digits and '-', starting with a letter "
             f"or digit, found {value!r}"
@@ -276,7 +277,7 @@ EMBEDDED_SOURCE = "built-in development default"
 
 
 def embedded_default_text() -> str:
-    return resources.files("village_edge").joinpath(EMBEDDED_NAME).read_text("utf-8")
+    return resources.files("device").joinpath(EMBEDDED_NAME).read_text("utf-8")
 
 
 def load_config(

@@ -23,7 +23,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from sync.signing import SignatureError, b64url, canonical_json, unb64url
+from protocol.signing import SignatureError, b64url, canonical_json, unb64url
 
 PREFIX = "VE1."
 MAX_TOKEN_CHARS = 1200  # a QR code a phone shows and a 640x480 frame still reads

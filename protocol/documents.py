@@ -2,7 +2,7 @@
 
 A document is a JSON object ``{kind, name, version, issued, expires,
 audience, body}``; on the wire it travels as ``{"document": ..., "signature":
-...}`` with the signature of :func:`sync.signing.sign_document`. A device
+...}`` with the signature of :func:`protocol.signing.sign_document`. A device
 accepts a document only if the signature verifies with the pinned county key,
 it is addressed to this device (or to ``"*"``), it has not expired, and its
 version is above the one the device holds for the same (kind, name).
@@ -16,7 +16,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from sync.signing import SignatureError, sign_document, verify_document
+from protocol.signing import SignatureError, sign_document, verify_document
 
 DOCUMENT_KINDS = ("catalog", "disclosure", "roster", "approval", "config", "command", "time")
 EVERY_DEVICE = "*"

@@ -1,5 +1,7 @@
-"""The numbers and names of the device <-> county protocol, shared by the
-server, the operator tools and the tests (``openapi.yaml`` documents them)."""
+"""The names and numbers of the device <-> county API that both ends must
+agree on: paths, headers, limits and the shapes of ids. ``county/openapi.yaml``
+documents them; the client (:mod:`sync.client`) and the reference county
+(:mod:`county.app`) both take them from here."""
 
 from __future__ import annotations
 
@@ -7,8 +9,13 @@ import re
 
 API_PREFIX = "/v1"
 
+PATH_HEALTH = f"{API_PREFIX}/health"
+PATH_ENROLL = f"{API_PREFIX}/enroll"
+PATH_EVENTS = f"{API_PREFIX}/events"
+PATH_BLOBS = f"{API_PREFIX}/blobs"  # followed by /<sha256>
+PATH_FEED = f"{API_PREFIX}/feed"  # with ?after=<sequence>
+
 CLOCK_SKEW_SECONDS = 300  # a signed request's timestamp may differ this much from the server's
-NONCE_WINDOW_SECONDS = 600  # a nonce is remembered this long (twice the skew: safe to forget)
 
 MAX_EVENTS_PER_BATCH = 1000
 MAX_BATCH_BYTES = 8 * 1024 * 1024  # decompressed
@@ -16,8 +23,7 @@ MAX_BLOB_CHUNK_BYTES = 4 * 1024 * 1024
 MAX_BLOB_BYTES = 16 * 1024 * 1024
 MAX_ENROLL_BODY_BYTES = 16 * 1024
 FEED_PAGE_SIZE = 100
-ENROLL_CODE_DAYS = 7
-TIME_DOCUMENT_SECONDS = 300
+TIME_DOCUMENT_SECONDS = 300  # how long the county's signed clock statement is valid
 
 HEADER_BACKLOG = "X-VE-Backlog"
 HEADER_OFFSET = "X-VE-Offset"
@@ -25,7 +31,6 @@ HEADER_SIZE = "X-VE-Size"
 
 LEDGER_STREAM = "seal.ledger"
 TIME_DOCUMENT_NAME = "county-clock"
-PUBLISHABLE_KINDS = ("catalog", "disclosure", "roster", "config")
 
 DEVICE_ID = re.compile(r"[a-z0-9][a-z0-9-]{2,39}")
 DEVICE_ROLES = ("kiosk", "seal", "all")
@@ -33,6 +38,16 @@ VILLAGE_CODE = re.compile(r"\d{12}")
 EVENT_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 STREAM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def blob_path(digest: str) -> str:
+    """The path of one blob (a photo or document) by its sha256 in hex."""
+    return f"{PATH_BLOBS}/{digest}"
+
+
+def feed_path(after: int) -> str:
+    """The path of the feed page after sequence number *after*."""
+    return f"{PATH_FEED}?after={after}"
 
 
 def mib(size: int) -> str:

@@ -1,0 +1,17 @@
+"""What both ends of the wire must agree on, byte for byte: a device (kiosk or
+seal station) and the county.
+
+- :mod:`protocol.api`: the API's paths, headers, limits and id shapes;
+- :mod:`protocol.signing`: keys, signed requests, the canonical JSON that
+  signatures cover;
+- :mod:`protocol.documents`: the signed feed documents the county publishes;
+- :mod:`protocol.events`: the event a device sends;
+- :mod:`protocol.approval_token`: the ``VE1.`` approval that unlocks a seal;
+- :mod:`protocol.ledger_chain`: the hash chain of a seal station's ledger;
+- :mod:`protocol.complaint_envelope`: a report sealed to the county's key;
+- :mod:`protocol.tracking`: tracking codes with a check digit;
+- :mod:`protocol.complaint_status`: how the county says where a report stands.
+
+A leaf: it imports nothing of the project. A county written by someone else
+needs only this package (and ``county/openapi.yaml``) to interoperate.
+"""
