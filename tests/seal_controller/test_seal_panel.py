@@ -13,7 +13,7 @@ from PIL import Image, ImageStat
 
 from seal_controller.panel_model import PanelModel
 from tests.conftest import REPO
-from tests.seal.rig import Rig, make_rig
+from tests.seal_controller.rig import Rig, make_rig
 
 
 @pytest.fixture

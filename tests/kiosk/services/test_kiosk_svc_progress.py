@@ -18,7 +18,7 @@ from kiosk.services.progress import (
 )
 from protocol import tracking
 from protocol.complaint_status import STATUS_DOCUMENT
-from tests.kiosk_services.conftest import NOW, Kiosk
+from tests.kiosk.services.conftest import NOW, Kiosk
 
 
 def filed(kiosk: Kiosk) -> str:

@@ -25,7 +25,7 @@ from kiosk.services.receipts import (
 )
 from powerlist import PowerItem, load_sample
 from protocol import tracking
-from tests.kiosk_services.conftest import Kiosk
+from tests.kiosk.services.conftest import Kiosk
 
 ROSTER = {"village_clerk": {"name": "王小明", "phone": "13800138000"},
           "party_secretary": {"name": "李建国"}}

@@ -12,7 +12,7 @@ from protocol.ledger_chain import check_chain
 from protocol.signing import new_private_key
 from seal_controller.procedure import Phase
 from tests.conftest import wait_until
-from tests.seal.rig import COUNTY, Rig, make_rig
+from tests.seal_controller.rig import COUNTY, Rig, make_rig
 
 PARTY_LOCK, COMMITTEE_LOCK = 17, 27
 

@@ -22,7 +22,7 @@ from sync.enrollment import enroll
 from sync.feed_store import FeedStore
 from sync.identity import load_or_create_device_key
 from sync.outbox import Outbox
-from tests.kiosk_services.conftest import KIOSK, NOW
+from tests.kiosk.services.conftest import KIOSK, NOW
 
 VILLAGE = "330226100201"
 

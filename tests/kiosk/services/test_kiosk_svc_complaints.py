@@ -22,7 +22,7 @@ from kiosk.services.complaints import (
 )
 from protocol import tracking
 from sync.outbox import Outbox
-from tests.kiosk_services.conftest import NOW, Kiosk
+from tests.kiosk.services.conftest import NOW, Kiosk
 
 PHONE = "13912345678"
 ITEM = ("BM-02", "最低生活保障申请（低保）")

@@ -10,7 +10,7 @@ import pytest
 
 from seal_controller.controller import SealRequest
 from seal_controller.procedure import END_SESSION, TABLE, TRIGGERS, Phase, rule_for
-from tests.seal.rig import Rig, make_rig
+from tests.seal_controller.rig import Rig, make_rig
 
 PARTY_LOCK = 17
 

@@ -12,7 +12,7 @@ import pytest
 from hardware.printer import Receipt, ReceiptPrinter
 from kiosk.services.print_queue import MESSAGES, PrintQueue
 from kiosk.services.receipt_codec import receipt_from_dict, receipt_to_dict
-from tests.kiosk_services.conftest import PaperDummy
+from tests.kiosk.services.conftest import PaperDummy
 
 PAPER_OUT = "打印机没纸了，请找工作人员加纸。您的回执已保存，加纸后会自动打印。"
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from subprocess import CompletedProcess
 
 from device.config import embedded_default_text
+from tests.conftest import REPO
 
 Run = Callable[..., CompletedProcess[str]]
 DEVICES = ["lock party", "sleeve party", "plunger party", "lock committee", "sleeve committee",
@@ -143,7 +144,7 @@ def test_catalog_validate_names_every_problem(run_cli: Run, tmp_path: Path) -> N
     good = run_cli("catalog", "validate", "powerlist/samples/sample-catalog.toml")
     assert good.returncode == 0, good.stdout
     assert "36 items" in good.stdout and "45 flowcharts" in good.stdout
-    text = (Path(__file__).parent.parent / "powerlist/samples/sample-catalog.toml").read_text()
+    text = (REPO / "powerlist/samples/sample-catalog.toml").read_text()
     bad = tmp_path / "catalog.toml"
     bad.write_text(text.replace('category = "major_decision"', 'category = "major"', 1),
                    encoding="utf-8")

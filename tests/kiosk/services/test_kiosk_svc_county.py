@@ -32,7 +32,7 @@ from kiosk.services.complaints import (
 )
 from protocol import tracking
 from protocol.complaint_envelope import public_key_text
-from tests.kiosk_services.conftest import NOW, Kiosk
+from tests.kiosk.services.conftest import NOW, Kiosk
 from village_edge.county_commands import add_county_parser, run_county
 
 
