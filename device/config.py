@@ -29,6 +29,7 @@ from device.schema import (
     village_code,
     within,
 )
+from device.state import DEVICE_STATE_DIR, DeviceState
 from hardware.lock import LockTiming
 from hardware.pins import HEADER_BCM_PINS, PULLED_LOW_AT_BOOT, REAL_FACTORIES
 from hardware.printer import PrinterSettings
@@ -253,20 +254,9 @@ class Config:
     seal_panel: bool
 
     @property
-    def outbox_dir(self) -> Path:
-        return self.state_dir / "outbox"
-
-    @property
-    def feed_dir(self) -> Path:
-        return self.state_dir / "feed"
-
-    @property
-    def device_key_path(self) -> Path:
-        return self.state_dir / "keys" / "device.key"
-
-    @property
-    def sync_status_path(self) -> Path:
-        return self.state_dir / "sync-status.json"
+    def state(self) -> DeviceState:
+        """Every path under :attr:`state_dir`."""
+        return DeviceState(self.state_dir)
 
     @property
     def is_embedded_default(self) -> bool:
@@ -398,7 +388,7 @@ def _expand(path: str, home: Path) -> Path:
 def _build(data: dict[str, Any], *, source: str, home: Path, simulate: bool) -> Config:
     device = data["device"]
     simulated = simulate or bool(device.get("simulate", False))
-    state_dir = _expand(data.get("paths", {}).get("state_dir", "/var/lib/village-edge"), home)
+    state_dir = _expand(data.get("paths", {}).get("state_dir", str(DEVICE_STATE_DIR)), home)
     printer = dict(data.get("printer", {"connection": "none"}))
     if simulated and printer["connection"] not in ("file", "none"):
         # A simulated device never talks to a real printer: its receipts go to a file.

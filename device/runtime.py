@@ -111,16 +111,12 @@ def open_station(
 
 
 def open_outbox(config: Config) -> Outbox:
-    return Outbox(config.outbox_dir, quota_bytes=config.outbox_quota_bytes)
-
-
-def enrollment_path(config: Config) -> Path:
-    return config.state_dir / "enrollment.json"
+    return Outbox(config.state.outbox, quota_bytes=config.outbox_quota_bytes)
 
 
 def county_client(config: Config, url: str | None = None) -> CountyClient:
     """A client for the configured county, signing with this device's key."""
-    key = load_or_create_device_key(config.device_key_path)
+    key = load_or_create_device_key(config.state.device_key)
     return CountyClient(url or config.county_url, config.device_id, key)
 
 
@@ -130,7 +126,7 @@ def open_sync_agent(config: Config, outbox: Outbox) -> SyncAgent:
         raise EnrollmentError(
             f"no county address: set [county] url in {config.source}"
         )
-    enrollment = Enrollment.load(enrollment_path(config))
+    enrollment = Enrollment.load(config.state.enrollment)
     if enrollment is None:
         raise EnrollmentError(
             "this device has not enrolled with the county: run "
@@ -141,6 +137,6 @@ def open_sync_agent(config: Config, outbox: Outbox) -> SyncAgent:
             f"the county key in {config.source} differs from the one this device enrolled "
             "with: enroll again"
         )
-    feed = FeedStore(config.feed_dir, public_key_from_text(enrollment.county_public_key),
+    feed = FeedStore(config.state.feed, public_key_from_text(enrollment.county_public_key),
                      config.device_id, time.time)
-    return SyncAgent(outbox, county_client(config), feed, config.sync_status_path, config.sync)
+    return SyncAgent(outbox, county_client(config), feed, config.state.sync_status, config.sync)

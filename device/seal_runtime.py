@@ -43,8 +43,8 @@ class SealRuntime:
         config, stack = self.config, self._stack
         try:
             self.station: Station = stack.enter_context(open_station(config))
-            self.clock = TrustedClock(config.state_dir / "trusted-time")
-            self.ledger = stack.enter_context(Ledger(config.state_dir / "ledger", time.time))
+            self.clock = TrustedClock(config.state.trusted_time)
+            self.ledger = stack.enter_context(Ledger(config.state.ledger, time.time))
             self.outbox: Outbox = stack.enter_context(open_outbox(config))
             link = None
             if config.camera.enabled:
@@ -52,7 +52,7 @@ class SealRuntime:
                 link = CameraLink(camera, self.outbox, config.device_id, time.time)
             county_key = public_key_from_text(config.county_public_key)
             self.feed = FeedWatcher(
-                FeedStore(config.feed_dir, county_key, config.device_id, time.time), self.clock)
+                FeedStore(config.state.feed, county_key, config.device_id, time.time), self.clock)
             self.controller = SealController(
                 device_id=config.device_id, station=self.station, ledger=self.ledger,
                 outbox=self.outbox, county_key=county_key, clock=self.clock, camera=link,

@@ -29,6 +29,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from device.config import Config, ConfigError, parse_config
+from device.state import DeviceState
 from durable.atomic import atomic_write
 from protocol.signing import SignatureError, key_fingerprint, public_key_text
 from provision.bootfile import BootConfig, BootFileError, read_boot_file
@@ -47,8 +48,6 @@ EXIT_SOFTWARE = 70  # the installed template or state is broken: not the technic
 EXIT_UNREACHABLE = 75  # try again later (EX_TEMPFAIL); the unit retries every minute
 EXIT_BOOT_FILE = 78  # the boot file must be fixed (EX_CONFIG); the unit waits
 
-STATUS_FILE = "commissioning.json"
-
 ClientFactory = Callable[[Config], CountyClient]
 
 
@@ -64,12 +63,8 @@ class Paths:
     wifi_dir: Path
 
     @property
-    def enrollment(self) -> Path:
-        return self.state_dir / "enrollment.json"
-
-    @property
-    def status(self) -> Path:
-        return self.state_dir / STATUS_FILE
+    def state(self) -> DeviceState:
+        return DeviceState(self.state_dir)
 
 
 @dataclass
@@ -192,7 +187,7 @@ def _already_enrolled(paths: Paths, boot: BootConfig) -> Enrollment | None:
     """The enrollment kept from an earlier run, if it is with this county,
     as this device, with the key the boot file pins."""
     try:
-        known = Enrollment.load(paths.enrollment)
+        known = Enrollment.load(paths.state.enrollment)
     except EnrollmentError:
         return None  # damaged: enrolling again replaces it
     if known is None or known.device_id != boot.device_id:
@@ -216,7 +211,7 @@ def _enroll(
         pinned = boot.county_public_key or _key_by_fingerprint(client, boot)
         return enroll(client, code=boot.enroll_code, role=boot.role,
                       village_code=boot.village_code, pinned_key=pinned,
-                      path=paths.enrollment)
+                      path=paths.state.enrollment)
     except CountyUnreachable as error:
         raise Failed(EXIT_UNREACHABLE, f"cannot reach the county at {boot.county_url} "
                      f"({error}); check the network and [county] url in {boot.source}; "
@@ -252,7 +247,7 @@ def _key_by_fingerprint(client: CountyClient, boot: BootConfig) -> str:
 
 
 def _device_key(config: Config) -> Ed25519PrivateKey:
-    return load_or_create_device_key(config.device_key_path)
+    return load_or_create_device_key(config.state.device_key)
 
 
 def _write(path: Path, text: str, outcome: Outcome, *, mode: int) -> None:
@@ -293,6 +288,8 @@ def _plan(paths: Paths, boot: BootConfig, known: Enrollment | None, outcome: Out
 def _save_status(paths: Paths, outcome: Outcome, now: float) -> None:
     document = {"at": now, **asdict(outcome), "ok": outcome.ok}
     try:
-        atomic_write(paths.status, json.dumps(document, ensure_ascii=False, indent=1).encode())
+        atomic_write(paths.state.commissioning,
+                     json.dumps(document, ensure_ascii=False, indent=1).encode())
     except OSError as error:
-        log.warning("cannot keep the commissioning status in %s: %s", paths.status, error)
+        log.warning("cannot keep the commissioning status in %s: %s",
+                    paths.state.commissioning, error)

@@ -4,23 +4,20 @@ is open, because restarting the controller in the middle of one ends it
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from device.state import DeviceState
 from seal_controller.ledger import LEDGER_FILE, read_ledger
-
-# The ledger kinds that close an approved session (as the controller's
-# SESSION_ENDINGS; a test keeps the two the same).
-SESSION_ENDINGS = frozenset({"used_up", "ended", "expired", "lock_limit", "alarm_camera",
-                             "alarm_lid", "interrupted"})
+from seal_controller.replay import replay
 
 
 @dataclass(frozen=True)
 class OpenSession:
     """The approved record that no ending followed."""
 
-    record: dict[str, Any]
+    record: Mapping[str, Any]
 
     def describe(self) -> str:
         r = self.record
@@ -28,16 +25,9 @@ class OpenSession:
                 f"{r.get('seq', '?')}, {r.get('uses', '?')} uses)")
 
 
-def open_session(state_dir: Path) -> OpenSession | None:
-    """The approved session open in the ledger under *state_dir*, if any."""
-    reading = read_ledger(state_dir / "ledger" / LEDGER_FILE)
-    found: dict[str, Any] | None = None
-    for record in reading.records:
-        kind = record.get("kind")
-        if kind == "approved":
-            found = record
-        elif kind in SESSION_ENDINGS:
-            found = None
+def open_session(state: DeviceState) -> OpenSession | None:
+    """The approved session open in the device's ledger, if any."""
+    found = replay(read_ledger(state.ledger / LEDGER_FILE).records).open_session
     return OpenSession(found) if found is not None else None
 
 

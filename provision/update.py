@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from device.state import DEVICE_STATE_DIR, DeviceState
 from durable.atomic import atomic_write
 from provision.build import build_release
 from provision.health import Doctor, HealthCheck, Policy, Verdict
@@ -37,7 +38,6 @@ from provision.system import CommandError, Runner
 from sync.outbox import Outbox, OutboxError
 
 CONFIG = Path("etc/village-edge/config.toml")
-STATE = "/var/lib/village-edge"
 STREAM = "update"
 TRIAL = "trial.json"
 LAST = "last-update.json"
@@ -56,6 +56,10 @@ class Device:
     role: str
     state_dir: Path
 
+    @property
+    def state(self) -> DeviceState:
+        return DeviceState(self.state_dir)
+
     @classmethod
     def load(cls, root: Path, config: Path | None = None) -> Device:
         path = config or root / CONFIG
@@ -67,7 +71,7 @@ class Device:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             raise UpdateError(f"{path} cannot be read ({error}); fix it, then update") from error
         role = str(data.get("device", {}).get("role", ""))
-        state = str(data.get("paths", {}).get("state_dir", STATE))
+        state = str(data.get("paths", {}).get("state_dir", DEVICE_STATE_DIR))
         if not state.startswith("/"):
             raise UpdateError(f"{path}: [paths] state_dir must be an absolute path on a device, "
                               f"found {state!r}")
@@ -114,7 +118,7 @@ class Updater:
     def _guard(self) -> None:
         if self.device.role not in ("seal", "all"):
             return
-        session = open_session(self.device.state_dir)
+        session = open_session(self.device.state)
         if session is not None:
             raise UpdateError(refusal(session))
 
@@ -124,7 +128,7 @@ class Updater:
 
     def _tell_county(self, payload: dict[str, Any]) -> str:
         """Append an ``update`` event to the outbox; a line for the report."""
-        directory = self.device.state_dir / "outbox"
+        directory = self.device.state.outbox
         try:
             with Outbox(directory) as outbox:
                 event_id = outbox.append(STREAM, payload)
@@ -284,7 +288,7 @@ class Updater:
             "previous": layout.previous(), "installed": layout.installed(),
             "trial": read_json(layout.prefix / TRIAL),
             "last_update": read_json(layout.prefix / LAST),
-            "approved_session_open": (open_session(self.device.state_dir) is not None
+            "approved_session_open": (open_session(self.device.state) is not None
                                       if self.device.role in ("seal", "all") else None),
         }
 

@@ -25,7 +25,8 @@ from hardware.station import SealSlot, Station
 from protocol.approval_token import MAX_USES, Approval, TokenRejected, read_token
 from seal_controller.ledger import Ledger, LedgerForwarder
 from seal_controller.messages import PANEL, alarm_text, refusal_text
-from seal_controller.procedure import END_SESSION, Phase, Rule, rule_for
+from seal_controller.procedure import END_SESSION, INTERRUPTED, Phase, Rule, rule_for
+from seal_controller.replay import replay
 from seal_controller.trusted_clock import TrustedClock
 from sync.outbox import Outbox
 
@@ -36,8 +37,6 @@ log = logging.getLogger(__name__)
 
 RETURN_SECONDS = 60.0
 ALARM_SHOW_SECONDS = 30.0
-SESSION_ENDINGS = {"used_up", "ended", "expired", "lock_limit", "alarm_camera", "alarm_lid",
-                   "interrupted"}
 
 
 @dataclass(frozen=True)
@@ -121,21 +120,11 @@ class SealController:
         locked (the station did that first); an open session is recorded as
         interrupted and never resumed, so an approval never gains uses."""
         with self._mutex:
-            open_request: dict[str, Any] | None = None
-            open_session: dict[str, Any] | None = None
-            for record in self.ledger.records:
-                kind = record.get("kind")
-                if kind == "requested":
-                    open_request = record
-                elif kind == "cancelled":
-                    open_request = None
-                elif kind == "approved":
-                    self.used_aids.add(str(record.get("aid")))
-                    open_session, open_request = record, None
-                elif kind in SESSION_ENDINGS:
-                    open_session = None
+            replayed = replay(self.ledger.records)
+            self.used_aids |= replayed.used_aids
+            open_session, open_request = replayed.open_session, replayed.open_request
             if open_session is not None:
-                self._write("interrupted", slot=open_session.get("slot"),
+                self._write(INTERRUPTED, slot=open_session.get("slot"),
                             aid=open_session.get("aid"),
                             note="power cut or crash during an unlocked session; the approval "
                                  "is used up")

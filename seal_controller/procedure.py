@@ -120,6 +120,32 @@ def _rows() -> list[Rule]:
 TABLE: dict[tuple[Phase, str], Rule] = {(r.phase, r.trigger): r for r in _rows()}
 
 
+def ledger_kind(rule: Rule) -> str | None:
+    """The kind of ledger record *rule* writes (its first ``ledger:*`` action)."""
+    for action in rule.actions:
+        name, _, argument = action.partition(":")
+        if name == "ledger":
+            return argument
+    return None
+
+
+def _kinds(rules: list[Rule]) -> frozenset[str]:
+    return frozenset(kind for rule in rules if (kind := ledger_kind(rule)) is not None)
+
+
+#: Written by the controller's recovery, not by a row: a session that a power
+#: cut or crash left open is closed, and its approval is used up.
+INTERRUPTED = "interrupted"
+#: The ledger kinds that open and close a request and a session, read off the
+#: table so that replaying a ledger follows the same rules that wrote it.
+REQUEST_OPENED = _kinds([TABLE[(Phase.IDLE, "request")]])
+SESSION_OPENED = _kinds([TABLE[(Phase.REQUESTED, "approval_ok")]])
+REQUEST_CLOSED = _kinds([r for r in TABLE.values()
+                         if r.phase is Phase.REQUESTED and r.next is Phase.IDLE])
+SESSION_ENDINGS = _kinds([r for r in TABLE.values()
+                          if r.phase is Phase.UNLOCKED and r.next == END_SESSION]) | {INTERRUPTED}
+
+
 def rule_for(phase: Phase, trigger: str) -> Rule | None:
     """The row for (phase, trigger); None when the table has none: the event
     is refused and nothing moves."""

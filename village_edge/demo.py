@@ -93,8 +93,8 @@ def run_demo(
     camera = SimulatedCamera(CameraSettings(backend="simulated"), scene="document",
                              document_seed=3)
     camera.start()
-    ledger = Ledger(config.state_dir / "ledger", time.time)
-    clock = TrustedClock(config.state_dir / "trusted-time")
+    ledger = Ledger(config.state.ledger, time.time)
+    clock = TrustedClock(config.state.trusted_time)
     clock.trust(time.time(), "demo")
     agent = county.agent(outbox)
     controller = SealController(

@@ -12,7 +12,7 @@ from county import operator
 from county.complaints import ensure_complaint_key
 from county.server import CountyServer
 from device.config import Config
-from device.runtime import county_client, enrollment_path, open_sync_agent
+from device.runtime import county_client, open_sync_agent
 from protocol.signing import key_fingerprint
 from sync.agent import SyncAgent
 from sync.enrollment import enroll
@@ -45,7 +45,7 @@ class DemoCounty:
         try:
             enroll(client, code=code, role=self.config.role,
                    village_code=self.config.village_code,
-                   pinned_key=self.server.public_key, path=enrollment_path(self.config))
+                   pinned_key=self.server.public_key, path=self.config.state.enrollment)
         finally:
             client.close()
         self.out.write(

@@ -14,7 +14,6 @@ from device.clock import read_clock_state
 from device.config import Config
 from device.runtime import (
     county_client,
-    enrollment_path,
     make_pin_factory,
     make_printer,
     open_outbox,
@@ -171,7 +170,7 @@ def check_county(config: Config) -> list[Finding]:
         return [warn("county", f"no [county] url in {config.source}",
                      "provisioning sets it; events are kept until then")]
     findings = []
-    if Enrollment.load(enrollment_path(config)) is None:
+    if Enrollment.load(config.state.enrollment) is None:
         findings.append(fail("enrollment", "this device has not enrolled with the county",
                              "village-edge sync enroll --code CODE (the code from the county)"))
     client = county_client(config)
@@ -232,7 +231,7 @@ def check_outbox(config: Config) -> list[Finding]:
         findings.append(ok("outbox space", space))
     if stats.quarantined:
         findings.append(warn("quarantine", f"{stats.quarantined} damaged records set aside in "
-                             f"{config.outbox_dir / 'quarantine'}",
+                             f"{config.state.outbox / 'quarantine'}",
                              "the SD card may be failing: plan to replace it"))
     return findings
 

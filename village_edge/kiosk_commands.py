@@ -25,7 +25,6 @@ from device.config import Config
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-PIN_FILE = "technician-pin"
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +59,7 @@ def technician_pin(config: Config) -> str:
     configured = getattr(config, "kiosk_technician_pin", "")
     if configured:
         return str(configured)
-    path = config.state_dir / "kiosk" / PIN_FILE
+    path = config.state.technician_pin
     try:
         return path.read_text().strip()
     except FileNotFoundError:
@@ -109,7 +108,7 @@ def _technician_hooks(config: Config, simulate: bool):  # type: ignore[no-untype
 
     def last_sync() -> str:
         try:
-            status = json.loads(config.sync_status_path.read_text("utf-8"))
+            status = json.loads(config.state.sync_status.read_text("utf-8"))
         except (FileNotFoundError, ValueError):
             return "no sync yet"
         success = status.get("last_success")
@@ -145,7 +144,7 @@ def _feed(config: Config):  # type: ignore[no-untyped-def]
     from protocol.signing import public_key_from_text
     from sync.feed_store import FeedStore
 
-    return FeedStore(config.feed_dir, public_key_from_text(config.county_public_key),
+    return FeedStore(config.state.feed, public_key_from_text(config.county_public_key),
                      config.device_id, time.time)
 
 
@@ -175,7 +174,7 @@ def real_services(config: Config, feed: Any, outbox: Any) -> Any:
         log.error("no receipts: %s", error)
         printer = None
     if printer is not None:
-        printing = QueuedPrinting(PrintQueue(config.state_dir / "print-queue", printer))
+        printing = QueuedPrinting(PrintQueue(config.state.print_queue, printer))
     return KioskServices(
         GuideSlips(feed), printing,
         SealedComplaints(outbox, feed, config.device_id) if feed is not None else None,
@@ -193,7 +192,7 @@ def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
                           services=real_services(config, feed, outbox),
                           technician=_technician_hooks(config, simulate),
                           pin=technician_pin(config))
-    prepare_kivy(config.state_dir / "kiosk", os.environ, size=size, fullscreen=fullscreen)
+    prepare_kivy(config.state.kiosk, os.environ, size=size, fullscreen=fullscreen)
     from hardware.printer import render_preview
     from kiosk.app import build_app
 
@@ -215,7 +214,7 @@ def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
                               technician=_technician_hooks(config, simulate),
                               pin=technician_pin(config))
         with display_for_kivy():
-            prepare_kivy(config.state_dir / "kiosk", os.environ, size=size,
+            prepare_kivy(config.state.kiosk, os.environ, size=size,
                          fullscreen=args.fullscreen)
             from hardware.printer import render_preview
             from kiosk.app import build_app
@@ -245,7 +244,7 @@ def _screenshots(config: Config, directory: Path, size: tuple[int, int], out: Te
     directory.mkdir(parents=True, exist_ok=True)
     prefix = f"{size[0]}x{size[1]}-"
     with display_for_kivy():
-        prepare_kivy(config.state_dir / "kiosk", os.environ, size=size, fullscreen=False)
+        prepare_kivy(config.state.kiosk, os.environ, size=size, fullscreen=False)
         from hardware.printer import render_preview
         from kiosk.app import build_app
 

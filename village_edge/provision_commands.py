@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from device.config import DEFAULT_CONFIG_PATH
+from device.state import DEVICE_STATE_DIR
 from provision.commission import EXIT_OK, Outcome, Paths, commission
 from provision.device_config import default_template
 from provision.wifi import CONNECTION_NAME
@@ -18,7 +19,6 @@ from provision.wifi import CONNECTION_NAME
 log = logging.getLogger(__name__)
 
 BOOT_FILE = Path("/boot/firmware/village-edge.toml")
-STATE_DIR = Path("/var/lib/village-edge")
 KIOSK_ENV = Path("/etc/village-edge/kiosk.env")
 WIFI_DIR = Path("/etc/NetworkManager/system-connections")
 ROLE_UNITS = ("village-edge-seal.service", "village-edge-kiosk.service",
@@ -40,8 +40,8 @@ def add_provision_parser(commands: argparse._SubParsersAction) -> None:  # type:
     provision.add_argument("--config-out", type=Path, default=DEFAULT_CONFIG_PATH,
                            metavar="PATH", help=f"the device configuration to write "
                            f"(default {DEFAULT_CONFIG_PATH})")
-    provision.add_argument("--state-dir", type=Path, default=STATE_DIR, metavar="DIR",
-                           help=f"the device's state: key, enrollment (default {STATE_DIR})")
+    provision.add_argument("--state-dir", type=Path, default=DEVICE_STATE_DIR, metavar="DIR",
+                           help=f"the device's state: key, enrollment (default {DEVICE_STATE_DIR})")
     provision.add_argument("--template", type=Path, metavar="PATH",
                            help="the configuration template (default: the installed "
                            "config.example.toml)")

@@ -13,7 +13,7 @@ from types import FrameType
 from typing import Any, TextIO
 
 from device.config import Config
-from device.runtime import county_client, enrollment_path, open_outbox, open_sync_agent
+from device.runtime import county_client, open_outbox, open_sync_agent
 from device.systemd_notify import Notifier
 from sync.agent import SyncStatus
 from sync.client import CountyError
@@ -51,7 +51,7 @@ def _enroll(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     try:
         enrollment = enroll(client, code=args.code, role=config.role,
                             village_code=config.village_code,
-                            pinned_key=config.county_public_key, path=enrollment_path(config))
+                            pinned_key=config.county_public_key, path=config.state.enrollment)
     except (EnrollmentError, CountyError) as error:
         out.write(f"enrollment failed: {error}\n")
         return EXIT_NOT_READY
@@ -118,7 +118,7 @@ def _when(stamp: float | None, now: float) -> str:
 
 
 def status_document(config: Config, stats: OutboxStats, status: SyncStatus) -> dict[str, Any]:
-    enrollment = Enrollment.load(enrollment_path(config))
+    enrollment = Enrollment.load(config.state.enrollment)
     return {
         "device_id": config.device_id,
         "county_url": config.county_url,
@@ -143,7 +143,7 @@ def status_document(config: Config, stats: OutboxStats, status: SyncStatus) -> d
 def _status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     with open_outbox(config) as outbox:
         stats = outbox.stats()
-    status = SyncStatus.load(config.sync_status_path)
+    status = SyncStatus.load(config.state.sync_status)
     document = status_document(config, stats, status)
     if args.json:
         json.dump(document, out, ensure_ascii=False, indent=2)

@@ -20,10 +20,11 @@ from typing import Any
 
 import pytest
 
+from device.state import DeviceState
 from provision.releases import Layout, Source
-from provision.seal_guard import SESSION_ENDINGS, open_session
-from seal_controller.controller import SESSION_ENDINGS as CONTROLLER_ENDINGS
+from provision.seal_guard import open_session
 from seal_controller.ledger import Ledger
+from seal_controller.procedure import SESSION_ENDINGS
 from sync.outbox import Outbox
 from tests.conftest import REPO
 from village_edge.update_commands import add_update_parser, run_update
@@ -283,15 +284,15 @@ def test_the_seal_is_not_updated_during_an_approved_session(fake: Fake, source: 
 
 
 def test_every_session_ending_closes_the_session(tmp_path: Path) -> None:
-    assert set(CONTROLLER_ENDINGS) == SESSION_ENDINGS
+    assert {"used_up", "ended", "expired", "interrupted"} <= SESSION_ENDINGS
     for ending in sorted(SESSION_ENDINGS):
-        state = tmp_path / ending
-        with Ledger(state / "ledger", lambda: 1.0) as ledger:
+        state = DeviceState(tmp_path / ending)
+        with Ledger(state.ledger, lambda: 1.0) as ledger:
             ledger.append("approved", aid="a", slot="s", uses=1)
             assert open_session(state) is not None
             ledger.append(ending, slot="s")
         assert open_session(state) is None
-    assert open_session(tmp_path / "no-ledger") is None
+    assert open_session(DeviceState(tmp_path / "no-ledger")) is None
 
 
 def test_a_kiosk_is_updated_whatever_its_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
