@@ -1,4 +1,4 @@
-"""The camera's one exception."""
+"""The camera's one exception, the root of :mod:`camera`'s errors."""
 
 
 class CameraError(Exception):

@@ -14,12 +14,13 @@ import os
 import threading
 from pathlib import Path
 
+from county.errors import CountyError
 from county.store import BlobProgress, Store
 from durable.atomic import fsync_directory
 from protocol.api import HEADER_SIZE, MAX_BLOB_BYTES, mib
 
 
-class BlobError(Exception):
+class BlobError(CountyError):
     """A chunk the county cannot take; :attr:`received` is what it holds."""
 
     def __init__(self, detail: str, received: int) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from county.errors import CountyError
 
-class Rejected(Exception):
+
+class Rejected(CountyError):
     """Raised by a handler; becomes ``{"error": tag, "detail": sentence, **extra}``."""
 
     def __init__(

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from camera.probe import CameraSettings
+from device.errors import DeviceError
 from device.schema import (
     Key,
     Problems,
@@ -50,7 +51,7 @@ DEFAULT_QUOTA_MB = 1024
 DEFAULT_MATTERS = ("出具证明", "合同签订", "财务报销", "村务公开", "对外公函", "其他")
 
 
-class ConfigError(ValueError):
+class ConfigError(DeviceError, ValueError):
     """The configuration cannot be used; :attr:`problems` lists why."""
 
     def __init__(self, problems: list[str]) -> None:

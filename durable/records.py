@@ -14,6 +14,8 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from durable.errors import RecordTooLarge
+
 MAGIC = b"VEr1"
 HEADER = struct.Struct("<4sII")
 HEADER_SIZE = HEADER.size
@@ -23,7 +25,9 @@ MAX_BODY = 16 * 1024 * 1024
 def frame(body: bytes) -> bytes:
     """One record, ready to be written with a single write()."""
     if len(body) > MAX_BODY:
-        raise ValueError(f"a record body is at most {MAX_BODY} bytes, this one is {len(body)}")
+        raise RecordTooLarge(
+            f"a record body is at most {MAX_BODY} bytes, this one is {len(body)}"
+        )
     return HEADER.pack(MAGIC, len(body), zlib.crc32(body)) + body
 
 

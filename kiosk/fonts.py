@@ -16,12 +16,14 @@ from pathlib import Path
 
 from PIL import ImageFont
 
+from kiosk.errors import KioskError
+
 NOTO_CJK = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 NOTO_CJK_BOLD = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc")
 _MAX_FACES = 32
 
 
-class FontMissing(RuntimeError):
+class FontMissing(KioskError, RuntimeError):
     """No font with Chinese glyphs; says what to install."""
 
 

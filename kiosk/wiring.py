@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from hardware.printer import Receipt
+from kiosk.errors import KioskError
 from kiosk.services import complaints as filing
 from kiosk.services import progress, receipts
 from kiosk.services.print_queue import PrintQueue
@@ -37,7 +38,7 @@ PROBLEM_KEYS = {
 PRINTED = "已经打印好了，请取走。"
 
 
-class ComplaintsUnavailable(RuntimeError):
+class ComplaintsUnavailable(KioskError, RuntimeError):
     """The kiosk cannot take written reports now; *message* says so kindly."""
 
     def __init__(self, message: str, detail: str) -> None:

@@ -10,10 +10,12 @@ import subprocess
 import time
 from pathlib import Path
 
+from kiosk.errors import KioskError
+
 X_SOCKETS = Path("/tmp/.X11-unix")
 
 
-class XvfbMissing(RuntimeError):
+class XvfbMissing(KioskError, RuntimeError):
     """Xvfb is not installed; says how to install it."""
 
 

@@ -1,4 +1,4 @@
-"""The one exception of :mod:`powerlist`, and the collector of problems that
+"""The exceptions of :mod:`powerlist`, and the collector of problems that
 feeds it: every problem names the file, the place (item, flowchart, node)
 and the field, and says what to do."""
 
@@ -7,7 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-class CatalogError(ValueError):
+class PowerlistError(Exception):
+    """Root of every error raised by :mod:`powerlist`."""
+
+
+class CatalogError(PowerlistError, ValueError):
     """A catalog cannot be used; :attr:`problems` lists every reason found."""
 
     def __init__(self, problems: list[str]) -> None:

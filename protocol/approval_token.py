@@ -23,6 +23,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from protocol.errors import ProtocolError
 from protocol.signing import SignatureError, b64url, canonical_json, unb64url
 
 PREFIX = "VE1."
@@ -33,7 +34,7 @@ DOC_PATTERN = re.compile(r"[0-9a-f]{16}")
 B64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 
-class TokenRejected(ValueError):
+class TokenRejected(ProtocolError, ValueError):
     """A token that must not move the lock; *reason* is a short tag."""
 
     def __init__(self, reason: str, detail: str) -> None:

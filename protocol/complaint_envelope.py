@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from protocol.errors import ProtocolError
 from protocol.signing import SignatureError, b64url, unb64url
 
 ENVELOPE_VERSION = 1
@@ -40,7 +41,7 @@ KEY_FIELD = "x25519"
 NONCE_BYTES = 12
 
 
-class EnvelopeError(ValueError):
+class EnvelopeError(ProtocolError, ValueError):
     """A key or sealed envelope is malformed, or the envelope does not open."""
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from protocol.errors import ProtocolError
 from protocol.signing import SignatureError, sign_document, verify_document
 
 DOCUMENT_KINDS = ("catalog", "disclosure", "roster", "approval", "config", "command", "time")
@@ -23,7 +24,7 @@ EVERY_DEVICE = "*"
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 
 
-class DocumentRejected(ValueError):
+class DocumentRejected(ProtocolError, ValueError):
     """A feed document that must not replace what the device holds."""
 
     def __init__(self, reason: str, detail: str) -> None:

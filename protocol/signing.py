@@ -31,6 +31,8 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
+from protocol.errors import ProtocolError
+
 REQUEST_CONTEXT = b"VE-REQ1\n"
 DOCUMENT_CONTEXT = b"VE-DOC1\n"
 
@@ -40,7 +42,7 @@ HEADER_NONCE = "X-VE-Nonce"
 HEADER_SIGNATURE = "X-VE-Signature"
 
 
-class SignatureError(ValueError):
+class SignatureError(ProtocolError, ValueError):
     """A signature, key or signed value is malformed or does not verify."""
 
 

@@ -27,13 +27,14 @@ from device.schema import (
     within,
 )
 from protocol.signing import SignatureError, key_fingerprint, public_key_from_text
+from provision.errors import ProvisionError
 
 BOM = b"\xef\xbb\xbf"
 ROLES = ("kiosk", "seal")
 FINGERPRINT = re.compile(r"[0-9a-f]{16}")
 
 
-class BootFileError(ValueError):
+class BootFileError(ProvisionError, ValueError):
     """The boot file cannot be used; :attr:`problems` lists every reason."""
 
     def __init__(self, problems: list[str]) -> None:

@@ -35,6 +35,7 @@ from protocol.signing import SignatureError, key_fingerprint, public_key_text
 from provision.bootfile import BootConfig, BootFileError, read_boot_file
 from provision.device_config import TemplateError, render
 from provision.display import kiosk_env
+from provision.errors import ProvisionError
 from provision.used_code import remove_code
 from provision.wifi import FILE_NAME, nm_keyfile
 from sync.client import CountyClient, CountyRefused, CountyUnreachable
@@ -82,7 +83,7 @@ class Outcome:
         return self.exit_code == EXIT_OK
 
 
-class Failed(Exception):
+class Failed(ProvisionError):
     def __init__(self, exit_code: int, *problems: str) -> None:
         super().__init__("\n".join(problems))
         self.exit_code = exit_code

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from provision.errors import ProvisionError
+
 if TYPE_CHECKING:
     from provision.bootfile import BootConfig
 
@@ -27,7 +29,7 @@ HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.-]+)\s*\]\]?\s*(#.*)?$")
 VALUE = r"(\"(?:[^\"\\]|\\.)*\"|'[^']*'|[^#\s][^#]*?)"
 
 
-class TemplateError(ValueError):
+class TemplateError(ProvisionError, ValueError):
     """The template cannot be turned into a device configuration."""
 
 

@@ -18,6 +18,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from provision.errors import ProvisionError
+
 PREFIX = Path("opt/village-edge")
 COMPLETE = ".complete"
 # Must match SOURCE_PARTS in setup.sh.
@@ -27,7 +29,7 @@ WHEEL_NAME = re.compile(r"^village_edge-(?P<version>[^-]+)-.*\.whl$")
 NAME = re.compile(r"^[0-9A-Za-z.+_]+-[0-9a-f]{12}$")
 
 
-class ReleaseError(ValueError):
+class ReleaseError(ProvisionError, ValueError):
     """The release source or the install directory is not what an update needs."""
 
 

@@ -15,10 +15,12 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from provision.errors import ProvisionError
+
 log = logging.getLogger(__name__)
 
 
-class CommandError(RuntimeError):
+class CommandError(ProvisionError, RuntimeError):
     """A command the update needs could not be run, or failed."""
 
 

@@ -30,6 +30,7 @@ from typing import Any
 from device.state import DEVICE_STATE_DIR, DeviceState
 from durable.atomic import atomic_write
 from provision.build import build_release
+from provision.errors import ProvisionError
 from provision.health import Doctor, HealthCheck, Policy, Verdict
 from provision.releases import Layout, ReleaseError, Source
 from provision.seal_guard import open_session, refusal
@@ -43,7 +44,7 @@ TRIAL = "trial.json"
 LAST = "last-update.json"
 
 
-class UpdateError(Exception):
+class UpdateError(ProvisionError):
     """The update was not applied; the message says why and what to do."""
 
 

@@ -23,6 +23,7 @@ from hardware.lock import LockReason
 from hardware.patterns import Signal
 from hardware.station import SealSlot, Station
 from protocol.approval_token import MAX_USES, Approval, TokenRejected, read_token
+from seal_controller.errors import RequestError, StationBusy
 from seal_controller.ledger import Ledger, LedgerForwarder
 from seal_controller.messages import PANEL, alarm_text, refusal_text
 from seal_controller.procedure import END_SESSION, INTERRUPTED, Phase, Rule, rule_for
@@ -145,15 +146,15 @@ class SealController:
 
     def request(self, slot: str, matter: str, uses: int) -> SealRequest:
         if slot not in self.station.slots:
-            raise ValueError(f"no seal slot {slot!r}; the slots are {sorted(self.station.slots)}")
+            raise RequestError(f"no seal slot {slot!r}; the slots are {sorted(self.station.slots)}")
         if not 1 <= uses <= MAX_USES:
-            raise ValueError(f"the number of stamps must be 1 to {MAX_USES}, not {uses}")
+            raise RequestError(f"the number of stamps must be 1 to {MAX_USES}, not {uses}")
         if matter not in self.matters:
-            raise ValueError(f"the matter must be one of {', '.join(self.matters)}; "
+            raise RequestError(f"the matter must be one of {', '.join(self.matters)}; "
                              f"not {matter!r}")
         with self._mutex:
             if self.phase is not Phase.IDLE:
-                raise RuntimeError(f"a request can be made only when idle, not {self.phase.value}")
+                raise StationBusy(f"a request can be made only when idle, not {self.phase.value}")
             req = f"R{self.ledger.head_seq + 1}-{secrets.token_hex(5)}"
             request = SealRequest(req, slot, matter.strip(), uses, None)
             self.handle("request", request=request, slot=slot)

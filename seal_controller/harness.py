@@ -41,6 +41,7 @@ from protocol.approval_token import Approval, issue_token
 from protocol.signing import new_private_key, private_key_bytes, private_key_from_bytes
 from seal_controller.camera_link import CameraLink
 from seal_controller.controller import SealController
+from seal_controller.errors import SealError
 from seal_controller.ledger import Ledger
 from seal_controller.trusted_clock import TrustedClock
 from sync.outbox import Outbox
@@ -60,7 +61,7 @@ STEP_KEYS: dict[str, set[str]] = {
 }
 
 
-class ScenarioError(ValueError):
+class ScenarioError(SealError, ValueError):
     """A scenario file that cannot be played, and why."""
 
 

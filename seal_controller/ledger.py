@@ -22,13 +22,14 @@ from typing import Any
 from durable.atomic import atomic_write, fsync_directory
 from durable.records import BadBytes, frame, scan
 from protocol.ledger_chain import GENESIS, ChainReport, check_chain, record_hash
+from seal_controller.errors import SealError
 
 log = logging.getLogger(__name__)
 
 LEDGER_FILE = "ledger.log"
 
 
-class LedgerError(OSError):
+class LedgerError(SealError, OSError):
     """The ledger could not be written: the seal must not move."""
 
 

@@ -26,11 +26,12 @@ from protocol.api import (
     feed_path,
 )
 from protocol.signing import public_key_text, sign_request
+from sync.errors import SyncError
 
 DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read
 
 
-class CountyError(Exception):
+class CountyError(SyncError):
     """Root of the errors talking to the county."""
 
 

@@ -15,9 +15,10 @@ from pathlib import Path
 from durable.atomic import atomic_write
 from protocol.signing import SignatureError, key_fingerprint
 from sync.client import CountyClient
+from sync.errors import SyncError
 
 
-class EnrollmentError(Exception):
+class EnrollmentError(SyncError):
     """This device cannot talk to the county yet, and why."""
 
 

@@ -29,6 +29,7 @@ from typing import Any
 from durable.atomic import atomic_write, fsync_directory
 from durable.records import HEADER_SIZE, frame, scan
 from protocol.events import Event
+from sync.errors import SyncError
 from sync.event_ids import EventIdSource
 from sync.outbox_index import OutboxIndex, list_segments, segment_name
 from sync.streams import Lane, check_stream, lane_of
@@ -43,7 +44,7 @@ ALARM_CLEAR_PERCENT = 70
 QUOTA_STREAM = "alarm"
 
 
-class OutboxError(Exception):
+class OutboxError(SyncError):
     """Root of the outbox's errors."""
 
 

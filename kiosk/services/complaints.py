@@ -25,6 +25,7 @@ from datetime import date, datetime
 from random import Random
 from typing import TYPE_CHECKING, Literal
 
+from kiosk.errors import KioskError
 from kiosk.services.workdays import REPLY_WORKING_DAYS, reply_due
 from protocol import complaint_envelope, tracking
 from sync.outbox import Outbox, OutboxError
@@ -111,7 +112,7 @@ def check_phone(text: str) -> PhoneCheck:
 # -- the form ------------------------------------------------------------------
 
 
-class ComplaintFormError(ValueError):
+class ComplaintFormError(KioskError, ValueError):
     """A report that cannot be filed as chosen; ``message`` is for the villager
     when there is one, ``str(error)`` for the log."""
 

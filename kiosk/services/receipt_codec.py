@@ -7,11 +7,12 @@ from typing import Any
 
 from hardware.printer import Feed, QRCode, Receipt, Rule, Text
 from hardware.printer.receipt import Block
+from kiosk.errors import KioskError
 
 FORMAT_VERSION = 1
 
 
-class ReceiptCodecError(ValueError):
+class ReceiptCodecError(KioskError, ValueError):
     """Stored JSON that is not a receipt this version can print."""
 
 
