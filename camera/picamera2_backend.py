@@ -37,7 +37,7 @@ CABLE_HINT = ("check the camera's ribbon cable (contacts facing the right way; p
 
 def _import_picamera2() -> Any:
     try:
-        from picamera2 import Picamera2  # type: ignore[import-not-found]
+        from picamera2 import Picamera2
     except ImportError as error:
         raise CameraError(
             f"picamera2 cannot be imported ({error}): install python3-picamera2 from "
@@ -150,11 +150,12 @@ class Picamera2Camera(Camera):
                 f"the scan frame is {len(data)} bytes, too short for {width}x{height} "
                 f"(stride {stride}): the camera configuration changed under us; restart the station"
             )
-        return Image.frombuffer("L", (width, height), data, "raw", "L", stride, 1).copy()
+        return Image.frombuffer("L", (width, height), bytes(data), "raw", "L", stride, 1).copy()
 
     def capture_still(self) -> Image.Image:
         """The next main-stream frame, RGB, without stopping the lores stream."""
-        image = self._capture("still", lambda camera: camera.capture_image("main", wait=False))
+        image: Image.Image = self._capture(
+            "still", lambda camera: camera.capture_image("main", wait=False))
         return image if image.mode == "RGB" else image.convert("RGB")
 
 

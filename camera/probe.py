@@ -27,7 +27,7 @@ def probe_camera(settings: CameraSettings) -> CameraPresence:
     if settings.backend == "simulated":
         return CameraPresence(True, "simulated camera (development and tests)")
     try:
-        from picamera2 import Picamera2  # type: ignore[import-not-found]
+        from picamera2 import Picamera2
     except ImportError as error:
         return CameraPresence(
             False,

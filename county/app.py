@@ -219,7 +219,8 @@ class CountyApp:
         backlog = _whole_number(request, HEADER_BACKLOG, required=False)
         data = batches.decode_body(request.body, request.header("Content-Encoding"))
         events = batches.parse_batch(data)
-        accepted, duplicates = [], []
+        accepted: list[str] = []
+        duplicates: list[str] = []
         with store.transaction():
             for event in events:
                 payload = json.dumps(event.payload, ensure_ascii=False, allow_nan=False)

@@ -103,5 +103,6 @@ def write_qr(text: str, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     image = qrcode.make(text, error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=6,
                         border=4)
-    image.save(path)
+    with path.open("wb") as file:
+        image.save(file)
     return path

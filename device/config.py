@@ -22,6 +22,7 @@ from device.errors import DeviceError
 from device.schema import (
     Key,
     Problems,
+    Schema,
     Table,
     TableArray,
     check_document,
@@ -128,7 +129,7 @@ def _county_key(value: str) -> str | None:
 PIN = Key(int, "a BCM pin number", required=True, check=_pin)
 SECONDS = (int, float)
 
-SCHEMA = {
+SCHEMA: Schema = {
     "device": Table(
         {
             "id": Key(str, "the device id", required=True, check=_device_id),
@@ -367,7 +368,7 @@ def _station_spec(data: dict[str, Any]) -> StationSpec:
             for s in data.get("slots", [])
         ),
         lid=data.get("lid", {}).get("pin"),
-        lamp=tuple(lamp["pins"]) if lamp else None,  # type: ignore[arg-type]
+        lamp=tuple(lamp["pins"]) if lamp else None,
         lamp_kind=lamp.get("kind", "rgb") if lamp else "rgb",
         buzzer=data.get("buzzer", {}).get("pin"),
         lock_timing=LockTiming(

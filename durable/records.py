@@ -50,6 +50,7 @@ def _valid_at(data: bytes | memoryview, offset: int) -> int | None:
     if len(data) - offset < HEADER_SIZE:
         return None
     magic, length, crc = HEADER.unpack_from(data, offset)
+    length = int(length)
     if magic != MAGIC or length > MAX_BODY:
         return None
     end = offset + HEADER_SIZE + length

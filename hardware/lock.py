@@ -157,9 +157,14 @@ class SealLock:
                 ).start()
                 log.info("%s: unlocked (pull-in)", self.name)
             window.deadline = min(now + wanted, window.hard_deadline)
-            if self._closed:  # a signal handler secured us meanwhile
+            if self.closed:  # a signal handler secured us meanwhile
                 self._output.value = 0
             return min(window.deadline - now, self.timing.max_on_seconds)
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` ran (or a signal handler secured the lock)."""
+        return self._closed
 
     def lock(self) -> None:
         """De-energise now. Safe to call at any time, from any thread."""

@@ -20,7 +20,7 @@ from hardware.pins import bcm_of
 
 log = logging.getLogger(__name__)
 
-Callback = Callable[[], None]
+Callback = Callable[[], object]
 
 
 class DebouncedSwitch:

@@ -143,19 +143,14 @@ class Station:
                 made.callback(lock.close)
                 locks[slot.name] = lock
             for slot in spec.slots:
-                sensors = {}
-                for role, kind in (("sleeve", SleeveSensor), ("plunger", PlungerSensor)):
-                    sensor = kind(
-                        getattr(slot, role),
-                        settle_seconds=spec.settle_seconds,
-                        pin_factory=pin_factory,
-                        name=f"{role} {slot.name}",
-                    )
-                    made.callback(sensor.close)
-                    sensors[role] = sensor
-                slots.append(
-                    SealSlot(slot.name, slot.label, lock=locks[slot.name], **sensors)
-                )
+                sleeve = SleeveSensor(slot.sleeve, settle_seconds=spec.settle_seconds,
+                                      pin_factory=pin_factory, name=f"sleeve {slot.name}")
+                made.callback(sleeve.close)
+                plunger = PlungerSensor(slot.plunger, settle_seconds=spec.settle_seconds,
+                                        pin_factory=pin_factory, name=f"plunger {slot.name}")
+                made.callback(plunger.close)
+                slots.append(SealSlot(slot.name, slot.label, lock=locks[slot.name],
+                                      sleeve=sleeve, plunger=plunger))
             lid = None
             if spec.lid is not None:
                 lid = LidSensor(

@@ -297,12 +297,10 @@ def main(argv: list[str] | None = None) -> int:
                           technician=hooks, pin=str(script.get("pin", "")),
                           **({"sample": sample} if sample else {}))
     from hardware.printer import render_preview
-    from kiosk.app import build_app
+    from kiosk.app import PRINT_RETRY_SECONDS, build_app
 
-    options = {}
-    if script.get("print_retry_seconds"):
-        options["print_retry_seconds"] = float(script["print_retry_seconds"])
-    app = build_app(vm, receipt_image=render_preview, **options)
+    retry = float(script.get("print_retry_seconds") or PRINT_RETRY_SECONDS)
+    app = build_app(vm, receipt_image=render_preview, print_retry_seconds=retry)
     report.update(run_app_with_script(app, script["steps"]))
     report["errors"] = app.errors
     if fake is not None and queue is not None:

@@ -104,10 +104,10 @@ class _Table:
                 example = EXAMPLES.get(key, '"..."')
                 self.add(key, f"is missing; add {key} = {example}")
             return None
-        value = self.data[key]
+        value: object = self.data[key]
         if not isinstance(value, str):
-            example = EXAMPLES.get(key)
-            such = f" such as {example}" if example else ""
+            known = EXAMPLES.get(key)
+            such = f" such as {known}" if known else ""
             self.add(key, f"must be text{such} in quotes, found {_found(value)}")
             return None
         if not value.strip():

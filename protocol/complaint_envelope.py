@@ -90,7 +90,7 @@ def seal(recipient: X25519PublicKey, plaintext: bytes, associated: bytes) -> dic
 
 
 def open_sealed(
-    private: X25519PrivateKey, envelope: Mapping[str, Any], associated: bytes
+    private: X25519PrivateKey, envelope: object, associated: bytes
 ) -> bytes:
     """The plaintext of *envelope*; :class:`EnvelopeError` if it is malformed, was
     sealed to another key, was altered, or is bound to other associated data."""

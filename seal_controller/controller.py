@@ -347,7 +347,8 @@ class SealController:
             return
         self._context["photo"] = shot.sha256
         self._context["doc"] = shot.fingerprint
-        self.photos = [shot.sha256, *self.photos][:6]
+        if shot.sha256 is not None:
+            self.photos = [shot.sha256, *self.photos][:6]
         expected = self.session.approval.doc if self.session else None
         if purpose == "stamp" and expected and not shot.same_document(expected):
             self._raise("likely_swap", photo=shot.sha256)

@@ -9,6 +9,7 @@ and the controller share the main thread.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from importlib import resources
 from typing import Any
 
@@ -55,10 +56,10 @@ def panel_app_class() -> type:
             self.alarms = "\n".join(f"• {a}" for a in model.alarms[:3])
             self._fill(self.ids.slots, [
                 (f"slot:{c.name}", c.label + ("（已解锁）" if c.unlocked else ""), c.chosen,
-                 lambda name=c.name: model.choose_slot(name))
+                 partial(model.choose_slot, c.name))
                 for c in model.slots()])
             self._fill(self.ids.matters, [
-                (f"matter:{m}", m, m == model.matter, lambda m=m: model.choose_matter(m))
+                (f"matter:{m}", m, m == model.matter, partial(model.choose_matter, m))
                 for m in model.matters()])
             photos = [str(p) for p in model.photos()]
             if photos != self._photos:
@@ -77,8 +78,8 @@ def panel_app_class() -> type:
             for button, (key, text, chosen, action) in zip(
                     reversed(box.children), buttons, strict=True):
                 button.text = text
-                button.key = key  # type: ignore[attr-defined]
-                button.action = action  # type: ignore[attr-defined]
+                button.key = key
+                button.action = action
                 button.background_color = ((0.85, 0.45, 0.05, 1) if chosen
                                            else (0.35, 0.35, 0.38, 1))
 

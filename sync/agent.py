@@ -109,7 +109,8 @@ class SyncAgent:
 
     def _batch(self) -> list[Event]:
         events = self.outbox.pending(self.settings.batch_events)
-        batch, size = [], 0
+        batch: list[Event] = []
+        size = 0
         for event in events:
             event_size = len(json.dumps(event.to_wire(), ensure_ascii=False).encode())
             if batch and size + event_size > self.settings.batch_bytes:
@@ -239,7 +240,7 @@ class SyncAgent:
         return delay
 
     def run_forever(
-        self, stop: threading.Event, alive: Callable[[], None] | None = None,
+        self, stop: threading.Event, alive: Callable[[], object] | None = None,
         alive_every: float = 30.0,
     ) -> None:
         """Rounds until *stop* is set. *alive* (the systemd watchdog ping) is

@@ -378,7 +378,7 @@ class Outbox:
         stream in the order it was appended."""
         with self._locked(exclusive=False):
             self._index.refresh()
-            chosen = []
+            chosen: list[tuple[str, Any]] = []
             for event_id, location in self._index.in_order():
                 if len(chosen) >= limit:
                     break

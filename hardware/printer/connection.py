@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, BinaryIO, Literal, get_args
 
 from hardware.errors import PrinterError, PrinterOfflineError
 from hardware.printer.device import ChineseMode, ReceiptPrinter
@@ -126,6 +126,8 @@ def _append_file_class() -> type:
     from escpos.printer import File
 
     class AppendFile(File):
+        device: BinaryIO | None
+
         def open(self, raise_not_found: bool = True) -> None:
             if self._device:
                 self.close()

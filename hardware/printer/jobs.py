@@ -43,7 +43,7 @@ def gb18030_job(receipt: Receipt, paper: PaperWidth, profile: Any) -> bytes:
         _write_block(out, block, paper)
     out._raw(ALIGN["left"] + BOLD[False] + SIZE[False] + CHINESE_MODE_OFF)
     out.cut()
-    return out.output
+    return bytes(out.output)
 
 
 def raster_job(image: Image.Image, paper: PaperWidth, profile: Any) -> bytes:
@@ -56,7 +56,7 @@ def raster_job(image: Image.Image, paper: PaperWidth, profile: Any) -> bytes:
     out.hw("INIT")
     out.image(image, impl="bitImageRaster")
     out.cut()
-    return out.output
+    return bytes(out.output)
 
 
 def _write_block(out: Dummy, block: Block, paper: PaperWidth) -> None:

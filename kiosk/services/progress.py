@@ -84,5 +84,5 @@ def lookup(feed: FeedStore, code: str) -> ProgressView:
         when = date.fromisoformat(entry["date"])
     except (KeyError, TypeError, ValueError):
         when = None
-    return ProgressView(code, status, STATUS_MESSAGES[status], STATUS_LABELS[status],  # type: ignore[arg-type]
+    return ProgressView(code, status, STATUS_MESSAGES[status], STATUS_LABELS[status],
                         when, updated)

@@ -113,7 +113,8 @@ def read_disclosures(feed: FeedReader | None) -> tuple[list[Disclosure], datetim
         newest = max(newest or 0, document.issued)
         issued_day = datetime.fromtimestamp(document.issued).date()
         body = document.body
-        raw = body.get("entries") if isinstance(body.get("entries"), list) else [body]
+        entries_field = body.get("entries")
+        raw: list[Any] = entries_field if isinstance(entries_field, list) else [body]
         for data in raw:
             entry = _entry(data, issued_day)
             if entry is not None:

@@ -143,11 +143,12 @@ def _walk(chart: Flowchart) -> tuple[list[str], set[int]]:
         stack = [(root, iter(outgoing.get(root, [])))]
         while stack:
             node, edges = stack[-1]
-            index = next(edges, None)
-            if index is None:
+            following = next(edges, None)
+            if following is None:
                 state[node] = 2
                 stack.pop()
                 continue
+            index = following
             target = chart.edges[index].target
             if state.get(target) == 1:
                 back.add(index)
@@ -260,7 +261,7 @@ def layout_flowchart(chart: Flowchart) -> FlowchartLayout:
             end = (target.x + target.width, target.center[1])
             if source.shape == "diamond":
                 start = (source.x + source.width, source.center[1])
-            points = (start, (lane, start[1]), (lane, end[1]), end)
+            points: tuple[Point, ...] = (start, (lane, start[1]), (lane, end[1]), end)
             label = (start[0] + 6, start[1] + 4) if edge.condition else None
             arrows.append(Arrow(edge.source, edge.target, edge.condition, points, label, True))
             continue
