@@ -14,38 +14,41 @@ from gpiozero.pins.mock import MockFactory
 from hardware.errors import DeviceClosedError
 from hardware.failsafe import FailSafe
 from hardware.lock import LockReason, LockState, LockTiming, SealLock
-from tests.conftest import REPO, wait_until
+from tests.conftest import REPO
+from tests.hardware.recorders import LockTrace, levels
 
 FAST = LockTiming(pull_in_seconds=0.05, hold_duty=0.35, max_on_seconds=30)
-
-
-def levels(factory: MockFactory, pin: int) -> list[float]:
-    return [float(s.state) for s in factory.pin(pin).states]
+PULL_IN_HOLD_RELEASE = [LockState.PULLING_IN, LockState.HOLDING, LockState.LOCKED]
 
 
 def test_unlock_pulls_in_at_full_power_then_holds_then_releases(
     factory: MockFactory, failsafe: FailSafe
 ) -> None:
     with SealLock(17, timing=FAST, pin_factory=factory, failsafe=failsafe) as lock:
-        reasons: list[LockReason] = []
-        lock.when_locked = reasons.append
+        trace = LockTrace(lock)
         lock.unlock(0.3)
-        assert lock.state is LockState.PULLING_IN
-        assert factory.pin(17).state == 1.0
-        assert wait_until(lambda: lock.state is LockState.HOLDING)
-        assert factory.pin(17).state == pytest.approx(0.35)
-        assert lock.wait_locked(timeout=5)
-        assert levels(factory, 17) == [0.0, 1.0, 0.35, 0.0]
-        assert reasons == [LockReason.TIME_UP]
+        assert trace.wait_locked()
+        # the lock said it was pulling in while the pin was at full power, then
+        # holding at the hold duty, then locked with the pin low
+        assert trace.changes == [(LockState.PULLING_IN, 1.0),
+                                 (LockState.HOLDING, pytest.approx(0.35)),
+                                 (LockState.LOCKED, 0.0)]
+        assert levels(factory.pin(17)) == [0.0, 1.0, 0.35, 0.0]
+        assert trace.reasons == [LockReason.TIME_UP]
 
 
 def test_lock_during_pull_in_never_reaches_hold(factory: MockFactory, failsafe: FailSafe) -> None:
-    slow = LockTiming(pull_in_seconds=2, hold_duty=0.35, max_on_seconds=30)
+    # The longest pull-in allowed: the test never waits for it, lock() ends it.
+    slow = LockTiming(pull_in_seconds=5, hold_duty=0.35, max_on_seconds=30)
     with SealLock(17, timing=slow, pin_factory=factory, failsafe=failsafe) as lock:
+        trace = LockTrace(lock)
         lock.unlock(10)
         lock.lock()
         assert lock.is_locked
-        assert levels(factory, 17) == [0.0, 1.0, 0.0]
+        assert trace.wait_locked()
+        assert trace.states == [LockState.PULLING_IN, LockState.LOCKED]
+        assert trace.reasons == [LockReason.REQUESTED]
+        assert levels(factory.pin(17)) == [0.0, 1.0, 0.0]
 
 
 def test_maximum_on_time_deenergises_whatever_the_caller_asked(
@@ -53,13 +56,13 @@ def test_maximum_on_time_deenergises_whatever_the_caller_asked(
 ) -> None:
     short = LockTiming(pull_in_seconds=0.05, hold_duty=0.35, max_on_seconds=0.4)
     with SealLock(17, timing=short, pin_factory=factory, failsafe=failsafe) as lock:
-        reasons: list[LockReason] = []
-        lock.when_locked = reasons.append
+        trace = LockTrace(lock)
         granted = lock.unlock(3600)
         assert granted <= 0.4
-        assert lock.wait_locked(timeout=5)
-        assert reasons == [LockReason.MAX_ON_TIME]
-        assert factory.pin(17).state == 0
+        assert trace.wait_locked()
+        assert trace.reasons == [LockReason.MAX_ON_TIME]
+        assert trace.states == PULL_IN_HOLD_RELEASE
+        assert levels(factory.pin(17)) == [0.0, 1.0, 0.35, 0.0]
 
 
 def test_unlocking_again_never_extends_past_the_maximum(
@@ -67,11 +70,24 @@ def test_unlocking_again_never_extends_past_the_maximum(
 ) -> None:
     short = LockTiming(pull_in_seconds=0.05, hold_duty=0.35, max_on_seconds=0.5)
     with SealLock(17, timing=short, pin_factory=factory, failsafe=failsafe) as lock:
+        trace = LockTrace(lock)
+        granted: list[float] = []
+        record = lock.when_changed
+
+        def unlock_again_while_holding(state: LockState, duty: float) -> None:
+            assert record is not None
+            record(state, duty)
+            if state is LockState.HOLDING:  # the first window is certainly still open
+                granted.append(lock.unlock(100))
+
+        lock.when_changed = unlock_again_while_holding
         lock.unlock(0.2)
-        assert lock.unlock(100) <= 0.5
-        assert lock.wait_locked(timeout=5)
+        assert trace.wait_locked()
+        assert len(granted) == 1 and granted[0] <= 0.5
+        assert trace.reasons == [LockReason.MAX_ON_TIME]
         # one pull-in, one hold, one release: the second call did not re-pull
-        assert levels(factory, 17) == [0.0, 1.0, 0.35, 0.0]
+        assert trace.states == PULL_IN_HOLD_RELEASE
+        assert levels(factory.pin(17)) == [0.0, 1.0, 0.35, 0.0]
 
 
 def test_driven_locked_at_construction_when_pin_was_left_high(
