@@ -8,7 +8,10 @@ loopback. Each request it receives takes the next fault from a script:
 - ``stall``: nothing is answered until past the client's timeout;
 - ``lost``: forwarded (so the county stores it), then the connection is reset
   before the answer goes back;
-- ``tamper``: forwarded, and every document version in the answer altered.
+- ``tamper``: forwarded, and every document version in the answer altered;
+- ``hold``: not forwarded and not answered until the proxy is closed (then
+  reset): :attr:`FaultProxy.holding` is set once a request is held, so a test
+  knows the client is waiting on the wire.
 
 Every forwarded request is recorded (method, path, body size) in ``forwarded``.
 """
@@ -25,7 +28,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-FAULTS = ("pass", "reset", "error", "busy", "stall", "lost", "tamper")
+FAULTS = ("pass", "reset", "error", "busy", "stall", "lost", "tamper", "hold")
 
 
 class FaultProxy:
@@ -36,6 +39,8 @@ class FaultProxy:
         self.seen: list[str] = []
         self.forwarded: list[tuple[str, str, int]] = []
         self._mutex = threading.Lock()
+        self.holding = threading.Event()
+        self._closing = threading.Event()
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -62,6 +67,7 @@ class FaultProxy:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        self._closing.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -89,6 +95,11 @@ class FaultProxy:
             request.end_headers()
             request.wfile.write(answer)
             return None
+        if fault == "hold":
+            request.rfile.read(length)
+            self.holding.set()
+            self._closing.wait()
+            return self._reset(request)
         if fault == "stall":
             time.sleep(self.stall_seconds)
             return self._reset(request)
