@@ -14,8 +14,8 @@ from gpiozero.pins.mock import MockFactory
 from hardware.errors import DeviceClosedError
 from hardware.failsafe import FailSafe
 from hardware.lock import LockReason, LockState, LockTiming, SealLock
-from tests.conftest import REPO
-from tests.hardware.recorders import LockTrace, levels
+from tests.conftest import REPO, wait_until
+from tests.hardware.recorders import STUCK, LockTrace, levels
 
 FAST = LockTiming(pull_in_seconds=0.05, hold_duty=0.35, max_on_seconds=30)
 PULL_IN_HOLD_RELEASE = [LockState.PULLING_IN, LockState.HOLDING, LockState.LOCKED]
@@ -124,39 +124,57 @@ def test_zero_or_negative_unlock_is_refused(factory: MockFactory, failsafe: Fail
     with SealLock(17, timing=FAST, pin_factory=factory, failsafe=failsafe) as lock:
         with pytest.raises(ValueError, match="positive"):
             lock.unlock(0)
-        assert factory.pin(17).state == 0
+        assert levels(factory.pin(17)) == [0.0]  # never moved
 
 
-def _holder(tmp_path: Path, ending: str) -> tuple[subprocess.Popen[str], Path]:
+def _holder(
+    tmp_path: Path, ending: str, sigint: signal.Handlers = signal.SIG_DFL
+) -> tuple[subprocess.Popen[str], Path]:
+    """A real process holding the lock unlocked. Its SIGINT disposition at start
+    is *sigint*, whatever this test process inherited (a job started in the
+    background of a shell without job control starts with SIGINT ignored)."""
     record = tmp_path / "levels.txt"
     process = subprocess.Popen(
         [sys.executable, str(REPO / "tests/programs/lock_holder.py"), str(record), ending],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, sigint),
     )
     assert process.stdout is not None
     assert process.stdout.readline().strip() == "unlocked"
     return process, record
 
 
+def _levels(record: Path) -> list[float]:
+    return [float(line) for line in record.read_text().split()]
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signalled_process_leaves_the_lock_locked(tmp_path: Path, signum: int) -> None:
     process, record = _holder(tmp_path, "sleep")
     process.send_signal(signum)
-    process.wait(timeout=30)
-    recorded = [float(line) for line in record.read_text().split()]
+    process.wait(timeout=STUCK)
+    recorded = _levels(record)
     assert recorded[:2] == [1.0, 0.3]  # it really was unlocked and holding
     assert recorded[-1] == 0.0
     if signum == signal.SIGTERM:
         assert process.returncode == -signal.SIGTERM  # ends as SIGTERM would
     else:
-        # Python's KeyboardInterrupt (exit 130), or, where the parent left SIGINT at its
-        # default disposition, the signal itself: either way it ends as Ctrl-C would
-        assert process.returncode in (130, -signal.SIGINT)
+        assert process.returncode == 130  # Python's KeyboardInterrupt: as Ctrl-C would
+
+
+def test_a_process_ignoring_sigint_still_locks_on_it_and_keeps_running(tmp_path: Path) -> None:
+    process, record = _holder(tmp_path, "sleep", sigint=signal.SIG_IGN)
+    process.send_signal(signal.SIGINT)
+    assert wait_until(lambda: _levels(record)[-1:] == [0.0], timeout=STUCK)  # secured
+    assert process.poll() is None  # and, as it asked, not ended by SIGINT
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=STUCK) == -signal.SIGTERM
+    assert _levels(record) == [1.0, 0.3, 0.0]
 
 
 def test_a_process_exiting_without_close_leaves_the_lock_locked(tmp_path: Path) -> None:
     process, record = _holder(tmp_path, "exit")
-    assert process.wait(timeout=30) == 0
-    assert [float(line) for line in record.read_text().split()] == [1.0, 0.3, 0.0]
+    assert process.wait(timeout=STUCK) == 0
+    assert _levels(record) == [1.0, 0.3, 0.0]
