@@ -161,7 +161,10 @@ def test_a_signalled_process_leaves_the_lock_locked(tmp_path: Path, signum: int)
     if signum == signal.SIGTERM:
         assert process.returncode == -signal.SIGTERM  # ends as SIGTERM would
     else:
-        assert process.returncode == 130  # Python's KeyboardInterrupt: as Ctrl-C would
+        # as Ctrl-C would: the holder's KeyboardInterrupt exit (130), or, when the
+        # signal lands before the holder reaches its try block, Python's own exit
+        # on an uncaught KeyboardInterrupt (killed by SIGINT)
+        assert process.returncode in (130, -signal.SIGINT)
 
 
 def test_a_process_ignoring_sigint_still_locks_on_it_and_keeps_running(tmp_path: Path) -> None:
