@@ -32,7 +32,16 @@ from device.schema import (
     within,
 )
 from device.state import DEVICE_STATE_DIR, DeviceState
-from hardware.lock import LockTiming
+from hardware.lock import (
+    HOLD_DUTY_MAX,
+    HOLD_DUTY_MIN,
+    MAX_ON_LIMIT_SECONDS,
+    PULL_IN_MAX_SECONDS,
+    PULL_IN_MIN_SECONDS,
+    PWM_HZ_MAX,
+    PWM_HZ_MIN,
+    LockTiming,
+)
 from hardware.pins import HEADER_BCM_PINS, PULLED_LOW_AT_BOOT, REAL_FACTORIES
 from hardware.printer import PrinterSettings
 from hardware.station import SlotSpec, StationSpec
@@ -46,6 +55,9 @@ EMBEDDED_NAME = "default-config.toml"
 Role = Literal["kiosk", "seal", "all"]
 ROLES_WITH_SLOTS = ("seal", "all")
 MAX_SLOTS = 3
+#: The shortest maximum on-time a technician may configure: long enough for a
+#: custodian to take the seal out (shorter ones are for tests of the lock).
+MAX_ON_MIN_SECONDS = 1
 DEFAULT_QUOTA_MB = 1024
 #: What a village seal is commonly used for (the smart-seal pilots listed 176
 #: kinds of matter; a county configures its own list).
@@ -153,10 +165,14 @@ SCHEMA: Schema = {
     ),
     "lock": Table(
         {
-            "pull_in_seconds": Key(SECONDS, "seconds", check=within(0.01, 5, " s")),
-            "hold_duty": Key(SECONDS, "a duty from 0.05 to 1", check=within(0.05, 1)),
-            "max_on_seconds": Key(SECONDS, "seconds", check=within(1, 3600, " s")),
-            "pwm_hz": Key(int, "a PWM frequency in Hz", check=within(10, 20000, " Hz")),
+            "pull_in_seconds": Key(
+                SECONDS, "seconds", check=within(PULL_IN_MIN_SECONDS, PULL_IN_MAX_SECONDS, " s")),
+            "hold_duty": Key(SECONDS, f"a duty from {HOLD_DUTY_MIN:g} to {HOLD_DUTY_MAX:g}",
+                             check=within(HOLD_DUTY_MIN, HOLD_DUTY_MAX)),
+            "max_on_seconds": Key(SECONDS, "seconds",
+                                  check=within(MAX_ON_MIN_SECONDS, MAX_ON_LIMIT_SECONDS, " s")),
+            "pwm_hz": Key(int, "a PWM frequency in Hz",
+                          check=within(PWM_HZ_MIN, PWM_HZ_MAX, " Hz")),
         }
     ),
     "sensors": Table({"settle_seconds": Key(SECONDS, "seconds", check=within(0, 2, " s"))}),

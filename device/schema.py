@@ -126,10 +126,15 @@ def one_of(*choices: object) -> Check:
     return check
 
 
+def _number(value: float) -> str:
+    """5.0 as 5, 0.05 as 0.05, 1_000_000 as 1000000."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
 def within(low: float, high: float, unit: str = "") -> Check:
     def check(value: float) -> str | None:
         if not low <= value <= high:
-            return f"expected {low} to {high}{unit}, found {value!r}"
+            return f"expected {_number(low)} to {_number(high)}{unit}, found {value!r}"
         return None
 
     return check
