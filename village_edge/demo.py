@@ -100,6 +100,7 @@ def run_demo(
     controller = SealController(
         device_id=config.device_id, station=station, ledger=ledger, outbox=outbox,
         county_key=agent.feed.county_key, clock=clock,
+        matters=config.seal_matters, return_seconds=config.seal_return_seconds,
         camera=CameraLink(camera, outbox, config.device_id),
     )
     feed = FeedWatcher(agent.feed, clock)

@@ -22,6 +22,7 @@ from seal_controller.trusted_clock import TrustedClock
 from sync.outbox import Outbox
 
 DEVICE = "ve-test-seal1"
+MATTERS = ("出具证明", "合同签订", "财务报销", "其他")
 COUNTY = new_private_key()
 SPEC = StationSpec(
     slots=(SlotSpec("party", "村党组织印章", 17, 5, 6),
@@ -81,6 +82,6 @@ def make_rig(directory: Path, *, trusted: bool = True, camera=None) -> Rig:  # t
     link = camera(outbox) if camera else None
     controller = SealController(device_id=DEVICE, station=station, ledger=ledger, outbox=outbox,
                                 county_key=COUNTY.public_key(), clock=clock, camera=link,
-                                return_seconds=0.5)
+                                matters=MATTERS, return_seconds=0.5)
     controller.recover()
     return Rig(directory, factory, world, station, ledger, outbox, clock, controller)
