@@ -1,7 +1,7 @@
 """The hardware-in-the-loop harness: a scenario played against the seal
 controller on gpiozero mock pins and the simulated camera, with a JSON trace.
 
-A scenario is a TOML file (docs/seal-scenarios.md; examples in
+A scenario is a TOML file (docs/seal-station.md, "Rehearsing"; examples in
 ``seal_controller/scenarios/``)::
 
     title = "An approved session"

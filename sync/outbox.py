@@ -1,6 +1,6 @@
 """The outbox: everything a device records, kept until the county has it.
 
-Design (why not tinydb or SQLite is in docs/outbox.md): two lanes of
+Design (docs/sync.md, "The outbox", says why not tinydb or SQLite): two lanes of
 append-only segment files (critical and bulk, see :mod:`sync.streams`), each
 record framed with a length and CRC-32 (:mod:`durable.records`), and an
 append-only log of acknowledged ids. An append is one ``write`` of one

@@ -1,7 +1,7 @@
 """The outbox's read side: which events are still waiting, and where.
 
 An :class:`OutboxIndex` follows the outbox's files the way ``tail -f`` does:
-each :meth:`refresh` reads only the bytes appended since the last one (the
+each :meth:`~OutboxIndex.refresh` reads only the bytes appended since the last one (the
 acknowledgement log and every segment), so the cost of keeping up does not
 grow with the backlog. Bad bytes found on the way are copied to the
 quarantine directory, once, and skipped. The caller holds the outbox's lock
