@@ -2,7 +2,7 @@
 file, sized for 800x480 to 1920x1080 in either orientation, locked down.
 
 Kivy is imported inside :func:`build_app` only, after the composition root
-has called :func:`kivy_environment` and :func:`configure_kivy`. Slow work
+has called :func:`kiosk.kivy_setup.prepare_kivy`. Slow work
 (printing, filing, health checks) runs on a thread; its result comes back to
 the UI through ``Clock.schedule_once`` here and nowhere else.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,53 +25,6 @@ SCREEN_CLASSES = {name: f"{name.capitalize()}Screen" for name in SCREENS}
 LARGE_TEXT = 1.3
 TICK_SECONDS = 1.0
 PRINT_RETRY_SECONDS = 60.0  # receipts kept for later (paper out) are tried again this often
-
-
-@dataclass(frozen=True)
-class WindowOptions:
-    size: tuple[int, int] = (800, 480)
-    fullscreen: bool = False
-
-
-def kivy_environment(state_dir: Path) -> dict[str, str]:
-    """The environment Kivy must see before it is imported: no command-line
-    parsing, no console log, its home (config, logs) under *state_dir*."""
-    return {
-        "KIVY_NO_ARGS": "1",
-        "KIVY_NO_CONSOLELOG": "1",
-        "KIVY_HOME": str(state_dir / "kivy"),
-        "KIVY_NO_FILELOG": "1",
-        "KIVY_METRICS_DENSITY": "1",
-    }
-
-
-def configure_kivy(options: WindowOptions) -> None:
-    """Kivy's configuration for a locked-down kiosk; call before any other
-    Kivy import creates the window."""
-    from kivy.config import Config
-
-    width, height = options.size
-    Config.set("graphics", "width", str(width))
-    Config.set("graphics", "height", str(height))
-    Config.set("graphics", "resizable", "0")
-    Config.set("graphics", "fullscreen", "auto" if options.fullscreen else "0")
-    Config.set("graphics", "borderless", "1" if options.fullscreen else "0")
-    Config.set("graphics", "show_cursor", "0" if options.fullscreen else "1")
-    Config.set("graphics", "multisamples", "0")
-    Config.set("graphics", "maxfps", "30")
-    Config.set("kivy", "exit_on_escape", "0")
-    Config.set("kivy", "pause_on_minimize", "0")
-    Config.set("kivy", "keyboard_mode", "system")
-    Config.set("input", "mouse", "mouse,disable_multitouch")
-    for module in Config.options("modules"):  # no inspector, monitor, screen or touchring
-        Config.remove_option("modules", module)
-
-
-def register_fonts(regular: Path, bold: Path | None) -> None:
-    """Make the Chinese font Kivy's default (its default is named Roboto)."""
-    from kivy.core.text import DEFAULT_FONT, LabelBase
-
-    LabelBase.register(DEFAULT_FONT, fn_regular=str(regular), fn_bold=str(bold or regular))
 
 
 def build_app(

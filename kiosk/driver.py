@@ -258,7 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     import os
     import sys
 
-    from kiosk.launch import build_view_model, prepare_kivy
+    from kiosk.kivy_setup import prepare_kivy
+    from kiosk.launch import build_view_model
     from kiosk.samples import SampleFeed
     from kiosk.standins import GuideSlips, NoPrinter, PretendComplaints, PretendProgress
     from kiosk.viewmodels.services import KioskServices

@@ -1,7 +1,7 @@
 """The custodian's panel: a small Kivy screen drawing :class:`PanelModel`.
 
 Kivy is imported only inside :func:`panel_app_class`, after the composition
-root has prepared its environment (:func:`kiosk.launch.prepare_kivy`). The
+root has prepared its environment (:func:`kiosk.kivy_setup.prepare_kivy`). The
 app also drives the station: it calls *tick* on Kivy's clock, so the panel
 and the controller share the main thread.
 """

@@ -186,7 +186,8 @@ def real_services(config: Config, feed: Any, outbox: Any) -> Any:
 def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
                 size: tuple[int, int] = (800, 480), fullscreen: bool = False) -> None:
     """Run the kiosk's window on *feed* and *outbox* until it is closed."""
-    from kiosk.launch import build_view_model, prepare_kivy
+    from kiosk.kivy_setup import prepare_kivy
+    from kiosk.launch import build_view_model
 
     vm = build_view_model(catalog_feed=feed, data_feed=feed,
                           services=real_services(config, feed, outbox),
@@ -202,7 +203,8 @@ def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
 def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
               out: TextIO) -> int:
     from device.runtime import open_outbox
-    from kiosk.launch import build_view_model, prepare_kivy
+    from kiosk.kivy_setup import prepare_kivy
+    from kiosk.launch import build_view_model
     from kiosk.samples import SampleFeed
 
     simulate = args.simulate or config.simulate
@@ -225,7 +227,8 @@ def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
 
 def _screenshots(config: Config, directory: Path, size: tuple[int, int], out: TextIO) -> int:
     from kiosk.driver import run_app_with_script
-    from kiosk.launch import build_view_model, prepare_kivy
+    from kiosk.kivy_setup import prepare_kivy
+    from kiosk.launch import build_view_model
     from kiosk.samples import SampleFeed
     from kiosk.screenshots import screenshot_steps
     from kiosk.standins import GuideSlips, NoPrinter, PretendComplaints, PretendProgress
