@@ -11,7 +11,7 @@ window from the top left; ``{"expect": SCREEN}``; ``{"call": METHOD, "args":
 ``{"wait_for_text": TEXT, "frames": N}`` waits up to N frames for a widget on
 the current screen whose text contains TEXT (background work, retries);
 ``{"write_file": PATH}`` creates PATH, as something outside the app would
-(e.g. the paper loaded into the fake printer of :mod:`kiosk.fakeprinter`).
+(e.g. the paper loaded into the test printer of :mod:`hardware.printer.testing`).
 """
 
 from __future__ import annotations
@@ -251,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     "printer": {"queue_dir", "paper_flag"} (optional), "print_retry_seconds"
     (optional), "steps": [...]}``; the kiosk runs on the sample data and the
     stand-in services, on the display in $DISPLAY. With "printer", receipts go
-    through the real print queue to :func:`kiosk.fakeprinter.flag_paper_dummy`
+    through the real print queue to :class:`hardware.printer.testing.InMemoryPrinter`
     (paper out until the flag file exists), and the report's "printer" holds
     what reached the paper."""
     import json
@@ -280,15 +280,17 @@ def main(argv: list[str] | None = None) -> int:
         sample = lambda: synthetic_catalog(count)  # noqa: E731
     feed = SampleFeed()
     printing: Any = NoPrinter()
-    fake = queue = None
+    printer: Any = None
+    queue: Any = None
     if script.get("printer"):
         from hardware.printer import ReceiptPrinter
-        from kiosk.fakeprinter import flag_paper_dummy
+        from hardware.printer.testing import InMemoryPrinter
         from kiosk.services.print_queue import PrintQueue
         from kiosk.wiring import QueuedPrinting
 
-        fake = flag_paper_dummy(script["printer"]["paper_flag"])
-        queue = PrintQueue(script["printer"]["queue_dir"], ReceiptPrinter(fake, chinese="gb18030"))
+        printer = InMemoryPrinter(paper_flag=script["printer"]["paper_flag"])
+        queue = PrintQueue(script["printer"]["queue_dir"],
+                           ReceiptPrinter(printer, chinese="gb18030"))
         printing = QueuedPrinting(queue)
     services = KioskServices(GuideSlips(), printing, PretendComplaints(), PretendProgress())
     hooks = TechnicianHooks(
@@ -304,11 +306,9 @@ def main(argv: list[str] | None = None) -> int:
     app = build_app(vm, receipt_image=render_preview, print_retry_seconds=retry)
     report.update(run_app_with_script(app, script["steps"]))
     report["errors"] = app.errors
-    if fake is not None and queue is not None:
-        from kiosk.fakeprinter import jobs_printed
-
-        output = bytes(fake.output)
-        report["printer"] = {"output_hex": output.hex(), "jobs": jobs_printed(output),
+    if printer is not None and queue is not None:
+        output = bytes(printer.output)
+        report["printer"] = {"output_hex": output.hex(), "jobs": printer.jobs_printed(),
                              "pending": queue.pending()}
     report_path.write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")
     return 0 if report.get("ok") else 1

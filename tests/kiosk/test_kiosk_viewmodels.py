@@ -186,13 +186,13 @@ def test_updated_lines_say_when(kiosk: KioskViewModel) -> None:
 
 def test_a_receipt_kept_for_lack_of_paper_prints_once_on_a_later_retry(tmp_path) -> None:
     from hardware.printer import ReceiptPrinter
-    from kiosk.fakeprinter import flag_paper_dummy, jobs_printed
+    from hardware.printer.testing import InMemoryPrinter
     from kiosk.services.print_queue import MESSAGES, PrintQueue
     from kiosk.wiring import PRINTED, QueuedPrinting
 
-    flag = tmp_path / "paper"
-    fake = flag_paper_dummy(flag)
-    printing = QueuedPrinting(PrintQueue(tmp_path / "q", ReceiptPrinter(fake, chinese="gb18030")))
+    printer = InMemoryPrinter(paper="out")
+    printing = QueuedPrinting(PrintQueue(tmp_path / "q",
+                                         ReceiptPrinter(printer, chinese="gb18030")))
     services = KioskServices(GuideSlips(), printing, PretendComplaints(), PretendProgress())
     kiosk = build_view_model(catalog_feed=None, data_feed=SampleFeed(), services=services,
                              technician=TechnicianHooks(), pin="")
@@ -201,9 +201,9 @@ def test_a_receipt_kept_for_lack_of_paper_prints_once_on_a_later_retry(tmp_path)
     assert kiosk.receipt.retry() is False  # nothing kept yet
     assert kiosk.receipt.print() == MESSAGES["paper_out"]
     assert kiosk.receipt.retry() is False and kiosk.receipt.message == MESSAGES["paper_out"]
-    flag.touch()
+    printer.paper = "ok"  # the paper is loaded
     assert kiosk.receipt.retry() is True and kiosk.receipt.message == PRINTED
-    assert kiosk.receipt.retry() is False and jobs_printed(bytes(fake.output)) == 1
+    assert kiosk.receipt.retry() is False and printer.jobs_printed() == 1
 
 
 @pytest.mark.parametrize("size", [36, 500])
