@@ -195,9 +195,9 @@ def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
                           pin=technician_pin(config))
     prepare_kivy(config.state.kiosk, os.environ, size=size, fullscreen=fullscreen)
     from hardware.printer import render_preview
-    from kiosk.app import build_app
+    from kiosk.app import KioskApp
 
-    build_app(vm, receipt_image=render_preview).run()
+    KioskApp(vm, receipt_image=render_preview).run()
 
 
 def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
@@ -219,14 +219,13 @@ def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
             prepare_kivy(config.state.kiosk, os.environ, size=size,
                          fullscreen=args.fullscreen)
             from hardware.printer import render_preview
-            from kiosk.app import build_app
+            from kiosk.app import KioskApp
 
-            build_app(vm, receipt_image=render_preview).run()
+            KioskApp(vm, receipt_image=render_preview).run()
     return 0
 
 
 def _screenshots(config: Config, directory: Path, size: tuple[int, int], out: TextIO) -> int:
-    from kiosk.driver import run_app_with_script
     from kiosk.kivy_setup import prepare_kivy
     from kiosk.launch import build_view_model
     from kiosk.samples import SampleFeed
@@ -249,9 +248,10 @@ def _screenshots(config: Config, directory: Path, size: tuple[int, int], out: Te
     with display_for_kivy():
         prepare_kivy(config.state.kiosk, os.environ, size=size, fullscreen=False)
         from hardware.printer import render_preview
-        from kiosk.app import build_app
+        from kiosk.app import KioskApp
+        from kiosk.script_runner import run_app_with_script
 
-        app = build_app(vm, receipt_image=render_preview)
+        app = KioskApp(vm, receipt_image=render_preview)
         report = run_app_with_script(app, screenshot_steps(directory, pin, prefix))
     if not report.get("ok"):
         out.write(f"screenshots failed: {report.get('error')}\n")

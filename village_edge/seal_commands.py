@@ -161,10 +161,10 @@ def _run_with_panel(config: Config, runtime: Any, loop: DaemonLoop) -> int:
 
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     prepare_kivy(config.state_dir, os.environ, size=(800, 480), fullscreen=True)
-    from seal_controller.panel_app import panel_app_class
+    from seal_controller.panel_app import SealPanelApp
     from seal_controller.panel_model import PanelModel
 
-    app = panel_app_class()(PanelModel(runtime.controller, runtime.outbox.blob_path), loop.step)
+    app = SealPanelApp(PanelModel(runtime.controller, runtime.outbox.blob_path), loop.step)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         app.stop()

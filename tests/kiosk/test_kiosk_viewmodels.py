@@ -35,9 +35,10 @@ def kiosk() -> KioskViewModel:
                             technician=TechnicianHooks(backlog=lambda: "3 waiting"), pin="2468")
 
 
-def test_importing_the_kiosk_does_not_import_kivy() -> None:
-    code = ("import kiosk, kiosk.app, kiosk.driver, kiosk.ui.present, kiosk.ui.flowchart_view, "
-            "kiosk.launch, village_edge.kiosk_commands, sys; "
+def test_what_a_composition_root_imports_before_preparing_kivy_does_not_import_kivy() -> None:
+    code = ("import kiosk, kiosk.kivy_setup, kiosk.launch, kiosk.screenshots, kiosk.standins, "
+            "kiosk.testing.driver, seal_controller.panel_model, village_edge.kiosk_commands, "
+            "village_edge.seal_commands, village_edge.cli, sys; "
             "assert not [m for m in sys.modules if m.startswith('kivy')]")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
@@ -210,7 +211,7 @@ def test_a_receipt_kept_for_lack_of_paper_prints_once_on_a_later_retry(tmp_path)
 def test_the_search_index_finds_what_powerlist_search_finds_in_the_same_order(
     size: int
 ) -> None:
-    from kiosk.bigcatalog import synthetic_catalog
+    from kiosk.testing.bigcatalog import synthetic_catalog
     from powerlist import search
 
     catalog = SAMPLE if size == 36 else synthetic_catalog(size)
@@ -226,7 +227,7 @@ def test_the_search_index_finds_what_powerlist_search_finds_in_the_same_order(
 
 
 def test_a_search_lists_at_most_fifty_items_and_says_how_many_it_found() -> None:
-    from kiosk.bigcatalog import synthetic_catalog
+    from kiosk.testing.bigcatalog import synthetic_catalog
     from kiosk.viewmodels.search import RESULTS_SHOWN
 
     model = SearchViewModel()
