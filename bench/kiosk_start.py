@@ -177,7 +177,8 @@ def run_switches(env: dict[str, str], script: Path, report: Path) -> dict[str, f
         raise RuntimeError(f"the switch script failed: {data.get('error')}")
     taps = [s for s in data["steps"] if "tap" in s]
     switches = data["switch_ms"]
-    per_round = len(switches) // max(1, len(taps) // 13)
+    taps_per_round = sum(1 for step in switch_rounds(1, "") if "tap" in step)
+    per_round = len(switches) // max(1, len(taps) // taps_per_round)
     warm = switches[per_round:]
     measured = next(s for s in data["steps"] if "search_ms" in s)
     search = measured["search_ms"]
