@@ -186,7 +186,8 @@ def real_services(config: Config, feed: Any, outbox: Any) -> Any:
 def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
                 size: tuple[int, int] = (800, 480), fullscreen: bool = False) -> None:
     """Run the kiosk's window on *feed* and *outbox* until it is closed."""
-    from kiosk.launch import build_view_model, prepare_kivy
+    from kiosk.kivy_setup import prepare_kivy
+    from kiosk.launch import build_view_model
 
     vm = build_view_model(catalog_feed=feed, data_feed=feed,
                           services=real_services(config, feed, outbox),
@@ -194,15 +195,16 @@ def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
                           pin=technician_pin(config))
     prepare_kivy(config.state.kiosk, os.environ, size=size, fullscreen=fullscreen)
     from hardware.printer import render_preview
-    from kiosk.app import build_app
+    from kiosk.app import KioskApp
 
-    build_app(vm, receipt_image=render_preview).run()
+    KioskApp(vm, receipt_image=render_preview).run()
 
 
 def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
               out: TextIO) -> int:
     from device.runtime import open_outbox
-    from kiosk.launch import build_view_model, prepare_kivy
+    from kiosk.kivy_setup import prepare_kivy
+    from kiosk.launch import build_view_model
     from kiosk.samples import SampleFeed
 
     simulate = args.simulate or config.simulate
@@ -217,15 +219,15 @@ def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
             prepare_kivy(config.state.kiosk, os.environ, size=size,
                          fullscreen=args.fullscreen)
             from hardware.printer import render_preview
-            from kiosk.app import build_app
+            from kiosk.app import KioskApp
 
-            build_app(vm, receipt_image=render_preview).run()
+            KioskApp(vm, receipt_image=render_preview).run()
     return 0
 
 
 def _screenshots(config: Config, directory: Path, size: tuple[int, int], out: TextIO) -> int:
-    from kiosk.driver import run_app_with_script
-    from kiosk.launch import build_view_model, prepare_kivy
+    from kiosk.kivy_setup import prepare_kivy
+    from kiosk.launch import build_view_model
     from kiosk.samples import SampleFeed
     from kiosk.screenshots import screenshot_steps
     from kiosk.standins import GuideSlips, NoPrinter, PretendComplaints, PretendProgress
@@ -246,9 +248,10 @@ def _screenshots(config: Config, directory: Path, size: tuple[int, int], out: Te
     with display_for_kivy():
         prepare_kivy(config.state.kiosk, os.environ, size=size, fullscreen=False)
         from hardware.printer import render_preview
-        from kiosk.app import build_app
+        from kiosk.app import KioskApp
+        from kiosk.script_runner import run_app_with_script
 
-        app = build_app(vm, receipt_image=render_preview)
+        app = KioskApp(vm, receipt_image=render_preview)
         report = run_app_with_script(app, screenshot_steps(directory, pin, prefix))
     if not report.get("ok"):
         out.write(f"screenshots failed: {report.get('error')}\n")

@@ -157,14 +157,14 @@ def run_daemon(config: Config, out: TextIO) -> int:
 def _run_with_panel(config: Config, runtime: Any, loop: DaemonLoop) -> int:
     import os
 
-    from kiosk.launch import prepare_kivy
+    from kiosk.kivy_setup import prepare_kivy
 
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     prepare_kivy(config.state_dir, os.environ, size=(800, 480), fullscreen=True)
-    from seal_controller.panel_app import panel_app_class
+    from seal_controller.panel_app import SealPanelApp
     from seal_controller.panel_model import PanelModel
 
-    app = panel_app_class()(PanelModel(runtime.controller, runtime.outbox.blob_path), loop.step)
+    app = SealPanelApp(PanelModel(runtime.controller, runtime.outbox.blob_path), loop.step)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         app.stop()
@@ -180,7 +180,7 @@ def run_panel_screenshots(config: Config, args: argparse.Namespace, out: TextIO)
     Xvfb when this machine has no display."""
     import os
 
-    from kiosk.launch import prepare_kivy
+    from kiosk.kivy_setup import prepare_kivy
     from kiosk.xvfb import Xvfb, needs_own_display
 
     width, height = (int(n) for n in args.size.split("x"))
