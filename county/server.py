@@ -25,7 +25,7 @@ from typing import Any
 
 from county.app import CountyApp, Reply, Request, Route
 from county.datadir import init_county
-from county.errors import CountyError
+from county.errors import CannotListen
 from county.keyfile import load_key
 from county.rejection import Rejected
 from protocol.signing import HEADER_DEVICE, key_fingerprint
@@ -198,7 +198,7 @@ class CountyServer:
         try:
             httpd = _HTTPServer((self.host, self.port), app)
         except OSError as error:
-            raise CountyError(
+            raise CannotListen(
                 f"cannot listen on {self.host}:{self.port} ({error.strerror or error}); "
                 "choose another --port or stop what is using it"
             ) from None
