@@ -11,6 +11,7 @@ import argparse
 import json
 import logging
 import signal
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -19,13 +20,35 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
-from county.errors import CountyError
 from county.policy import ENROLL_CODE_DAYS, PUBLISHABLE_KINDS
+from protocol.approval_token import MAX_USES, MIN_USES
+from village_edge.arguments import (
+    INPUT_FILE,
+    OUTPUT_DIR,
+    OUTPUT_FILE,
+    FloatRange,
+    IntRange,
+    PathArg,
+)
+from village_edge.errors import CliError
+from village_edge.exits import IO_ERROR
 
 DEFAULT_PORT = 8470
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_DATA = Path("county-data")
-EXIT_COUNTY_ERROR = 2
+MAX_DAYS_VALID = 10 * 365
+MAX_APPROVAL_MINUTES = 24 * 60
+#: The data directory of a county that must already be there.
+COUNTY_DATA = PathArg("input", "dir", missing="start a county there once with "
+                      "'village-edge county serve --data DIR', or check --data")
+
+
+def iso_date(text: str) -> date:
+    """An argparse type: a date written YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, not {text!r}") from None
 
 
 def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -35,18 +58,18 @@ def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
     )
     sub = county.add_subparsers(dest="county_command", required=True, metavar="COUNTY_COMMAND")
 
-    def data_option(parser: argparse.ArgumentParser) -> None:
+    def data_option(parser: argparse.ArgumentParser, kind: PathArg = COUNTY_DATA) -> None:
         parser.add_argument(
-            "--data", type=Path, default=DEFAULT_DATA, metavar="DIR",
+            "--data", type=kind, default=DEFAULT_DATA, metavar="DIR",
             help=f"the county's data directory (default ./{DEFAULT_DATA})",
         )
 
     serve = sub.add_parser("serve", help="run the county server until SIGTERM or Ctrl-C")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT,
+    serve.add_argument("--port", type=IntRange(0, 65535), default=DEFAULT_PORT,
                        help=f"TCP port (default {DEFAULT_PORT}; 0 picks a free one)")
     serve.add_argument("--host", default=DEFAULT_HOST,
                        help=f"address to listen on (default {DEFAULT_HOST}; 0.0.0.0 for all)")
-    data_option(serve)
+    data_option(serve, OUTPUT_DIR)
 
     enroll = sub.add_parser("enroll-code", help="make a one-time enrollment code for a device")
     enroll.add_argument("--device", required=True, metavar="ID", help="the device's id")
@@ -54,11 +77,11 @@ def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
 
     publish = sub.add_parser("publish", help="sign and publish a JSON document to the devices")
     publish.add_argument("kind", choices=PUBLISHABLE_KINDS)
-    publish.add_argument("file", type=Path, metavar="FILE",
+    publish.add_argument("file", type=INPUT_FILE, metavar="FILE",
                          help="a JSON object; the file name (without .json) names the document")
     publish.add_argument("--audience", default="*", metavar="DEVICE",
                          help="one device id, or * for every device (default)")
-    publish.add_argument("--days", type=float, default=365,
+    publish.add_argument("--days", type=FloatRange(above=0, high=MAX_DAYS_VALID), default=365,
                          help="days the document stays valid (default 365)")
     data_option(publish)
 
@@ -76,12 +99,15 @@ def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
                                              "the station and shown as a QR code")
     approve.add_argument("--request", required=True, metavar="ID",
                          help="the request id shown on the station's panel")
-    approve.add_argument("--uses", type=int, required=True, help="stamps allowed (1 to 50)")
-    approve.add_argument("--minutes", type=float, default=10,
-                         help="how long the approval lasts (default 10)")
+    approve.add_argument("--uses", type=IntRange(MIN_USES, MAX_USES), required=True,
+                         help=f"stamps allowed ({MIN_USES} to {MAX_USES}, at most what the "
+                         "station asked for)")
+    approve.add_argument("--minutes", type=FloatRange(above=0, high=MAX_APPROVAL_MINUTES),
+                         default=10, help="how long the approval lasts (default 10, at "
+                         "most a day)")
     approve.add_argument("--approver", default="county.approver", metavar="ID",
                          help="who approves (recorded in the token)")
-    approve.add_argument("--qr", type=Path, metavar="PNG",
+    approve.add_argument("--qr", type=OUTPUT_FILE, metavar="PNG",
                          help="where to save the QR code (default approval-AID.png)")
     data_option(approve)
 
@@ -106,7 +132,7 @@ def _add_complaint_parsers(
                                                      "the kiosk's progress lookup")
     status.add_argument("--code", required=True, help="the report's tracking code")
     status.add_argument("--status", required=True, choices=STATUSES)
-    status.add_argument("--date", type=date.fromisoformat, metavar="YYYY-MM-DD",
+    status.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD",
                         help="since when (default today; for replied, the reply's date)")
     data_option(status)
 
@@ -121,10 +147,10 @@ def run_county(args: argparse.Namespace, out: TextIO) -> int:
     }
     try:
         return commands[args.county_command](args, out)
-    except CountyError as error:
-        out.write(f"county: {error}\n")
-        out.flush()
-        return EXIT_COUNTY_ERROR
+    except sqlite3.Error as error:
+        raise CliError(IO_ERROR, f"the county database in {args.data} cannot be used ({error}): "
+                                 "check that county.db is a file this user may write, and the "
+                                 "disk") from None
 
 
 def _serve(args: argparse.Namespace, out: TextIO) -> int:
@@ -132,7 +158,6 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
 
     if not logging.getLogger().handlers:
         logging.basicConfig(format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("county").setLevel(logging.INFO)  # one line per request
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -145,6 +170,7 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
         from county.complaints import ensure_complaint_key
 
         ensure_complaint_key(args.data)  # kiosks can seal reports from the first sync on
+        logging.getLogger("county").setLevel(logging.INFO)  # from now on, one line per request
         out.write(f"county server listening on {server.url} (data {args.data}, "
                   f"key fingerprint {server.key_fingerprint})\n")
         out.flush()
