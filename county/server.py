@@ -198,9 +198,10 @@ class CountyServer:
         try:
             httpd = _HTTPServer((self.host, self.port), app)
         except OSError as error:
+            fix = ("check --host: a name or address of this machine" if isinstance(
+                error, socket.gaierror) else "choose another --port or stop what is using it")
             raise CannotListen(
-                f"cannot listen on {self.host}:{self.port} ({error.strerror or error}); "
-                "choose another --port or stop what is using it"
+                f"cannot listen on {self.host}:{self.port} ({error.strerror or error}); {fix}"
             ) from None
         self.port = httpd.server_address[1]
         self._httpd = httpd

@@ -8,20 +8,18 @@ The CLI wires these in with :func:`add_county_parser` and, for
 from __future__ import annotations
 
 import argparse
-import json
 import logging
+import os
 import signal
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from types import FrameType
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from county.policy import ENROLL_CODE_DAYS, PUBLISHABLE_KINDS
-from protocol.approval_token import MAX_USES, MIN_USES
 from village_edge.arguments import (
     INPUT_FILE,
     OUTPUT_DIR,
@@ -31,8 +29,15 @@ from village_edge.arguments import (
     PathArg,
 )
 from village_edge.errors import CliError
-from village_edge.exits import IO_ERROR
+from village_edge.exits import CANT_CREATE, IO_ERROR, NO_INPUT
 
+if TYPE_CHECKING:
+    import sqlite3
+
+#: The stamps an approval may allow: :data:`protocol.approval_token.MIN_USES` and
+#: ``MAX_USES`` (a test keeps them equal; importing that module here would load
+#: the cryptography library for every usage error).
+MIN_USES, MAX_USES = 1, 50
 DEFAULT_PORT = 8470
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_DATA = Path("county-data")
@@ -145,12 +150,24 @@ def run_county(args: argparse.Namespace, out: TextIO) -> int:
         "complaints": _complaints, "complaint-key": _complaint_key,
         "complaint-status": _complaint_status,
     }
+    import sqlite3
+
     try:
         return commands[args.county_command](args, out)
     except sqlite3.Error as error:
-        raise CliError(IO_ERROR, f"the county database in {args.data} cannot be used ({error}): "
-                                 "check that county.db is a file this user may write, and the "
-                                 "disk") from None
+        raise database_error(args.data, error) from None
+
+
+def database_error(data: Path, error: sqlite3.Error) -> CliError:
+    """Why SQLite could not use the county database, said for the operator."""
+    database = data / "county.db"
+    if not database.is_file():
+        return CliError(NO_INPUT, f"{database} is not a file ({error}): check --data")
+    if not (os.access(database, os.R_OK | os.W_OK) and os.access(data, os.W_OK | os.X_OK)):
+        return CliError(CANT_CREATE, f"{database} cannot be written by this user ({error}): "
+                                     "run as the user who owns it (the county's service user)")
+    return CliError(IO_ERROR, f"{database} cannot be used ({error}): check the disk, and "
+                              "restore the database from the backup if it is damaged")
 
 
 def _serve(args: argparse.Namespace, out: TextIO) -> int:
@@ -255,6 +272,8 @@ def _complaints(args: argparse.Namespace, out: TextIO) -> int:
 
     reports = list_reports(args.data)
     if args.json:
+        import json
+
         json.dump([report.to_dict() for report in reports], out, ensure_ascii=False, indent=2)
         out.write("\n")
         return 0
@@ -296,6 +315,8 @@ def _stats(args: argparse.Namespace, out: TextIO) -> int:
 
     report = stats(args.data)
     if args.json:
+        import json
+
         json.dump(report, out, ensure_ascii=False, indent=2)
         out.write("\n")
     else:

@@ -3,35 +3,18 @@ on stderr (the table is :mod:`village_edge.exits`).
 
 Every package's errors say what is wrong and what to do; this module only
 decides the status: first by the error's own class, then by the built-in
-it also inherits (an :class:`OSError` by its errno), then by its package's
-root. Anything else is a bug: status 70, one line, and the traceback only
-with ``VILLAGE_EDGE_DEBUG=1``. Imported only when a command failed.
+it also inherits (an :class:`OSError` by its errno, a :class:`ValueError`
+is bad input), then by its package's root. Anything else is a bug: status
+70, one line, and the traceback only with ``VILLAGE_EDGE_DEBUG=1``.
 """
 
 from __future__ import annotations
 
 import errno
 import os
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from camera.errors import CameraError
-from county.errors import CannotListen, CountyError
-from device.config import ConfigError
-from device.errors import DeviceError
-from durable.errors import DurableError
-from hardware.errors import DeviceClosedError, HardwareError, PinConflictError
-from kiosk.errors import KioskError
-from powerlist.errors import CatalogError, PowerlistError
-from protocol.errors import ProtocolError
-from provision.errors import ProvisionError
-from provision.system import CommandError
-from provision.update import BuildFailed, DeviceNotSetUp, NoPreviousRelease, UpdateBusy
-from seal_controller.errors import SealError, StationBusy
-from sync.client import CountyRefused, CountyUnreachable
-from sync.enrollment import EnrollmentError
-from sync.errors import SyncError
 from village_edge.errors import CliError
 from village_edge.exits import (
     CANT_CREATE,
@@ -44,35 +27,50 @@ from village_edge.exits import (
     UNAVAILABLE,
 )
 
-#: An error's own class decides first, in this order.
-BY_CLASS: tuple[tuple[type[BaseException], int], ...] = (
-    (PinConflictError, CONFIG),
-    (DeviceClosedError, SOFTWARE),
-    (HardwareError, UNAVAILABLE),
-    (CameraError, UNAVAILABLE),
-    (CountyRefused, DATA_ERROR),
-    (EnrollmentError, CONFIG),
-    (CannotListen, UNAVAILABLE),
-    (StationBusy, TRY_AGAIN),
-    (DeviceNotSetUp, CONFIG),
-    (UpdateBusy, TRY_AGAIN),
-    (BuildFailed, UNAVAILABLE),
-    (NoPreviousRelease, NO_INPUT),
-    (CommandError, UNAVAILABLE),
-)
+# Classes are named, not imported: an error that was raised is already
+# imported, and naming them keeps a failed command from importing every
+# package to say so. A test checks that every name is a class.
 
-#: Then the package's root, for an error that is not an OSError or a ValueError.
-BY_PACKAGE: tuple[tuple[type[BaseException], int], ...] = (
-    (DeviceError, CONFIG),
-    (CountyError, DATA_ERROR),
-    (SyncError, UNAVAILABLE),
-    (SealError, DATA_ERROR),
-    (KioskError, UNAVAILABLE),
-    (PowerlistError, DATA_ERROR),
-    (ProtocolError, DATA_ERROR),
-    (DurableError, IO_ERROR),
-    (ProvisionError, SOFTWARE),
-)
+#: An error's own class decides first: the first of these in its MRO.
+BY_CLASS: dict[str, int] = {
+    "hardware.errors.PinConflictError": CONFIG,
+    "hardware.errors.DeviceClosedError": SOFTWARE,
+    "hardware.errors.HardwareError": UNAVAILABLE,
+    "camera.errors.CameraError": UNAVAILABLE,
+    "sync.client.CountyUnreachable": TRY_AGAIN,
+    "sync.client.CountyRefused": DATA_ERROR,
+    "sync.enrollment.EnrollmentError": CONFIG,
+    "county.errors.CannotListen": UNAVAILABLE,
+    "seal_controller.errors.StationBusy": TRY_AGAIN,
+    "provision.update.DeviceNotSetUp": CONFIG,
+    "provision.update.UpdateBusy": TRY_AGAIN,
+    "provision.update.BuildFailed": UNAVAILABLE,
+    "provision.update.NoPreviousRelease": NO_INPUT,
+    "provision.system.CommandError": UNAVAILABLE,
+    "sqlite3.Error": IO_ERROR,
+}
+
+#: Then, for an error that is neither an OSError nor a ValueError (65), its
+#: package's root.
+BY_PACKAGE: dict[str, int] = {
+    "device.errors.DeviceError": CONFIG,
+    "county.errors.CountyError": DATA_ERROR,
+    "sync.errors.SyncError": UNAVAILABLE,
+    "seal_controller.errors.SealError": DATA_ERROR,
+    "kiosk.errors.KioskError": UNAVAILABLE,
+    "powerlist.errors.PowerlistError": DATA_ERROR,
+    "protocol.errors.ProtocolError": DATA_ERROR,
+    "durable.errors.DurableError": IO_ERROR,
+    "camera.errors.CameraError": UNAVAILABLE,
+    "hardware.errors.HardwareError": UNAVAILABLE,
+    "provision.errors.ProvisionError": SOFTWARE,
+}
+
+#: The errors that list every problem found in one file.
+WITH_PROBLEMS = {
+    "device.config.ConfigError": "the configuration cannot be used; nothing was started",
+    "powerlist.errors.CatalogError": "the catalog cannot be used",
+}
 
 #: What to do about an OSError the error's message does not already say.
 OS_HINTS = {
@@ -85,6 +83,15 @@ OS_HINTS = {
     errno.EPERM: "check the owner and mode, or run as the user who owns it",
     errno.EADDRINUSE: "choose another port or stop what is using it",
 }
+
+
+def class_names(error: BaseException) -> list[str]:
+    """``module.Name`` of every class *error* is an instance of, its own first."""
+    return [f"{kind.__module__}.{kind.__qualname__}" for kind in type(error).__mro__]
+
+
+def _first(names: list[str], table: dict[str, int]) -> int | None:
+    return next((table[name] for name in names if name in table), None)
 
 
 @dataclass
@@ -112,28 +119,25 @@ def failure_of(error: BaseException) -> Failure:
     """How the command line reports *error*."""
     if isinstance(error, CliError):
         return Failure(error.status, error.message, error.problems)
-    if isinstance(error, ConfigError):
-        return Failure(CONFIG, "the configuration cannot be used; nothing was started",
-                       error.problems)
-    if isinstance(error, CatalogError):
-        return Failure(DATA_ERROR, "the catalog cannot be used", error.problems)
-    if isinstance(error, CountyUnreachable):
+    names = class_names(error)
+    for name, summary in WITH_PROBLEMS.items():
+        if name in names:
+            return Failure(CONFIG if name.startswith("device.") else DATA_ERROR, summary,
+                           list(getattr(error, "problems", [str(error)])))
+    if "sync.client.CountyUnreachable" in names:
         return Failure(TRY_AGAIN, f"the county cannot be reached ({error}); everything "
                                   "recorded waits on the device: check the network")
-    for kind, status in BY_CLASS:
-        if isinstance(error, kind):
-            return Failure(status, str(error))
-    if isinstance(error, sqlite3.Error):
-        return Failure(IO_ERROR, f"a database cannot be used ({error}): check that it is a "
-                                 "file this user may write, and the disk")
+    by_class = _first(names, BY_CLASS)
+    if by_class is not None:
+        message = str(error)
+        if "sqlite3.Error" in names:
+            message = f"a database cannot be used ({error}): check its owner and the disk"
+        return Failure(by_class, message)
     if isinstance(error, OSError):
         return _os_failure(error)
-    ours = isinstance(error, tuple(kind for kind, _ in BY_PACKAGE))
-    if ours and isinstance(error, ValueError):
-        return Failure(DATA_ERROR, str(error))
-    for kind, status in BY_PACKAGE:
-        if isinstance(error, kind):
-            return Failure(status, str(error))
+    ours = _first(names, BY_PACKAGE)
+    if ours is not None:
+        return Failure(DATA_ERROR if isinstance(error, ValueError) else ours, str(error))
     return Failure(SOFTWARE, f"internal error (a bug): {type(error).__name__}: {error}; run "
                              "again with VILLAGE_EDGE_DEBUG=1 to see the traceback, and "
                              "report it", bug=True)

@@ -9,10 +9,8 @@ starts an own X server when there is no display to draw on.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
-import secrets
 import sys
 import time
 from collections.abc import Iterator
@@ -51,6 +49,8 @@ def technician_pin(config: Config) -> str:
     configured = getattr(config, "kiosk_technician_pin", "")
     if configured:
         return str(configured)
+    import secrets
+
     path = config.state.technician_pin
     try:
         return path.read_text().strip()
@@ -98,6 +98,8 @@ def _technician_hooks(config: Config, simulate: bool):  # type: ignore[no-untype
         return f"{stats.pending} events waiting ({stats.pending_bytes} bytes)"
 
     def last_sync() -> str:
+        import json
+
         try:
             status = json.loads(config.state.sync_status.read_text("utf-8"))
         except (FileNotFoundError, ValueError):
@@ -210,6 +212,8 @@ def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
 
 
 def _screenshots(config: Config, directory: Path, size: tuple[int, int], out: TextIO) -> int:
+    import secrets
+
     from kiosk.driver import run_app_with_script
     from kiosk.launch import build_view_model, prepare_kivy
     from kiosk.samples import SampleFeed

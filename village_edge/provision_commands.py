@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import shutil
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -98,6 +96,9 @@ def report(outcome: Outcome, out: TextIO, *, dry_run: bool) -> None:
 
 def apply_changes(outcome: Outcome, out: TextIO) -> None:
     """Make the running system use what was written (best effort)."""
+    import shutil
+    import subprocess
+
     from provision.wifi import CONNECTION_NAME
 
     systemctl = shutil.which("systemctl")
