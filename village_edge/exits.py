@@ -21,7 +21,7 @@ the BSD sysexits model (``man sysexits``)::
          kind or not writable
      74  I/O error: the disk is full, read-only or failing
      75  try again later: the county cannot be reached; an update waits for
-         an approved seal session or another update to end
+         an approved seal session, another update or 'update verify' to end
      78  configuration to fix: the configuration or boot file has problems;
          the device has not enrolled or was not installed
     130  interrupted (Ctrl-C)
@@ -30,7 +30,9 @@ An error is one line on stderr, "village-edge COMMAND: what is wrong and
 what to do"; stdout keeps only results. The one exception is a file with
 several problems (a configuration, a boot file): its first line ends with
 "(N problems):" and each problem follows on a line of its own, indented by
-two spaces.
+two spaces. (Without a configuration file, on a development machine, a
+command that keeps state says where on a line of its own beginning
+"note:".)
 """
 
 from __future__ import annotations
