@@ -37,7 +37,6 @@ BY_CLASS: dict[str, int] = {
     "hardware.errors.DeviceClosedError": SOFTWARE,
     "hardware.errors.HardwareError": UNAVAILABLE,
     "camera.errors.CameraError": UNAVAILABLE,
-    "sync.client.CountyUnreachable": TRY_AGAIN,
     "sync.client.CountyRefused": DATA_ERROR,
     "sync.enrollment.EnrollmentError": CONFIG,
     "county.errors.CannotListen": UNAVAILABLE,
@@ -101,7 +100,6 @@ class Failure:
     status: int
     message: str
     problems: list[str] = field(default_factory=list)
-    bug: bool = False
 
     def lines(self, prog: str) -> list[str]:
         """One line, ``PROG: message``; for several problems, a first line
@@ -140,7 +138,7 @@ def failure_of(error: BaseException) -> Failure:
         return Failure(DATA_ERROR if isinstance(error, ValueError) else ours, str(error))
     return Failure(SOFTWARE, f"internal error (a bug): {type(error).__name__}: {error}; run "
                              "again with VILLAGE_EDGE_DEBUG=1 to see the traceback, and "
-                             "report it", bug=True)
+                             "report it")
 
 
 #: The errno an OSError subclass made with only a message stands for.
