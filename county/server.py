@@ -25,7 +25,7 @@ from typing import Any
 
 from county.app import CountyApp, Reply, Request, Route
 from county.datadir import init_county
-from county.errors import CountyError
+from county.errors import CannotListen
 from county.keyfile import load_key
 from county.rejection import Rejected
 from protocol.signing import HEADER_DEVICE, key_fingerprint
@@ -198,9 +198,10 @@ class CountyServer:
         try:
             httpd = _HTTPServer((self.host, self.port), app)
         except OSError as error:
-            raise CountyError(
-                f"cannot listen on {self.host}:{self.port} ({error.strerror or error}); "
-                "choose another --port or stop what is using it"
+            fix = ("check --host: a name or address of this machine" if isinstance(
+                error, socket.gaierror) else "choose another --port or stop what is using it")
+            raise CannotListen(
+                f"cannot listen on {self.host}:{self.port} ({error.strerror or error}); {fix}"
             ) from None
         self.port = httpd.server_address[1]
         self._httpd = httpd
