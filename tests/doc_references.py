@@ -326,6 +326,7 @@ def resolves(role: str, target: str, module: str | None = None, cls: str | None 
                 candidates.append(f"{module}.{cls}.{target}")
             candidates.append(f"{module}.{target}")
         candidates.append(target)
+        candidates.append(f"builtins.{target}")  # :class:`OSError`, as Sphinx links it
     wanted = (types.ModuleType, _Unseen) if role == "mod" else object
     for candidate in candidates:
         found = lookup(candidate)
