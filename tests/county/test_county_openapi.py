@@ -10,8 +10,15 @@ import pytest
 import yaml
 
 from county.app import ROUTES
-from protocol.api import HEADER_BACKLOG, HEADER_OFFSET, HEADER_SIZE
-from protocol.signing import HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP
+from protocol.api import (
+    HEADER_BACKLOG,
+    HEADER_DEVICE,
+    HEADER_NONCE,
+    HEADER_OFFSET,
+    HEADER_SIGNATURE,
+    HEADER_SIZE,
+    HEADER_TIMESTAMP,
+)
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "county" / "openapi.yaml"
 
