@@ -12,7 +12,10 @@ escaped minimally and encoded as UTF-8.
 JCS cannot represent everything Python can. What it cannot is refused here,
 before anything is signed, with the place of the value in the error:
 NaN and infinities, integers beyond ±(2^53 - 1) (a JSON number is a double:
-2^53 + 1 would be read back as 2^53), text that is not whole Unicode
+2^53 + 1 would be read back as 2^53), and for the same reason the doubles
+from there up to 10^21, which RFC 8785 writes as integers (a Python reader
+takes ``10000000000000000`` for an int, a JavaScript reader for a double),
+text that is not whole Unicode
 characters (a lone surrogate), keys that are not text, types JSON lacks, and
 values nested deeper than :data:`MAX_DEPTH`.
 """
@@ -63,6 +66,11 @@ def check_representable(value: Any) -> None:
         elif isinstance(item, float):
             if not math.isfinite(item):
                 raise CanonicalFormError(f"{where}: {item} is not a JSON number")
+            if MAX_SAFE_INTEGER < abs(item) < 1e21:
+                raise CanonicalFormError(
+                    f"{where}: {item!r} is beyond ±(2^53 - 1): RFC 8785 writes it as an "
+                    "integer, which readers may take for another number; send it as text"
+                )
         elif isinstance(item, str):
             _check_text(item, where)
         elif isinstance(item, list | tuple):
