@@ -16,6 +16,7 @@ import pytest
 
 from county import operator
 from county.server import CountyServer
+from protocol.signing import key_fingerprint
 from sync.agent import SyncSettings
 from sync.client import CountyClient, CountyRefused, UntrustedAnswer
 from sync.enrollment import EnrollmentError, enroll
@@ -148,3 +149,22 @@ def test_enrollment_believes_only_the_signed_answer(tmp_path: Path, county: Coun
            path=kept)
     client.close()
     assert json.loads(kept.read_text())["county_public_key"] == county.public_key
+
+
+def test_a_device_pinning_only_a_fingerprint_believes_only_a_signed_enrollment(
+    tmp_path: Path, county: CountyServer
+) -> None:
+    """A boot card pins the county key's fingerprint, not the key: the
+    enrollment answer must be signed by the key it names, whose fingerprint
+    the device then compares (provision/commission.py)."""
+    key = load_or_create_device_key(tmp_path / "device.key")
+    code = operator.make_enroll_code(county.data_dir, DEVICE)
+    with FaultProxy(county.url, iter(["strip"]), stall_seconds=0) as proxy:
+        client = CountyClient(proxy.url, DEVICE, key, "")
+        with pytest.raises(UntrustedAnswer, match="carries no X-VE-Answer-Signature"):
+            client.enroll(code, "seal", VILLAGE)
+        client.close()
+    client = CountyClient(county.url, DEVICE, key, "")
+    answer = client.enroll(code, "seal", VILLAGE)
+    client.close()
+    assert key_fingerprint(answer["county_public_key"]) == county.key_fingerprint
