@@ -286,7 +286,7 @@ def check_county(config: Config) -> list[Finding]:
     # The health question is not signed: a key made for it and forgotten, so
     # that the device's own key is neither read nor made here.
     client = CountyClient(config.county_url, config.device_id, new_private_key(),
-                          timeout=HEALTH_TIMEOUT)
+                          config.county_public_key, timeout=HEALTH_TIMEOUT)
     started = time.time()
     try:
         answer = client.health()
