@@ -2,7 +2,8 @@
 # Set up village-edge on this machine.
 #
 #   ./setup.sh dev [--dry-run]     a development machine (Debian or Ubuntu): the OS
-#                                  packages, .venv, the suite with its test extras
+#                                  packages, .venv, the suite with its test extras,
+#                                  Node.js and the contract verifier's npm package
 #   ./setup.sh kiosk [--dry-run]   a village-hall kiosk (Raspberry Pi OS bookworm or trixie)
 #   ./setup.sh seal [--dry-run]    a seal station (Raspberry Pi OS bookworm or trixie)
 #
@@ -124,12 +125,44 @@ install_suite() {
   fi
 }
 
+# The independent verifier of the county contract (tests/protocol/contract_verifier,
+# run by tests/protocol/test_contract_verifier.py) is a Node.js program; its one
+# package comes from the npm registry, pinned by its package-lock.json.
+VERIFIER_DIR="$HERE/tests/protocol/contract_verifier"
+
+install_node() {
+  # Any Node.js with npm will do (18 or newer). Debian's nodejs and npm are
+  # installed only when there is none: a Node.js from elsewhere (NodeSource's
+  # package brings its own npm and conflicts with Debian's) is kept.
+  if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    say "Node.js $(node --version) and npm already installed"
+    return
+  fi
+  install_os_packages nodejs npm
+}
+
+install_contract_verifier() {
+  local stamp
+  stamp="$VERIFIER_DIR/node_modules/.village-edge-$(sha256sum "$VERIFIER_DIR/package-lock.json" | cut -c1-16)"
+  if [ -e "$stamp" ]; then
+    say "the contract verifier's packages are already installed"
+    return
+  fi
+  say "installing the contract verifier's packages (npm ci in tests/protocol/contract_verifier)"
+  run npm ci --prefix "$VERIFIER_DIR" --no-audit --no-fund --loglevel=error
+  if [ "$DRY_RUN" = 0 ]; then
+    touch "$stamp"
+  fi
+}
+
 role_dev() {
   check_os
   install_os_packages "${DEV_PACKAGES[@]}"
   check_python
   make_venv
   install_suite
+  install_node
+  install_contract_verifier
   say "done. Try: .venv/bin/village-edge demo   or   .venv/bin/pytest"
 }
 

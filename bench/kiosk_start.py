@@ -35,12 +35,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from kiosk.bigcatalog import synthetic_catalog
+from kiosk.testing.bigcatalog import synthetic_catalog
 from kiosk.viewmodels.detail import steps
 from kiosk.xvfb import Xvfb
 from powerlist import CATEGORIES, Catalog, load_sample
 
 REPO = Path(__file__).resolve().parent.parent
+DRIVER = [sys.executable, "-m", "kiosk.testing.driver"]  # the kiosk run through a script
 COLOURS_FOR_A_FRAME = 24
 POLL = 0.01
 TIMEOUT = 60.0
@@ -169,14 +170,15 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def run_switches(env: dict[str, str], script: Path, report: Path) -> dict[str, float]:
-    subprocess.run([sys.executable, "-m", "kiosk.driver", str(script), str(report)],
+    subprocess.run([*DRIVER, str(script), str(report)],
                    env=env, cwd=REPO, timeout=300, capture_output=True)
     data = json.loads(report.read_text("utf-8"))
     if not data.get("ok"):
         raise RuntimeError(f"the switch script failed: {data.get('error')}")
     taps = [s for s in data["steps"] if "tap" in s]
     switches = data["switch_ms"]
-    per_round = len(switches) // max(1, len(taps) // 13)
+    taps_per_round = sum(1 for step in switch_rounds(1, "") if "tap" in step)
+    per_round = len(switches) // max(1, len(taps) // taps_per_round)
     warm = switches[per_round:]
     measured = next(s for s in data["steps"] if "search_ms" in s)
     search = measured["search_ms"]
@@ -235,11 +237,11 @@ def main() -> int:
             hold = kiosk_script(work, state, (width, height), items, [{"wait": 100000}])
             kivy_runs, chrome_runs = [], []
             # one unmeasured start each: the font extraction, caches on disk
-            first_frame([sys.executable, "-m", "kiosk.driver", str(hold), str(work / "r.json")],
+            first_frame([*DRIVER, str(hold), str(work / "r.json")],
                         env | {"PYTHONPATH": str(REPO)}, display)
             for run in range(args.runs):
                 kivy_runs.append(first_frame(
-                    [sys.executable, "-m", "kiosk.driver", str(hold), str(work / "r.json")],
+                    [*DRIVER, str(hold), str(work / "r.json")],
                     env | {"PYTHONPATH": str(REPO)}, display))
                 profile = work / f"chromium-{items}-{run}"
                 chrome_runs.append(first_frame(

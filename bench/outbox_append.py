@@ -25,10 +25,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tinydb import TinyDB
-from tinydb.storages import JSONStorage
-
 from sync.outbox import Outbox
+
+try:
+    from tinydb import TinyDB
+    from tinydb.storages import JSONStorage
+except ImportError:
+    sys.exit("outbox_append.py: tinydb, the baseline, is not installed: "
+             "pip install -e '.[bench]'")
 
 PAYLOAD = {"kind": "complaint", "item": "village-works-07",
            "text": "村道路灯坏了三盏，请尽快修理。" * 3,
@@ -76,7 +80,8 @@ def bench_tinydb(directory: Path, backlog: int, samples: int) -> dict[str, float
     preload = {"_default": {str(i + 1): {"stream": "complaint", "payload": PAYLOAD}
                             for i in range(backlog)}}
     path.write_text(json.dumps(preload, ensure_ascii=False))
-    # JSONStorage flushes but does not fsync: that only flatters the baseline.
+    # JSONStorage rewrites the whole file in place (seek, write, flush, fsync,
+    # truncate) on every insert.
     db = TinyDB(path, storage=JSONStorage)
     result = measure(lambda: db.insert({"stream": "complaint", "payload": PAYLOAD}), samples)
     db.close()

@@ -81,6 +81,7 @@ def build(directory: Path, scan_size: tuple[int, int], settle: float):  # type: 
     clock.trust(time.time(), "bench")
     controller = SealController(device_id=DEVICE, station=station, ledger=ledger,
                                 outbox=outbox, county_key=COUNTY.public_key(), clock=clock,
+                                matters=("出具证明",), return_seconds=60.0,
                                 camera=CameraLink(camera, outbox, DEVICE))
     controller.recover()
     return factory, station, world, camera, ledger, outbox, controller

@@ -49,9 +49,9 @@ def run(scratch: Path, url: str, device: str, events: int, batch: int) -> float:
     data = scratch / "county"
     state = scratch / device
     key = load_or_create_device_key(state / "device.key")
-    client = CountyClient(url, device, key)
     code = operator.make_enroll_code(data, device)
     county_key = operator.county_public_key(data)
+    client = CountyClient(url, device, key, county_key)
     enroll(client, code=code, role="seal", village_code="330226100201",
            pinned_key=county_key, path=state / "enrollment.json")
     outbox = Outbox(state / "outbox")

@@ -1,12 +1,12 @@
 """The camera seam: picamera2 on the Pi (imported lazily), a simulated camera
 for development, tests and rehearsals.
 
-- :mod:`camera.settings` - :class:`CameraSettings` (backend, sizes, JPEG quality)
-- :mod:`camera.base` - the :class:`Camera` every backend is
-- :mod:`camera.errors` - :class:`CameraError`, the one failure
+- :mod:`camera.settings` - :class:`~camera.settings.CameraSettings` (backend, sizes, JPEG quality)
+- :mod:`camera.base` - the :class:`~camera.base.Camera` every backend is
+- :mod:`camera.errors` - :class:`~camera.errors.CameraError`, the one failure
 - :mod:`camera.picamera2_backend` - the Pi camera: one lores + main configuration
 - :mod:`camera.simulated` and :mod:`camera.scenes` - the simulated camera and what it sees
-- :mod:`camera.factory` - :func:`open_camera` for the configured backend
+- :mod:`camera.factory` - :func:`~camera.factory.open_camera` for the configured backend
 - :mod:`camera.qr` - QR codes in a frame
 - :mod:`camera.photo` - stamp photos: JPEG + EXIF + sha256
 - :mod:`camera.checks` - blocked lens, document fingerprints

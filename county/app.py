@@ -31,6 +31,7 @@ from protocol.api import (
     DEVICE_ID,
     DEVICE_ROLES,
     HEADER_BACKLOG,
+    HEADER_DEVICE,
     HEADER_OFFSET,
     HEADER_SIZE,
     MAX_BATCH_BYTES,
@@ -45,7 +46,7 @@ from protocol.api import (
     VILLAGE_CODE,
     mib,
 )
-from protocol.signing import HEADER_DEVICE, SignatureError, public_key_from_text, public_key_text
+from protocol.signing import SignatureError, public_key_from_text, public_key_text
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class Request:
     target: str  # the path with its query, exactly as sent (it is what was signed)
     header: GetHeader  # case-insensitive header lookup
     body: bytes
+    headers: tuple[tuple[str, str], ...] = ()  # every header as received, for the signature
 
     @property
     def path(self) -> str:
@@ -170,7 +172,7 @@ class CountyApp:
         return Reply(200, {"ok": True, "server_time": self.clock()})
 
     def enroll(self, store: Store, request: Request, params: tuple[str, ...]) -> Reply:
-        signed = signature_headers(request.header)
+        signed = signature_headers(request.headers)
         form = _json_object(request.body)
         fields = ("device_id", "public_key", "code", "role", "village_code")
         missing = [name for name in fields if not isinstance(form.get(name), str)]
@@ -211,7 +213,7 @@ class CountyApp:
 
     def _device(self, store: Store, request: Request) -> tuple[str, float]:
         now = self.clock()
-        return authenticate(store, request.header, request.method, request.target,
+        return authenticate(store, request.headers, request.method, request.target,
                             request.body, now), now
 
     def events(self, store: Store, request: Request, params: tuple[str, ...]) -> Reply:

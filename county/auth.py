@@ -3,26 +3,27 @@ the device's enrolled key, the clock and the nonces already seen.
 
 The checks run in this order, so a forgery is counted as a forgery whatever
 its timestamp: headers present (else ``forged``), device enrolled (else
-``unknown_device``), signature verifies over the body bytes as sent (else
-``forged``), timestamp within :data:`~protocol.api.CLOCK_SKEW_SECONDS`
+``unknown_device``), signature verifies over the method, target, body bytes
+as sent and every signed header (:func:`protocol.signing.signed_headers`;
+else ``forged``), timestamp within :data:`~protocol.api.CLOCK_SKEW_SECONDS`
 (else ``stale``, also counted as replayed), nonce not seen from this device
 within :data:`~county.policy.NONCE_WINDOW_SECONDS` (else ``replayed``).
+
+Every answer to a request that carries a signature is signed in turn
+(:func:`answer_headers`), refusals included.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from county.rejection import Rejected
 from county.store import Store
-from protocol.api import CLOCK_SKEW_SECONDS
+from protocol.answers import sign_answer
+from protocol.api import CLOCK_SKEW_SECONDS, HEADER_ANSWER_SIGNATURE
 from protocol.signing import (
-    HEADER_DEVICE,
-    HEADER_NONCE,
-    HEADER_SIGNATURE,
-    HEADER_TIMESTAMP,
     SignatureError,
     SignedRequest,
     public_key_from_text,
@@ -30,14 +31,13 @@ from protocol.signing import (
     verify_request,
 )
 
-SIGNATURE_HEADERS = (HEADER_DEVICE, HEADER_TIMESTAMP, HEADER_NONCE, HEADER_SIGNATURE)
+Headers = Iterable[tuple[str, str]]
 
 
-def signature_headers(get_header: Callable[[str], str | None]) -> SignedRequest:
-    """The signature headers (looked up case-insensitively by *get_header*)."""
-    present = {name: value for name in SIGNATURE_HEADERS if (value := get_header(name)) is not None}
+def signature_headers(headers: Headers) -> SignedRequest:
+    """The signature headers among *headers* (every header of the request)."""
     try:
-        return read_request_headers(present)
+        return read_request_headers(headers)
     except SignatureError as error:
         raise Rejected(401, "forged",
                        f"the request is not properly signed ({error}); devices sign every "
@@ -78,11 +78,10 @@ def check_fresh(store: Store, signed: SignedRequest, now: float) -> None:
 
 
 def authenticate(
-    store: Store, get_header: Callable[[str], str | None], method: str, target: str,
-    body: bytes, now: float,
+    store: Store, headers: Headers, method: str, target: str, body: bytes, now: float,
 ) -> str:
     """The enrolled device that signed this request, or :class:`Rejected` (401)."""
-    signed = signature_headers(get_header)
+    signed = signature_headers(headers)
     device = store.device(signed.device_id)
     if device is None:
         raise Rejected(401, "unknown_device",
@@ -92,3 +91,17 @@ def authenticate(
     check_signature(public_key_from_text(device.public_key), signed, method, target, body)
     check_fresh(store, signed, now)
     return signed.device_id
+
+
+def answer_headers(
+    key: Ed25519PrivateKey, request_signature: str | None, status: int, body: bytes
+) -> dict[str, str]:
+    """``X-VE-Answer-Signature`` for the answer (*status*, *body*) to a request
+    that carried *request_signature*; nothing when the request carried none,
+    or something that is not the form of a signature."""
+    if request_signature is None:
+        return {}
+    try:
+        return {HEADER_ANSWER_SIGNATURE: sign_answer(key, request_signature.strip(), status, body)}
+    except SignatureError:
+        return {}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from county.errors import CountyError
+from county.errors import CountyError, NoCounty
 from county.keyfile import load_or_create_key
 from county.store import Store
 
@@ -46,7 +46,7 @@ def existing_county(data_dir: Path | str) -> CountyDir:
     """The county in *data_dir*; :class:`CountyError` if none was started there."""
     county = CountyDir(Path(data_dir))
     if not county.key.exists() or not county.database.exists():
-        raise CountyError(
+        raise NoCounty(
             f"no county in {county.root} (no county.key or county.db): start it once with "
             f"`village-edge county serve --data {county.root}`, or check --data"
         )

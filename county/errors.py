@@ -5,3 +5,11 @@ from __future__ import annotations
 
 class CountyError(Exception):
     """An operator-facing failure; the message says what to do about it."""
+
+
+class NoCounty(CountyError, FileNotFoundError):
+    """No county was started in the data directory given."""
+
+
+class CannotListen(CountyError):
+    """The county server cannot listen on the address asked for."""

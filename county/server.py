@@ -7,13 +7,14 @@ Use it in-process (tests, the demo)::
         requests.get(county.url + "/v1/health")
 
 or as ``village-edge county serve``. One log line per request: INFO when
-answered, WARNING with the reason when refused.
+answered, WARNING with the reason when refused. Every answer is written as
+RFC 8785 JSON and, when the request was signed, signed by the county key in
+``X-VE-Answer-Signature`` (:mod:`protocol.answers`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import socket
 import threading
@@ -24,11 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from county.app import CountyApp, Reply, Request, Route
+from county.auth import answer_headers
 from county.datadir import init_county
-from county.errors import CountyError
+from county.errors import CannotListen
 from county.keyfile import load_key
 from county.rejection import Rejected
-from protocol.signing import HEADER_DEVICE, key_fingerprint
+from protocol.answers import answer_body
+from protocol.api import HEADER_DEVICE, HEADER_SIGNATURE
+from protocol.signing import key_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +98,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         app = self.server.app
-        request = Request(self.command, self.path, self.headers.get, b"")
+        headers = tuple(self.headers.items())
+        request = Request(self.command, self.path, self.headers.get, b"", headers)
         try:
             try:
                 route, params = app.route(self.command, self.path)
@@ -108,7 +113,7 @@ class _Handler(BaseHTTPRequestHandler):
         if body is None:  # the client went away mid-body
             self.close_connection = True
             return
-        request = Request(self.command, self.path, self.headers.get, body)
+        request = Request(self.command, self.path, self.headers.get, body, headers)
         self._send(app.handle(route, params, request), request)
 
     def _read_body(self, route: Route) -> bytes | None:
@@ -142,7 +147,9 @@ class _Handler(BaseHTTPRequestHandler):
             length -= len(block)
 
     def _send(self, reply: Reply, request: Request) -> None:
-        data = json.dumps(reply.body, ensure_ascii=False).encode()
+        data = answer_body(reply.body)
+        signature = answer_headers(self.server.app.key, request.header(HEADER_SIGNATURE),
+                                   reply.status, data)
         device = reply.device or request.header(HEADER_DEVICE) or "-"
         if reply.rejection is None:
             log.info("%s %s %s -> %d", device, self.command, self.path, reply.status)
@@ -153,7 +160,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(reply.status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
-            for name, value in reply.headers.items():
+            for name, value in {**reply.headers, **signature}.items():
                 self.send_header(name, value)
             if self.close_connection:
                 self.send_header("Connection", "close")
@@ -198,9 +205,10 @@ class CountyServer:
         try:
             httpd = _HTTPServer((self.host, self.port), app)
         except OSError as error:
-            raise CountyError(
-                f"cannot listen on {self.host}:{self.port} ({error.strerror or error}); "
-                "choose another --port or stop what is using it"
+            fix = ("check --host: a name or address of this machine" if isinstance(
+                error, socket.gaierror) else "choose another --port or stop what is using it")
+            raise CannotListen(
+                f"cannot listen on {self.host}:{self.port} ({error.strerror or error}); {fix}"
             ) from None
         self.port = httpd.server_address[1]
         self._httpd = httpd

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from county.errors import CountyError
+from county.errors import CountyError, NoCounty
 from county.policy import NONCE_WINDOW_SECONDS
 
 SCHEMA_VERSION = 1
@@ -124,7 +124,7 @@ class Store:
     @classmethod
     def open(cls, path: Path, *, create: bool = False) -> Store:
         if not create and not path.exists():
-            raise CountyError(
+            raise NoCounty(
                 f"no county database at {path}: start the county once with "
                 f"`village-edge county serve --data {path.parent}`, or check --data"
             )

@@ -28,11 +28,21 @@ from device.schema import (
     check_document,
     not_blank,
     one_of,
+    section,
     village_code,
     within,
 )
 from device.state import DEVICE_STATE_DIR, DeviceState
-from hardware.lock import LockTiming
+from hardware.lock import (
+    HOLD_DUTY_MAX,
+    HOLD_DUTY_MIN,
+    MAX_ON_LIMIT_SECONDS,
+    PULL_IN_MAX_SECONDS,
+    PULL_IN_MIN_SECONDS,
+    PWM_HZ_MAX,
+    PWM_HZ_MIN,
+    LockTiming,
+)
 from hardware.pins import HEADER_BCM_PINS, PULLED_LOW_AT_BOOT, REAL_FACTORIES
 from hardware.printer import PrinterSettings
 from hardware.station import SlotSpec, StationSpec
@@ -46,10 +56,14 @@ EMBEDDED_NAME = "default-config.toml"
 Role = Literal["kiosk", "seal", "all"]
 ROLES_WITH_SLOTS = ("seal", "all")
 MAX_SLOTS = 3
-DEFAULT_QUOTA_MB = 1024
-#: What a village seal is commonly used for (the smart-seal pilots listed 176
-#: kinds of matter; a county configures its own list).
-DEFAULT_MATTERS = ("出具证明", "合同签订", "财务报销", "村务公开", "对外公函", "其他")
+MIB = 1024 * 1024
+#: The printer connection of a device whose file has no [printer] table.
+NO_PRINTER = "none"
+#: What a simulated device keeps of a real printer's keys: how receipts look.
+PRINTER_OUTPUT_KEYS = ("paper_mm", "chinese", "font_path")
+#: The shortest maximum on-time a technician may configure: long enough for a
+#: custodian to take the seal out (shorter ones are for tests of the lock).
+MAX_ON_MIN_SECONDS = 1
 
 
 class ConfigError(DeviceError, ValueError):
@@ -129,13 +143,17 @@ def _county_key(value: str) -> str | None:
 PIN = Key(int, "a BCM pin number", required=True, check=_pin)
 SECONDS = (int, float)
 
+#: Every key of config.toml with its default, the one place a default is
+#: stated. Where a lower layer's settings class already fixes a value (the
+#: lock's timing, the printer's port) the key takes that class's default, so
+#: the value is written once. docs/config.example.toml shows every default.
 SCHEMA: Schema = {
     "device": Table(
         {
             "id": Key(str, "the device id", required=True, check=_device_id),
             "role": Key(str, "'kiosk', 'seal' or 'all'", required=True,
                         check=one_of("kiosk", "seal", "all")),
-            "simulate": Key(bool, "true or false"),
+            "simulate": Key(bool, "true or false", default=False),
         },
         required=True,
     ),
@@ -146,23 +164,35 @@ SCHEMA: Schema = {
         },
         required=True,
     ),
-    "paths": Table({"state_dir": Key(str, "a directory path", check=not_blank)}),
+    "paths": Table({"state_dir": Key(str, "a directory path", check=not_blank,
+                                     default=str(DEVICE_STATE_DIR))}),
     "gpio": Table(
         {"pin_factory": Key(str, "'' (automatic) or a gpiozero factory name",
-                            check=one_of("", *REAL_FACTORIES))}
+                            check=one_of("", *REAL_FACTORIES), default="")}
     ),
     "lock": Table(
         {
-            "pull_in_seconds": Key(SECONDS, "seconds", check=within(0.01, 5, " s")),
-            "hold_duty": Key(SECONDS, "a duty from 0.05 to 1", check=within(0.05, 1)),
-            "max_on_seconds": Key(SECONDS, "seconds", check=within(1, 3600, " s")),
-            "pwm_hz": Key(int, "a PWM frequency in Hz", check=within(10, 20000, " Hz")),
+            "pull_in_seconds": Key(
+                SECONDS, "seconds",
+                check=within(PULL_IN_MIN_SECONDS, PULL_IN_MAX_SECONDS, " s"),
+                default=LockTiming.pull_in_seconds),
+            "hold_duty": Key(SECONDS, f"a duty from {HOLD_DUTY_MIN:g} to {HOLD_DUTY_MAX:g}",
+                             check=within(HOLD_DUTY_MIN, HOLD_DUTY_MAX),
+                             default=LockTiming.hold_duty),
+            "max_on_seconds": Key(SECONDS, "seconds",
+                                  check=within(MAX_ON_MIN_SECONDS, MAX_ON_LIMIT_SECONDS, " s"),
+                                  default=LockTiming.max_on_seconds),
+            "pwm_hz": Key(int, "a PWM frequency in Hz",
+                          check=within(PWM_HZ_MIN, PWM_HZ_MAX, " Hz"),
+                          default=LockTiming.pwm_hz),
         }
     ),
-    "sensors": Table({"settle_seconds": Key(SECONDS, "seconds", check=within(0, 2, " s"))}),
+    "sensors": Table({"settle_seconds": Key(SECONDS, "seconds", check=within(0, 2, " s"),
+                                            default=StationSpec.settle_seconds)}),
     "lamp": Table(
         {
-            "kind": Key(str, "'rgb' or 'tower'", check=one_of("rgb", "tower")),
+            "kind": Key(str, "'rgb' or 'tower'", check=one_of("rgb", "tower"),
+                        default=StationSpec.lamp_kind),
             "pins": Key(list, "a list of three BCM pin numbers", required=True,
                         check=_lamp_pins, items=int),
         }
@@ -188,45 +218,60 @@ SCHEMA: Schema = {
             "usb_product": Key(int, "a USB product id such as 0x5011", check=_usb_id),
             "serial_device": Key(str, "a device path such as /dev/ttyUSB0", check=not_blank),
             "baudrate": Key(int, "a baud rate",
-                            check=one_of(2400, 4800, 9600, 19200, 38400, 57600, 115200)),
+                            check=one_of(2400, 4800, 9600, 19200, 38400, 57600, 115200),
+                            default=PrinterSettings.baudrate),
             "host": Key(str, "the printer's host name or address", check=not_blank),
-            "port": Key(int, "a TCP port", check=within(1, 65535)),
+            "port": Key(int, "a TCP port", check=within(1, 65535),
+                        default=PrinterSettings.port),
             "file_path": Key(str, "a file path", check=not_blank),
-            "paper_mm": Key(int, "58 or 80", check=one_of(58, 80)),
-            "chinese": Key(str, "'gb18030' or 'raster'", check=one_of("gb18030", "raster")),
-            "font_path": Key(str, "a font file path"),
+            "paper_mm": Key(int, "58 or 80", check=one_of(58, 80),
+                            default=PrinterSettings.paper_mm),
+            "chinese": Key(str, "'gb18030' or 'raster'", check=one_of("gb18030", "raster"),
+                           default=PrinterSettings.chinese),
+            "font_path": Key(str, "a font file path (empty: the known Chinese fonts)",
+                             default=PrinterSettings.font_path),
         }
     ),
     "camera": Table(
         {
-            "enabled": Key(bool, "true or false"),
+            # No camera unless the file says so: a device without one still starts.
+            "enabled": Key(bool, "true or false", default=False),
             "backend": Key(str, "'picamera2' or 'simulated'",
-                           check=one_of("picamera2", "simulated")),
+                           check=one_of("picamera2", "simulated"),
+                           default=CameraSettings.backend),
         }
     ),
     "county": Table(
         {
             "url": Key(str, "the county server's address, https://... (empty: not set up yet)",
-                       check=_county_url),
+                       check=_county_url, default=""),
             "public_key": Key(str, "the county's public key (village-edge county key prints it)",
-                              check=_county_key),
+                              check=_county_key, default=""),
         }
     ),
     "sync": Table(
         {
-            "quota_mb": Key(int, "megabytes the outbox may use", check=within(4, 1_000_000)),
-            "batch_events": Key(int, "events per upload", check=within(1, 1000)),
+            "quota_mb": Key(int, "megabytes the outbox may use", check=within(4, 1_000_000),
+                            default=1024),
+            "batch_events": Key(int, "events per upload", check=within(1, 1000),
+                                default=SyncSettings.batch_events),
             "interval_seconds": Key(SECONDS, "seconds between rounds",
-                                    check=within(1, 86_400, " s")),
+                                    check=within(1, 86_400, " s"),
+                                    default=SyncSettings.interval_seconds),
         }
     ),
     "seal": Table(
         {
+            # What a village seal is commonly used for (the smart-seal pilots
+            # listed 176 kinds of matter; a county configures its own list).
             "matters": Key(list, "a list of the matters a seal is used for, in Chinese",
-                           check=_matters, items=str),
+                           check=_matters, items=str,
+                           default=["出具证明", "合同签订", "财务报销", "村务公开", "对外公函",
+                                    "其他"]),
             "return_seconds": Key(SECONDS, "seconds to put a seal back after a session",
-                                  check=within(10, 3600, " s")),
-            "panel": Key(bool, "true to show the custodian's panel on the display"),
+                                  check=within(10, 3600, " s"), default=60),
+            "panel": Key(bool, "true to show the custodian's panel on the display",
+                         default=False),
         }
     ),
 }
@@ -345,39 +390,44 @@ def _check_combinations(data: dict[str, Any], problems: Problems) -> None:
             problems.add("pins", f"BCM {pin} is used by both {users[pin]} and {device}")
         else:
             users[pin] = device
-    printer = data.get("printer", {})
+    printer: dict[str, Any] = data.get("printer", {})
     needs = {
         "usb": ("usb_vendor", "usb_product"),
         "serial": ("serial_device",),
         "network": ("host",),
         "file": ("file_path",),
     }
-    for key in needs.get(printer.get("connection", "none"), ()):
+    for key in needs.get(printer.get("connection", NO_PRINTER), ()):
         if key not in printer:
             problems.add(
                 f"[printer] {key}", f"missing; connection = {printer['connection']!r} needs it"
             )
 
 
+def _pin_of(data: dict[str, Any], table: str) -> int | None:
+    """The pin of an optional one-pin device; None when its table is left out."""
+    return data[table]["pin"] if table in data else None
+
+
 def _station_spec(data: dict[str, Any]) -> StationSpec:
-    lock = data.get("lock", {})
-    lamp = data.get("lamp")
+    lock = section(data, SCHEMA, "lock")
+    lamp = section(data, SCHEMA, "lamp")
     return StationSpec(
         slots=tuple(
             SlotSpec(s["name"], s["label"], s["lock"], s["sleeve"], s["plunger"])
             for s in data.get("slots", [])
         ),
-        lid=data.get("lid", {}).get("pin"),
-        lamp=tuple(lamp["pins"]) if lamp else None,
-        lamp_kind=lamp.get("kind", "rgb") if lamp else "rgb",
-        buzzer=data.get("buzzer", {}).get("pin"),
+        lid=_pin_of(data, "lid"),
+        lamp=tuple(lamp["pins"]) if "pins" in lamp else None,
+        lamp_kind=lamp["kind"],
+        buzzer=_pin_of(data, "buzzer"),
         lock_timing=LockTiming(
-            pull_in_seconds=float(lock.get("pull_in_seconds", 0.2)),
-            hold_duty=float(lock.get("hold_duty", 0.4)),
-            max_on_seconds=float(lock.get("max_on_seconds", 120.0)),
-            pwm_hz=int(lock.get("pwm_hz", 1000)),
+            pull_in_seconds=float(lock["pull_in_seconds"]),
+            hold_duty=float(lock["hold_duty"]),
+            max_on_seconds=float(lock["max_on_seconds"]),
+            pwm_hz=lock["pwm_hz"],
         ),
-        settle_seconds=float(data.get("sensors", {}).get("settle_seconds", 0.05)),
+        settle_seconds=float(section(data, SCHEMA, "sensors")["settle_seconds"]),
     )
 
 
@@ -387,22 +437,30 @@ def _expand(path: str, home: Path) -> Path:
     return Path(path)
 
 
-def _build(data: dict[str, Any], *, source: str, home: Path, simulate: bool) -> Config:
-    device = data["device"]
-    simulated = simulate or bool(device.get("simulate", False))
-    state_dir = _expand(data.get("paths", {}).get("state_dir", str(DEVICE_STATE_DIR)), home)
-    printer = dict(data.get("printer", {"connection": "none"}))
-    if simulated and printer["connection"] not in ("file", "none"):
+def _printer(data: dict[str, Any], *, simulated: bool, state_dir: Path,
+             home: Path) -> PrinterSettings:
+    printer = section(data, SCHEMA, "printer")
+    if "printer" not in data:
+        printer["connection"] = NO_PRINTER
+    elif simulated and printer["connection"] not in ("file", NO_PRINTER):
         # A simulated device never talks to a real printer: its receipts go to a file.
-        printer = {k: v for k, v in printer.items() if k in ("paper_mm", "chinese", "font_path")}
-        printer.update(connection="file", file_path="printer/receipts.bin")
-    if printer.get("connection") == "file":
+        printer = {k: v for k, v in printer.items() if k in PRINTER_OUTPUT_KEYS}
+        printer.update(connection="file",
+                       file_path=str(DeviceState(state_dir).simulated_printer))
+    if printer["connection"] == "file":
         file_path = _expand(printer["file_path"], home)
         printer["file_path"] = str(file_path if file_path.is_absolute() else state_dir / file_path)
-    camera = data.get("camera", {})
-    county = data.get("county", {})
-    sync = data.get("sync", {})
-    seal = data.get("seal", {})
+    return PrinterSettings(**printer)
+
+
+def _build(data: dict[str, Any], *, source: str, home: Path, simulate: bool) -> Config:
+    device = section(data, SCHEMA, "device")
+    simulated = simulate or device["simulate"]
+    state_dir = _expand(section(data, SCHEMA, "paths")["state_dir"], home)
+    camera = section(data, SCHEMA, "camera")
+    county = section(data, SCHEMA, "county")
+    sync = section(data, SCHEMA, "sync")
+    seal = section(data, SCHEMA, "seal")
     return Config(
         source=source,
         device_id=device["id"],
@@ -411,21 +469,21 @@ def _build(data: dict[str, Any], *, source: str, home: Path, simulate: bool) -> 
         village_code=data["village"]["code"],
         village_name=data["village"]["name"],
         state_dir=state_dir,
-        pin_factory=data.get("gpio", {}).get("pin_factory") or None,
+        pin_factory=section(data, SCHEMA, "gpio")["pin_factory"] or None,
         station=_station_spec(data),
-        printer=PrinterSettings(**printer),
+        printer=_printer(data, simulated=simulated, state_dir=state_dir, home=home),
         camera=CameraSettings(
-            enabled=camera.get("enabled", False),
-            backend="simulated" if simulated else camera.get("backend", "picamera2"),
+            enabled=camera["enabled"],
+            backend="simulated" if simulated else camera["backend"],
         ),
-        county_url=county.get("url", ""),
-        county_public_key=county.get("public_key", ""),
+        county_url=county["url"],
+        county_public_key=county["public_key"],
         sync=SyncSettings(
-            batch_events=sync.get("batch_events", SyncSettings.batch_events),
-            interval_seconds=float(sync.get("interval_seconds", SyncSettings.interval_seconds)),
+            batch_events=sync["batch_events"],
+            interval_seconds=float(sync["interval_seconds"]),
         ),
-        outbox_quota_bytes=sync.get("quota_mb", DEFAULT_QUOTA_MB) * 1024 * 1024,
-        seal_matters=tuple(seal.get("matters", DEFAULT_MATTERS)),
-        seal_return_seconds=float(seal.get("return_seconds", 60)),
-        seal_panel=bool(seal.get("panel", False)),
+        outbox_quota_bytes=sync["quota_mb"] * MIB,
+        seal_matters=tuple(seal["matters"]),
+        seal_return_seconds=float(seal["return_seconds"]),
+        seal_panel=seal["panel"],
     )

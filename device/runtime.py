@@ -115,9 +115,11 @@ def open_outbox(config: Config) -> Outbox:
 
 
 def county_client(config: Config, url: str | None = None) -> CountyClient:
-    """A client for the configured county, signing with this device's key."""
+    """A client for the configured county, signing with this device's key and
+    believing only answers signed by the pinned county key."""
     key = load_or_create_device_key(config.state.device_key)
-    return CountyClient(url or config.county_url, config.device_id, key)
+    return CountyClient(url or config.county_url, config.device_id, key,
+                        config.county_public_key)
 
 
 def open_sync_agent(config: Config, outbox: Outbox) -> SyncAgent:

@@ -1,9 +1,11 @@
 """A small declarative checker for the TOML configuration.
 
-Each key is a :class:`Key`: what type it must have, whether it may be left
-out, and an optional check returning a complaint. Every problem is collected,
-not just the first, and each names the file, the key, what was expected and
-what was found, so a technician can fix the file in one go.
+Each key is a :class:`Key`: what type it must have, whether it must be given
+or else what it defaults to, and an optional check returning a complaint.
+The schema is the one place a key's default is stated: :func:`section` reads
+a checked table with its defaults filled in. Every problem is collected, not
+just the first, and each names the file, the key, what was expected and what
+was found, so a technician can fix the file in one go.
 """
 
 from __future__ import annotations
@@ -18,17 +20,42 @@ Check = Callable[[Any], str | None]
 
 @dataclass(frozen=True)
 class Key:
+    """One key: *required*, or else taking *default* when left out (TOML has
+    no null, so ``None`` means the key has no default). A key with neither is
+    needed only in some combinations, which the caller checks."""
+
     kind: type | tuple[type, ...]
     expected: str
     required: bool = False
     check: Check | None = None
     items: type | None = None  # element type of a list
+    default: Any = None  # as the TOML file would write it: a list, not a tuple
+
+    def __post_init__(self) -> None:
+        if self.required and self.default is not None:
+            raise ValueError(f"a key that must be given has no default ({self.expected})")
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not None
+
+    def complaint(self, value: Any) -> str | None:
+        """What is wrong with *value* for this key, or None."""
+        if not _type_ok(value, self.kind) or (
+            self.items is not None and any(not _type_ok(v, self.items) for v in value)
+        ):
+            return f"expected {self.expected}, found {describe(value)}"
+        return self.check(value) if self.check is not None else None
 
 
 @dataclass(frozen=True)
 class Table:
     keys: Mapping[str, Key]
     required: bool = False
+
+    def defaults(self) -> dict[str, Any]:
+        """Every key that has a default, with it."""
+        return {name: key.default for name, key in self.keys.items() if key.has_default}
 
 
 @dataclass(frozen=True)
@@ -78,17 +105,8 @@ def check_table(
             if key.required:
                 problems.add(label, f"missing; expected {key.expected}")
             continue
-        value = data[name]
-        if not _type_ok(value, key.kind):
-            problems.add(label, f"expected {key.expected}, found {describe(value)}")
-            continue
-        if key.items is not None and any(not _type_ok(v, key.items) for v in value):
-            problems.add(label, f"expected {key.expected}, found {describe(value)}")
-            continue
-        if key.check is not None:
-            complaint = key.check(value)
-            if complaint:
-                problems.add(label, complaint)
+        if complaint := key.complaint(data[name]):
+            problems.add(label, complaint)
 
 
 def check_document(data: Mapping[str, Any], schema: Schema, problems: Problems) -> None:
@@ -116,6 +134,15 @@ def check_document(data: Mapping[str, Any], schema: Schema, problems: Problems) 
                 check_table(item, part.keys, f"[[{name}]] #{index}", problems)
 
 
+def section(data: Mapping[str, Any], schema: Schema, name: str) -> dict[str, Any]:
+    """Table *name* of the checked document *data*, every key it leaves out
+    that has a default filled in; a table left out gives just the defaults."""
+    part = schema[name]
+    if not isinstance(part, Table):
+        raise TypeError(f"[[{name}]] is an array of tables, not a table")
+    return {**part.defaults(), **data.get(name, {})}
+
+
 def one_of(*choices: object) -> Check:
     def check(value: object) -> str | None:
         if value not in choices:
@@ -126,10 +153,15 @@ def one_of(*choices: object) -> Check:
     return check
 
 
+def _number(value: float) -> str:
+    """5.0 as 5, 0.05 as 0.05, 1_000_000 as 1000000."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
 def within(low: float, high: float, unit: str = "") -> Check:
     def check(value: float) -> str | None:
         if not low <= value <= high:
-            return f"expected {low} to {high}{unit}, found {value!r}"
+            return f"expected {_number(low)} to {_number(high)}{unit}, found {value!r}"
         return None
 
     return check

@@ -15,7 +15,7 @@ class PinConflictError(HardwareError, ValueError):
 
 
 class DeviceClosedError(HardwareError, RuntimeError):
-    """A device was used after :meth:`close`."""
+    """A device was used after its ``close()``."""
 
 
 class PrinterError(HardwareError, OSError):

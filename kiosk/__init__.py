@@ -5,6 +5,8 @@ complaints and receipts on a Kivy touchscreen.
 tests read without a window; :mod:`kiosk.app` is the Kivy shell that draws
 them (one ``.kv`` file per screen under ``kiosk/kv``). Importing this package
 does not import Kivy: Kivy reads its configuration and the command line when
-imported, so only :func:`kiosk.app.run_kiosk_app` and the screenshot renderer
-import it, after the composition root has prepared the environment.
+imported, so a composition root first calls
+:func:`kiosk.kivy_setup.prepare_kivy` and only then imports the modules that
+import Kivy (:mod:`kiosk.app`, :mod:`kiosk.ui`, :mod:`kiosk.script_runner`).
+:mod:`kiosk.testing` is for tests and the benchmark only.
 """

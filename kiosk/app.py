@@ -1,10 +1,11 @@
 """The Kivy shell of the kiosk: a ScreenManager holding one screen per ``.kv``
 file, sized for 800x480 to 1920x1080 in either orientation, locked down.
 
-Kivy is imported inside :func:`build_app` only, after the composition root
-has called :func:`kivy_environment` and :func:`configure_kivy`. Slow work
-(printing, filing, health checks) runs on a thread; its result comes back to
-the UI through ``Clock.schedule_once`` here and nowhere else.
+This module imports Kivy, so a composition root imports it only after
+:func:`kiosk.kivy_setup.prepare_kivy`. The window itself opens when the app
+is built. Slow work (printing, filing, health checks) runs on a thread; its
+result comes back to the UI through ``Clock.schedule_once`` here and nowhere
+else.
 """
 
 from __future__ import annotations
@@ -12,10 +13,18 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kivy.app import App
+from kivy.base import EventLoop
+from kivy.clock import Clock
+from kivy.factory import Factory
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, NumericProperty
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from kiosk.ui import flowchart_view, present
 from kiosk.viewmodels.shell import SCREENS, KioskViewModel
 
 log = logging.getLogger(__name__)
@@ -28,340 +37,250 @@ TICK_SECONDS = 1.0
 PRINT_RETRY_SECONDS = 60.0  # receipts kept for later (paper out) are tried again this often
 
 
-@dataclass(frozen=True)
-class WindowOptions:
-    size: tuple[int, int] = (800, 480)
-    fullscreen: bool = False
-
-
-def kivy_environment(state_dir: Path) -> dict[str, str]:
-    """The environment Kivy must see before it is imported: no command-line
-    parsing, no console log, its home (config, logs) under *state_dir*."""
-    return {
-        "KIVY_NO_ARGS": "1",
-        "KIVY_NO_CONSOLELOG": "1",
-        "KIVY_HOME": str(state_dir / "kivy"),
-        "KIVY_NO_FILELOG": "1",
-        "KIVY_METRICS_DENSITY": "1",
-    }
-
-
-def configure_kivy(options: WindowOptions) -> None:
-    """Kivy's configuration for a locked-down kiosk; call before any other
-    Kivy import creates the window."""
-    from kivy.config import Config
-
-    width, height = options.size
-    Config.set("graphics", "width", str(width))
-    Config.set("graphics", "height", str(height))
-    Config.set("graphics", "resizable", "0")
-    Config.set("graphics", "fullscreen", "auto" if options.fullscreen else "0")
-    Config.set("graphics", "borderless", "1" if options.fullscreen else "0")
-    Config.set("graphics", "show_cursor", "0" if options.fullscreen else "1")
-    Config.set("graphics", "multisamples", "0")
-    Config.set("graphics", "maxfps", "30")
-    Config.set("kivy", "exit_on_escape", "0")
-    Config.set("kivy", "pause_on_minimize", "0")
-    Config.set("kivy", "keyboard_mode", "system")
-    Config.set("input", "mouse", "mouse,disable_multitouch")
-    for module in Config.options("modules"):  # no inspector, monitor, screen or touchring
-        Config.remove_option("modules", module)
-
-
-def register_fonts(regular: Path, bold: Path | None) -> None:
-    """Make the Chinese font Kivy's default (its default is named Roboto)."""
-    from kivy.core.text import DEFAULT_FONT, LabelBase
-
-    LabelBase.register(DEFAULT_FONT, fn_regular=str(regular), fn_bold=str(bold or regular))
-
-
-def build_app(
-    vm: KioskViewModel,
-    *,
-    receipt_image: Callable[[Any], Any],
-    clock_ticks: bool = True,
-    print_retry_seconds: float = PRINT_RETRY_SECONDS,
-) -> Any:
-    """The app object (not yet running). *receipt_image* renders a receipt to
+class KioskApp(App):
+    """The kiosk's app (not yet running). *receipt_image* renders a receipt to
     a PIL image (:func:`hardware.printer.render_preview`); receipts kept for
     later are tried again every *print_retry_seconds* (with the clock ticks)."""
-    return _app_class()(vm, receipt_image, clock_ticks, print_retry_seconds)
 
+    fs = NumericProperty(22)
+    tap = NumericProperty(64)
+    pad = NumericProperty(12)
+    portrait = BooleanProperty(False)
+    large_text = BooleanProperty(False)
+    complaint_leave_phone = BooleanProperty(False)
+    use_kivy_settings = False
+    title = "村级小微权力清单"
 
-def _app_class() -> type:
-    from kivy.app import App
-    from kivy.clock import Clock
-    from kivy.core.window import Window
-    from kivy.factory import Factory
-    from kivy.lang import Builder
-    from kivy.properties import BooleanProperty, NumericProperty
-    from kivy.uix.screenmanager import NoTransition, ScreenManager
+    def __init__(
+        self,
+        vm: KioskViewModel,
+        *,
+        receipt_image: Callable[[Any], Any],
+        clock_ticks: bool = True,
+        print_retry_seconds: float = PRINT_RETRY_SECONDS,
+    ) -> None:
+        super().__init__()
+        self.vm = vm
+        self.receipt_image = receipt_image
+        self._clock_ticks = clock_ticks
+        self._print_retry_seconds = print_retry_seconds
+        self._retrying = False
+        self.window: Any = None
+        self.manager: Any = None
+        self.errors: list[str] = []
 
-    from kiosk.ui import flowchart_view, present
+    # -- building -----------------------------------------------------------
 
-    class KioskApp(App):
-        fs = NumericProperty(22)
-        tap = NumericProperty(64)
-        pad = NumericProperty(12)
-        portrait = BooleanProperty(False)
-        large_text = BooleanProperty(False)
-        complaint_leave_phone = BooleanProperty(False)
-        use_kivy_settings = False
-        title = "村级小微权力清单"
+    def build(self) -> Any:
+        EventLoop.ensure_window()  # the window opens here, not when this module is imported
+        self.window = EventLoop.window
+        flowchart_view.register()
+        for name in KV_FILES:
+            Builder.load_file(str(KV_DIR / name))
+        self._resize(self.window, self.window.size)
+        self.window.bind(size=self._resize, on_request_close=lambda *a, **k: True,
+                         on_keyboard=self._keyboard)
+        self.window.bind(on_touch_down=self._window_touch)
+        self.manager = ScreenManager(transition=NoTransition())
+        self.show(self.vm.screen)  # the other screens are built on first visit
+        if self._clock_ticks:
+            Clock.schedule_interval(self._tick, TICK_SECONDS)
+            Clock.schedule_interval(self._retry_tick, self._print_retry_seconds)
+        return self.manager
 
-        def __init__(self, vm: KioskViewModel, receipt_image: Callable[[Any], Any],
-                     clock_ticks: bool, print_retry_seconds: float) -> None:
-            super().__init__()
-            self.vm = vm
-            self.receipt_image = receipt_image
-            self._clock_ticks = clock_ticks
-            self._print_retry_seconds = print_retry_seconds
+    def open_settings(self, *args: Any) -> bool:
+        return False  # no settings panel, whatever key is pressed
+
+    def _keyboard(self, window: Any, key: int, *args: Any) -> bool:
+        return key in (27, 282, 1001)  # Esc, F1 and Android back do nothing
+
+    def _resize(self, window: Any, size: tuple[int, int]) -> None:
+        width, height = size
+        short = min(width, height)
+        self.portrait = height > width
+        scale = LARGE_TEXT if self.large_text else 1.0
+        self.fs = max(18.0, short / 21.0) * scale
+        self.tap = max(60.0, self.fs * 2.7)
+        self.pad = max(8.0, self.fs * 0.55)
+
+    # -- showing ------------------------------------------------------------
+
+    def show(self, name: str | None = None) -> None:
+        name = name or self.vm.screen
+        if not self.manager.has_screen(name):
+            self.manager.add_widget(getattr(Factory, SCREEN_CLASSES[name])(name=name))
+        screen = self.manager.get_screen(name)
+        present.present(self, screen)
+        self.manager.current = name
+
+    def refresh(self) -> None:
+        self.show(self.vm.screen)
+
+    @property
+    def screen(self) -> str:
+        return str(self.manager.current)
+
+    # -- navigation handlers (kv calls these) ------------------------------
+
+    def home(self) -> None:
+        self.show(self.vm.go_home())
+
+    def back(self) -> None:
+        self.show(self.vm.back())
+
+    def open(self, key: str) -> None:
+        self.show(self.vm.open(key))
+
+    def open_item(self, item_id: str) -> None:
+        if item_id:
+            self.show(self.vm.open_item(item_id))
+
+    def open_flowchart(self, index: int) -> None:
+        self.show(self.vm.open_flowchart(index))
+
+    def show_chart(self, index: int) -> None:
+        if self.vm.flowchart is not None:
+            self.vm.flowchart.show(index)
+        self.refresh()
+
+    def tap_flowchart(self, x: float, y: float) -> None:
+        if self.vm.flowchart is not None:
+            self.vm.flowchart.tap(x, y)
+            self.refresh()
+
+    def tap_flowchart_node(self, node_id: str) -> None:
+        """Select a node as a tap on it would (for scripts)."""
+        if self.vm.flowchart is not None:
+            self.vm.flowchart.select(node_id)
+            self.refresh()
+
+    def show_attract(self) -> None:
+        self.show(self.vm.show_attract())
+
+    def open_receipt(self) -> None:
+        self.show(self.vm.open_receipt())
+
+    def toggle_material(self, index: int) -> None:
+        if self.vm.detail is not None:
+            self.vm.detail.toggle(index)
+            self.refresh()
+
+    def toggle_large_text(self) -> None:
+        self.large_text = self.vm.toggle_large_text()
+        self._resize(self.window, self.window.size)
+        self.refresh()
+
+    def search(self, query: str) -> None:
+        self.show(self.vm.run_search(query))
+
+    def choose_disclosures(self, category: str) -> None:
+        self.vm.disclosures.choose(category)
+        self.refresh()
+
+    def read_aloud(self) -> None:
+        self.vm.read_aloud()
+        self.refresh()
+
+    def print_receipt(self) -> None:
+        self.vm.receipt.message = "正在打印，请稍候……"
+        self.refresh()
+        self.in_background(self.vm.receipt.print, lambda message: self.refresh())
+
+    def retry_printing(self) -> None:
+        """Print the receipts kept for later (paper out, printer offline)
+        on a thread; the receipt screen then says it is printed."""
+        if self._retrying:
+            return
+        self._retrying = True
+
+        def done(changed: Any) -> None:
             self._retrying = False
-            self.manager: Any = None
-            self.errors: list[str] = []
-
-        # -- building -----------------------------------------------------------
-
-        def build(self) -> Any:
-            flowchart_view.register()
-            for name in KV_FILES:
-                Builder.load_file(str(KV_DIR / name))
-            self._resize(Window, Window.size)
-            Window.bind(size=self._resize, on_request_close=lambda *a, **k: True,
-                        on_keyboard=self._keyboard)
-            Window.bind(on_touch_down=self._window_touch)
-            self.manager = ScreenManager(transition=NoTransition())
-            self.show(self.vm.screen)  # the other screens are built on first visit
-            if self._clock_ticks:
-                Clock.schedule_interval(self._tick, TICK_SECONDS)
-                Clock.schedule_interval(self._retry_tick, self._print_retry_seconds)
-            return self.manager
-
-        def open_settings(self, *args: Any) -> bool:
-            return False  # no settings panel, whatever key is pressed
-
-        def _keyboard(self, window: Any, key: int, *args: Any) -> bool:
-            return key in (27, 282, 1001)  # Esc, F1 and Android back do nothing
-
-        def _resize(self, window: Any, size: tuple[int, int]) -> None:
-            width, height = size
-            short = min(width, height)
-            self.portrait = height > width
-            scale = LARGE_TEXT if self.large_text else 1.0
-            self.fs = max(18.0, short / 21.0) * scale
-            self.tap = max(60.0, self.fs * 2.7)
-            self.pad = max(8.0, self.fs * 0.55)
-
-        # -- showing ------------------------------------------------------------
-
-        def show(self, name: str | None = None) -> None:
-            name = name or self.vm.screen
-            if not self.manager.has_screen(name):
-                self.manager.add_widget(getattr(Factory, SCREEN_CLASSES[name])(name=name))
-            screen = self.manager.get_screen(name)
-            present.present(self, screen)
-            self.manager.current = name
-
-        def refresh(self) -> None:
-            self.show(self.vm.screen)
-
-        @property
-        def screen(self) -> str:
-            return str(self.manager.current)
-
-        # -- navigation handlers (kv calls these) ------------------------------
-
-        def home(self) -> None:
-            self.show(self.vm.go_home())
-
-        def back(self) -> None:
-            self.show(self.vm.back())
-
-        def open(self, key: str) -> None:
-            self.show(self.vm.open(key))
-
-        def open_item(self, item_id: str) -> None:
-            if item_id:
-                self.show(self.vm.open_item(item_id))
-
-        def open_flowchart(self, index: int) -> None:
-            self.show(self.vm.open_flowchart(index))
-
-        def show_chart(self, index: int) -> None:
-            if self.vm.flowchart is not None:
-                self.vm.flowchart.show(index)
-            self.refresh()
-
-        def tap_flowchart(self, x: float, y: float) -> None:
-            if self.vm.flowchart is not None:
-                self.vm.flowchart.tap(x, y)
+            if changed and self.vm.screen == "receipt":
                 self.refresh()
 
-        def tap_flowchart_node(self, node_id: str) -> None:
-            """Select a node as a tap on it would (for scripts)."""
-            if self.vm.flowchart is not None:
-                self.vm.flowchart.select(node_id)
-                self.refresh()
+        self.in_background(self.vm.receipt.retry, done)
 
-        def tap_flowchart_at_node(self, node_id: str) -> None:
-            """Touch the middle of a node's shape on screen, as a finger would."""
-            from kiosk.driver import touch
+    # complaint
+    def complaint_item(self, name: str) -> None:
+        model = self.vm.complaint
+        match = [(i, n) for i, n in model.item_choices(self.vm.catalog) if n == name]
+        if match and match[0][1] != (model.item_name or ""):
+            model.choose_item(*match[0])
 
-            view = self.manager.get_screen("flowchart").ids.chart
-            box = view.layout.box(node_id)
-            cx, cy = box.center
-            x, y = view.scatter.to_parent(cx, view.layout.height - cy)
-            touch(x, y)
+    def complaint_problem(self, problem: str) -> None:
+        self.vm.complaint.choose_problem(problem)
+        self.refresh()
 
-        def assert_selected(self, node_id: str) -> None:
-            selected = self.vm.flowchart.selected if self.vm.flowchart else None
-            if selected != node_id:
-                raise AssertionError(f"selected {selected!r}, expected {node_id!r}")
+    def complaint_phone(self, leave: bool) -> None:
+        self.vm.complaint.set_leave_phone(leave)
+        self.refresh()
 
-        def touch_home(self) -> None:
-            """Back to the home screen by touching what a villager would."""
-            from kiosk.driver import touch, visible_keys
+    def complaint_key(self, key: str) -> None:
+        self.vm.complaint.phone.press(key)
+        self.refresh()
 
-            for _ in range(3):
-                if self.screen == "home":
-                    return
-                keys = visible_keys(self)
-                for key in ("home", "pin_cancel", "tech_exit"):
-                    if key in keys:
-                        touch(*keys[key].to_window(*keys[key].center))
-                        break
-                else:
-                    touch(Window.width / 2, Window.height / 2)  # the attract screen
+    def complaint_submit(self) -> None:
+        self.in_background(self.vm.submit_complaint, lambda screen: self.refresh())
 
-        def show_attract(self) -> None:
-            self.show(self.vm.show_attract())
+    # progress
+    def progress_key(self, key: str) -> None:
+        self.vm.progress.code.press(key)
+        self.refresh()
 
-        def open_receipt(self) -> None:
-            self.show(self.vm.open_receipt())
+    def progress_query(self) -> None:
+        self.in_background(self.vm.progress.query, lambda lines: self.refresh())
 
-        def toggle_material(self, index: int) -> None:
-            if self.vm.detail is not None:
-                self.vm.detail.toggle(index)
-                self.refresh()
+    # technician
+    def pin_key(self, key: str) -> None:
+        self.vm.pin.pad.press(key)
+        self.refresh()
 
-        def toggle_large_text(self) -> None:
-            self.large_text = self.vm.toggle_large_text()
-            self._resize(Window, Window.size)
+    def enter_pin(self) -> None:
+        self.show(self.vm.enter_pin())
+
+    def technician_refresh(self) -> None:
+        self.vm.technician.result = "正在检查……"
+        self.refresh()
+        self.in_background(self.vm.technician.refresh, lambda lines: self.refresh())
+
+    def technician_test(self, which: str) -> None:
+        run = self.vm.technician.test_printer if which == "printer" \
+            else self.vm.technician.test_camera
+        self.in_background(run, lambda result: self.refresh())
+
+    # -- threads, time and touches ------------------------------------------
+
+    def in_background(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        """Run *work* on a thread; *done* gets its result on the UI thread."""
+
+        def run() -> None:
+            try:
+                result = work()
+            except Exception as error:  # shown to the technician in the log
+                log.exception("background work failed")
+                self.errors.append(repr(error))
+                result = None
+            Clock.schedule_once(lambda dt: done(result))
+
+        threading.Thread(target=run, daemon=True, name="kiosk-work").start()
+
+    def _window_touch(self, window: Any, touch: Any) -> bool:
+        target = self.vm.touched(touch.x, window.height - touch.y, window.width,
+                                 window.height)
+        if target is not None:
+            self.show(target)
+            return True  # the touch only woke the kiosk or opened the PIN pad
+        return False
+
+    def _retry_tick(self, dt: float) -> None:
+        self.retry_printing()
+
+    def _tick(self, dt: float) -> None:
+        target = self.vm.tick()
+        if self.large_text != self.vm.large_text:
+            self.large_text = self.vm.large_text
+            self._resize(self.window, self.window.size)
+        if target is not None:
+            self.show(target)
+        elif self.vm.screen in ("home", "list") and self.vm.catalog_changed():
             self.refresh()
-
-        def search(self, query: str) -> None:
-            self.show(self.vm.run_search(query))
-
-        def choose_disclosures(self, category: str) -> None:
-            self.vm.disclosures.choose(category)
-            self.refresh()
-
-        def read_aloud(self) -> None:
-            self.vm.read_aloud()
-            self.refresh()
-
-        def print_receipt(self) -> None:
-            self.vm.receipt.message = "正在打印，请稍候……"
-            self.refresh()
-            self.in_background(self.vm.receipt.print, lambda message: self.refresh())
-
-        def retry_printing(self) -> None:
-            """Print the receipts kept for later (paper out, printer offline)
-            on a thread; the receipt screen then says it is printed."""
-            if self._retrying:
-                return
-            self._retrying = True
-
-            def done(changed: Any) -> None:
-                self._retrying = False
-                if changed and self.vm.screen == "receipt":
-                    self.refresh()
-
-            self.in_background(self.vm.receipt.retry, done)
-
-        # complaint
-        def complaint_item(self, name: str) -> None:
-            model = self.vm.complaint
-            match = [(i, n) for i, n in model.item_choices(self.vm.catalog) if n == name]
-            if match and match[0][1] != (model.item_name or ""):
-                model.choose_item(*match[0])
-
-        def complaint_problem(self, problem: str) -> None:
-            self.vm.complaint.choose_problem(problem)
-            self.refresh()
-
-        def complaint_phone(self, leave: bool) -> None:
-            self.vm.complaint.set_leave_phone(leave)
-            self.refresh()
-
-        def complaint_key(self, key: str) -> None:
-            self.vm.complaint.phone.press(key)
-            self.refresh()
-
-        def complaint_submit(self) -> None:
-            self.in_background(self.vm.submit_complaint, lambda screen: self.refresh())
-
-        # progress
-        def progress_key(self, key: str) -> None:
-            self.vm.progress.code.press(key)
-            self.refresh()
-
-        def progress_query(self) -> None:
-            self.in_background(self.vm.progress.query, lambda lines: self.refresh())
-
-        # technician
-        def pin_key(self, key: str) -> None:
-            self.vm.pin.pad.press(key)
-            self.refresh()
-
-        def enter_pin(self) -> None:
-            self.show(self.vm.enter_pin())
-
-        def technician_refresh(self) -> None:
-            self.vm.technician.result = "正在检查……"
-            self.refresh()
-            self.in_background(self.vm.technician.refresh, lambda lines: self.refresh())
-
-        def technician_test(self, which: str) -> None:
-            run = self.vm.technician.test_printer if which == "printer" \
-                else self.vm.technician.test_camera
-            self.in_background(run, lambda result: self.refresh())
-
-        # -- threads, time and touches ------------------------------------------
-
-        def in_background(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
-            """Run *work* on a thread; *done* gets its result on the UI thread."""
-
-            def run() -> None:
-                try:
-                    result = work()
-                except Exception as error:  # shown to the technician in the log
-                    log.exception("background work failed")
-                    self.errors.append(repr(error))
-                    result = None
-                Clock.schedule_once(lambda dt: done(result))
-
-            threading.Thread(target=run, daemon=True, name="kiosk-work").start()
-
-        def _window_touch(self, window: Any, touch: Any) -> bool:
-            target = self.vm.touched(touch.x, window.height - touch.y, window.width,
-                                     window.height)
-            if target is not None:
-                self.show(target)
-                return True  # the touch only woke the kiosk or opened the PIN pad
-            return False
-
-        def _retry_tick(self, dt: float) -> None:
-            self.retry_printing()
-
-        def _tick(self, dt: float) -> None:
-            target = self.vm.tick()
-            if self.large_text != self.vm.large_text:
-                self.large_text = self.vm.large_text
-                self._resize(Window, Window.size)
-            if target is not None:
-                self.show(target)
-            elif self.vm.screen in ("home", "list") and self.vm.catalog_changed():
-                self.refresh()
-
-    return KioskApp

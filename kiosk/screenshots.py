@@ -14,7 +14,7 @@ SCREENS = ("home", "list", "detail", "flowchart", "disclosures", "search", "comp
 
 
 def screenshot_steps(directory: Path, pin: str, prefix: str = "") -> list[dict[str, Any]]:
-    """Driver steps (:mod:`kiosk.driver`) visiting every screen by touch."""
+    """Script steps (:mod:`kiosk.script_runner`) visiting every screen by touch."""
 
     def shot(name: str) -> dict[str, Any]:
         return {"screenshot": str(directory / f"{prefix}{name}.png")}

@@ -2,8 +2,10 @@
 seal station) and the county.
 
 - :mod:`protocol.api`: the API's paths, headers, limits and id shapes;
-- :mod:`protocol.signing`: keys, signed requests, the canonical JSON that
-  signatures cover;
+- :mod:`protocol.canonical`: the RFC 8785 canonical JSON that signatures
+  cover;
+- :mod:`protocol.signing`: keys, signed requests, signed documents;
+- :mod:`protocol.answers`: the county's signed answers;
 - :mod:`protocol.documents`: the signed feed documents the county publishes;
 - :mod:`protocol.events`: the event a device sends;
 - :mod:`protocol.approval_token`: the ``VE1.`` approval that unlocks a seal;

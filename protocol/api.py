@@ -25,9 +25,24 @@ MAX_ENROLL_BODY_BYTES = 16 * 1024
 FEED_PAGE_SIZE = 100
 TIME_DOCUMENT_SECONDS = 300  # how long the county's signed clock statement is valid
 
+# Who signed a request, when, with which nonce, and the signature itself
+# (protocol.signing.sign_request).
+HEADER_DEVICE = "X-VE-Device"
+HEADER_TIMESTAMP = "X-VE-Timestamp"
+HEADER_NONCE = "X-VE-Nonce"
+HEADER_SIGNATURE = "X-VE-Signature"
+# The county's signature of its answer to a signed request (protocol.answers).
+HEADER_ANSWER_SIGNATURE = "X-VE-Answer-Signature"
+
 HEADER_BACKLOG = "X-VE-Backlog"
 HEADER_OFFSET = "X-VE-Offset"
 HEADER_SIZE = "X-VE-Size"
+
+# A request signature covers every header whose name starts with this (but
+# X-VE-Signature itself) and the headers named here: all that changes what a
+# request means.
+SIGNED_HEADER_PREFIX = "x-ve-"
+SIGNED_HEADERS_ALSO = ("content-encoding",)
 
 LEDGER_STREAM = "seal.ledger"
 TIME_DOCUMENT_NAME = "county-clock"

@@ -2,12 +2,15 @@
 
 Format, so the county, the station and any third party can make and check it:
 ``VE1.<payload>.<signature>``, where ``payload`` is base64url without padding
-of UTF-8 JSON with sorted keys and no spaces, and ``signature`` is base64url
+of the RFC 8785 canonical JSON of the payload object (:mod:`protocol.canonical`;
+for these fields: sorted keys, no spaces, UTF-8), and ``signature`` is base64url
 without padding of the Ed25519 signature over the ASCII bytes ``VE1.``
 followed by the payload text. Payload fields: ``aid`` approval id, ``req``
 request id, ``dev`` device id, ``slot`` seal slot, ``uses`` stamps allowed
 (1 to 50), ``nbf`` and ``exp`` Unix seconds, ``apr`` approver id, and
-optionally ``doc``, the fingerprint of the approved document photo.
+optionally ``doc``, the fingerprint of the approved document photo. A payload
+that is not exactly its canonical form is refused (``encoding``), so no two
+readers can see different fields in one token (a key twice, say).
 
 :func:`read_token` checks the form and the signature only; whether the token
 fits this station, this request and this moment is the controller's question.
@@ -23,8 +26,9 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from protocol.canonical import CanonicalFormError, canonical_json
 from protocol.errors import ProtocolError
-from protocol.signing import SignatureError, b64url, canonical_json, unb64url
+from protocol.signing import SignatureError, b64url, unb64url
 
 PREFIX = "VE1."
 MAX_TOKEN_CHARS = 1200  # a QR code a phone shows and a 640x480 frame still reads
@@ -64,7 +68,10 @@ class Approval:
 
 def issue_token(key: Ed25519PrivateKey, approval: Approval) -> str:
     _check_fields(approval.payload())
-    payload = b64url(canonical_json(approval.payload()))
+    try:
+        payload = b64url(canonical_json(approval.payload()))
+    except CanonicalFormError as error:
+        raise TokenRejected("fields", str(error)) from None
     signature = key.sign((PREFIX + payload).encode("ascii"))
     return f"{PREFIX}{payload}.{b64url(signature)}"
 
@@ -104,6 +111,12 @@ def read_token(text: str, county_key: Ed25519PublicKey) -> Approval:
     if not isinstance(fields, dict):
         raise TokenRejected("json", "the signed payload is not a JSON object")
     _check_fields(fields)
+    try:
+        canonical = canonical_json(fields)
+    except CanonicalFormError as error:
+        raise TokenRejected("encoding", f"the payload has no RFC 8785 form: {error}") from None
+    if canonical != payload_bytes:
+        raise TokenRejected("encoding", "the payload is not in its RFC 8785 canonical form")
     return Approval(**fields)
 
 

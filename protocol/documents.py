@@ -2,7 +2,10 @@
 
 A document is a JSON object ``{kind, name, version, issued, expires,
 audience, body}``; on the wire it travels as ``{"document": ..., "signature":
-...}`` with the signature of :func:`protocol.signing.sign_document`. A device
+...}`` with the signature of :func:`protocol.signing.sign_document`, over the
+document's RFC 8785 canonical JSON (:mod:`protocol.canonical`). A document
+with a value that form cannot hold (NaN, an integer past 2^53, a lone
+surrogate) is malformed: refused before it is signed, and on arrival. A device
 accepts a document only if the signature verifies with the pinned county key,
 it is addressed to this device (or to ``"*"``), it has not expired, and its
 version is above the one the device holds for the same (kind, name).
@@ -16,6 +19,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from protocol.canonical import CanonicalFormError, check_representable
 from protocol.errors import ProtocolError
 from protocol.signing import SignatureError, sign_document, verify_document
 
@@ -69,6 +73,10 @@ class FeedDocument:
             raise DocumentRejected("malformed", f"bad name {data['name']!r}")
         if data["version"] < 1 or data["expires"] <= data["issued"]:
             raise DocumentRejected("malformed", "version must be 1 or more, expiry after issue")
+        try:
+            check_representable(data)
+        except CanonicalFormError as error:
+            raise DocumentRejected("malformed", f"no RFC 8785 form: {error}") from None
         return cls(**data)
 
 
@@ -79,7 +87,12 @@ class SignedDocument:
 
     @classmethod
     def sign(cls, key: Ed25519PrivateKey, document: FeedDocument) -> SignedDocument:
-        return cls(document, sign_document(key, document.to_dict()))
+        """*document* signed; :class:`DocumentRejected` (malformed) if it has
+        no canonical form, so nothing unverifiable is ever signed."""
+        try:
+            return cls(document, sign_document(key, document.to_dict()))
+        except SignatureError as error:
+            raise DocumentRejected("malformed", str(error)) from None
 
     def to_wire(self) -> dict[str, Any]:
         return {"document": self.document.to_dict(), "signature": self.signature}

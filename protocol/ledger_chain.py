@@ -3,19 +3,29 @@ county check.
 
 Each record's payload has ``seq`` (1, 2, 3, ...), ``prev`` (the ``hash`` of
 record ``seq - 1``; 64 zeros for record 1) and ``hash`` =
-``sha256(canonical_json(payload without "hash")).hexdigest()``. A missing
-record, an edited record or a record spliced in from elsewhere breaks the
-chain at the first record that no longer fits.
+``sha256(canonical_json(payload without "hash")).hexdigest()``, where
+``canonical_json`` is RFC 8785 (:mod:`protocol.canonical`), so a third party
+recomputes it in any language. A missing record, an edited record or a
+record spliced in from elsewhere breaks the chain at the first record that
+no longer fits.
+
+Stations written before the canonical form was fixed hashed Python's
+``json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)``
+instead; it differs from RFC 8785 only for some numbers (``1.0``, ``1e-07``)
+and keys beyond U+FFFF. A record whose hash matches that older form
+(:func:`legacy_record_hash`) still fits, so those ledgers keep verifying;
+every new record is hashed over RFC 8785.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from protocol.signing import canonical_json
+from protocol.canonical import CanonicalFormError, canonical_json
 
 GENESIS = "0" * 64
 
@@ -33,10 +43,30 @@ class ChainReport:
 
 
 def record_hash(payload: Mapping[str, Any]) -> str:
-    """The hash a ledger record must carry."""
+    """The hash a ledger record must carry; :class:`~protocol.canonical.CanonicalFormError`
+    if a value has no RFC 8785 form (the station then refuses to write it)."""
     return hashlib.sha256(
         canonical_json({k: v for k, v in payload.items() if k != "hash"})
     ).hexdigest()
+
+
+def legacy_record_hash(payload: Mapping[str, Any]) -> str:
+    """The hash as stations computed it before RFC 8785 (see the module's note)."""
+    rest = {k: v for k, v in payload.items() if k != "hash"}
+    text = json.dumps(rest, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _hash_fits(record: Mapping[str, Any]) -> bool:
+    try:
+        if record["hash"] == record_hash(record):
+            return True
+    except CanonicalFormError:
+        pass
+    try:
+        return bool(record["hash"] == legacy_record_hash(record))
+    except ValueError:  # NaN and such: no form at all
+        return False
 
 
 def _is_hex64(value: Any) -> bool:
@@ -74,7 +104,7 @@ def check_chain(payloads: Iterable[Any]) -> ChainReport:
             )
         if not (_is_hex64(record.get("prev")) and _is_hex64(record.get("hash"))):
             return ChainReport(False, count, seq, f"record {seq} lacks a sha256 prev or hash")
-        if record["hash"] != record_hash(record):
+        if not _hash_fits(record):
             return ChainReport(False, count, seq, f"record {seq} was altered (hash mismatch)")
         if record["prev"] != expected_prev:
             follows = "the start (64 zeros)" if seq == 1 else f"record {seq - 1}"

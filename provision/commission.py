@@ -19,6 +19,7 @@ kiosk and the seal station can show it.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import time
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_SOFTWARE = 70  # the installed template or state is broken: not the technician's doing
+EXIT_CANT_CREATE = 73  # a file to write is in the way or not writable (EX_CANTCREAT)
+EXIT_IO = 74  # the disk is read-only, full or failing (EX_IOERR)
 EXIT_UNREACHABLE = 75  # try again later (EX_TEMPFAIL); the unit retries every minute
 EXIT_BOOT_FILE = 78  # the boot file must be fixed (EX_CONFIG); the unit waits
 
@@ -258,8 +261,9 @@ def _write(path: Path, text: str, outcome: Outcome, *, mode: int) -> None:
             return
         atomic_write(path, data, mode=mode)
     except OSError as error:
-        raise Failed(EXIT_SOFTWARE, f"cannot write {path}: {error.strerror or error}; "
-                     "is the file system read-only or full?") from None
+        disk = error.errno in (errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EIO)
+        raise Failed(EXIT_IO if disk else EXIT_CANT_CREATE, f"cannot write {path}: "
+                     f"{error.strerror or error}; is the file system read-only or full?") from None
     outcome.actions.append(f"wrote {path}")
     outcome.changed.append(str(path))
 

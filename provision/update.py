@@ -48,6 +48,27 @@ class UpdateError(ProvisionError):
     """The update was not applied; the message says why and what to do."""
 
 
+class DeviceNotSetUp(UpdateError):
+    """No installed release, or no usable configuration: setup.sh comes first."""
+
+
+class UpdateBusy(UpdateError):
+    """Not now: an approved seal session, another update or an unfinished
+    trial has to end first."""
+
+
+class BadSource(UpdateError, ValueError):
+    """What ``--from`` names is not a village-edge release."""
+
+
+class BuildFailed(UpdateError):
+    """The new release could not be built; nothing was switched."""
+
+
+class NoPreviousRelease(UpdateError):
+    """There is no release to go back to."""
+
+
 @dataclass(frozen=True)
 class Device:
     """What an update needs to know about this device, under *root*."""
@@ -67,14 +88,14 @@ class Device:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise UpdateError(f"{path} does not exist: this device was not installed with "
+            raise DeviceNotSetUp(f"{path} does not exist: this device was not installed with "
                               "setup.sh (run 'sudo ./setup.sh seal' or 'kiosk' first)") from None
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-            raise UpdateError(f"{path} cannot be read ({error}); fix it, then update") from error
+            raise DeviceNotSetUp(f"{path} cannot be read ({error}); fix it, then update") from error
         role = str(data.get("device", {}).get("role", ""))
         state = str(data.get("paths", {}).get("state_dir", DEVICE_STATE_DIR))
         if not state.startswith("/"):
-            raise UpdateError(f"{path}: [paths] state_dir must be an absolute path on a device, "
+            raise DeviceNotSetUp(f"{path}: [paths] state_dir must be an absolute path on a device, "
                               f"found {state!r}")
         return cls(root, path, role, root / state.lstrip("/"))
 
@@ -110,7 +131,7 @@ class Updater:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise UpdateError("another update or rollback is running on this device; "
+                raise UpdateBusy("another update or rollback is running on this device; "
                                   "wait for it to finish") from None
             yield
         finally:
@@ -121,7 +142,7 @@ class Updater:
             return
         session = open_session(self.device.state)
         if session is not None:
-            raise UpdateError(refusal(session))
+            raise UpdateBusy(refusal(session))
 
     def _record(self, name: str, document: dict[str, Any]) -> None:
         atomic_write(self.layout.prefix / name,
@@ -173,17 +194,17 @@ class Updater:
         with self._locked():
             trial = read_json(self.layout.prefix / TRIAL)
             if trial is not None:
-                raise UpdateError(f"the update to {trial.get('to')} was interrupted before its "
+                raise UpdateBusy(f"the update to {trial.get('to')} was interrupted before its "
                                   "health check finished: run 'village-edge update verify' "
                                   "first (it keeps or rolls back that release)")
             self._guard()
             try:
                 source = Source.find(source_path)
             except ReleaseError as error:
-                raise UpdateError(str(error)) from error
+                raise BadSource(str(error)) from error
             old = self.layout.current()
             if old is None or not self.layout.is_complete(old):
-                raise UpdateError(f"no current release in {self.layout.prefix}: install with "
+                raise DeviceNotSetUp(f"no current release in {self.layout.prefix}: install with "
                                   "setup.sh first; updates replace an installed release")
             if old == source.name:
                 return Outcome(True, [f"{source.name} is already the current release; "
@@ -196,7 +217,7 @@ class Updater:
                 try:
                     build_release(source, release, self.runner, self.layout.release(old))
                 except CommandError as error:
-                    raise UpdateError(f"building {source.name} failed, nothing was switched: "
+                    raise BuildFailed(f"building {source.name} failed, nothing was switched: "
                                       f"{error}") from error
                 lines.append(f"built release {source.name} in {release}")
             units, baseline = self._base()
@@ -243,8 +264,8 @@ class Updater:
             self._guard()
             current, previous = self.layout.current(), self.layout.previous()
             if previous is None or not self.layout.is_complete(previous):
-                raise UpdateError(f"no previous release to go back to in {self.layout.prefix} "
-                                  f"(current is {current})")
+                raise NoPreviousRelease(f"no previous release to go back to in "
+                                        f"{self.layout.prefix} (current is {current})")
             units, baseline = self._base()
             self.layout.switch(previous, previous=current)
             lines = [f"switched current to {previous} (was {current}); restarting "

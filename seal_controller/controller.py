@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RETURN_SECONDS = 60.0
 ALARM_SHOW_SECONDS = 30.0
 
 
@@ -71,6 +70,11 @@ class PanelView:
 
 
 class SealController:
+    """*matters* (what the custodian may choose) and *return_seconds* (how long
+    a seal may stay out after a session before the alarm) are the county's
+    choice, from the device's configuration: the controller has no defaults
+    of its own for them."""
+
     def __init__(
         self,
         *,
@@ -80,9 +84,9 @@ class SealController:
         outbox: Outbox,
         county_key: Ed25519PublicKey,
         clock: TrustedClock,
+        matters: tuple[str, ...],
+        return_seconds: float,
         camera: CameraLink | None = None,
-        matters: tuple[str, ...] = ("出具证明", "合同签订", "财务报销", "其他"),
-        return_seconds: float = RETURN_SECONDS,
     ) -> None:
         self.device_id = device_id
         self.station = station

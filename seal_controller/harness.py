@@ -1,7 +1,7 @@
 """The hardware-in-the-loop harness: a scenario played against the seal
 controller on gpiozero mock pins and the simulated camera, with a JSON trace.
 
-A scenario is a TOML file (docs/seal-scenarios.md; examples in
+A scenario is a TOML file (docs/seal-station.md, "Rehearsing"; examples in
 ``seal_controller/scenarios/``)::
 
     title = "An approved session"
@@ -47,6 +47,11 @@ from seal_controller.trusted_clock import TrustedClock
 from sync.outbox import Outbox
 
 DEVICE = "ve-harness-seal"
+#: The station every scenario runs against: the matters its custodian may
+#: choose, and how long a seal may stay out after a session before the alarm
+#: (the scenarios' ``advance`` steps count on it).
+MATTERS = ("出具证明", "合同签订", "财务报销", "其他")
+RETURN_SECONDS = 60.0
 FORGERIES = ("other-key", "other-device", "other-slot", "other-request", "expired",
              "not-yet", "too-many", "replay", "garbage", "oversized")
 STEP_KEYS: dict[str, set[str]] = {
@@ -149,8 +154,8 @@ class Harness:
         self.controller = SealController(
             device_id=DEVICE, station=self.station, ledger=self.ledger, outbox=self.outbox,
             county_key=self.county.public_key(), clock=self.clock,
+            matters=MATTERS, return_seconds=RETURN_SECONDS,
             camera=CameraLink(self.camera, self.outbox, DEVICE, self.time.wall),
-            return_seconds=60,
         )
         self.controller.recover()
         self.seen_records = 0

@@ -1,7 +1,11 @@
 """Render the custodian's panel in each phase to PNG, driven through the
 harness (mock pins, simulated camera, the harness's own county): idle with
 choices made, waiting for approval, unlocked after a stamp with its photo, a
-refused forged approval, an alarm. For the README and for review."""
+refused forged approval, an alarm. For the README and for review
+(``village-edge seal screenshots DIR``).
+
+This module imports Kivy: a composition root imports it after preparing Kivy.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kivy.base import EventLoop
+from kivy.clock import Clock
+
 from hardware.station import StationSpec
 from seal_controller.harness import Harness
+from seal_controller.panel_app import SealPanelApp
 from seal_controller.panel_model import PanelModel
 
 SHOTS = ("idle", "waiting", "unlocked", "refused", "alarm")
@@ -47,18 +55,13 @@ def script(harness: Harness, model: PanelModel) -> list[tuple[str, Callable[[], 
 
 def render_panel(directory: Path, spec: StationSpec, size: tuple[int, int]) -> list[Path]:
     """Run the panel app once and save one PNG per phase in *directory*."""
-    from kivy.clock import Clock
-    from kivy.core.window import Window
-
-    from seal_controller.panel_app import panel_app_class
-
     directory.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="seal-panel-") as scratch:
         harness = Harness(Path(scratch), spec)
         model = PanelModel(harness.controller, harness.outbox.blob_path)
         steps = script(harness, model)
-        app = panel_app_class()(model, harness.controller.tick)
+        app = SealPanelApp(model, harness.controller.tick)
 
         def run(index: int) -> None:
             if index == len(steps):
@@ -76,7 +79,8 @@ def render_panel(directory: Path, spec: StationSpec, size: tuple[int, int]) -> l
 
             Clock.schedule_once(shoot, 0.4)
 
-        Window.size = size
+        EventLoop.ensure_window()  # the window opens here
+        EventLoop.window.size = size
         Clock.schedule_once(lambda _: run(0), 0.5)
         try:
             app.run()

@@ -1,4 +1,4 @@
-"""The smart-seal procedure as a table a reader can check against DOMAIN.md.
+"""The smart-seal procedure as a table a reader can check against docs/domain.md.
 
 审 approve: the custodian asks (``request``); the county's signed approval
 arrives by the feed or as a QR code (``approval_ok`` / ``approval_refused``).

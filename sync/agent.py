@@ -2,7 +2,9 @@
 
 One round (:meth:`SyncAgent.run_once`) sends every pending event in batches
 bounded by count and bytes — first the blobs they reference, resumably — and
-acknowledges locally only what the county confirmed; then it takes the feed.
+acknowledges locally only what the county confirmed, in an answer signed by
+the county for that very request (:mod:`sync.client` checks it); then it
+takes the feed.
 The daemon (:meth:`SyncAgent.run_forever`) repeats rounds, backing off
 exponentially with jitter while the county cannot be reached and honouring
 its ``Retry-After``. What happened is kept in a small status file.
@@ -136,8 +138,10 @@ class SyncAgent:
                 if refusal.status == 413 and limit > 1:
                     limit = max(1, limit // 2)
                     continue
-                if refusal.status == 400 and isinstance(refusal.body.get("index"), int):
-                    self._set_aside(batch[refusal.body["index"]], refusal.detail)
+                index = refusal.body.get("index")
+                if (refusal.status == 400 and isinstance(index, int)
+                        and not isinstance(index, bool) and 0 <= index < len(batch)):
+                    self._set_aside(batch[index], refusal.detail)
                     continue
                 raise
             confirmed = result.accepted + result.duplicates

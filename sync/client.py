@@ -1,6 +1,15 @@
 """The device's side of the county protocol (county/openapi.yaml), over
-requests: every request signed, event batches gzip'd, timeouts on everything,
-and failures sorted into "try again later" and "this will not work"."""
+requests: every request signed, every answer checked, event batches gzip'd,
+timeouts on everything, and failures sorted into "try again later" and "this
+will not work".
+
+An answer is believed only if the county signed it for this very request
+(:mod:`protocol.answers`) with the pinned county key, and only for what this
+request asked: a batch result names only events of the batch, blob progress
+stays within the blob. Anything else is an :class:`UntrustedAnswer` (a kind
+of :class:`CountyUnreachable`: try again later) and nothing in it is acted
+on. Only "wait" (429 and 5xx, which a proxy in front of the county may send
+itself) is taken unsigned, since waiting changes nothing on the device."""
 
 from __future__ import annotations
 
@@ -15,9 +24,12 @@ from typing import Any
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from protocol.answers import verify_answer
 from protocol.api import (
+    HEADER_ANSWER_SIGNATURE,
     HEADER_BACKLOG,
     HEADER_OFFSET,
+    HEADER_SIGNATURE,
     HEADER_SIZE,
     PATH_ENROLL,
     PATH_EVENTS,
@@ -25,7 +37,13 @@ from protocol.api import (
     blob_path,
     feed_path,
 )
-from protocol.signing import public_key_text, sign_request
+from protocol.signing import (
+    SignatureError,
+    key_fingerprint,
+    public_key_from_text,
+    public_key_text,
+    sign_request,
+)
 from sync.errors import SyncError
 
 DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read
@@ -41,6 +59,11 @@ class CountyUnreachable(CountyError):
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class UntrustedAnswer(CountyUnreachable):
+    """An answer that is not the county's own answer to this request, or
+    claims what the request did not ask: nothing in it was acted on."""
 
 
 class CountyRefused(CountyError):
@@ -75,12 +98,27 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    body: dict[str, Any]
+    request_signature: str | None
+    answer_signature: str | None
+    content: bytes
+
+
 class CountyClient:
+    """Talks to the county at *base_url* as *device_id*, signing with *key*
+    and believing only answers signed by *county_key* (the pinned county key
+    in base64url; empty only before enrollment, when a boot file pins the
+    key's fingerprint instead: see :meth:`enroll`)."""
+
     def __init__(
         self,
         base_url: str,
         device_id: str,
         key: Ed25519PrivateKey,
+        county_key: str,
         *,
         session: requests.Session | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
@@ -89,6 +127,7 @@ class CountyClient:
         self.base_url = base_url.rstrip("/")
         self.device_id = device_id
         self.key = key
+        self.county_key = county_key
         self.session = session or requests.Session()
         self.timeout = timeout
         self.clock = clock
@@ -98,19 +137,23 @@ class CountyClient:
 
     # -- transport -------------------------------------------------------------
 
-    def _send(
+    def _exchange(
         self,
         method: str,
         path: str,
         body: bytes = b"",
         headers: dict[str, str] | None = None,
         signed: bool = True,
-    ) -> dict[str, Any]:
+    ) -> _Answer:
+        """Send one request; the answer's status and JSON object, unchecked
+        but for "wait" (429, 5xx: :class:`CountyUnreachable`)."""
         all_headers = dict(headers or {})
+        request_signature = None
         if signed:
-            all_headers.update(
-                sign_request(self.key, self.device_id, method, path, body, self.clock())
-            )
+            auth = sign_request(self.key, self.device_id, method, path, body, self.clock(),
+                                headers=all_headers)
+            all_headers.update(auth)
+            request_signature = auth[HEADER_SIGNATURE]
         try:
             response = self.session.request(
                 method, self.base_url + path, data=body or None, headers=all_headers,
@@ -123,6 +166,13 @@ class CountyClient:
             answer = response.json() if response.content else {}
         except ValueError:
             answer = None
+        if status == 429 or status >= 500:
+            detail = answer.get("detail", "") if isinstance(answer, dict) else ""
+            retry = parse_retry_after(response.headers.get("Retry-After"), self.clock())
+            raise CountyUnreachable(
+                f"{method} {path}: county answered {status} {detail}".strip(),
+                retry_after=retry,
+            )
         if not isinstance(answer, dict):
             if status < 400:
                 raise CountyUnreachable(
@@ -130,18 +180,59 @@ class CountyClient:
                     "a proxy or captive portal in the way?"
                 )
             answer = {}
-        if status == 429 or status >= 500:
-            retry = parse_retry_after(response.headers.get("Retry-After"), self.clock())
-            raise CountyUnreachable(
-                f"{method} {path}: county answered {status} {answer.get('detail', '')}".strip(),
-                retry_after=retry,
+        return _Answer(status, answer, request_signature,
+                       response.headers.get(HEADER_ANSWER_SIGNATURE), response.content)
+
+    def _check(
+        self, method: str, path: str, answer: _Answer, county_key: str | None = None
+    ) -> None:
+        """Raise :class:`UntrustedAnswer` unless *answer* is signed by the
+        county key (the pinned one, or *county_key*) for the request sent."""
+        where = f"{method} {path}"
+        key_text = county_key if county_key is not None else self.county_key
+        if answer.request_signature is None:
+            return
+        if not key_text:
+            raise UntrustedAnswer(
+                f"{where}: no county key is pinned, so the answer cannot be checked; set "
+                "[county] public_key in the config and enroll"
             )
-        if status >= 400:
-            raise CountyRefused(
-                status, str(answer.get("error", "refused")),
-                str(answer.get("detail", response.reason)), answer,
+        if answer.answer_signature is None:
+            raise UntrustedAnswer(
+                f"{where}: the answer ({answer.status}) carries no {HEADER_ANSWER_SIGNATURE}: "
+                "it did not come from the county (a proxy or someone in between); nothing "
+                "in it was acted on"
             )
-        return answer
+        try:
+            public = public_key_from_text(key_text)
+            verify_answer(public, answer.answer_signature, answer.request_signature,
+                          answer.status, answer.content)
+        except SignatureError as error:
+            raise UntrustedAnswer(
+                f"{where}: the answer ({answer.status}) is not signed by the county key "
+                f"{_fingerprint(key_text)} for this request ({error}): altered, replayed or "
+                "from someone in between; nothing in it was acted on"
+            ) from None
+
+    def _refused(self, method: str, path: str, answer: _Answer) -> None:
+        if answer.status >= 400:
+            body = answer.body
+            raise CountyRefused(answer.status, str(body.get("error", "refused")),
+                                str(body.get("detail", f"{method} {path}")), body)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+        signed: bool = True,
+    ) -> dict[str, Any]:
+        """The county's checked answer to one request; refusals raised."""
+        answer = self._exchange(method, path, body, headers, signed)
+        self._check(method, path, answer)
+        self._refused(method, path, answer)
+        return answer.body
 
     def _json(self, value: Any) -> bytes:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
@@ -152,9 +243,24 @@ class CountyClient:
         return self._send("GET", PATH_HEALTH, signed=False)
 
     def enroll(self, code: str, role: str, village_code: str) -> dict[str, Any]:
+        """Enroll this device's key. The county signs its answer with its key,
+        which the answer names (``county_public_key``): a success is believed
+        only if signed by that key, and the caller must then compare the key
+        with the one pinned, or with the pinned fingerprint
+        (:func:`sync.enrollment.enroll` does). A refusal, which changes nothing,
+        is checked with the pinned key when there is one."""
         body = self._json({"device_id": self.device_id, "public_key": public_key_text(self.key),
                            "code": code, "role": role, "village_code": village_code})
-        return self._send("POST", PATH_ENROLL, body, {"Content-Type": "application/json"})
+        answer = self._exchange("POST", PATH_ENROLL, body, {"Content-Type": "application/json"})
+        if answer.status < 400:
+            named = answer.body.get("county_public_key")
+            if not isinstance(named, str) or not named:
+                raise UntrustedAnswer(f"POST {PATH_ENROLL}: the answer names no county key")
+            self._check("POST", PATH_ENROLL, answer, county_key=named)
+        elif self.county_key:
+            self._check("POST", PATH_ENROLL, answer)
+        self._refused("POST", PATH_ENROLL, answer)
+        return answer.body
 
     def send_events(self, events: list[dict[str, Any]], backlog: int) -> BatchResult:
         body = gzip.compress(self._json({"events": events}), compresslevel=6, mtime=0)
@@ -162,15 +268,23 @@ class CountyClient:
             "Content-Type": "application/json", "Content-Encoding": "gzip",
             HEADER_BACKLOG: str(backlog),
         })
-        return BatchResult(
-            [i for i in answer.get("accepted", []) if isinstance(i, str)],
-            [i for i in answer.get("duplicates", []) if isinstance(i, str)],
-            float(answer.get("server_time", 0.0)),
-        )
+        sent = {event.get("id") for event in events}
+        accepted = _text_list(answer, "accepted")
+        duplicates = _text_list(answer, "duplicates")
+        strangers = sorted(set(accepted + duplicates) - sent)
+        if strangers:
+            raise UntrustedAnswer(
+                f"POST {PATH_EVENTS}: the county's answer names events this batch did not "
+                f"carry ({', '.join(strangers[:3])}); nothing was acknowledged"
+            )
+        server_time = answer.get("server_time", 0.0)
+        if isinstance(server_time, bool) or not isinstance(server_time, int | float):
+            server_time = 0.0
+        return BatchResult(accepted, duplicates, float(server_time))
 
     def blob_status(self, digest: str) -> tuple[int, bool]:
         answer = self._send("GET", blob_path(digest))
-        return int(answer.get("received", 0)), bool(answer.get("complete", False))
+        return _progress(answer, f"GET {blob_path(digest)}", 0)
 
     def put_blob_chunk(self, digest: str, offset: int, size: int, chunk: bytes) -> int:
         """Send bytes from *offset*; returns how much the county now holds."""
@@ -178,7 +292,31 @@ class CountyClient:
             "Content-Type": "application/octet-stream",
             HEADER_OFFSET: str(offset), HEADER_SIZE: str(size),
         })
-        return int(answer.get("received", offset + len(chunk)))
+        received, _ = _progress(answer, f"PUT {blob_path(digest)}", size)
+        return received
 
     def feed(self, after: int) -> dict[str, Any]:
         return self._send("GET", feed_path(after))
+
+
+def _fingerprint(key_text: str) -> str:
+    try:
+        return key_fingerprint(key_text)
+    except SignatureError:
+        return "(not a key)"
+
+
+def _text_list(answer: dict[str, Any], name: str) -> list[str]:
+    value = answer.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise UntrustedAnswer(f"the county's answer has no list of event ids in {name!r}")
+    return value
+
+
+def _progress(answer: dict[str, Any], where: str, size: int) -> tuple[int, bool]:
+    """(received, complete) of a blob answer, if they can be true of the blob."""
+    received, complete = answer.get("received"), answer.get("complete")
+    if (isinstance(received, bool) or not isinstance(received, int) or received < 0
+            or (size and received > size) or not isinstance(complete, bool)):
+        raise UntrustedAnswer(f"{where}: the county's answer is not blob progress: {answer}")
+    return received, complete

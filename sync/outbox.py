@@ -1,6 +1,6 @@
 """The outbox: everything a device records, kept until the county has it.
 
-Design (why not tinydb or SQLite is in docs/outbox.md): two lanes of
+Design (docs/sync.md, "The outbox", says why not tinydb or SQLite): two lanes of
 append-only segment files (critical and bulk, see :mod:`sync.streams`), each
 record framed with a length and CRC-32 (:mod:`durable.records`), and an
 append-only log of acknowledged ids. An append is one ``write`` of one
@@ -249,14 +249,7 @@ class Outbox:
     # -- the quota -----------------------------------------------------------
 
     def used_bytes(self) -> int:
-        total = 0
-        folders = (self.directory, self._blobs, *(self.directory / lane.value for lane in Lane))
-        for folder in folders:
-            with os.scandir(folder) as entries:
-                total += sum(
-                    e.stat().st_size for e in entries if e.is_file() and e.name != "reserve"
-                )
-        return total
+        return _used_bytes(self.directory)
 
     def _make_room(self, size: int, stream: str) -> int | None:
         """Bytes in use once there is room for *size* more; None without a quota."""
@@ -329,15 +322,7 @@ class Outbox:
             os.close(fd)
 
     def _dropped_total(self) -> int:
-        try:
-            data = (self.directory / "notes.log").read_bytes()
-        except FileNotFoundError:
-            return 0
-        total = 0
-        for item in scan(data):
-            with contextlib.suppress(ValueError, KeyError, TypeError, AttributeError):
-                total += int(json.loads(item.body)["dropped"])  # type: ignore[union-attr]
-        return total
+        return _dropped_total(self.directory)
 
     # -- blobs -------------------------------------------------------------------
 
@@ -470,3 +455,74 @@ class Outbox:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def peek_stats(directory: Path, *, quota_bytes: int | None = None,
+               clock: Callable[[], float] = time.time) -> OutboxStats:
+    """The statistics of the outbox in *directory*, read without changing
+    anything: unlike opening an :class:`Outbox`, this makes no directory,
+    lock file or reserve, and damaged bytes are counted as quarantined
+    without being copied there (the next writer does that). For the
+    doctor and ``sync status``, which only observe. An outbox that does not
+    exist yet is an empty one."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return OutboxStats(0, 0, None, 0, 0, 0, quota_bytes)
+    quarantine = directory / "quarantine"
+    with _shared_lock(directory):
+        index = OutboxIndex(directory, quarantine, read_only=True)
+        index.refresh()
+        oldest = index.oldest_created()
+        kept = len(list(quarantine.glob("*.bad"))) if quarantine.is_dir() else 0
+        return OutboxStats(
+            pending=index.count(),
+            pending_bytes=index.pending_bytes,
+            oldest_age_seconds=None if oldest is None else max(0.0, clock() - oldest),
+            quarantined=kept + len(index.unkept),
+            dropped=_dropped_total(directory),
+            used_bytes=_used_bytes(directory),
+            quota_bytes=quota_bytes,
+        )
+
+
+@contextlib.contextmanager
+def _shared_lock(directory: Path) -> Iterator[None]:
+    """The outbox's lock, shared, if a writer ever made it; opened read-only."""
+    try:
+        fd = os.open(directory / "lock", os.O_RDONLY)
+    except FileNotFoundError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _used_bytes(directory: Path) -> int:
+    """The bytes of the outbox's files (not the reserve), counting the
+    folders that are there."""
+    total = 0
+    folders = (directory, directory / "blobs", *(directory / lane.value for lane in Lane))
+    for folder in folders:
+        try:
+            with os.scandir(folder) as entries:
+                total += sum(
+                    e.stat().st_size for e in entries if e.is_file() and e.name != "reserve"
+                )
+        except FileNotFoundError:
+            continue
+    return total
+
+
+def _dropped_total(directory: Path) -> int:
+    try:
+        data = (directory / "notes.log").read_bytes()
+    except FileNotFoundError:
+        return 0
+    total = 0
+    for item in scan(data):
+        with contextlib.suppress(ValueError, KeyError, TypeError, AttributeError):
+            total += int(json.loads(item.body)["dropped"])  # type: ignore[union-attr]
+    return total

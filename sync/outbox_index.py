@@ -1,7 +1,7 @@
 """The outbox's read side: which events are still waiting, and where.
 
 An :class:`OutboxIndex` follows the outbox's files the way ``tail -f`` does:
-each :meth:`refresh` reads only the bytes appended since the last one (the
+each :meth:`~OutboxIndex.refresh` reads only the bytes appended since the last one (the
 acknowledgement log and every segment), so the cost of keeping up does not
 grow with the backlog. Bad bytes found on the way are copied to the
 quarantine directory, once, and skipped. The caller holds the outbox's lock
@@ -72,11 +72,15 @@ class _AckLog:
 
 
 class OutboxIndex:
-    """Pending events by lane, in the order they were appended."""
+    """Pending events by lane, in the order they were appended. A
+    *read_only* index copies no bad bytes to the quarantine; it names them
+    in :attr:`unkept`."""
 
-    def __init__(self, directory: Path, quarantine: Path) -> None:
+    def __init__(self, directory: Path, quarantine: Path, *, read_only: bool = False) -> None:
         self.directory = directory
         self.quarantine = quarantine
+        self.read_only = read_only
+        self.unkept: set[str] = set()
         self.pending: dict[Lane, dict[str, Location]] = {lane: {} for lane in Lane}
         self.pending_bytes = 0
         self._segments: dict[tuple[Lane, int], _Segment] = {}
@@ -117,7 +121,10 @@ class OutboxIndex:
 
     def _follow_lane(self, lane: Lane) -> None:
         directory = self.directory / lane.value
-        present = set(list_segments(directory))
+        try:
+            present = set(list_segments(directory))
+        except FileNotFoundError:  # a lane no writer has made yet (a read-only look)
+            present = set()
         for key in [k for k in self._segments if k[0] is lane and k[1] not in present]:
             self._forget_segment(self._segments.pop(key))
         for number in sorted(present):
@@ -175,6 +182,9 @@ class OutboxIndex:
         """Keep the bad bytes for the technician; once per place, whoever finds it."""
         target = self.quarantine / f"{name}.bad"
         if target.exists():
+            return
+        if self.read_only:
+            self.unkept.add(name)
             return
         log.warning("outbox: %s, %d bytes at %s, quarantined", why, len(data), name)
         try:

@@ -1,7 +1,13 @@
 """The ``village-edge`` command: the composition root of the suite.
 
-Only this module (with :mod:`device.runtime`) reads the configuration
+Only this package (with :mod:`device.runtime`) reads the configuration
 file and the environment; everything it starts is handed objects.
+
+:func:`main` is the one place that turns a failure into an exit status and
+a line on stderr (:mod:`village_edge.failures`, the table in
+:mod:`village_edge.exits`). Building the parser imports no more than the
+parser needs, so a usage error or ``--help`` answers at once even on a Pi;
+each command imports what it runs.
 """
 
 from __future__ import annotations
@@ -11,53 +17,51 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from device.config import DEFAULT_CONFIG_PATH, Config, ConfigError
-from device.runtime import (
-    open_outbox,
-    open_station,
-    resolve_config,
-    simulated_world,
-)
-from hardware.errors import HardwareError
 from village_edge import __version__
+from village_edge.arguments import (
+    DEFAULT_CONFIG_PATH,
+    INPUT_FILE,
+    FloatRange,
+    Parser,
+    check_paths,
+    chosen_parsers,
+)
 from village_edge.catalog_commands import add_catalog_parser, run_catalog
 from village_edge.county_commands import add_county_parser, run_county
-from village_edge.doctor import diagnose
+from village_edge.errors import CliError
+from village_edge.exits import INTERRUPTED, OK, PROBLEMS_FOUND, USAGE, table
 from village_edge.kiosk_commands import add_kiosk_parser, run_kiosk
 from village_edge.provision_commands import add_provision_parser, run_provision
-from village_edge.report import any_failed, fail, print_json, print_lines
-from village_edge.seal_commands import (
-    add_seal_parser,
-    run_daemon,
-    run_ledger_verify,
-    run_panel_screenshots,
-    run_simulate,
-)
+from village_edge.seal_commands import add_seal_parser, run_seal
 from village_edge.sync_commands import add_sync_parser, run_sync
 from village_edge.update_commands import add_update_parser, run_update
 
-EXIT_FAILED = 1
-EXIT_CONFIG = 2
-EXIT_HARDWARE = 3
+if TYPE_CHECKING:
+    from device.config import Config
+
+DEBUG_VARIABLE = "VILLAGE_EDGE_DEBUG"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser() -> Parser:
+    parser = Parser(
         prog="village-edge",
         description="Firmware for village-hall devices: the power-list kiosk and the seal station.",
+        epilog=table(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"village-edge {__version__}")
     parser.add_argument(
-        "--config", type=Path, metavar="PATH",
+        "--config", type=INPUT_FILE, metavar="PATH",
         help=f"configuration file (default {DEFAULT_CONFIG_PATH}; on a development machine "
         "without it, a built-in simulated configuration)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    doctor = commands.add_parser("doctor", help="the technician's health report")
+    doctor = commands.add_parser("doctor", help="the technician's health report (changes "
+                                                "nothing)")
     doctor.add_argument("--simulate", action="store_true", help="use simulated hardware")
     doctor.add_argument("--json", action="store_true", help="print the report as JSON")
 
@@ -76,17 +80,29 @@ def build_parser() -> argparse.ArgumentParser:
     add_update_parser(commands)
     add_kiosk_parser(commands)
 
-    demo = commands.add_parser("demo", help="run the suite simulated on this machine")
+    demo = commands.add_parser(
+        "demo", help="run the suite simulated on this machine, in a directory of its own",
+        description="Play the suite's main job on simulated hardware with a local county. "
+        "The demo always uses the built-in development configuration and a fresh "
+        "directory of its own (printed at the start and the end); it never reads or "
+        "writes a device's state, so it takes no --config.",
+    )
     demo.add_argument(
-        "--speed", type=float, default=1.0, metavar="FACTOR",
+        "--speed", type=FloatRange(above=0, high=1000), default=1.0, metavar="FACTOR",
         help="play faster (2 = twice as fast); default 1",
     )
     return parser
 
 
-def _config(args: argparse.Namespace, *, simulate: bool) -> Config:
-    config = resolve_config(args.config, simulate=simulate, home=Path.home())
-    if config.is_embedded_default:
+def load_config(args: argparse.Namespace, *, simulate: bool, uses_state: bool = True) -> Config:
+    """The configuration the command runs with (``--config``, the file in
+    /etc, or on a development machine the built-in one, with a note on
+    stderr for a command that keeps state)."""
+    from device.runtime import resolve_config
+
+    config = resolve_config(args.config, simulate=simulate, home=Path.home(),
+                            default_path=DEFAULT_CONFIG_PATH)
+    if config.is_embedded_default and uses_state:
         print(
             "note: no configuration file; using the built-in development configuration "
             f"(simulated hardware, state in {config.state_dir})",
@@ -95,133 +111,114 @@ def _config(args: argparse.Namespace, *, simulate: bool) -> Config:
     return config
 
 
-def _config_failed(error: ConfigError, out: TextIO) -> int:
-    out.write("The configuration cannot be used; nothing was started:\n")
-    for problem in error.problems:
-        out.write(f"  {problem}\n")
-    return EXIT_CONFIG
-
-
 def cmd_doctor(args: argparse.Namespace, out: TextIO) -> int:
-    report = print_json if args.json else print_lines
+    from device.config import ConfigError
+    from village_edge.doctor import diagnose
+    from village_edge.report import any_failed, fail, print_json, print_lines
+
     try:
-        config = _config(args, simulate=args.simulate)
+        config = load_config(args, simulate=args.simulate)
     except ConfigError as error:
-        report([fail("config", p, "fix this key in the file") for p in error.problems], out)
-        return EXIT_FAILED
+        if args.json:  # the update's health check reads the report, whatever it says
+            print_json([fail("config", p, "fix this key in the file") for p in error.problems],
+                       out)
+        raise
     findings = diagnose(config, asked_to_simulate=args.simulate)
-    report(findings, out)
-    return EXIT_FAILED if any_failed(findings) else 0
+    (print_json if args.json else print_lines)(findings, out)
+    return PROBLEMS_FOUND if any_failed(findings) else OK
 
 
 def cmd_selftest(args: argparse.Namespace, out: TextIO) -> int:
+    from device.runtime import open_station, simulated_world
+    from village_edge.report import any_failed, print_lines
     from village_edge.selftest import run_selftest
 
-    try:
-        config = _config(args, simulate=args.simulate)
-    except ConfigError as error:
-        return _config_failed(error, out)
-    try:
-        station = open_station(config)
-    except HardwareError as error:
-        print_lines([fail("hardware", str(error))], out)
-        return EXIT_HARDWARE
-    with station:
+    config = load_config(args, simulate=args.simulate)
+    with open_station(config) as station:
         world = simulated_world(config, station)
         level = world.level if world is not None else None
         findings = run_selftest(config, station, level)
     print_lines(findings, out)
-    return EXIT_FAILED if any_failed(findings) else 0
+    return PROBLEMS_FOUND if any_failed(findings) else OK
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
-    from village_edge.demo import run_demo
-    from village_edge.demo_county import DemoCounty
+    if args.config is not None:
+        raise CliError(USAGE, "the demo runs on its own built-in configuration in a directory "
+                              "of its own and never touches a device's state: leave out "
+                              "--config")
+    from village_edge.demo import play_demo
 
-    if args.speed <= 0:
-        out.write(f"--speed must be above 0, got {args.speed}\n")
-        return EXIT_CONFIG
-    try:
-        config = _config(args, simulate=True)
-    except ConfigError as error:
-        return _config_failed(error, out)
-    try:
-        station = open_station(config)
-    except HardwareError as error:
-        print_lines([fail("hardware", str(error))], out)
-        return EXIT_HARDWARE
-    with station:
-        world = simulated_world(config, station)
-        assert world is not None  # the demo is always simulated
-        if not args.verbose:  # the demo narrates alarms itself
-            logging.getLogger("seal_controller").setLevel(logging.ERROR)
-        if not station.slots:
-            out.write("the demo needs a seal station: this configuration has no [[slots]]\n")
-            return EXIT_CONFIG
-        with DemoCounty(config, out) as county, open_outbox(county.config) as outbox:
-            run_demo(county.config, station, world, county, outbox, out, speed=args.speed)
-    return 0
+    if not args.verbose:  # the demo narrates alarms itself
+        logging.getLogger("seal_controller").setLevel(logging.ERROR)
+    play_demo(out, speed=args.speed)
+    return OK
 
 
 def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
-    try:
-        config = _config(args, simulate=False)
-    except ConfigError as error:
-        return _config_failed(error, out)
-    return run_sync(config, args, out)
+    return run_sync(load_config(args, simulate=False), args, out)
 
 
 def cmd_seal(args: argparse.Namespace, out: TextIO) -> int:
     if args.seal_command == "ledger":
-        return run_ledger_verify(args, out)
-    simulate = args.seal_command in ("simulate", "screenshots") or args.simulate
-    try:
-        config = _config(args, simulate=simulate)
-        if args.seal_command == "simulate":
-            return run_simulate(config, args, out)
-        if args.seal_command == "screenshots":
-            return run_panel_screenshots(config, args, out)
-        return run_daemon(config, out)
-    except ConfigError as error:
-        return _config_failed(error, out)
-    except HardwareError as error:
-        print_lines([fail("hardware", str(error))], out)
-        return EXIT_HARDWARE
+        return run_seal(None, args, out)
+    rehearsal = args.seal_command in ("simulate", "screenshots")  # state of their own
+    return run_seal(load_config(args, simulate=rehearsal or args.simulate,
+                                uses_state=not rehearsal), args, out)
 
 
 def cmd_kiosk(args: argparse.Namespace, out: TextIO) -> int:
-    screenshots = getattr(args, "kiosk_command", "") == "screenshots"
-    simulate = screenshots or getattr(args, "simulate", False)
-    try:
-        config = _config(args, simulate=simulate)
-    except ConfigError as error:
-        return _config_failed(error, out)
-    return run_kiosk(config, args, out)
-
-
-def cmd_county(args: argparse.Namespace, out: TextIO) -> int:
-    return run_county(args, out)
+    screenshots = args.kiosk_command == "screenshots"
+    return run_kiosk(load_config(args, simulate=screenshots or args.simulate), args, out)
 
 
 COMMANDS = {
     "doctor": cmd_doctor, "hw": cmd_selftest, "demo": cmd_demo,
-    "sync": cmd_sync, "county": cmd_county, "catalog": run_catalog, "seal": cmd_seal,
+    "sync": cmd_sync, "county": run_county, "catalog": run_catalog, "seal": cmd_seal,
     "provision": run_provision, "update": run_update,
     "kiosk": cmd_kiosk,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    level = logging.INFO if args.verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    if os.environ.get("VILLAGE_EDGE_DEBUG"):
+    """Run ``village-edge ARGS``; the exit status (:mod:`village_edge.exits`)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, --version, or a usage error already said
+        return stop.code if isinstance(stop.code, int) else OK
+    prog = chosen_parsers(parser, args)[-1].prog
+    debug = bool(os.environ.get(DEBUG_VARIABLE))
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if debug:
         logging.getLogger().setLevel(logging.DEBUG)
     try:
+        check_paths(parser, args)
         return COMMANDS[args.command](args, sys.stdout)
     except BrokenPipeError:  # output piped into head or less, closed early
         sys.stderr.close()
-        return 0
+        return OK
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    except Exception as error:  # every failure: its status and one line
+        return report_failure(error, prog, debug=debug)
+
+
+def report_failure(error: Exception, prog: str, *, debug: bool) -> int:
+    """Say what went wrong on stderr; the exit status."""
+    import traceback
+
+    from village_edge.failures import failure_of
+
+    failure = failure_of(error)
+    sys.stdout.flush()
+    if debug:
+        traceback.print_exception(error, file=sys.stderr)
+    for line in failure.lines(prog):
+        print(line, file=sys.stderr)
+    return failure.status
 
 
 if __name__ == "__main__":

@@ -8,8 +8,8 @@ The CLI wires these in with :func:`add_county_parser` and, for
 from __future__ import annotations
 
 import argparse
-import json
 import logging
+import os
 import signal
 import threading
 import time
@@ -17,15 +17,43 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from types import FrameType
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from county.errors import CountyError
 from county.policy import ENROLL_CODE_DAYS, PUBLISHABLE_KINDS
+from village_edge.arguments import (
+    INPUT_FILE,
+    OUTPUT_DIR,
+    OUTPUT_FILE,
+    FloatRange,
+    IntRange,
+    PathArg,
+)
+from village_edge.errors import CliError
+from village_edge.exits import CANT_CREATE, IO_ERROR, NO_INPUT
 
+if TYPE_CHECKING:
+    import sqlite3
+
+#: The stamps an approval may allow: :data:`protocol.approval_token.MIN_USES` and
+#: ``MAX_USES`` (a test keeps them equal; importing that module here would load
+#: the cryptography library for every usage error).
+MIN_USES, MAX_USES = 1, 50
 DEFAULT_PORT = 8470
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_DATA = Path("county-data")
-EXIT_COUNTY_ERROR = 2
+MAX_DAYS_VALID = 10 * 365
+MAX_APPROVAL_MINUTES = 24 * 60
+#: The data directory of a county that must already be there.
+COUNTY_DATA = PathArg("input", "dir", missing="start a county there once with "
+                      "'village-edge county serve --data DIR', or check --data")
+
+
+def iso_date(text: str) -> date:
+    """An argparse type: a date written YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, not {text!r}") from None
 
 
 def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -35,18 +63,18 @@ def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
     )
     sub = county.add_subparsers(dest="county_command", required=True, metavar="COUNTY_COMMAND")
 
-    def data_option(parser: argparse.ArgumentParser) -> None:
+    def data_option(parser: argparse.ArgumentParser, kind: PathArg = COUNTY_DATA) -> None:
         parser.add_argument(
-            "--data", type=Path, default=DEFAULT_DATA, metavar="DIR",
+            "--data", type=kind, default=DEFAULT_DATA, metavar="DIR",
             help=f"the county's data directory (default ./{DEFAULT_DATA})",
         )
 
     serve = sub.add_parser("serve", help="run the county server until SIGTERM or Ctrl-C")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT,
+    serve.add_argument("--port", type=IntRange(0, 65535), default=DEFAULT_PORT,
                        help=f"TCP port (default {DEFAULT_PORT}; 0 picks a free one)")
     serve.add_argument("--host", default=DEFAULT_HOST,
                        help=f"address to listen on (default {DEFAULT_HOST}; 0.0.0.0 for all)")
-    data_option(serve)
+    data_option(serve, OUTPUT_DIR)
 
     enroll = sub.add_parser("enroll-code", help="make a one-time enrollment code for a device")
     enroll.add_argument("--device", required=True, metavar="ID", help="the device's id")
@@ -54,11 +82,11 @@ def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
 
     publish = sub.add_parser("publish", help="sign and publish a JSON document to the devices")
     publish.add_argument("kind", choices=PUBLISHABLE_KINDS)
-    publish.add_argument("file", type=Path, metavar="FILE",
+    publish.add_argument("file", type=INPUT_FILE, metavar="FILE",
                          help="a JSON object; the file name (without .json) names the document")
     publish.add_argument("--audience", default="*", metavar="DEVICE",
                          help="one device id, or * for every device (default)")
-    publish.add_argument("--days", type=float, default=365,
+    publish.add_argument("--days", type=FloatRange(above=0, high=MAX_DAYS_VALID), default=365,
                          help="days the document stays valid (default 365)")
     data_option(publish)
 
@@ -76,12 +104,15 @@ def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
                                              "the station and shown as a QR code")
     approve.add_argument("--request", required=True, metavar="ID",
                          help="the request id shown on the station's panel")
-    approve.add_argument("--uses", type=int, required=True, help="stamps allowed (1 to 50)")
-    approve.add_argument("--minutes", type=float, default=10,
-                         help="how long the approval lasts (default 10)")
+    approve.add_argument("--uses", type=IntRange(MIN_USES, MAX_USES), required=True,
+                         help=f"stamps allowed ({MIN_USES} to {MAX_USES}, at most what the "
+                         "station asked for)")
+    approve.add_argument("--minutes", type=FloatRange(above=0, high=MAX_APPROVAL_MINUTES),
+                         default=10, help="how long the approval lasts (default 10, at "
+                         "most a day)")
     approve.add_argument("--approver", default="county.approver", metavar="ID",
                          help="who approves (recorded in the token)")
-    approve.add_argument("--qr", type=Path, metavar="PNG",
+    approve.add_argument("--qr", type=OUTPUT_FILE, metavar="PNG",
                          help="where to save the QR code (default approval-AID.png)")
     data_option(approve)
 
@@ -106,7 +137,7 @@ def _add_complaint_parsers(
                                                      "the kiosk's progress lookup")
     status.add_argument("--code", required=True, help="the report's tracking code")
     status.add_argument("--status", required=True, choices=STATUSES)
-    status.add_argument("--date", type=date.fromisoformat, metavar="YYYY-MM-DD",
+    status.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD",
                         help="since when (default today; for replied, the reply's date)")
     data_option(status)
 
@@ -119,12 +150,24 @@ def run_county(args: argparse.Namespace, out: TextIO) -> int:
         "complaints": _complaints, "complaint-key": _complaint_key,
         "complaint-status": _complaint_status,
     }
+    import sqlite3
+
     try:
         return commands[args.county_command](args, out)
-    except CountyError as error:
-        out.write(f"county: {error}\n")
-        out.flush()
-        return EXIT_COUNTY_ERROR
+    except sqlite3.Error as error:
+        raise database_error(args.data, error) from None
+
+
+def database_error(data: Path, error: sqlite3.Error) -> CliError:
+    """Why SQLite could not use the county database, said for the operator."""
+    database = data / "county.db"
+    if not database.is_file():
+        return CliError(NO_INPUT, f"{database} is not a file ({error}): check --data")
+    if not (os.access(database, os.R_OK | os.W_OK) and os.access(data, os.W_OK | os.X_OK)):
+        return CliError(CANT_CREATE, f"{database} cannot be written by this user ({error}): "
+                                     "run as the user who owns it (the county's service user)")
+    return CliError(IO_ERROR, f"{database} cannot be used ({error}): check the disk, and "
+                              "restore the database from the backup if it is damaged")
 
 
 def _serve(args: argparse.Namespace, out: TextIO) -> int:
@@ -132,7 +175,6 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
 
     if not logging.getLogger().handlers:
         logging.basicConfig(format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("county").setLevel(logging.INFO)  # one line per request
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -145,6 +187,7 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
         from county.complaints import ensure_complaint_key
 
         ensure_complaint_key(args.data)  # kiosks can seal reports from the first sync on
+        logging.getLogger("county").setLevel(logging.INFO)  # from now on, one line per request
         out.write(f"county server listening on {server.url} (data {args.data}, "
                   f"key fingerprint {server.key_fingerprint})\n")
         out.flush()
@@ -229,6 +272,8 @@ def _complaints(args: argparse.Namespace, out: TextIO) -> int:
 
     reports = list_reports(args.data)
     if args.json:
+        import json
+
         json.dump([report.to_dict() for report in reports], out, ensure_ascii=False, indent=2)
         out.write("\n")
         return 0
@@ -270,6 +315,8 @@ def _stats(args: argparse.Namespace, out: TextIO) -> int:
 
     report = stats(args.data)
     if args.json:
+        import json
+
         json.dump(report, out, ensure_ascii=False, indent=2)
         out.write("\n")
     else:

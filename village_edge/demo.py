@@ -13,6 +13,9 @@ receipt is printed. Every change of state is printed as it happens.
 
 from __future__ import annotations
 
+import json
+import re
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -22,7 +25,8 @@ from typing import TextIO
 from camera.settings import CameraSettings
 from camera.simulated import SimulatedCamera
 from county.approvals import approve, write_qr
-from device.config import Config
+from device.config import EMBEDDED_SOURCE, Config, embedded_default_text, parse_config
+from device.runtime import open_outbox, open_station, simulated_world
 from hardware.printer import Receipt
 from hardware.simulation import SimulatedWorld
 from hardware.station import Station
@@ -36,6 +40,43 @@ from seal_controller.trusted_clock import TrustedClock
 from sync.outbox import Outbox
 from village_edge.demo_county import DemoCounty
 from village_edge.demo_kiosk import run_kiosk_demo
+from village_edge.errors import CliError
+from village_edge.exits import SOFTWARE
+
+STATE_DIR_LINE = re.compile(r"^state_dir\s*=.*$", re.MULTILINE)
+
+
+def demo_config(directory: Path) -> Config:
+    """The built-in development configuration (simulated hardware), with
+    *directory* as its state directory and as ``~``: nothing the demo does
+    lands anywhere else."""
+    text, found = STATE_DIR_LINE.subn(f"state_dir = {json.dumps(str(directory))}",
+                                      embedded_default_text())
+    if found != 1:
+        raise CliError(SOFTWARE, "the built-in configuration has no single [paths] state_dir "
+                                 "line to point at the demo's directory (a bug)")
+    config = parse_config(text, source=EMBEDDED_SOURCE, home=directory, simulate=True)
+    if not config.station.slots:
+        raise CliError(SOFTWARE, "the built-in configuration has no [[slots]]: the demo "
+                                 "needs a seal station (a bug)")
+    return config
+
+
+def play_demo(out: TextIO, *, speed: float) -> Path:
+    """Play the demo in a new directory of its own, kept afterwards (the
+    receipt preview and the approval's QR code are there); its path."""
+    directory = Path(tempfile.mkdtemp(prefix="village-edge-demo-"))
+    out.write(f"the demo runs in its own directory {directory}; nothing else on this "
+              "machine is read or written\n")
+    out.flush()
+    config = demo_config(directory)
+    with open_station(config) as station:
+        world = simulated_world(config, station)
+        assert world is not None  # the demo's configuration is simulated
+        with DemoCounty(config, out) as county, open_outbox(county.config) as outbox:
+            run_demo(county.config, station, world, county, outbox, out, speed=speed)
+    out.write(f"\nthe demo's files are in {directory} (remove it when done)\n")
+    return directory
 
 
 def snapshot(station: Station) -> str:
@@ -100,6 +141,7 @@ def run_demo(
     controller = SealController(
         device_id=config.device_id, station=station, ledger=ledger, outbox=outbox,
         county_key=agent.feed.county_key, clock=clock,
+        matters=config.seal_matters, return_seconds=config.seal_return_seconds,
         camera=CameraLink(camera, outbox, config.device_id),
     )
     feed = FeedWatcher(agent.feed, clock)

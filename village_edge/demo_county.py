@@ -4,7 +4,6 @@ device enrolled with it, and a sync agent between them."""
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from datetime import date
 from typing import TextIO
 
@@ -27,14 +26,8 @@ class DemoCounty:
         self.config = config
 
     def __enter__(self) -> DemoCounty:
-        # A fresh county and a fresh station each time: the demo tells one story.
-        shutil.rmtree(self.data_dir, ignore_errors=True)
-        for stale in ("ledger", "feed", "outbox", "trusted-time", "sync-status.json"):
-            path = self.config.state_dir / stale
-            if path.is_dir():
-                shutil.rmtree(path)
-            else:
-                path.unlink(missing_ok=True)
+        # The state directory is the demo's own and new (see play_demo): a
+        # fresh county and a fresh station, one story, nobody else's state.
         self.server.start()
         ensure_complaint_key(self.data_dir)
         self.config = dataclasses.replace(

@@ -1,9 +1,20 @@
-"""``village-edge doctor``: the technician's health report."""
+"""``village-edge doctor``: the technician's health report.
+
+The doctor observes and changes nothing: it makes no directory or file
+(not even the state directory), opens the outbox read-only
+(:func:`sync.outbox.peek_stats`), tells whether the state directory can be
+written from its owner and mode rather than by writing there, does not open
+a printer that is a file, and asks the county's health without the
+device's key. Run as root on a device, it leaves nothing behind that the
+service user could not write.
+"""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+import grp
+import os
+import pwd
+import stat
 import time
 from pathlib import Path
 
@@ -12,13 +23,7 @@ from gpiozero import Factory
 from camera.probe import probe_camera
 from device.clock import read_clock_state
 from device.config import Config
-from device.runtime import (
-    county_client,
-    make_pin_factory,
-    make_printer,
-    open_outbox,
-    open_station,
-)
+from device.runtime import make_pin_factory, make_printer, simulated_world
 from hardware.buzzer import StatusBuzzer
 from hardware.errors import HardwareError, PrinterError
 from hardware.lamp import StatusLamp
@@ -27,9 +32,10 @@ from hardware.pins import factory_description
 from hardware.printer import ReceiptPrinter
 from hardware.sensors import LidSensor, PlungerSensor, SleeveSensor
 from hardware.station import Station
-from sync.client import CountyError
-from sync.enrollment import Enrollment
-from sync.outbox import OutboxError
+from protocol.signing import new_private_key
+from sync.client import CountyClient, CountyError
+from sync.enrollment import Enrollment, EnrollmentError
+from sync.outbox import OutboxError, peek_stats
 from village_edge.report import Finding, fail, ok, warn
 
 MIB = 1024 * 1024
@@ -40,6 +46,8 @@ BACKLOG_WARN_SECONDS = 24 * 3600
 BACKLOG_FAIL_SECONDS = 7 * 24 * 3600
 FAIL_BELOW = 200 * MIB
 WARN_BELOW = 1024 * MIB
+#: The user the services run as (setup.sh makes it; the units' User=).
+SERVICE_USER = "village-edge"
 
 
 def check_config(config: Config) -> Finding:
@@ -115,22 +123,112 @@ def check_camera(config: Config) -> Finding:
     return fail("camera", presence.detail, presence.hint)
 
 
-def check_state_dir(state_dir: Path) -> Finding:
-    name = "state directory"
+def service_user(config: Config) -> pwd.struct_passwd | None:
+    """Who must be able to write the state directory: the service user on a
+    device that has one; None where this user runs everything (a
+    development machine, the built-in configuration)."""
+    if config.is_embedded_default:
+        return None
     try:
-        state_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=state_dir, prefix=".doctor-"):
-            pass
+        return pwd.getpwnam(SERVICE_USER)
+    except KeyError:
+        return None
+
+
+def check_state_dir(config: Config, user: pwd.struct_passwd | None) -> Finding:
+    """Can the state directory be written by *user* (None: by this process),
+    is it theirs, and is there room?"""
+    name = "state directory"
+    state_dir = config.state_dir
+    try:
+        info: os.stat_result | None = state_dir.stat()
+    except FileNotFoundError:
+        info = None
     except OSError as error:
-        return fail(name, f"{state_dir}: not writable ({error.strerror})",
-                    "check the SD card (read-only after errors?) and the directory's owner")
-    free = shutil.disk_usage(state_dir).free
-    line = f"{state_dir}: {free / MIB:,.0f} MiB free"
-    if free < FAIL_BELOW:
+        return fail(name, f"{state_dir}: cannot be reached ({error.strerror})",
+                    "check the owner and mode of the directories above it")
+    group = grp.getgrgid(user.pw_gid).gr_name if user else ""
+    owner = f"{user.pw_name}:{group}" if user else ""
+    make = (f"sudo install -d -o {user.pw_name} -g {group} -m 0750 {state_dir}"
+            if user else f"mkdir -p {state_dir}")
+    if info is None:
+        where = _existing_ancestor(state_dir)
+        line = f"{state_dir}: not made yet ({_free(where)})"
+        if user is not None:  # systemd's StateDirectory= would make it, as root
+            return warn(name, line, f"setup.sh makes it: {make}")
+        if not where.is_dir() or not _writable(where, None):
+            return fail(name, f"{line}; {where} is not writable", f"make it: {make}")
+        return ok(name, f"{line}; it is made on first use")
+    if not stat.S_ISDIR(info.st_mode):
+        return fail(name, f"{state_dir}: not a directory", "move the file away; "
+                    "[paths] state_dir must name a directory")
+    if os.statvfs(state_dir).f_flag & os.ST_RDONLY:
+        return fail(name, f"{state_dir}: on a read-only file system",
+                    "the SD card was remounted read-only after errors: check or replace it")
+    if user is not None:
+        strangers = _not_owned_by(state_dir, user.pw_uid)
+        if strangers:
+            return fail(name, f"{state_dir}: {', '.join(strangers)} not owned by "
+                        f"{user.pw_name}, who runs the services",
+                        f"sudo chown -R {owner} {state_dir}")
+    if not _writable(state_dir, user):
+        who = user.pw_name if user else "this user"
+        return fail(name, f"{state_dir}: not writable by {who} (owner uid {info.st_uid}, "
+                    f"mode {stat.S_IMODE(info.st_mode):o})",
+                    f"sudo chown -R {owner} {state_dir}" if user
+                    else "check the directory's owner and mode")
+    free = os.statvfs(state_dir)
+    available = free.f_bavail * free.f_frsize
+    line = f"{state_dir}: {available / MIB:,.0f} MiB free"
+    if available < FAIL_BELOW:
         return fail(name, line, "free space now: records can no longer be kept safely")
-    if free < WARN_BELOW:
+    if available < WARN_BELOW:
         return warn(name, line, "free some space or fit a larger SD card soon")
     return ok(name, line)
+
+
+def _existing_ancestor(path: Path) -> Path:
+    for parent in path.absolute().parents:
+        if os.path.lexists(parent):
+            return parent
+    return Path("/")
+
+
+def _free(where: Path) -> str:
+    try:
+        free = os.statvfs(where)
+    except OSError:
+        return "free space unknown"
+    return f"{free.f_bavail * free.f_frsize / MIB:,.0f} MiB free"
+
+
+def _writable(directory: Path, user: pwd.struct_passwd | None) -> bool:
+    """Whether *user* (None: this process) may make files in *directory*,
+    read from its owner and mode."""
+    if user is None:
+        return os.access(directory, os.W_OK | os.X_OK)
+    info = directory.stat()
+    mode = stat.S_IMODE(info.st_mode)
+    if user.pw_uid == 0:
+        return True
+    if info.st_uid == user.pw_uid:
+        return mode & 0o300 == 0o300
+    groups = {user.pw_gid} | {g.gr_gid for g in grp.getgrall() if user.pw_name in g.gr_mem}
+    if info.st_gid in groups:
+        return mode & 0o030 == 0o030
+    return mode & 0o003 == 0o003
+
+
+def _not_owned_by(state_dir: Path, uid: int) -> list[str]:
+    """The state directory and what is directly in it, when not *uid*'s."""
+    found = [] if state_dir.stat().st_uid == uid else ["the directory"]
+    try:
+        with os.scandir(state_dir) as entries:
+            found += sorted(e.name for e in entries
+                            if e.stat(follow_symlinks=False).st_uid != uid)
+    except OSError:
+        pass
+    return found[:5] + (["..."] if len(found) > 5 else [])
 
 
 def check_clock() -> Finding:
@@ -150,7 +248,12 @@ def check_pin_factory(config: Config, asked_to_simulate: bool, factory: Factory)
 
 
 def check_printer_of(config: Config) -> Finding:
-    """Open the configured printer, ask its status, close it."""
+    """Open the configured printer, ask its status, close it. A printer that
+    is a file (simulated) is only looked at: opening it would make it."""
+    if config.printer.connection == "file":
+        path = Path(config.printer.file_path or "")
+        made = f"{path.stat().st_size:,} bytes printed" if path.is_file() else "nothing yet"
+        return ok("printer", f"simulated: receipts go to {path} ({made})")
     try:
         printer = make_printer(config)
     except HardwareError as error:
@@ -170,11 +273,20 @@ def check_county(config: Config) -> list[Finding]:
         return [warn("county", f"no [county] url in {config.source}",
                      "provisioning sets it; events are kept until then")]
     findings = []
-    if Enrollment.load(config.state.enrollment) is None:
-        findings.append(fail("enrollment", "this device has not enrolled with the county",
+    try:
+        enrollment = Enrollment.load(config.state.enrollment)
+    except (EnrollmentError, OSError) as error:
+        findings.append(fail("enrollment", str(error),
                              "village-edge sync enroll --code CODE (the code from the county)"))
-    client = county_client(config)
-    client.timeout = HEALTH_TIMEOUT
+    else:
+        if enrollment is None:
+            findings.append(fail("enrollment", "this device has not enrolled with the county",
+                                 "village-edge sync enroll --code CODE (the code from the "
+                                 "county)"))
+    # The health question is not signed: a key made for it and forgotten, so
+    # that the device's own key is neither read nor made here.
+    client = CountyClient(config.county_url, config.device_id, new_private_key(),
+                          config.county_public_key, timeout=HEALTH_TIMEOUT)
     started = time.time()
     try:
         answer = client.health()
@@ -202,12 +314,11 @@ def check_county(config: Config) -> list[Finding]:
 
 
 def check_outbox(config: Config) -> list[Finding]:
-    """The backlog waiting for the county, and the outbox's space."""
+    """The backlog waiting for the county, and the outbox's space (read-only)."""
     try:
-        with open_outbox(config) as outbox:
-            stats = outbox.stats()
-    except OutboxError as error:
-        return [fail("outbox", str(error), "check the SD card")]
+        stats = peek_stats(config.state.outbox, quota_bytes=config.outbox_quota_bytes)
+    except (OutboxError, OSError) as error:
+        return [fail("outbox", str(error), "check the SD card and the directory's owner")]
     age = stats.oldest_age_seconds
     line = f"{stats.pending} events waiting" + (
         f", the oldest for {age / 3600:.1f} h" if age is not None else "")
@@ -246,15 +357,18 @@ def diagnose(config: Config, *, asked_to_simulate: bool) -> list[Finding]:
     else:
         findings.append(check_pin_factory(config, asked_to_simulate, factory))
         try:
-            station = open_station(config, pin_factory=factory, with_printer=False)
+            station = Station.build(config.station, pin_factory=factory)
         except HardwareError as error:
             findings.append(fail("devices", str(error), "check the wiring and the pins"))
         else:
             with station:
+                world = simulated_world(config, station)
+                if world is not None:
+                    world.settle_normal(station)
                 findings += check_devices(station)
     findings.append(check_printer_of(config))
     findings.append(check_camera(config))
-    findings.append(check_state_dir(config.state_dir))
+    findings.append(check_state_dir(config, service_user(config)))
     findings.append(check_clock())
     findings += check_outbox(config)
     findings += check_county(config)

@@ -9,22 +9,22 @@ starts an own X server when there is no display to draw on.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
-import secrets
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from device.config import Config
+from village_edge.arguments import OUTPUT_DIR, ScreenSize
+from village_edge.errors import CliError
+from village_edge.exits import OK, SOFTWARE
 
-EXIT_FAILED = 1
-EXIT_USAGE = 2
+if TYPE_CHECKING:
+    from device.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -34,23 +34,13 @@ def add_kiosk_parser(commands: argparse._SubParsersAction) -> None:  # type: ign
     kiosk.add_argument("--simulate", action="store_true",
                        help="sample data and stand-in services where nothing is configured")
     kiosk.add_argument("--fullscreen", action="store_true", help="fill the screen (a real kiosk)")
-    kiosk.add_argument("--size", default="800x480", metavar="WxH",
+    kiosk.add_argument("--size", type=ScreenSize(), default=(800, 480), metavar="WxH",
                        help="window size when not full screen (default 800x480)")
     sub = kiosk.add_subparsers(dest="kiosk_command", metavar="KIOSK_COMMAND")
     shots = sub.add_parser("screenshots", help="render every screen to PNG files in DIR")
-    shots.add_argument("directory", type=Path, metavar="DIR")
-    shots.add_argument("--size", default="800x480", metavar="WxH",
+    shots.add_argument("directory", type=OUTPUT_DIR, metavar="DIR")
+    shots.add_argument("--size", type=ScreenSize(), default=(800, 480), metavar="WxH",
                        help="screen size, e.g. 800x480, 1920x1080 or 480x800 (portrait)")
-
-
-def parse_size(text: str) -> tuple[int, int]:
-    try:
-        width, height = (int(part) for part in text.lower().split("x"))
-    except ValueError:
-        raise ValueError(f"--size must look like 800x480, found {text!r}") from None
-    if not (320 <= width <= 7680 and 240 <= height <= 4320):
-        raise ValueError(f"--size {text} is outside 320x240 .. 7680x4320")
-    return width, height
 
 
 def technician_pin(config: Config) -> str:
@@ -59,6 +49,8 @@ def technician_pin(config: Config) -> str:
     configured = getattr(config, "kiosk_technician_pin", "")
     if configured:
         return str(configured)
+    import secrets
+
     path = config.state.technician_pin
     try:
         return path.read_text().strip()
@@ -100,13 +92,14 @@ def _technician_hooks(config: Config, simulate: bool):  # type: ignore[no-untype
         return diagnose(config, asked_to_simulate=simulate)
 
     def backlog() -> str:
-        from device.runtime import open_outbox
+        from sync.outbox import peek_stats
 
-        with open_outbox(config) as outbox:
-            stats = outbox.stats()
+        stats = peek_stats(config.state.outbox, quota_bytes=config.outbox_quota_bytes)
         return f"{stats.pending} events waiting ({stats.pending_bytes} bytes)"
 
     def last_sync() -> str:
+        import json
+
         try:
             status = json.loads(config.state.sync_status.read_text("utf-8"))
         except (FileNotFoundError, ValueError):
@@ -149,14 +142,9 @@ def _feed(config: Config):  # type: ignore[no-untyped-def]
 
 
 def run_kiosk(config: Config, args: argparse.Namespace, out: TextIO) -> int:
-    try:
-        size = parse_size(args.size)
-    except ValueError as error:
-        out.write(f"{error}\n")
-        return EXIT_USAGE
-    if getattr(args, "kiosk_command", None) == "screenshots":
-        return _screenshots(config, args.directory, size, out)
-    return _run_live(config, args, size, out)
+    if args.kiosk_command == "screenshots":
+        return _screenshots(config, args.directory, args.size, out)
+    return _run_live(config, args, args.size, out)
 
 
 def real_services(config: Config, feed: Any, outbox: Any) -> Any:
@@ -186,7 +174,8 @@ def real_services(config: Config, feed: Any, outbox: Any) -> Any:
 def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
                 size: tuple[int, int] = (800, 480), fullscreen: bool = False) -> None:
     """Run the kiosk's window on *feed* and *outbox* until it is closed."""
-    from kiosk.launch import build_view_model, prepare_kivy
+    from kiosk.kivy_setup import prepare_kivy
+    from kiosk.launch import build_view_model
 
     vm = build_view_model(catalog_feed=feed, data_feed=feed,
                           services=real_services(config, feed, outbox),
@@ -194,15 +183,16 @@ def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
                           pin=technician_pin(config))
     prepare_kivy(config.state.kiosk, os.environ, size=size, fullscreen=fullscreen)
     from hardware.printer import render_preview
-    from kiosk.app import build_app
+    from kiosk.app import KioskApp
 
-    build_app(vm, receipt_image=render_preview).run()
+    KioskApp(vm, receipt_image=render_preview).run()
 
 
 def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
               out: TextIO) -> int:
     from device.runtime import open_outbox
-    from kiosk.launch import build_view_model, prepare_kivy
+    from kiosk.kivy_setup import prepare_kivy
+    from kiosk.launch import build_view_model
     from kiosk.samples import SampleFeed
 
     simulate = args.simulate or config.simulate
@@ -217,15 +207,17 @@ def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
             prepare_kivy(config.state.kiosk, os.environ, size=size,
                          fullscreen=args.fullscreen)
             from hardware.printer import render_preview
-            from kiosk.app import build_app
+            from kiosk.app import KioskApp
 
-            build_app(vm, receipt_image=render_preview).run()
-    return 0
+            KioskApp(vm, receipt_image=render_preview).run()
+    return OK
 
 
 def _screenshots(config: Config, directory: Path, size: tuple[int, int], out: TextIO) -> int:
-    from kiosk.driver import run_app_with_script
-    from kiosk.launch import build_view_model, prepare_kivy
+    import secrets
+
+    from kiosk.kivy_setup import prepare_kivy
+    from kiosk.launch import build_view_model
     from kiosk.samples import SampleFeed
     from kiosk.screenshots import screenshot_steps
     from kiosk.standins import GuideSlips, NoPrinter, PretendComplaints, PretendProgress
@@ -246,15 +238,15 @@ def _screenshots(config: Config, directory: Path, size: tuple[int, int], out: Te
     with display_for_kivy():
         prepare_kivy(config.state.kiosk, os.environ, size=size, fullscreen=False)
         from hardware.printer import render_preview
-        from kiosk.app import build_app
+        from kiosk.app import KioskApp
+        from kiosk.script_runner import run_app_with_script
 
-        app = build_app(vm, receipt_image=render_preview)
+        app = KioskApp(vm, receipt_image=render_preview)
         report = run_app_with_script(app, screenshot_steps(directory, pin, prefix))
     if not report.get("ok"):
-        out.write(f"screenshots failed: {report.get('error')}\n")
-        return EXIT_FAILED
+        raise CliError(SOFTWARE, f"the screenshots failed: {report.get('error')}")
     files = [step["file"] for step in report["steps"] if "file" in step]
     for file in files:
         out.write(f"{file}\n")
     out.write(f"{len(files)} screens rendered at {size[0]}x{size[1]}\n")
-    return 0
+    return OK

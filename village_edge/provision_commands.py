@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import argparse
 import logging
-import shutil
-import subprocess
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from device.config import DEFAULT_CONFIG_PATH
 from device.state import DEVICE_STATE_DIR
-from provision.commission import EXIT_OK, Outcome, Paths, commission
-from provision.device_config import default_template
-from provision.wifi import CONNECTION_NAME
+from village_edge.arguments import DEFAULT_CONFIG_PATH, INPUT_FILE, PathArg
+from village_edge.errors import CliError
+from village_edge.exits import DATA_ERROR, OK, SOFTWARE
+
+if TYPE_CHECKING:
+    from provision.commission import Outcome
 
 log = logging.getLogger(__name__)
+
+#: What commissioning writes: only when it must, and it reports a failure itself.
+OUTPUT_FILE = PathArg("output", "file", writable_now=False)
+OUTPUT_DIR = PathArg("output", "dir", writable_now=False)
 
 BOOT_FILE = Path("/boot/firmware/village-edge.toml")
 KIOSK_ENV = Path("/etc/village-edge/kiosk.env")
@@ -31,23 +35,23 @@ def add_provision_parser(commands: argparse._SubParsersAction) -> None:  # type:
         description="Check the boot file, enroll with the county, write the device "
         "configuration and remove the used enrollment code from the boot file. Exit 0 when "
         "commissioned, 78 when the boot file must be fixed, 75 when the county cannot be "
-        "reached (try again later).",
+        "reached (try again later); every problem is listed on stderr.",
     )
-    provision.add_argument("--boot-config", type=Path, default=BOOT_FILE, metavar="FILE",
+    provision.add_argument("--boot-config", type=INPUT_FILE, default=BOOT_FILE, metavar="FILE",
                            help=f"the boot file (default {BOOT_FILE})")
     provision.add_argument("--dry-run", action="store_true",
                            help="check the file and show what would be done; change nothing")
-    provision.add_argument("--config-out", type=Path, default=DEFAULT_CONFIG_PATH,
+    provision.add_argument("--config-out", type=OUTPUT_FILE, default=DEFAULT_CONFIG_PATH,
                            metavar="PATH", help=f"the device configuration to write "
                            f"(default {DEFAULT_CONFIG_PATH})")
-    provision.add_argument("--state-dir", type=Path, default=DEVICE_STATE_DIR, metavar="DIR",
+    provision.add_argument("--state-dir", type=OUTPUT_DIR, default=DEVICE_STATE_DIR, metavar="DIR",
                            help=f"the device's state: key, enrollment (default {DEVICE_STATE_DIR})")
-    provision.add_argument("--template", type=Path, metavar="PATH",
+    provision.add_argument("--template", type=INPUT_FILE, metavar="PATH",
                            help="the configuration template (default: the installed "
                            "config.example.toml)")
-    provision.add_argument("--kiosk-env", type=Path, default=KIOSK_ENV, metavar="PATH",
+    provision.add_argument("--kiosk-env", type=OUTPUT_FILE, default=KIOSK_ENV, metavar="PATH",
                            help=f"the kiosk's display settings (default {KIOSK_ENV})")
-    provision.add_argument("--wifi-dir", type=Path, default=WIFI_DIR, metavar="DIR",
+    provision.add_argument("--wifi-dir", type=OUTPUT_DIR, default=WIFI_DIR, metavar="DIR",
                            help=f"NetworkManager's connection profiles (default {WIFI_DIR})")
     provision.add_argument("--restart-services", action="store_true",
                            help="after a change, reload NetworkManager and restart the "
@@ -55,6 +59,10 @@ def add_provision_parser(commands: argparse._SubParsersAction) -> None:  # type:
 
 
 def run_provision(args: argparse.Namespace, out: TextIO) -> int:
+    """Commission; the summary on stdout, or every problem on stderr."""
+    from provision.commission import EXIT_OK, Paths, commission
+    from provision.device_config import default_template
+
     paths = Paths(
         boot_file=args.boot_config,
         template=args.template or default_template(),
@@ -64,19 +72,20 @@ def run_provision(args: argparse.Namespace, out: TextIO) -> int:
         wifi_dir=args.wifi_dir,
     )
     outcome = commission(paths, dry_run=args.dry_run)
+    if outcome.exit_code != EXIT_OK:
+        status = outcome.exit_code
+        if status == SOFTWARE and args.template is not None:
+            status = DATA_ERROR  # the template named on the command line, not the installed one
+        raise CliError(status, "commissioning failed; the device configuration was not "
+                               "changed", outcome.problems)
     report(outcome, out, dry_run=args.dry_run)
-    if outcome.ok and outcome.changed and args.restart_services and not args.dry_run:
+    if outcome.changed and args.restart_services and not args.dry_run:
         apply_changes(outcome, out)
-    return outcome.exit_code
+    return OK
 
 
 def report(outcome: Outcome, out: TextIO, *, dry_run: bool) -> None:
-    """The commissioning summary, or every problem found."""
-    if outcome.exit_code != EXIT_OK:
-        out.write("Commissioning failed; the device configuration was not changed:\n")
-        for problem in outcome.problems:
-            out.write(f"  {problem}\n")
-        return
+    """The commissioning summary."""
     out.write("Dry run: the boot file is valid; nothing was changed.\n" if dry_run
               else "Commissioned.\n")
     for name, value in outcome.summary.items():
@@ -87,6 +96,11 @@ def report(outcome: Outcome, out: TextIO, *, dry_run: bool) -> None:
 
 def apply_changes(outcome: Outcome, out: TextIO) -> None:
     """Make the running system use what was written (best effort)."""
+    import shutil
+    import subprocess
+
+    from provision.wifi import CONNECTION_NAME
+
     systemctl = shutil.which("systemctl")
     nmcli = shutil.which("nmcli")
     commands: list[list[str]] = []

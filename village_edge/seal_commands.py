@@ -6,27 +6,49 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import FrameType
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from device.config import Config
-from protocol.ledger_chain import ChainReport
-from seal_controller.harness import ScenarioError, play
-from seal_controller.ledger import verify_ledger
+from village_edge.arguments import INPUT_DIR, OUTPUT_DIR, IntRange, PathArg, ScreenSize
+from village_edge.errors import CliError
+from village_edge.exits import NO_INPUT, OK, PROBLEMS_FOUND
+
+if TYPE_CHECKING:
+    from device.config import Config
+    from protocol.ledger_chain import ChainReport
 
 log = logging.getLogger(__name__)
 
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
 TICK_SECONDS = 0.05
 FEED_SECONDS = 1.0
 NTP_SECONDS = 60.0
 ALIVE_SECONDS = 2.0
+SHIPPED_SCENARIOS = ("approved-session", "offline-qr", "hostile-approvals", "hostile-hands",
+                     "power-cut")
+
+
+@dataclass(frozen=True)
+class ScenarioPath(PathArg):
+    """An argparse type: a scenario file, or the name of a shipped one."""
+
+    def __call__(self, text: str) -> Path:
+        path = super().__call__(text)
+        if path.exists() or path.suffix or "/" in text:
+            return path
+        shipped = Path(str(resources.files("seal_controller").joinpath(
+            "scenarios", f"{text}.toml")))
+        return shipped if shipped.exists() else path
+
+
+SCENARIO = ScenarioPath("input", "file", missing="give a scenario file (TOML) or the name of "
+                        f"a shipped one: {', '.join(SHIPPED_SCENARIOS)}")
 
 
 def add_seal_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -34,57 +56,68 @@ def add_seal_parser(commands: argparse._SubParsersAction) -> None:  # type: igno
     sub = seal.add_subparsers(dest="seal_command", required=True, metavar="SEAL_COMMAND")
     run = sub.add_parser("run", help="the station daemon")
     run.add_argument("--simulate", action="store_true", help="simulated hardware and camera")
-    simulate = sub.add_parser("simulate", help="play a scenario on mock pins (HIL harness)")
-    simulate.add_argument("--scenario", required=True, metavar="FILE",
+    simulate = sub.add_parser(
+        "simulate", help="play a scenario on mock pins (HIL harness)",
+        description="Play a scenario and print its JSON trace; exit 0 when every "
+        "expectation held, 1 when one did not, 65 for a scenario that is not one.")
+    simulate.add_argument("--scenario", type=SCENARIO, required=True, metavar="FILE",
                           help="a scenario TOML file, or the name of a shipped example "
-                               "(approved-session, offline-qr, hostile-approvals, "
-                               "hostile-hands, power-cut)")
-    simulate.add_argument("--state", type=Path, metavar="DIR",
+                               f"({', '.join(SHIPPED_SCENARIOS)})")
+    simulate.add_argument("--state", type=OUTPUT_DIR, metavar="DIR",
                           help="where the ledger and outbox live (default: a fresh "
                                "temporary directory)")
-    simulate.add_argument("--kill-after-seq", type=int, help=argparse.SUPPRESS)
+    simulate.add_argument("--kill-after-seq", type=IntRange(1, 10**9), help=argparse.SUPPRESS)
     shots = sub.add_parser("screenshots", help="render the custodian's panel to PNG")
-    shots.add_argument("directory", type=Path, metavar="DIR")
-    shots.add_argument("--size", default="800x480", help="WIDTHxHEIGHT (default 800x480)")
+    shots.add_argument("directory", type=OUTPUT_DIR, metavar="DIR")
+    shots.add_argument("--size", type=ScreenSize(), default=(800, 480), metavar="WxH",
+                       help="WIDTHxHEIGHT (default 800x480)")
     ledger = sub.add_parser("ledger", help="the seal ledger")
     ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True, metavar="CMD")
-    verify = ledger_sub.add_parser("verify", help="check a ledger's hash chain")
-    verify.add_argument("directory", type=Path, metavar="DIR",
+    verify = ledger_sub.add_parser(
+        "verify", help="check a ledger's hash chain",
+        description="Check a ledger's hash chain; exit 0 when it is unbroken, 1 when it is "
+        "broken or damaged (said on stdout).")
+    verify.add_argument("directory", type=INPUT_DIR, metavar="DIR",
                         help="the ledger directory (STATE/ledger)")
 
 
-def scenario_path(name: str) -> Path:
-    path = Path(name)
-    if path.exists() or path.suffix:
-        return path
-    shipped = resources.files("seal_controller").joinpath("scenarios", f"{name}.toml")
-    return Path(str(shipped))
+def run_seal(config: Config | None, args: argparse.Namespace, out: TextIO) -> int:
+    """``seal ledger verify`` needs no configuration; the others do."""
+    if args.seal_command == "ledger":
+        return run_ledger_verify(args, out)
+    assert config is not None
+    if args.seal_command == "simulate":
+        return run_simulate(config, args, out)
+    if args.seal_command == "screenshots":
+        return run_panel_screenshots(config, args, out)
+    return run_daemon(config, out)
 
 
 def run_simulate(config: Config, args: argparse.Namespace, out: TextIO) -> int:
-    path = scenario_path(args.scenario)
-    try:
-        if args.state is not None:
-            ok = play(path, args.state, config.station, kill_after_seq=args.kill_after_seq,
-                      out=lambda text: out.write(text + "\n"))
-        else:
-            with tempfile.TemporaryDirectory(prefix="seal-sim-") as scratch:
-                ok = play(path, Path(scratch), config.station,
-                          out=lambda text: out.write(text + "\n"))
-    except ScenarioError as error:
-        out.write(f"{error}\n")
-        return EXIT_BAD_INPUT
-    return 0 if ok else EXIT_FAILED
+    from seal_controller.harness import play
+
+    def say(text: str) -> None:
+        out.write(text + "\n")
+
+    if args.state is not None:
+        ok = play(args.scenario, args.state, config.station, kill_after_seq=args.kill_after_seq,
+                  out=say)
+    else:
+        with tempfile.TemporaryDirectory(prefix="seal-sim-") as scratch:
+            ok = play(args.scenario, Path(scratch), config.station, out=say)
+    return OK if ok else PROBLEMS_FOUND
 
 
 def run_ledger_verify(args: argparse.Namespace, out: TextIO) -> int:
+    from seal_controller.ledger import verify_ledger
+
     directory: Path = args.directory
-    if not (directory / "ledger.log").exists():
-        out.write(f"{directory}: no ledger.log here (the ledger is STATE/ledger)\n")
-        return EXIT_BAD_INPUT
+    if not (directory / "ledger.log").is_file():
+        raise CliError(NO_INPUT, f"{directory}: no ledger.log here; give the ledger directory, "
+                                 "STATE/ledger")
     report, reading = verify_ledger(directory)
     out.write(describe_report(report, reading.torn_bytes, reading.damaged) + "\n")
-    return 0 if report.ok and not reading.damaged else EXIT_FAILED
+    return OK if report.ok and not reading.damaged else PROBLEMS_FOUND
 
 
 def describe_report(report: ChainReport, torn: int, damaged: list[str]) -> str:
@@ -151,20 +184,20 @@ def run_daemon(config: Config, out: TextIO) -> int:
         while not stop.is_set():
             loop.step()
             stop.wait(TICK_SECONDS)
-    return 0
+    return OK
 
 
 def _run_with_panel(config: Config, runtime: Any, loop: DaemonLoop) -> int:
     import os
 
-    from kiosk.launch import prepare_kivy
+    from kiosk.kivy_setup import prepare_kivy
 
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     prepare_kivy(config.state_dir, os.environ, size=(800, 480), fullscreen=True)
-    from seal_controller.panel_app import panel_app_class
+    from seal_controller.panel_app import SealPanelApp
     from seal_controller.panel_model import PanelModel
 
-    app = panel_app_class()(PanelModel(runtime.controller, runtime.outbox.blob_path), loop.step)
+    app = SealPanelApp(PanelModel(runtime.controller, runtime.outbox.blob_path), loop.step)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         app.stop()
@@ -172,7 +205,7 @@ def _run_with_panel(config: Config, runtime: Any, loop: DaemonLoop) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, on_signal)
     app.run()
-    return 0
+    return OK
 
 
 def run_panel_screenshots(config: Config, args: argparse.Namespace, out: TextIO) -> int:
@@ -180,13 +213,13 @@ def run_panel_screenshots(config: Config, args: argparse.Namespace, out: TextIO)
     Xvfb when this machine has no display."""
     import os
 
-    from kiosk.launch import prepare_kivy
+    from kiosk.kivy_setup import prepare_kivy
     from kiosk.xvfb import Xvfb, needs_own_display
 
-    width, height = (int(n) for n in args.size.split("x"))
+    width, height = args.size
     xvfb = None
     if needs_own_display(os.environ):
-        out.write("no display here: drawing on a private Xvfb\n")
+        print("note: no display here: drawing on a private Xvfb", file=sys.stderr)
         xvfb = Xvfb()
         os.environ["DISPLAY"] = xvfb.start()
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")  # leave the root logger alone
@@ -199,4 +232,4 @@ def run_panel_screenshots(config: Config, args: argparse.Namespace, out: TextIO)
     finally:
         if xvfb is not None:
             xvfb.stop()
-    return 0
+    return OK

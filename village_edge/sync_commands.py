@@ -10,20 +10,17 @@ import signal
 import threading
 import time
 from types import FrameType
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from device.config import Config
-from device.runtime import county_client, open_outbox, open_sync_agent
-from device.systemd_notify import Notifier
-from sync.agent import SyncStatus
-from sync.client import CountyError
-from sync.enrollment import Enrollment, EnrollmentError, enroll
-from sync.outbox import OutboxStats
+from village_edge.errors import CliError
+from village_edge.exits import CONFIG, OK
+
+if TYPE_CHECKING:
+    from device.config import Config
+    from sync.agent import SyncStatus
+    from sync.outbox import OutboxStats
 
 log = logging.getLogger(__name__)
-
-EXIT_UNREACHABLE = 4
-EXIT_NOT_READY = 5
 
 
 def add_sync_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -33,7 +30,7 @@ def add_sync_parser(commands: argparse._SubParsersAction) -> None:  # type: igno
     enroll_parser.add_argument("--code", required=True, help="the one-time code from the county")
     run = sub.add_parser("run", help="the sync agent: push events, pull the county's feed")
     run.add_argument("--once", action="store_true",
-                     help="one round, then exit (non-zero if the county is unreachable)")
+                     help="one round, then exit (75 if the county cannot be reached)")
     status = sub.add_parser("status", help="backlog, last success, last error")
     status.add_argument("--json", action="store_true", help="print as JSON")
 
@@ -44,41 +41,36 @@ def run_sync(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _enroll(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    from device.runtime import county_client
+    from sync.enrollment import enroll
+
     if not config.county_url:
-        out.write(f"no county address: set [county] url in {config.source}\n")
-        return EXIT_NOT_READY
+        raise CliError(CONFIG, f"no county address: set [county] url in {config.source}")
     client = county_client(config)
     try:
         enrollment = enroll(client, code=args.code, role=config.role,
                             village_code=config.village_code,
                             pinned_key=config.county_public_key, path=config.state.enrollment)
-    except (EnrollmentError, CountyError) as error:
-        out.write(f"enrollment failed: {error}\n")
-        return EXIT_NOT_READY
     finally:
         client.close()
     out.write(f"enrolled {enrollment.device_id} with {enrollment.county_url}\n")
-    return 0
+    return OK
 
 
 def _run(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    from device.runtime import open_outbox, open_sync_agent
+    from device.systemd_notify import Notifier
+
     with open_outbox(config) as outbox:
-        try:
-            agent = open_sync_agent(config, outbox)
-        except EnrollmentError as error:
-            out.write(f"sync cannot start: {error}\n")
-            return EXIT_NOT_READY
+        agent = open_sync_agent(config, outbox)
         if args.once:
             try:
                 result = agent.run_once()
-            except CountyError as error:
-                out.write(f"sync failed: {error}\n")
-                return EXIT_UNREACHABLE
             finally:
                 agent.client.close()
             out.write(f"sent {result.events_sent} events, took {result.documents_taken} "
                       f"documents; {outbox.stats().pending} still waiting\n")
-            return 0
+            return OK
         stop = threading.Event()
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -94,7 +86,7 @@ def _run(config: Config, args: argparse.Namespace, out: TextIO) -> int:
         agent.run_forever(stop, alive=notifier.watchdog)
         notifier.stopping()
         agent.client.close()
-    return 0
+    return OK
 
 
 def _age(seconds: float | None) -> str:
@@ -118,6 +110,8 @@ def _when(stamp: float | None, now: float) -> str:
 
 
 def status_document(config: Config, stats: OutboxStats, status: SyncStatus) -> dict[str, Any]:
+    from sync.enrollment import Enrollment
+
     enrollment = Enrollment.load(config.state.enrollment)
     return {
         "device_id": config.device_id,
@@ -141,14 +135,16 @@ def status_document(config: Config, stats: OutboxStats, status: SyncStatus) -> d
 
 
 def _status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
-    with open_outbox(config) as outbox:
-        stats = outbox.stats()
+    from sync.agent import SyncStatus
+    from sync.outbox import peek_stats
+
+    stats = peek_stats(config.state.outbox, quota_bytes=config.outbox_quota_bytes)
     status = SyncStatus.load(config.state.sync_status)
     document = status_document(config, stats, status)
     if args.json:
         json.dump(document, out, ensure_ascii=False, indent=2)
         out.write("\n")
-        return 0
+        return OK
     now = time.time()
     used = f"{stats.used_percent:.0f}%" if stats.used_percent is not None else "-"
     rows = [
@@ -165,4 +161,4 @@ def _status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     ]
     for name, value in rows:
         out.write(f"{name:<14}{value}\n")
-    return 0
+    return OK

@@ -11,11 +11,13 @@ import json
 from pathlib import Path
 from typing import TextIO
 
-EXIT_OK = 0
-EXIT_ROLLED_BACK = 1
-EXIT_REFUSED = 2
+from village_edge.arguments import INPUT_DIR, INPUT_PATH, FloatRange
+from village_edge.errors import CliError
+from village_edge.exits import OK, PROBLEMS_FOUND, USAGE
+
 DEFAULT_DEADLINE = 180.0
 DEFAULT_SETTLE = 10.0
+MOST_SECONDS = 24 * 3600.0
 
 
 def add_update_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -24,12 +26,15 @@ def add_update_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
         description="Install a new release side by side, switch to it atomically, restart the "
         "role's services and keep it only if it passes the health check within the deadline "
         "(services active, watchdogs pinged, no new doctor FAIL); otherwise the previous "
-        "release is put back and the county is told. Exit 0 updated, 1 rolled back, 2 refused "
-        "(nothing changed).",
+        "release is put back and the county is told. Exit 0 updated, 1 rolled back; when it "
+        "is refused nothing changed: 75 try again later (an approved seal session or another "
+        "update is open), 78 the device was not installed, 65 or 66 a bad --from, 69 the "
+        "build failed.",
     )
     sub = update.add_subparsers(dest="update_command", required=True, metavar="UPDATE_COMMAND")
     apply = sub.add_parser("apply", help="install a release and switch to it if healthy")
-    apply.add_argument("--from", dest="source", type=Path, required=True, metavar="DIR|WHEEL",
+    apply.add_argument("--from", dest="source", type=INPUT_PATH, required=True,
+                       metavar="DIR|WHEEL",
                        help="a village-edge source tree, a wheel, or a directory of wheels "
                        "(offline: the suite's wheel and every dependency)")
     rollback = sub.add_parser("rollback", help="go back to the previous release")
@@ -38,14 +43,16 @@ def add_update_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
     status = sub.add_parser("status", help="the current and previous release, the last update")
     status.add_argument("--json", action="store_true", help="print the state as JSON")
     for command in (apply, rollback, verify, status):
-        command.add_argument("--root", type=Path, default=Path("/"), metavar="DIR",
+        command.add_argument("--root", type=INPUT_DIR, default=Path("/"), metavar="DIR",
                              help="the file system root holding /opt/village-edge and "
                              "/etc/village-edge (default /)")
     for command in (apply, rollback, verify):
-        command.add_argument("--deadline", type=float, default=DEFAULT_DEADLINE,
+        command.add_argument("--deadline", type=FloatRange(above=0, high=MOST_SECONDS),
+                             default=DEFAULT_DEADLINE,
                              metavar="SECONDS", help="how long the new release has to become "
                              f"healthy (default {DEFAULT_DEADLINE:.0f})")
-        command.add_argument("--settle", type=float, default=DEFAULT_SETTLE, metavar="SECONDS",
+        command.add_argument("--settle", type=FloatRange(low=0, high=MOST_SECONDS),
+                             default=DEFAULT_SETTLE, metavar="SECONDS",
                              help="how long each service must stay up without restarting "
                              f"(default {DEFAULT_SETTLE:.0f})")
         command.add_argument("--strict", action="store_true",
@@ -54,19 +61,22 @@ def add_update_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
 
 
 def run_update(args: argparse.Namespace, out: TextIO) -> int:
+    """The update's report on stdout; 1 when it was rolled back. A refusal
+    (:class:`provision.update.UpdateError`) changed nothing; ``main``
+    gives it its status."""
     from provision.health import Policy
     from provision.system import CommandError, Runner
     from provision.update import Device, UpdateError, Updater
+    from village_edge.failures import failure_of
 
+    if args.update_command != "status" and args.settle >= args.deadline:
+        raise CliError(USAGE, f"--settle ({args.settle:g} s) must be below --deadline "
+                              f"({args.deadline:g} s)")
     try:
         device = Device.load(args.root)
         if args.update_command == "status":
             updater = Updater(device, Runner(), Policy())
             return _status(updater.status(), out, as_json=args.json)
-        if args.deadline <= 0 or args.settle < 0 or args.settle >= args.deadline:
-            out.write(f"--deadline must be above 0 and --settle below it; got deadline "
-                      f"{args.deadline}, settle {args.settle}\n")
-            return EXIT_REFUSED
         policy = Policy(deadline=args.deadline, settle=args.settle, strict=args.strict)
         updater = Updater(device, Runner(), policy)
         if args.update_command == "apply":
@@ -76,18 +86,19 @@ def run_update(args: argparse.Namespace, out: TextIO) -> int:
         else:
             outcome = updater.verify()
     except (UpdateError, CommandError) as error:
-        out.write(f"update {args.update_command} refused, nothing was changed: {error}\n")
-        return EXIT_REFUSED
+        refusal = failure_of(error)
+        raise CliError(refusal.status, f"refused, nothing was changed: {refusal.message}"
+                       ) from error
     for line in outcome.lines:
         out.write(f"{line}\n")
-    return EXIT_OK if outcome.ok else EXIT_ROLLED_BACK
+    return OK if outcome.ok else PROBLEMS_FOUND
 
 
 def _status(state: dict[str, object], out: TextIO, *, as_json: bool) -> int:
     if as_json:
         json.dump(state, out, ensure_ascii=False, indent=2)
         out.write("\n")
-        return EXIT_OK
+        return OK
     out.write(f"role      {state['role']}\n")
     out.write(f"current   {state['current'] or '(none: install with setup.sh)'}\n")
     out.write(f"previous  {state['previous'] or '(none)'}\n")
@@ -103,4 +114,4 @@ def _status(state: dict[str, object], out: TextIO, *, as_json: bool) -> int:
                   f"{last.get('detail')}\n")
     if state.get("approved_session_open"):
         out.write("seal      an approved session is open: updates wait for it to end\n")
-    return EXIT_OK
+    return OK

@@ -1,2 +1,3 @@
-"""The Kivy side of the kiosk. Every module here imports Kivy inside its
-functions only, so importing them (as the package audit does) opens nothing."""
+"""The Kivy side of the kiosk: the flowchart widget and the functions that
+fill each screen. Every module here imports Kivy at its top, so only
+:mod:`kiosk.app` imports them, after Kivy is prepared."""

@@ -1,10 +1,16 @@
 """Filling each screen from the view-model. One function per screen, each
-taking the app (for the view-model and the sizes) and its screen widget."""
+taking the app (for the view-model and the sizes) and its screen widget.
+Imports Kivy: only :mod:`kiosk.app` imports this module."""
 
 from __future__ import annotations
 
 import io
 from typing import Any
+
+from kivy.animation import Animation
+from kivy.core.image import Image as CoreImage
+from kivy.factory import Factory
+from kivy.utils import escape_markup
 
 from kiosk.viewmodels.complaint import COMPLAINT_PROBLEMS, NOT_ONE_ITEM
 from kiosk.viewmodels.home import ATTRACT_LINES
@@ -19,24 +25,16 @@ SMALL_COLOURS = {
 RECEIPT_SLICE = 1024  # pixels of receipt per texture
 
 
-def _factory() -> Any:
-    from kivy.factory import Factory
-
-    return Factory
-
-
 def _make(name: str, **properties: Any) -> Any:
     """A widget of a kv class; properties set after creation, because a kv
     dynamic class gets its own properties (``key``, ``bg``) only then."""
-    widget = getattr(_factory(), name)()
+    widget = getattr(Factory, name)()
     for key, value in properties.items():
         setattr(widget, key, value)
     return widget
 
 
 def _esc(text: str) -> str:
-    from kivy.utils import escape_markup
-
     return str(escape_markup(text))
 
 
@@ -252,8 +250,6 @@ def progress(app: Any, screen: Any) -> None:
 
 def receipt(app: Any, screen: Any) -> None:
     vm, ids = app.vm, screen.ids
-    from kivy.core.image import Image as CoreImage
-
     ids.paper.clear_widgets()
     ids.message.text = vm.receipt.message
     if vm.receipt.receipt is None:
@@ -285,8 +281,6 @@ def technician(app: Any, screen: Any) -> None:
 
 
 def attract(app: Any, screen: Any) -> None:
-    from kivy.animation import Animation
-
     ids = screen.ids
     ids.line1.text, ids.line2.text, ids.line3.text = ATTRACT_LINES
     Animation.cancel_all(ids.line3)

@@ -46,16 +46,18 @@ class Device:
     def sign(
         self, method: str, target: str, body: bytes = b"", *,
         now: float | None = None, key: Ed25519PrivateKey | None = None,
+        headers: dict[str, str] | None = None,
     ) -> dict[str, str]:
         return sign_request(key or self.key, self.device_id, method, target, body,
-                            time.time() if now is None else now)
+                            time.time() if now is None else now, headers=headers)
 
     def send(
         self, method: str, target: str, body: bytes = b"",
         headers: dict[str, str] | None = None, **signing: Any,
     ) -> requests.Response:
-        """*body* signed as it is sent, then sent."""
-        all_headers = {**(headers or {}), **self.sign(method, target, body, **signing)}
+        """*body* and *headers* signed as they are sent, then sent."""
+        all_headers = {**(headers or {}),
+                       **self.sign(method, target, body, headers=headers, **signing)}
         return self.session.request(method, self.county.url + target, data=body,
                                     headers=all_headers, timeout=30)
 

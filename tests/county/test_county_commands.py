@@ -4,7 +4,6 @@ operator's commands against a real county, and ``serve`` as a real process."""
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import re
 import signal
@@ -22,23 +21,23 @@ from county import operator
 from protocol.signing import key_fingerprint
 from tests.conftest import REPO
 from tests.county.conftest import Device, event
-from village_edge.county_commands import add_county_parser, run_county
-
-SERVE_PROGRAM = """
-import argparse, sys
-from village_edge.county_commands import add_county_parser, run_county
-parser = argparse.ArgumentParser(prog="village-edge")
-add_county_parser(parser.add_subparsers(dest="command", required=True))
-sys.exit(run_county(parser.parse_args(sys.argv[1:]), sys.stdout))
-"""
+from tests.village_edge.inprocess import Ran, village_edge
+from village_edge.county_commands import add_county_parser
 
 
 def county_cli(*argv: str) -> tuple[int, str]:
-    parser = argparse.ArgumentParser(prog="village-edge")
-    add_county_parser(parser.add_subparsers(dest="command", required=True))
-    out = io.StringIO()
-    status = run_county(parser.parse_args(["county", *argv]), out)
-    return status, out.getvalue()
+    """The status and stdout of a command that must succeed."""
+    ran = village_edge("county", *argv)
+    assert ran.err == "", ran.err
+    return ran.status, ran.out
+
+
+def county_fails(*argv: str) -> Ran:
+    """A command that must fail: nothing on stdout, one line on stderr."""
+    ran = village_edge("county", *argv)
+    assert ran.out == ""
+    assert ran.error.startswith(f"village-edge county {argv[0]}: ")
+    return ran
 
 
 def test_the_parser_has_the_documented_defaults() -> None:
@@ -62,9 +61,9 @@ def test_enroll_code_prints_a_code_that_enrolls_the_device(
 
 
 def test_enroll_code_refuses_a_bad_device_id(data_dir: Path, county) -> None:
-    status, output = county_cli("enroll-code", "--device", "Seal 1", "--data", str(data_dir))
-    assert status == 2
-    assert "is not a device id" in output
+    refused = county_fails("enroll-code", "--device", "Seal 1", "--data", str(data_dir))
+    assert refused.status == 65  # bad input data
+    assert "is not a device id" in refused.error
 
 
 def test_publish_catalog_file_reaches_the_devices(
@@ -88,18 +87,18 @@ def test_publish_refuses_a_file_that_is_not_a_json_object(
 ) -> None:
     listing = tmp_path / "q1.json"
     listing.write_text("[1, 2, 3]", encoding="utf-8")
-    status, output = county_cli("publish", "disclosure", str(listing), "--data", str(data_dir))
-    assert status == 2
-    assert str(listing) in output and "JSON object" in output
+    refused = county_fails("publish", "disclosure", str(listing), "--data", str(data_dir))
+    assert refused.status == 65
+    assert str(listing) in refused.error and "JSON object" in refused.error
     assert operator.stats(data_dir)["documents_published"] == 0
 
 
 def test_publish_names_a_file_that_is_not_json(data_dir: Path, county, tmp_path: Path) -> None:
     broken = tmp_path / "roster.json"
     broken.write_text("{'name': 1}", encoding="utf-8")
-    status, output = county_cli("publish", "roster", str(broken), "--data", str(data_dir))
-    assert status == 2
-    assert f"{broken} is not valid JSON" in output
+    refused = county_fails("publish", "roster", str(broken), "--data", str(data_dir))
+    assert refused.status == 65
+    assert f"{broken} is not valid JSON" in refused.error
 
 
 def test_stats_shows_events_rejections_and_devices(device: Device, data_dir: Path) -> None:
@@ -135,17 +134,23 @@ def test_key_prints_the_key_devices_get_and_its_fingerprint(
 def test_commands_on_a_directory_without_a_county_say_how_to_start_one(
     tmp_path: Path, command: list[str]
 ) -> None:
-    status, output = county_cli(*command, "--data", str(tmp_path / "typo"))
-    assert status == 2
-    assert "no county in" in output and "county serve --data" in output
+    missing = county_fails(*command, "--data", str(tmp_path / "typo"))
+    assert missing.status == 66  # input missing
+    assert "typo: no such directory" in missing.error
+    assert "county serve --data" in missing.error
     assert not (tmp_path / "typo").exists()
+    (tmp_path / "empty").mkdir()
+    empty = county_fails(*command, "--data", str(tmp_path / "empty"))
+    assert empty.status == 66
+    assert "no county in" in empty.error and "county serve --data" in empty.error
+    assert list((tmp_path / "empty").iterdir()) == []
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 def test_serve_runs_until_signalled_then_exits_0(tmp_path: Path, stop_signal: int) -> None:
     data = tmp_path / "county"
     process = subprocess.Popen(
-        [sys.executable, "-c", SERVE_PROGRAM, "county", "serve", "--port", "0",
+        [sys.executable, "-m", "village_edge", "county", "serve", "--port", "0",
          "--data", str(data)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
@@ -175,9 +180,9 @@ def test_serve_runs_until_signalled_then_exits_0(tmp_path: Path, stop_signal: in
 
 
 def test_serve_on_a_port_in_use_says_so(county, data_dir: Path) -> None:
-    status, output = county_cli("serve", "--port", str(county.port), "--data", str(data_dir))
-    assert status == 2
-    assert "cannot listen on 127.0.0.1" in output and "--port" in output
+    busy = county_fails("serve", "--port", str(county.port), "--data", str(data_dir))
+    assert busy.status == 69  # unavailable
+    assert "cannot listen on 127.0.0.1" in busy.error and "--port" in busy.error
 
 
 def test_stats_text_shows_a_broken_ledger_and_where() -> None:

@@ -7,8 +7,8 @@ import hashlib
 import random
 from typing import Any
 
+from protocol.canonical import canonical_json
 from protocol.ledger_chain import GENESIS, check_chain
-from protocol.signing import canonical_json
 from tests.county.conftest import Device, event
 
 

@@ -10,8 +10,20 @@ import pytest
 import yaml
 
 from county.app import ROUTES
-from protocol.api import HEADER_BACKLOG, HEADER_OFFSET, HEADER_SIZE
-from protocol.signing import HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP
+from protocol.answers import ANSWER_CONTEXT
+from protocol.api import (
+    HEADER_ANSWER_SIGNATURE,
+    HEADER_BACKLOG,
+    HEADER_DEVICE,
+    HEADER_NONCE,
+    HEADER_OFFSET,
+    HEADER_SIGNATURE,
+    HEADER_SIZE,
+    HEADER_TIMESTAMP,
+    SIGNED_HEADER_PREFIX,
+    SIGNED_HEADERS_ALSO,
+)
+from protocol.signing import DOCUMENT_CONTEXT, REQUEST_CONTEXT
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "county" / "openapi.yaml"
 
@@ -76,3 +88,18 @@ def test_every_reference_resolves(spec: dict[str, Any]) -> None:
         for part in ref.removeprefix("#/").split("/"):
             assert part in node, f"{ref} does not resolve"
             node = node[part]
+
+
+def test_the_contract_states_the_signing_rules_the_code_follows(spec: dict[str, Any]) -> None:
+    text = spec["info"]["description"]
+    for context in (REQUEST_CONTEXT, DOCUMENT_CONTEXT, ANSWER_CONTEXT):
+        assert f'"{context.decode().strip()}\\n"' in text
+    assert "RFC 8785" in text and "docs/protocol-vectors.json" in text
+    assert f"starts with `{SIGNED_HEADER_PREFIX.upper()}`" in text
+    for name in SIGNED_HEADERS_ALSO:
+        assert f"`{name.title()}`" in text
+    for (method, path), operation in _operations(spec).items():
+        if path == "/v1/health":
+            continue
+        headers = operation["responses"]["200"].get("headers", {})
+        assert HEADER_ANSWER_SIGNATURE in headers, (method, path)

@@ -76,6 +76,31 @@ def test_bad_values_are_named(old: str, new: str, expected: str) -> None:
     assert len(found) == 1, found
 
 
+LOCK_LINES = {"pull_in_seconds": "pull_in_seconds = 0.2", "hold_duty": "hold_duty = 0.4",
+              "max_on_seconds": "max_on_seconds = 120.0", "pwm_hz": "pwm_hz = 1000"}
+
+
+@pytest.mark.parametrize(
+    ("key", "low", "high", "below", "above"),
+    [
+        ("pull_in_seconds", "0.01", "5", "0.009", "5.01"),
+        ("hold_duty", "0.05", "1", "0.04", "1.01"),
+        ("max_on_seconds", "1", "3600", "0.99", "3601"),
+        ("pwm_hz", "10", "20000", "9", "20001"),
+    ],
+)
+def test_the_lock_accepts_every_timing_the_file_check_accepts(
+    key: str, low: str, high: str, below: str, above: str
+) -> None:
+    for edge in (low, high):
+        config = parse_config(config_with(LOCK_LINES[key], f"{key} = {edge}"), source="x",
+                              home=HOME)
+        assert getattr(config.station.lock_timing, key) == float(edge)
+    for outside in (below, above):
+        found = problems(config_with(LOCK_LINES[key], f"{key} = {outside}"))
+        assert len(found) == 1 and f"[lock] {key}: expected {low} to {high}" in found[0], found
+
+
 def test_a_missing_section_is_named() -> None:
     text = embedded_default_text()
     start = text.index("[village]")

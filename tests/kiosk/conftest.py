@@ -1,7 +1,7 @@
 """The kiosk's render tests run the real Kivy app under a private Xvfb with
 real GL (Mesa), in a subprocess per scenario: Kivy's event loop starts only
 once per process, so each scenario is a script of touches run by
-:mod:`kiosk.driver`, which reports JSON."""
+:mod:`kiosk.testing.driver`, which reports JSON."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def run_script(x_display: str, kiosk_state: Path, tmp_path: Path) -> RunScript:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KIVY_")}
         env.update(DISPLAY=x_display, HOME=str(tmp_path))
         result = subprocess.run(
-            [sys.executable, "-m", "kiosk.driver", str(script), str(report)],
+            [sys.executable, "-m", "kiosk.testing.driver", str(script), str(report)],
             cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout,
         )
         assert report.exists(), f"the kiosk did not report:\n{result.stdout}\n{result.stderr}"

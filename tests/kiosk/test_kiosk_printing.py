@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.fakeprinter import CUT
+from hardware.printer.testing import CUT
 from kiosk.services.print_queue import MESSAGES
 from kiosk.wiring import PRINTED
 from powerlist import load_sample

@@ -46,15 +46,14 @@ def test_the_technician_screen_needs_the_right_pin(run_script: RunScript) -> Non
 def test_a_flowchart_step_tapped_shows_its_details(run_script: RunScript) -> None:
     steps = [{"tap": "public_power"}, {"call": "open_item", "args": ["GP-01"]},
              {"tap": "flowchart:0"}, {"expect": "flowchart"},
-             {"call": "tap_flowchart_at_node", "args": ["n1"]}, {"expect": "flowchart"},
-             {"call": "assert_selected", "args": ["n1"]},
+             {"touch_node": "n1"}, {"expect": "flowchart"}, {"expect_selected": "n1"},
              {"tap": "zoom_in"}, {"tap": "zoom_out"}, {"tap": "zoom_fit"},
              {"tap": "home"}, {"expect": "home"}]
     run_script(steps)
 
 
 def test_thousands_of_random_touches_leave_the_kiosk_working(run_script: RunScript) -> None:
-    steps = [{"monkey": 3000, "seed": 7}, {"call": "touch_home"}, {"expect": "home"},
+    steps = [{"monkey": 3000, "seed": 7}, {"touch_home": True}, {"expect": "home"},
              {"tap": "convenience_service"}, {"expect": "list"}]
     report = run_script(steps, timeout=80)
     monkey = report["steps"][0]

@@ -35,9 +35,10 @@ def kiosk() -> KioskViewModel:
                             technician=TechnicianHooks(backlog=lambda: "3 waiting"), pin="2468")
 
 
-def test_importing_the_kiosk_does_not_import_kivy() -> None:
-    code = ("import kiosk, kiosk.app, kiosk.driver, kiosk.ui.present, kiosk.ui.flowchart_view, "
-            "kiosk.launch, village_edge.kiosk_commands, sys; "
+def test_what_a_composition_root_imports_before_preparing_kivy_does_not_import_kivy() -> None:
+    code = ("import kiosk, kiosk.kivy_setup, kiosk.launch, kiosk.screenshots, kiosk.standins, "
+            "kiosk.testing.driver, seal_controller.panel_model, village_edge.kiosk_commands, "
+            "village_edge.seal_commands, village_edge.cli, sys; "
             "assert not [m for m in sys.modules if m.startswith('kivy')]")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
@@ -186,13 +187,13 @@ def test_updated_lines_say_when(kiosk: KioskViewModel) -> None:
 
 def test_a_receipt_kept_for_lack_of_paper_prints_once_on_a_later_retry(tmp_path) -> None:
     from hardware.printer import ReceiptPrinter
-    from kiosk.fakeprinter import flag_paper_dummy, jobs_printed
+    from hardware.printer.testing import InMemoryPrinter
     from kiosk.services.print_queue import MESSAGES, PrintQueue
     from kiosk.wiring import PRINTED, QueuedPrinting
 
-    flag = tmp_path / "paper"
-    fake = flag_paper_dummy(flag)
-    printing = QueuedPrinting(PrintQueue(tmp_path / "q", ReceiptPrinter(fake, chinese="gb18030")))
+    printer = InMemoryPrinter(paper="out")
+    printing = QueuedPrinting(PrintQueue(tmp_path / "q",
+                                         ReceiptPrinter(printer, chinese="gb18030")))
     services = KioskServices(GuideSlips(), printing, PretendComplaints(), PretendProgress())
     kiosk = build_view_model(catalog_feed=None, data_feed=SampleFeed(), services=services,
                              technician=TechnicianHooks(), pin="")
@@ -201,16 +202,16 @@ def test_a_receipt_kept_for_lack_of_paper_prints_once_on_a_later_retry(tmp_path)
     assert kiosk.receipt.retry() is False  # nothing kept yet
     assert kiosk.receipt.print() == MESSAGES["paper_out"]
     assert kiosk.receipt.retry() is False and kiosk.receipt.message == MESSAGES["paper_out"]
-    flag.touch()
+    printer.paper = "ok"  # the paper is loaded
     assert kiosk.receipt.retry() is True and kiosk.receipt.message == PRINTED
-    assert kiosk.receipt.retry() is False and jobs_printed(bytes(fake.output)) == 1
+    assert kiosk.receipt.retry() is False and printer.jobs_printed() == 1
 
 
 @pytest.mark.parametrize("size", [36, 500])
 def test_the_search_index_finds_what_powerlist_search_finds_in_the_same_order(
     size: int
 ) -> None:
-    from kiosk.bigcatalog import synthetic_catalog
+    from kiosk.testing.bigcatalog import synthetic_catalog
     from powerlist import search
 
     catalog = SAMPLE if size == 36 else synthetic_catalog(size)
@@ -226,7 +227,7 @@ def test_the_search_index_finds_what_powerlist_search_finds_in_the_same_order(
 
 
 def test_a_search_lists_at_most_fifty_items_and_says_how_many_it_found() -> None:
-    from kiosk.bigcatalog import synthetic_catalog
+    from kiosk.testing.bigcatalog import synthetic_catalog
     from kiosk.viewmodels.search import RESULTS_SHOWN
 
     model = SearchViewModel()

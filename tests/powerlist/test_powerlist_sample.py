@@ -16,11 +16,11 @@ from powerlist.model import Catalog, Flowchart, Node
 
 SAMPLE_PATH = Path(powerlist.__file__).parent / "samples" / "sample-catalog.toml"
 
-#: Real laws and regulations, by full name: DOMAIN.md's list plus the few
+#: Real laws and regulations, by full name: docs/domain.md's list plus the few
 #: others the sample cites (each an enacted law, State Council regulation or
 #: ministerial rule).
 REAL_LAWS = {
-    # from DOMAIN.md
+    # from docs/domain.md
     "中华人民共和国村民委员会组织法",
     "中国共产党农村基层组织工作条例",
     "中华人民共和国农村集体经济组织法",

@@ -4,8 +4,6 @@ with nothing written, and a successful enrollment that empties the code."""
 
 from __future__ import annotations
 
-import argparse
-import io
 import json
 import socket
 from collections.abc import Iterator
@@ -17,7 +15,7 @@ from county import operator
 from county.server import CountyServer
 from device.config import load_config
 from provision.used_code import without_code
-from village_edge.provision_commands import add_provision_parser, run_provision
+from tests.village_edge.inprocess import Ran, error_shape, village_edge
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "provision" / "boot-template.toml"
@@ -65,16 +63,20 @@ class Device:
             text = text.replace("\n", "\r\n")
         self.boot.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding))
 
-    def provision(self, *options: str) -> tuple[int, str]:
-        parser = argparse.ArgumentParser()
-        add_provision_parser(parser.add_subparsers(dest="command"))
-        args = parser.parse_args([
+    def run(self, *options: str) -> Ran:
+        return village_edge(
             "provision", "--boot-config", str(self.boot), "--config-out", str(self.config),
             "--state-dir", str(self.state), "--template", str(CONFIG_TEMPLATE),
-            "--kiosk-env", str(self.kiosk_env), "--wifi-dir", str(self.wifi), *options])
-        out = io.StringIO()
-        code = run_provision(args, out)
-        return code, out.getvalue()
+            "--kiosk-env", str(self.kiosk_env), "--wifi-dir", str(self.wifi), *options)
+
+    def provision(self, *options: str) -> tuple[int, str]:
+        """The status, and the summary on stdout (or, failed, what stderr says)."""
+        ran = self.run(*options)
+        if ran.status == 0:
+            assert ran.err == "", ran.err
+            return ran.status, ran.out
+        assert ran.out == ""
+        return ran.status, ran.err
 
     def written(self) -> list[str]:
         """Everything outside the boot partition, except the status report."""
@@ -157,10 +159,15 @@ def test_a_dry_run_contacts_no_one_and_writes_nothing(county: CountyServer, devi
 
 
 def refused(device: Device, *fields: str, status: int = EXIT_BOOT_FILE) -> str:
+    """Every problem on stderr, in the documented shape; nothing written."""
     before = device.boot.read_bytes()
-    code, out = device.provision()
-    assert code == status, out
-    assert "Commissioning failed" in out
+    ran = device.run()
+    assert ran.status == status, ran.err
+    assert ran.out == ""
+    assert ran.err.startswith("village-edge provision: commissioning failed; the device "
+                              "configuration was not changed")
+    error_shape(ran.err, "village-edge provision")
+    out = ran.err
     for field in fields:
         assert field in out, out
     assert device.written() in ([], ["state/keys/device.key"]), device.written()

@@ -9,8 +9,6 @@ to), ``python3`` (``-m venv`` makes a release whose ``pip install`` writes a
 
 from __future__ import annotations
 
-import argparse
-import io
 import json
 import os
 import subprocess
@@ -27,7 +25,7 @@ from seal_controller.ledger import Ledger
 from seal_controller.procedure import SESSION_ENDINGS
 from sync.outbox import Outbox
 from tests.conftest import REPO
-from village_edge.update_commands import add_update_parser, run_update
+from tests.village_edge.inprocess import Ran, village_edge
 
 OLD = "0.0.9-aaaaaaaaaaaa"
 SEAL_UNITS = ["village-edge-seal.service", "village-edge-sync.service"]
@@ -178,12 +176,24 @@ def source(tmp_path: Path) -> Path:
 
 
 def update(fake: Fake, *args: str) -> tuple[int, str]:
-    parser = argparse.ArgumentParser()
-    add_update_parser(parser.add_subparsers(dest="command"))
+    """``village-edge update COMMAND --root ROOT ARGS`` that ran (kept or rolled
+    back): its status and report."""
+    ran = _update(fake, *args)
+    assert ran.err == "", ran.err
+    return ran.status, ran.out
+
+
+def refused(fake: Fake, *args: str) -> tuple[int, str]:
+    """An update that was refused: its status and its one line on stderr."""
+    ran = _update(fake, *args)
+    assert ran.out == ""
+    assert ran.error.startswith(f"village-edge update {args[0]}: ")
+    return ran.status, ran.error
+
+
+def _update(fake: Fake, *args: str) -> Ran:
     command, *rest = args
-    options = parser.parse_args(["update", command, "--root", str(fake.root), *rest])
-    out = io.StringIO()
-    return run_update(options, out), out.getvalue()
+    return village_edge("update", command, "--root", str(fake.root), *rest)
 
 
 FAST = ("--deadline", "3", "--settle", "0.3")
@@ -273,8 +283,8 @@ def test_the_seal_is_not_updated_during_an_approved_session(fake: Fake, source: 
         ledger.append("requested", req="r1", slot="party", uses=2)
         ledger.append("approved", aid="a1", req="r1", slot="party", uses=2)
         ledger.append("stamp", aid="a1", slot="party", n=1, remaining=1)
-    code, out = update(fake, "apply", "--from", str(source), *FAST)
-    assert code == 2
+    code, out = refused(fake, "apply", "--from", str(source), *FAST)
+    assert code == 75  # try again later
     assert "approved session open: approval a1 for seal party" in out
     assert "nothing was changed" in out
     assert fake.changing_calls() == [] and fake.layout.current() == OLD
@@ -313,8 +323,8 @@ def test_a_kiosk_is_updated_whatever_its_ledger(tmp_path: Path, monkeypatch: pyt
 
 def test_a_failed_build_switches_nothing(fake: Fake, source: Path) -> None:
     (fake.system / "pip-fails").touch()
-    code, out = update(fake, "apply", "--from", str(source), *FAST)
-    assert code == 2
+    code, out = refused(fake, "apply", "--from", str(source), *FAST)
+    assert code == 69  # the build (pip) failed: unavailable
     assert "building 0.2.0-" in out and "pip: no network" in out
     assert fake.layout.current() == OLD
     assert not [c for c in fake.calls() if c[:2] == ["systemctl", "restart"]]
@@ -330,8 +340,8 @@ def test_the_current_release_again_is_nothing_to_do(fake: Fake, source: Path) ->
 
 def test_rollback_by_hand_and_status(fake: Fake, source: Path) -> None:
     new = Source.find(source).name
-    code, out = update(fake, "rollback", *FAST)
-    assert code == 2 and "no previous release" in out
+    code, out = refused(fake, "rollback", *FAST)
+    assert code == 66 and "no previous release" in out
     assert update(fake, "apply", "--from", str(source), *FAST)[0] == 0
     code, out = update(fake, "rollback", *FAST)
     assert code == 0, out
@@ -365,11 +375,14 @@ def test_verify_finishes_a_trial_a_power_cut_interrupted(fake: Fake, source: Pat
 
 
 def test_an_undeployed_device_and_a_bad_source_are_refused(fake: Fake, tmp_path: Path) -> None:
-    code, out = update(fake, "apply", "--from", str(tmp_path / "nothing"), *FAST)
-    assert code == 2 and "no such file or directory" in out
+    code, out = refused(fake, "apply", "--from", str(tmp_path / "nothing"), *FAST)
+    assert code == 66 and "no such file or directory" in out
+    code, out = refused(fake, "apply", "--from", str(tmp_path / "root/etc"), *FAST)
+    assert code == 65 and "neither a source tree" in out  # not a release
     (fake.root / "etc/village-edge/config.toml").unlink()
-    code, out = update(fake, "apply", "--from", str(tmp_path), *FAST)
-    assert code == 2 and "setup.sh" in out
+    code, out = refused(fake, "apply", "--from", str(tmp_path), *FAST)
+    assert code == 78 and "setup.sh" in out
+    assert fake.changing_calls() == [] and fake.layout.current() == OLD
 
 
 def test_a_wheel_names_its_release_and_installs_with_its_neighbours(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from sync.outbox import Outbox
 from tests.conftest import wait_until
 
 DEVICE = "ve-test-seal1"
+MATTERS = ("出具证明", "合同签订", "财务报销", "其他")
 COUNTY = new_private_key()
 SPEC = StationSpec(
     slots=(SlotSpec("party", "村党组织印章", 17, 5, 6),
@@ -114,6 +115,6 @@ def make_rig(directory: Path, *, trusted: bool = True, camera=None) -> Rig:  # t
     link = camera(outbox) if camera else None
     controller = SealController(device_id=DEVICE, station=station, ledger=ledger, outbox=outbox,
                                 county_key=COUNTY.public_key(), clock=clock, camera=link,
-                                return_seconds=0.5)
+                                matters=MATTERS, return_seconds=0.5)
     controller.recover()
     return Rig(directory, factory, world, station, ledger, outbox, clock, controller, manual)

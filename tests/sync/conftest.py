@@ -43,7 +43,7 @@ class Station:
     def agent(self, url: str, settings: SyncSettings | None = None,
               timeout: tuple[float, float] = (2.0, 5.0)) -> SyncAgent:
         key = load_or_create_device_key(self.state / "device.key")
-        client = CountyClient(url, DEVICE, key, timeout=timeout)
+        client = CountyClient(url, DEVICE, key, self.county.public_key, timeout=timeout)
         return SyncAgent(self.outbox, client, self.feed, self.state / "status.json",
                          settings or SyncSettings(batch_events=50))
 
@@ -58,7 +58,7 @@ def station(tmp_path: Path, county: CountyServer) -> Iterator[Station]:
     state = tmp_path / "device"
     key = load_or_create_device_key(state / "device.key")
     code = operator.make_enroll_code(county.data_dir, DEVICE)
-    client = CountyClient(county.url, DEVICE, key)
+    client = CountyClient(county.url, DEVICE, key, county.public_key)
     enroll(client, code=code, role="seal", village_code=VILLAGE,
            pinned_key=county.public_key, path=state / "enrollment.json")
     client.close()

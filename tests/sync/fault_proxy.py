@@ -9,16 +9,29 @@ loopback. Each request it receives takes the next fault from a script:
 - ``lost``: forwarded (so the county stores it), then the connection is reset
   before the answer goes back;
 - ``tamper``: forwarded, and every document version in the answer altered;
+- ``forge``: not forwarded; answered 200 as the county would, claiming every
+  event of a batch accepted and every blob complete (what anything on a
+  plain-http path can do);
+- ``replay``: not forwarded; answered with the county's genuine answer to an
+  earlier request of the same method and path (forwarded as ``pass`` if there
+  was none yet);
+- ``mutate``: forwarded with ``X-VE-Size``, ``X-VE-Offset`` and
+  ``X-VE-Backlog`` changed (and ``X-VE-Backlog`` added where absent);
+- ``strip``: forwarded, and the county's answer relayed without its
+  ``X-VE-Answer-Signature``;
 - ``hold``: not forwarded and not answered until the proxy is closed (then
   reset): :attr:`FaultProxy.holding` is set once a request is held, so a test
   knows the client is waiting on the wire.
 
-Every forwarded request is recorded (method, path, body size) in ``forwarded``.
+Every forwarded request is recorded (method, path, body size) in ``forwarded``;
+every answer the proxy made up or replayed in ``faked``.
 """
 
 from __future__ import annotations
 
+import gzip
 import http.client
+import json
 import re
 import socket
 import struct
@@ -28,7 +41,10 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-FAULTS = ("pass", "reset", "error", "busy", "stall", "lost", "tamper", "hold")
+FAULTS = ("pass", "reset", "error", "busy", "stall", "lost", "tamper", "forge", "replay",
+          "mutate", "strip", "hold")
+ANSWER_SIGNATURE = "X-VE-Answer-Signature"
+Answer = tuple[int, list[tuple[str, str]], bytes]
 
 
 class FaultProxy:
@@ -38,6 +54,8 @@ class FaultProxy:
         self.stall_seconds = stall_seconds
         self.seen: list[str] = []
         self.forwarded: list[tuple[str, str, int]] = []
+        self.faked: list[tuple[str, str, str]] = []  # (fault, method, path)
+        self.answers: dict[tuple[str, str], Answer] = {}  # the last genuine one per route
         self._mutex = threading.Lock()
         self.holding = threading.Event()
         self._closing = threading.Event()
@@ -103,22 +121,73 @@ class FaultProxy:
         if fault == "stall":
             time.sleep(self.stall_seconds)
             return self._reset(request)
+        route = (request.command, urlsplit(request.path).path)
+        if fault == "replay" and route in self.answers:
+            return self._fake(request, fault, self.answers[route])
+        if fault == "forge":
+            return self._fake(request, fault, self._forged(request, body))
+        if fault == "mutate":
+            self._mutate(request)
         status, headers, answer = self._forward(request, body)
         with self._mutex:
             self.forwarded.append((request.command, request.path, len(body)))
+            self.answers[route] = (status, headers, answer)
         if fault == "lost":
             return self._reset(request)
         if fault == "tamper":
             answer = re.sub(rb'"version": ?(\d)', rb'"version": 9\1', answer)
+        if fault == "strip":
+            headers = [(k, v) for k, v in headers if k.lower() != ANSWER_SIGNATURE.lower()]
+        self._answer(request, (status, headers, answer))
+        return None
+
+    def _fake(self, request: BaseHTTPRequestHandler, fault: str, answer: Answer) -> None:
+        with self._mutex:
+            self.faked.append((fault, request.command, request.path))
+        self._answer(request, answer)
+
+    @staticmethod
+    def _answer(request: BaseHTTPRequestHandler, answer: Answer) -> None:
+        status, headers, body = answer
         request.send_response(status)
         for name, value in headers:
             if name.lower() not in ("connection", "transfer-encoding", "date", "server",
                                     "content-length"):
                 request.send_header(name, value)
-        request.send_header("Content-Length", str(len(answer)))
+        request.send_header("Content-Length", str(len(body)))
         request.end_headers()
-        request.wfile.write(answer)
-        return None
+        request.wfile.write(body)
+
+    @staticmethod
+    def _forged(request: BaseHTTPRequestHandler, body: bytes) -> Answer:
+        """What the county would answer if everything had gone well."""
+        path = urlsplit(request.path).path
+        if path == "/v1/events":
+            if request.headers.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+            ids = [event["id"] for event in json.loads(body)["events"]]
+            answer: dict[str, object] = {"accepted": ids, "duplicates": [],
+                                         "server_time": time.time()}
+        elif path.startswith("/v1/blobs/"):
+            size = int(request.headers.get("X-VE-Size") or 0)
+            answer = {"received": size, "complete": True}
+        elif path == "/v1/feed":
+            answer = {"documents": [], "server_time": time.time(), "time": None}
+        else:
+            answer = {"ok": True}
+        data = json.dumps(answer).encode()
+        return 200, [("Content-Type", "application/json")], data
+
+    @staticmethod
+    def _mutate(request: BaseHTTPRequestHandler) -> None:
+        headers = request.headers
+        for name in ("X-VE-Size", "X-VE-Offset", "X-VE-Backlog"):
+            value = headers.get(name)
+            if value is not None:
+                del headers[name]
+                headers[name] = str(int(value) + 1)
+        if "X-VE-Backlog" not in headers and "X-VE-Size" not in headers:
+            headers["X-VE-Backlog"] = "0"
 
     def _forward(
         self, request: BaseHTTPRequestHandler, body: bytes

@@ -8,12 +8,13 @@ import hashlib
 import itertools
 import os
 import random
+import sqlite3
 
 import pytest
 
 from county import operator
 from sync.agent import SyncSettings, backoff_delay
-from sync.client import CountyError, CountyUnreachable
+from sync.client import CountyError, CountyUnreachable, UntrustedAnswer
 from tests.sync.conftest import Station
 from tests.sync.fault_proxy import FaultProxy
 
@@ -116,12 +117,29 @@ def test_published_documents_arrive_and_tampered_ones_are_refused(station: Stati
     assert station.feed.generation() >= 2
     operator.publish(data, "disclosure", "works-2026-11", {"title": "改过的公示"})
     with FaultProxy(station.county.url, itertools.chain(["tamper"] * 5), stall_seconds=0) as p:
-        station.agent(p.url).run_once()
+        tampered = station.agent(p.url)
+        with pytest.raises(UntrustedAnswer, match="not signed by the county key"):
+            tampered.run_once()
     held = station.feed.get("disclosure", "works-2026-11")
     assert held is not None and held.document.version == 1  # the good copy stays
-    assert station.feed.rejected["signature"] >= 1
     status = station.agent(station.county.url).status
-    assert status.documents_rejected.get("signature", 0) >= 1
+    assert "not signed by the county key" in (status.last_error or "")
+    assert station.feed.cursor() == 2  # the tampered page moved nothing
+
+
+def test_a_document_altered_at_the_county_is_refused_by_its_own_signature(
+    station: Station,
+) -> None:
+    data = station.county.data_dir
+    operator.publish(data, "disclosure", "works-2026-11", {"title": "村道硬化工程公示"})
+    with sqlite3.connect(data / "county.db") as db:  # the county's store altered behind it
+        wire = db.execute("SELECT wire FROM documents").fetchone()[0]
+        db.execute("UPDATE documents SET wire = ?", (wire.replace("村道", "村里"),))
+    station.agent(station.county.url).run_once()  # the answer itself is genuine
+    assert station.feed.get("disclosure", "works-2026-11") is None
+    assert station.feed.rejected["signature"] == 1
+    status = station.agent(station.county.url).status
+    assert status.documents_rejected.get("signature", 0) == 1
 
 
 def test_a_round_with_the_county_down_fails_clearly(station: Station) -> None:

@@ -40,6 +40,14 @@ def cli(config: Path, *args: str, timeout: float = 120) -> subprocess.CompletedP
                           cwd=REPO, capture_output=True, text=True, timeout=timeout)
 
 
+def one_error(result: subprocess.CompletedProcess[str], command: str) -> str:
+    """The one line a failed command says on stderr, with nothing on stdout."""
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"village-edge {command}: ")
+    return line
+
+
 def stored(county: CountyServer) -> list[str]:
     with sqlite3.connect(county.data_dir / "county.db") as db:
         return [r[0] for r in db.execute("SELECT event_id FROM events WHERE device_id = ?",
@@ -51,11 +59,13 @@ def test_enroll_then_a_killed_agent_resumes_and_sends_each_event_once(
 ) -> None:
     config, state = write_config(tmp_path, county.url, county.public_key)
     not_enrolled = cli(config, "sync", "run", "--once")
-    assert not_enrolled.returncode == 5
-    assert "sync enroll --code" in not_enrolled.stdout
+    assert not_enrolled.returncode == 78  # configuration to fix: enroll first
+    assert one_error(not_enrolled, "sync run").endswith(
+        "run 'village-edge sync enroll --code CODE' with the code from the county")
 
     refused = cli(config, "sync", "enroll", "--code", "AAAA-BBBB-CCCC")
-    assert refused.returncode == 5 and "enrollment failed" in refused.stdout
+    assert refused.returncode == 65  # bad input data: the county refused the code
+    assert "county refused (403" in one_error(refused, "sync enroll")
 
     code = operator.make_enroll_code(county.data_dir, DEVICE)
     enrolled = cli(config, "sync", "enroll", "--code", code.lower())  # typed in lower case
@@ -102,8 +112,9 @@ def test_once_against_an_unreachable_county_exits_non_zero(
         outbox.append("complaint", {"n": 1})
     county.stop()
     result = cli(config, "sync", "run", "--once")
-    assert result.returncode == 4
-    assert "sync failed" in result.stdout
+    assert result.returncode == 75  # try again later
+    assert one_error(result, "sync run").startswith(
+        "village-edge sync run: the county cannot be reached")
     status = json.loads(cli(config, "sync", "status", "--json").stdout)
     assert status["backlog"] == 1 and status["consecutive_failures"] == 1
     doctor = cli(config, "doctor", "--simulate")
@@ -128,5 +139,5 @@ def test_a_wrong_county_key_is_refused_at_enrollment(tmp_path: Path, county: Cou
         config, _ = write_config(tmp_path, county.url, other.public_key)
         code = operator.make_enroll_code(county.data_dir, DEVICE)
         result = cli(config, "sync", "enroll", "--code", code)
-    assert result.returncode == 5
-    assert "not the pinned county key" in result.stdout
+    assert result.returncode == 78  # the configured key is not this county's
+    assert "not the pinned county key" in one_error(result, "sync enroll")

@@ -1,5 +1,7 @@
-"""Fixtures for the receipt printer tests: a sample receipt, printers that answer
-status queries, and readers that turn ESC/POS byte streams back into images."""
+"""Fixtures for the receipt printer tests: a sample receipt, a printer on
+localhost that answers status queries, and readers that turn ESC/POS byte
+streams back into images. The in-memory printer that answers status queries
+is :class:`hardware.printer.testing.InMemoryPrinter`."""
 
 from __future__ import annotations
 
@@ -11,7 +13,6 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from escpos.printer import Dummy
 from PIL import Image
 from pyzbar.pyzbar import ZBarSymbol, decode
 
@@ -23,24 +24,6 @@ VILLAGE = "张家村"
 WHEN = datetime(2024, 5, 1, 9, 30)
 
 
-class AnsweringDummy(Dummy):
-    """An in-memory printer that answers status queries like a real one would.
-
-    Only the printer's answers are faked; everything sent is kept in ``output``.
-    """
-
-    def __init__(self, online: bool = True, paper: int = 2) -> None:
-        super().__init__()
-        self.online = online
-        self.paper = paper
-
-    def is_online(self) -> bool:
-        return self.online
-
-    def paper_status(self) -> int:
-        return self.paper
-
-
 @pytest.fixture
 def cjk_font() -> Path:
     return find_cjk_font()
@@ -49,11 +32,6 @@ def cjk_font() -> Path:
 @pytest.fixture
 def sample() -> Receipt:
     return sample_test_receipt(DEVICE_ID, VILLAGE, WHEN)
-
-
-@pytest.fixture
-def answering_printer() -> Callable[..., AnsweringDummy]:
-    return AnsweringDummy
 
 
 def _read_raster(stream: bytes) -> Image.Image:

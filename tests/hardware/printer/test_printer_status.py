@@ -18,6 +18,7 @@ from hardware.errors import (
     PrinterOfflineError,
 )
 from hardware.printer import PrinterStatus, Receipt, ReceiptPrinter
+from hardware.printer.testing import InMemoryPrinter
 
 CUT = b"\x1dV\x00"
 
@@ -44,9 +45,9 @@ def test_file_cannot_report_status_and_nothing_is_written_by_asking(tmp_path: Pa
 
 
 def test_offline_printer_refuses_to_print_and_nothing_is_sent(
-    sample: Receipt, answering_printer
+    sample: Receipt,
 ) -> None:
-    connection = answering_printer(online=False)
+    connection = InMemoryPrinter(online=False)
     printer = ReceiptPrinter(connection, chinese="gb18030")
 
     with pytest.raises(PrinterOfflineError, match="does not answer: check power"):
@@ -56,8 +57,8 @@ def test_offline_printer_refuses_to_print_and_nothing_is_sent(
     assert printer.status().online is False
 
 
-def test_paper_out_refuses_to_print(sample: Receipt, answering_printer) -> None:
-    connection = answering_printer(paper=0)
+def test_paper_out_refuses_to_print(sample: Receipt) -> None:
+    connection = InMemoryPrinter(paper="out")
     printer = ReceiptPrinter(connection, chinese="gb18030")
 
     with pytest.raises(PaperOutError, match="load a new roll"):
@@ -69,8 +70,8 @@ def test_paper_out_refuses_to_print(sample: Receipt, answering_printer) -> None:
     )
 
 
-def test_paper_near_end_warns_but_prints(sample: Receipt, answering_printer, caplog) -> None:
-    connection = answering_printer(paper=1)
+def test_paper_near_end_warns_but_prints(sample: Receipt, caplog) -> None:
+    connection = InMemoryPrinter(paper="near_end")
     printer = ReceiptPrinter(connection, chinese="gb18030")
 
     with caplog.at_level(logging.WARNING):
@@ -81,8 +82,8 @@ def test_paper_near_end_warns_but_prints(sample: Receipt, answering_printer, cap
     assert "replace it soon" in caplog.text
 
 
-def test_healthy_printer_reports_online_and_paper_ok(answering_printer) -> None:
-    status = ReceiptPrinter(answering_printer()).status()
+def test_healthy_printer_reports_online_and_paper_ok() -> None:
+    status = ReceiptPrinter(InMemoryPrinter()).status()
 
     assert (status.online, status.paper) == (True, "ok")
 

@@ -10,10 +10,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
-from escpos.printer import Dummy
 from PIL import Image
 from pyzbar.pyzbar import ZBarSymbol, decode
 
@@ -78,24 +76,6 @@ def kiosk(tmp_path: Path, county_dir: Path) -> Iterator[Kiosk]:
                      KIOSK, clock=time.time)
     yield Kiosk(KIOSK, state, outbox, feed, county_dir)
     outbox.close()
-
-
-class PaperDummy(Dummy):
-    """An in-memory printer that reports its paper like a real one: set
-    ``paper`` to "out" or "ok"; ``online`` False makes it not answer."""
-
-    CODES: ClassVar[dict[str, int]] = {"ok": 2, "near_end": 1, "out": 0}
-
-    def __init__(self, paper: str = "ok", online: bool = True) -> None:
-        super().__init__()
-        self.paper = paper
-        self.online = online
-
-    def is_online(self) -> bool:
-        return self.online
-
-    def paper_status(self) -> int:
-        return self.CODES[self.paper]
 
 
 def decode_qr(image: Image.Image) -> list[str]:

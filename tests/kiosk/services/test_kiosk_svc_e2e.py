@@ -38,7 +38,7 @@ def test_a_complaint_travels_sealed_to_the_county_and_the_reply_comes_back(
 ) -> None:
     state = tmp_path / "kiosk"
     key = load_or_create_device_key(state / "device.key")
-    client = CountyClient(county.url, KIOSK, key)
+    client = CountyClient(county.url, KIOSK, key, county.public_key)
     enroll(client, code=operator.make_enroll_code(county.data_dir, KIOSK), role="kiosk",
            village_code=VILLAGE, pinned_key=county.public_key, path=state / "enrollment.json")
     outbox = Outbox(state / "outbox")

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from hardware.printer import Receipt, ReceiptPrinter
+from hardware.printer.testing import InMemoryPrinter
 from kiosk.services.print_queue import MESSAGES, PrintQueue
 from kiosk.services.receipt_codec import receipt_from_dict, receipt_to_dict
-from tests.kiosk.services.conftest import PaperDummy
 
 PAPER_OUT = "打印机没纸了，请找工作人员加纸。您的回执已保存，加纸后会自动打印。"
 
@@ -22,7 +22,7 @@ def slip(number: int) -> Receipt:
             .rule().qr(f"VE-REPORT:{number}", caption="扫码").feed(2).done())
 
 
-def printed(printer: PaperDummy) -> list[str]:
+def printed(printer: InMemoryPrinter) -> list[str]:
     """Which slips reached the paper, in order."""
     output = bytes(printer.output)
     found = []
@@ -35,17 +35,17 @@ def printed(printer: PaperDummy) -> list[str]:
 
 
 @pytest.fixture
-def printer() -> PaperDummy:
-    return PaperDummy()
+def printer() -> InMemoryPrinter:
+    return InMemoryPrinter()
 
 
 @pytest.fixture
-def queue(tmp_path: Path, printer: PaperDummy) -> PrintQueue:
+def queue(tmp_path: Path, printer: InMemoryPrinter) -> PrintQueue:
     return PrintQueue(tmp_path / "print-queue", ReceiptPrinter(printer, chinese="gb18030"))
 
 
 def test_a_receipt_prints_at_once_when_the_printer_is_ready(
-    queue: PrintQueue, printer: PaperDummy
+    queue: PrintQueue, printer: InMemoryPrinter
 ) -> None:
     outcome = queue.submit(slip(1))
     assert (outcome.done, outcome.printed, outcome.pending, outcome.message) == (True, 1, 0, None)
@@ -53,7 +53,7 @@ def test_a_receipt_prints_at_once_when_the_printer_is_ready(
 
 
 def test_out_of_paper_the_job_is_kept_and_printed_once_when_paper_is_back(
-    queue: PrintQueue, printer: PaperDummy
+    queue: PrintQueue, printer: InMemoryPrinter
 ) -> None:
     printer.paper = "out"
     outcome = queue.submit(slip(1))
@@ -72,7 +72,7 @@ def test_out_of_paper_the_job_is_kept_and_printed_once_when_paper_is_back(
 
 
 def test_jobs_print_in_the_order_they_were_submitted(
-    queue: PrintQueue, printer: PaperDummy
+    queue: PrintQueue, printer: InMemoryPrinter
 ) -> None:
     printer.paper = "out"
     for number in (1, 2, 3):
@@ -84,25 +84,25 @@ def test_jobs_print_in_the_order_they_were_submitted(
     assert printed(printer) == ["第1张", "第2张", "第3张", "第4张"]
 
 
-def test_an_offline_printer_is_told_plainly(queue: PrintQueue, printer: PaperDummy) -> None:
+def test_an_offline_printer_is_told_plainly(queue: PrintQueue, printer: InMemoryPrinter) -> None:
     printer.online = False
     outcome = queue.submit(slip(1))
     assert outcome.problem == "offline" and outcome.message == MESSAGES["offline"]
     assert "您的回执已保存" in outcome.message and queue.pending() == 1
 
 
-def test_jobs_survive_a_restart(tmp_path: Path, printer: PaperDummy) -> None:
+def test_jobs_survive_a_restart(tmp_path: Path, printer: InMemoryPrinter) -> None:
     printer.paper = "out"
     PrintQueue(tmp_path / "q", ReceiptPrinter(printer, chinese="gb18030")).submit(slip(1))
     printer.paper = "ok"
-    fresh = PaperDummy()
+    fresh = InMemoryPrinter()
     again = PrintQueue(tmp_path / "q", ReceiptPrinter(fresh, chinese="gb18030"))
     assert again.pending() == 1 and again.retry_pending().printed == 1
     assert printed(fresh) == ["第1张"] and printed(printer) == []
 
 
 def test_a_job_file_is_written_whole_and_a_broken_one_is_set_aside(
-    queue: PrintQueue, printer: PaperDummy
+    queue: PrintQueue, printer: InMemoryPrinter
 ) -> None:
     printer.paper = "out"
     queue.submit(slip(1))

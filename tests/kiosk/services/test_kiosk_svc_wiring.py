@@ -29,7 +29,7 @@ def test_a_complaint_from_the_screen_reaches_the_county_sealed(tmp_path: Path) -
     with CountyServer(tmp_path / "county") as county:
         ensure_complaint_key(county.data_dir)
         key = load_or_create_device_key(tmp_path / "device.key")
-        client = CountyClient(county.url, DEVICE, key)
+        client = CountyClient(county.url, DEVICE, key, county.public_key)
         enroll(client, code=operator.make_enroll_code(county.data_dir, DEVICE), role="kiosk",
                village_code="330226100201", pinned_key=county.public_key,
                path=tmp_path / "enrollment.json")

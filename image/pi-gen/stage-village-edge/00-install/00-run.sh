@@ -5,7 +5,8 @@
 # files setup.sh installs from: no build outputs, no virtual environment.
 #
 # pi-gen runs this script with ROOTFS_DIR set; VILLAGE_EDGE_SRC and
-# VILLAGE_EDGE_ROLE come from the build's config file (image/pi-gen/config).
+# VILLAGE_EDGE_ROLE come from the build's config file (pi-gen's config, made
+# from image/pi-gen/config.example).
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SRC="${VILLAGE_EDGE_SRC:-$(cd "${HERE}/../../../.." && pwd)}"

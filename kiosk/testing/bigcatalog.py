@@ -1,5 +1,5 @@
 """A synthetic catalog of any size, made by repeating the sample's items
-under new ids: for the benchmark's 500-item figures."""
+under new ids: for the search tests and the benchmark's 500-item figures."""
 
 from __future__ import annotations
 

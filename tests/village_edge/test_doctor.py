@@ -1,0 +1,102 @@
+"""``village-edge doctor`` observes and changes nothing: run as root (as the
+suite runs) on a state directory that is not there, and on one a station
+has filled, it leaves every byte, owner and mode as it found them; it tells
+a state directory the service user cannot write by its owner and mode."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from device.config import load_config
+from seal_controller.ledger import Ledger
+from sync.outbox import Outbox
+from tests.village_edge.test_cli import lines_by_check, write_config
+from tests.village_edge.trees import snapshot
+from village_edge.doctor import check_state_dir
+from village_edge.report import Status
+
+
+def doctor(config: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, HOME=str(home))
+    return subprocess.run([sys.executable, "-m", "village_edge", "--config", str(config),
+                           "doctor", *args], cwd=home, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def line_of(output: str, check: str) -> str:
+    return next(line for line in output.splitlines() if f"  {check}  " in line)
+
+
+def test_a_missing_state_directory_is_reported_not_made(tmp_path: Path, home: Path) -> None:
+    state = tmp_path / "state"
+    config = write_config(tmp_path, state=state)
+    before = snapshot(tmp_path)
+    result = doctor(config, home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert snapshot(tmp_path) == before and not state.exists()
+    assert f"{state}: not made yet" in line_of(result.stdout, "state directory")
+    assert lines_by_check(result.stdout)["backlog"] == "OK"
+
+
+def test_a_station_state_is_left_byte_for_byte(tmp_path: Path, home: Path) -> None:
+    state = tmp_path / "state"
+    config = write_config(tmp_path, state=state)
+    with Outbox(state / "outbox") as outbox:
+        for n in range(3):
+            outbox.append("complaint", {"n": n})
+    segment = sorted((state / "outbox" / "critical").iterdir())[0]
+    segment.write_bytes(segment.read_bytes()[:-5])  # a power cut in the last write
+    with Ledger(state / "ledger", lambda: 1000.0) as ledger:
+        ledger.append("requested", req="r1", slot="party", uses=1)
+    (state / "enrollment.json").write_text("{not json")  # damaged: reported, not replaced
+    before = snapshot(tmp_path)
+    for args in ((), ("--json",)):
+        result = doctor(config, home, *args)
+        assert snapshot(tmp_path) == before, args
+        assert result.stderr == "", result.stderr
+    text = doctor(config, home).stdout
+    assert "2 events waiting" in line_of(text, "backlog")
+    assert "1 damaged records set aside" in line_of(text, "quarantine")
+    assert list(home.iterdir()) == []  # nor in the working directory
+
+
+@pytest.fixture
+def service_user() -> pwd.struct_passwd:
+    return pwd.getpwnam("nobody")
+
+
+def test_a_state_directory_the_service_user_cannot_write_fails_with_the_fix(
+    tmp_path: Path, service_user: pwd.struct_passwd
+) -> None:
+    state = tmp_path / "state"
+    config = load_config(write_config(tmp_path, state=state), home=tmp_path)
+
+    missing = check_state_dir(config, service_user)
+    assert missing.status is Status.WARN and "sudo install -d -o nobody" in missing.hint
+    assert not state.exists()
+
+    state.mkdir(mode=0o750)  # made by root, as an earlier doctor or a root shell did
+    (state / "outbox").mkdir()
+    root_owned = check_state_dir(config, service_user)
+    assert root_owned.status is Status.FAIL
+    assert "the directory, outbox not owned by nobody" in root_owned.detail
+    assert "sudo chown -R nobody:" in root_owned.hint and str(state) in root_owned.hint
+
+    os.chown(state, service_user.pw_uid, service_user.pw_gid)
+    one_left = check_state_dir(config, service_user)
+    assert one_left.status is Status.FAIL and "outbox not owned by nobody" in one_left.detail
+
+    os.chown(state / "outbox", service_user.pw_uid, service_user.pw_gid)
+    os.chmod(state, 0o550)
+    read_only = check_state_dir(config, service_user)
+    assert read_only.status is Status.FAIL and "not writable by nobody" in read_only.detail
+
+    os.chmod(state, 0o750)
+    assert check_state_dir(config, service_user).status is Status.OK
+    assert sorted(p.name for p in state.iterdir()) == ["outbox"]
