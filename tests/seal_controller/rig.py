@@ -1,5 +1,7 @@
 """A seal station on mock pins with its ledger, outbox, clock and county key:
-what the controller tests drive."""
+what the controller tests drive. The station's trusted clock is a manual one:
+approvals run out and seals become overdue when a test advances it, never
+because the machine was slow."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from pathlib import Path
 from gpiozero.pins.mock import MockFactory
 
 from hardware.failsafe import FailSafe
-from hardware.lock import LockTiming
+from hardware.lock import LockState, LockTiming
 from hardware.pins import mock_pin_factory
 from hardware.simulation import SimulatedWorld
 from hardware.station import SlotSpec, Station, StationSpec
@@ -20,6 +22,7 @@ from seal_controller.controller import SealController
 from seal_controller.ledger import Ledger
 from seal_controller.trusted_clock import TrustedClock
 from sync.outbox import Outbox
+from tests.conftest import wait_until
 
 DEVICE = "ve-test-seal1"
 MATTERS = ("出具证明", "合同签订", "财务报销", "其他")
@@ -33,6 +36,27 @@ SPEC = StationSpec(
 )
 
 
+STUCK = 30.0  # a bound for a stuck test, never an expected time
+
+
+class ManualClock:
+    """Wall-clock and monotonic time that move only when :meth:`advance` is called."""
+
+    def __init__(self, wall: float) -> None:
+        self._wall = wall
+        self._monotonic = 1000.0
+
+    def wall(self) -> float:
+        return self._wall
+
+    def monotonic(self) -> float:
+        return self._monotonic
+
+    def advance(self, seconds: float) -> None:
+        self._wall += seconds
+        self._monotonic += seconds
+
+
 @dataclass
 class Rig:
     directory: Path
@@ -43,10 +67,11 @@ class Rig:
     outbox: Outbox
     clock: TrustedClock
     controller: SealController
+    time: ManualClock
 
     def approval(self, **changes: object) -> Approval:
         request = self.controller.request_open
-        now = int(time.time())
+        now = int(self.time.wall())
         fields = {"aid": f"A-{time.monotonic_ns()}", "req": request.req if request else "R0-x",
                   "dev": DEVICE, "slot": request.slot if request else "party",
                   "uses": request.uses if request else 1, "nbf": now - 5, "exp": now + 300,
@@ -58,7 +83,14 @@ class Rig:
         return issue_token(key, self.approval(**changes))
 
     def lock_levels(self, pin: int) -> list[float]:
+        """Every level the lock's pin was driven to, in order."""
         return [float(s.state) for s in self.factory.pin(pin).states]
+
+    def wait_for_hold(self, slot: str) -> bool:
+        """Wait until *slot*'s lock has pulled in and holds (it then holds
+        until something locks it: the maximum on-time is minutes)."""
+        lock = self.station.slots[slot].lock
+        return wait_until(lambda: lock.state is LockState.HOLDING, timeout=STUCK)
 
     def kinds(self) -> list[str]:
         return [r["kind"] for r in self.ledger.records]
@@ -76,12 +108,13 @@ def make_rig(directory: Path, *, trusted: bool = True, camera=None) -> Rig:  # t
     world.settle_normal(station)
     ledger = Ledger(directory / "ledger", time.time)
     outbox = Outbox(directory / "outbox")
-    clock = TrustedClock(directory / "trusted-time")
+    manual = ManualClock(time.time())
+    clock = TrustedClock(directory / "trusted-time", wall=manual.wall, monotonic=manual.monotonic)
     if trusted:
-        clock.trust(time.time(), "test")
+        clock.trust(manual.wall(), "test")
     link = camera(outbox) if camera else None
     controller = SealController(device_id=DEVICE, station=station, ledger=ledger, outbox=outbox,
                                 county_key=COUNTY.public_key(), clock=clock, camera=link,
                                 matters=MATTERS, return_seconds=0.5)
     controller.recover()
-    return Rig(directory, factory, world, station, ledger, outbox, clock, controller)
+    return Rig(directory, factory, world, station, ledger, outbox, clock, controller, manual)

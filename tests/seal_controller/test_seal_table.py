@@ -23,6 +23,8 @@ def to_phase(rig: Rig, phase: Phase) -> None:
     if phase is Phase.REQUESTED:
         return
     controller.offer_token(rig.token(), "feed")
+    # past the pull-in: from here on only the controller moves the lock
+    assert rig.wait_for_hold("party")
     if phase is Phase.UNLOCKED:
         return
     rig.world.take_seal("party")
@@ -50,14 +52,14 @@ def test_every_pair(tmp_path: Path, phase: Phase, trigger: str) -> None:
     try:
         to_phase(rig, phase)
         before = len(rig.ledger.records)
-        pin_before = rig.factory.pin(PARTY_LOCK).state
+        levels_before = rig.lock_levels(PARTY_LOCK)
         rule = rule_for(phase, trigger)
         handled = rig.controller.handle(trigger, **data_for(rig, trigger))
         if rule is None:
             assert not handled
             assert rig.controller.phase is phase
             assert len(rig.ledger.records) == before  # nothing written, nothing moved
-            assert rig.factory.pin(PARTY_LOCK).state == pin_before
+            assert rig.lock_levels(PARTY_LOCK) == levels_before
             return
         assert handled
         ledger_kinds = [a.split(":")[1] for a in rule.actions if a.startswith("ledger:")]
