@@ -163,12 +163,17 @@ def run_demo(
         say.say(f"county approves {request.req}: 2 stamps, 10 minutes "
                 f"(approval {issued.approval.aid})")
         county.sync(agent)
+        reported: list[str] = []
+        slot.lock.when_changed = lambda state, duty: reported.append(f"{duty:.0%}")
         for token in feed.poll():
             controller.offer_token(token, "feed")
         say.say("the approval arrives through the feed; signature, station, seal, request "
                 "and time all check out: the seal unlocks", controller.view().message)
-        wait_for(lambda: slot.lock.duty < 1)
-        say.say("solenoid held at reduced power")
+        wait_for(lambda: len(reported) >= 2)
+        slot.lock.when_changed = None
+        steps = [f"{what} {duty}" for what, duty in zip(("pulled in at", "then held at"),
+                                                          reported, strict=False)]
+        say.say(f"the lock reports: {', '.join(steps)} (the solenoid's reduced holding power)")
         say.pause(1)
 
         camera.show("document_and_hand")

@@ -159,7 +159,8 @@ def test_demo_plays_a_station_session(home: Path, tmp_path: Path) -> None:
     result = demo(home, scratch, "demo", "--speed", "20")
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    for expected in ("committee:OPEN 100%", "committee:OPEN 40%", "enrolled with code",
+    for expected in ("pulled in at 100%, then held at 40%", "committee:OPEN 40%",
+                     "enrolled with code",
                      "stamp 2 of 2: counted and photographed", "locked again at once",
                      "审批码不是县里签发的", "lid OPEN", "ALARM", "receipt preview",
                      "chain verified",
