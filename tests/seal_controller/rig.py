@@ -1,5 +1,5 @@
-"""A seal station on mock pins with its ledger, outbox, clock and county key:
-what the controller tests drive."""
+"""A seal station on mock pins with its ledger, outbox, clock, feed and county
+key: what the controller tests drive."""
 
 from __future__ import annotations
 
@@ -14,11 +14,15 @@ from hardware.lock import LockTiming
 from hardware.pins import mock_pin_factory
 from hardware.simulation import SimulatedWorld
 from hardware.station import SlotSpec, Station, StationSpec
+from protocol.api import TIME_DOCUMENT_NAME
 from protocol.approval_token import Approval, issue_token
+from protocol.documents import FeedDocument, SignedDocument
 from protocol.signing import new_private_key
 from seal_controller.controller import SealController
+from seal_controller.feed_watch import FeedWatcher
 from seal_controller.ledger import Ledger
 from seal_controller.trusted_clock import TrustedClock
+from sync.feed_store import FeedStore
 from sync.outbox import Outbox
 
 DEVICE = "ve-test-seal1"
@@ -43,6 +47,8 @@ class Rig:
     outbox: Outbox
     clock: TrustedClock
     controller: SealController
+    feed: FeedStore
+    watcher: FeedWatcher
 
     def approval(self, **changes: object) -> Approval:
         request = self.controller.request_open
@@ -56,6 +62,18 @@ class Rig:
 
     def token(self, key=COUNTY, **changes: object) -> str:  # type: ignore[no-untyped-def]
         return issue_token(key, self.approval(**changes))
+
+    def publish(self, kind: str, name: str, body: dict[str, object], *,
+                version: int = 1) -> None:
+        """The county publishes a document and the sync agent takes it in."""
+        now = int(time.time())
+        document = FeedDocument(kind, name, version, now, now + 3600, DEVICE, body)
+        self.feed.accept(SignedDocument.sign(COUNTY, document).to_wire())
+
+    def county_clock(self, now: float | None = None) -> None:
+        """The county's signed clock, as it comes with every feed answer."""
+        now = time.time() if now is None else now
+        self.publish("time", TIME_DOCUMENT_NAME, {"time": now}, version=time.time_ns())
 
     def lock_levels(self, pin: int) -> list[float]:
         return [float(s.state) for s in self.factory.pin(pin).states]
@@ -84,4 +102,6 @@ def make_rig(directory: Path, *, trusted: bool = True, camera=None) -> Rig:  # t
                                 county_key=COUNTY.public_key(), clock=clock, camera=link,
                                 matters=MATTERS, return_seconds=0.5)
     controller.recover()
-    return Rig(directory, factory, world, station, ledger, outbox, clock, controller)
+    feed = FeedStore(directory / "feed", COUNTY.public_key(), DEVICE, time.time)
+    return Rig(directory, factory, world, station, ledger, outbox, clock, controller, feed,
+               FeedWatcher(feed, clock))
