@@ -64,6 +64,10 @@ class CameraLink:
         log.info("photo %s (%s, slot %s)", digest[:12], purpose, slot)
         return Shot(digest, photo.fingerprint)
 
+    def forget_codes(self) -> None:
+        """The codes shown so far were taken away: the next showing counts."""
+        self._recent.clear()
+
     def scan_codes(self) -> list[str]:
         """QR codes in front of the camera now, each offered once a while."""
         try:

@@ -13,6 +13,7 @@ during this boot (:mod:`seal_controller.trusted_clock`).
 from __future__ import annotations
 
 import logging
+import math
 import secrets
 import threading
 from collections.abc import Callable, Mapping
@@ -280,7 +281,7 @@ class SealController:
             raise TokenRejected("expired", f"expired at {approval.exp}")
         if approval.aid in self.used_aids:
             raise TokenRejected("replayed", f"approval {approval.aid} was already used")
-        if approval.nbf + NBF_BACKDATE_SECONDS < self.cleared_at:
+        if approval.nbf + NBF_BACKDATE_SECONDS < math.floor(self.cleared_at):  # whole seconds
             raise TokenRejected("cleared", f"issued before the county cleared the ledger "
                                            f"damage at {self.cleared_at:.0f}")
         if approval.uses > request.uses:
@@ -569,21 +570,21 @@ class SealController:
         approval: Approval = self._context["approval"]
         if self.camera is None or approval.doc is None:
             return
+        if self._context.get("source") == "qr":
+            return  # the camera sees the approver's phone now; each stamp's photo is checked
         shot = self.camera.photograph(approval.slot, "document")
         if shot.failure is None and not shot.same_document(approval.doc):
             self._raise("likely_swap", photo=shot.sha256)
 
     def _do_hold(self, what: str) -> None:
         code = "ledger_damaged" if what == "damage" else what
-        self.holds[what] = alarm_text(code)
-        if what == "storage":
+        if what == "storage" and what not in self.holds:  # the first try comes soon
+            self.storage_retry_wait = STORAGE_RETRY_SECONDS[0]
             self.storage_retry_at = self.clock.elapsed() + self.storage_retry_wait
-            self.storage_retry_wait = min(self.storage_retry_wait * 2, STORAGE_RETRY_SECONDS[1])
+        self.holds[what] = alarm_text(code)
 
     def _do_release(self, what: str) -> None:
         self.holds.pop(what, None)
-        if what == "storage":
-            self.storage_retry_wait = STORAGE_RETRY_SECONDS[0]
 
     def _do_alarm(self, code: str) -> None:
         slot = self._context.get("slot")
@@ -594,10 +595,12 @@ class SealController:
         details = dict(self._context.get("alarm_details", {}))
         if code == "camera":
             missing = self._context.get("photo_failure") or "the camera failed"
-        self.alarm_path.report(code, phase=self.phase.value, slot=slot, photo=photo,
-                               missing=missing, details=details)
+        reported = self.alarm_path.report(code, phase=self.phase.value, slot=slot, photo=photo,
+                                          missing=missing, details=details)
         if photo is not None:
             self.photos = [photo, *self.photos][:6]
+        told = "alarm" if photo and reported else "alarm_no_photo" if reported else "alarm_local"
+        self.message = PANEL[told].format(reason=alarm_text(code))
 
     def _raise(self, code: str, photo: str | None = None) -> None:
         self._sound(code)
@@ -670,6 +673,8 @@ class SealController:
             self.handle("return_overdue")
         if (self.phase is Phase.HALTED and "storage" in self.holds
                 and elapsed >= self.storage_retry_at):
+            self.storage_retry_wait = min(self.storage_retry_wait * 2, STORAGE_RETRY_SECONDS[1])
+            self.storage_retry_at = elapsed + self.storage_retry_wait
             self.handle("storage_restored")
         if self.alarm_until and elapsed >= self.alarm_until:
             self.alarm_until = 0.0

@@ -362,8 +362,8 @@ class Harness:
                            for r in records],
                 "alarms": alarms,
             })
-        else:
-            entry["phase"] = "stopped"
+        else:  # no process drives the pins: every lock is unpowered, hence locked
+            entry.update(phase="stopped", locks={s.name: 0.0 for s in self.spec.slots})
         if step.get("note"):
             entry["note"] = step["note"]
         if verdict is not None:
@@ -387,6 +387,8 @@ class Harness:
         if step.get("via", "feed") == "qr":
             if not self.running:
                 raise ScenarioError("approve via qr: the station is stopped; start it first")
+            if self.controller.camera is not None:
+                self.controller.camera.forget_codes()  # shown again: a new showing
             self.camera.show("qr", qr_payload=token)
             self.controller.tick()
             self.camera.show("document")
@@ -396,7 +398,9 @@ class Harness:
 
     def _token(self, step: dict[str, Any]) -> str:
         forge = step.get("forge", "")
-        if forge == "replay" and self.last_token:
+        if forge == "replay":
+            if not self.last_token:
+                raise ScenarioError("forge = replay: no approval was issued before to replay")
             return self.last_token
         if forge == "garbage":
             return "VE1.this-is.not-a-token"

@@ -10,6 +10,8 @@ PANEL = {
     "return": "用印结束，印章已锁好。请把印章放回原位。",
     "refused": "这个审批不能用：{reason}。印章没有解锁。",
     "alarm": "警报：{reason}。已拍照记录，并报告乡镇。",
+    "alarm_no_photo": "警报：{reason}。没能拍照，已报告乡镇。",
+    "alarm_local": "警报：{reason}。",
     "unsent": "用印申请没能保存下来，已经撤回。请联系技术员检查存储卡。",
     "halted": "用印机已锁住：{reason}。",
     "resumed": "用印机已恢复正常，可以重新申请用印。",

@@ -37,8 +37,7 @@ def add_seal_parser(commands: argparse._SubParsersAction) -> None:  # type: igno
     simulate = sub.add_parser("simulate", help="play a scenario on mock pins (HIL harness)")
     simulate.add_argument("--scenario", required=True, metavar="FILE",
                           help="a scenario TOML file, or the name of a shipped example "
-                               "(approved-session, offline-qr, hostile-approvals, "
-                               "hostile-hands, power-cut)")
+                               f"({', '.join(shipped_scenarios())})")
     simulate.add_argument("--state", type=Path, metavar="DIR",
                           help="where the ledger and outbox live (default: a fresh "
                                "temporary directory)")
@@ -53,6 +52,13 @@ def add_seal_parser(commands: argparse._SubParsersAction) -> None:  # type: igno
     verify.add_argument("directory", type=Path, metavar="DIR",
                         help="the ledger directory (STATE/ledger); its high-water mark is "
                              "STATE/ledger-mark")
+
+
+def shipped_scenarios() -> list[str]:
+    """The names of the scenarios shipped in ``seal_controller/scenarios``."""
+    folder = resources.files("seal_controller").joinpath("scenarios")
+    return sorted(entry.name.removesuffix(".toml") for entry in folder.iterdir()
+                  if entry.name.endswith(".toml"))
 
 
 def scenario_path(name: str) -> Path:
