@@ -47,11 +47,11 @@ ALARMS = {
     "seal_removed": "印章锁着的时候被从原位拿走",
     "not_returned": "印章用完后没有按时放回原位",
     "lid": "机箱盖被打开",
-    "camera": "不能拍照（摄像头出故障、被遮挡，或者存储卡满了），印章已锁上",
+    "camera": "不能拍照，摄像头坏了、被挡住或者存储卡满了，印章已锁上",
     "likely_swap": "摄像头下的文件和审批的文件不一样",
     "lock": "印章锁没有按时锁上",
-    "ledger_damaged": "用印记录损坏或缺失，所有印章已锁住，要等乡镇检查后解除",
-    "storage": "用印记录写不进存储卡（满了或坏了），所有印章已锁住，请联系技术员",
+    "ledger_damaged": "用印记录损坏或缺失，印章已全部锁住，等乡镇检查后解除",
+    "storage": "存储卡写不进用印记录，印章已全部锁住，请找技术员",
 }
 
 
@@ -61,3 +61,8 @@ def refusal_text(reason: str) -> str:
 
 def alarm_text(code: str) -> str:
     return ALARMS.get(code, "设备异常")
+
+
+def alarm_title(text: str) -> str:
+    """An alarm's text up to its first comma: what a list of alarms shows."""
+    return text.split("，", 1)[0]
