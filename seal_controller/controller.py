@@ -411,7 +411,8 @@ class SealController:
                 self._advance(rule)
             if failed is not None:
                 log.error("ledger: %s", failed)
-                if trigger != "storage_failed":
+                # Halted for this already, the row's own alarm is all that is new.
+                if trigger != "storage_failed" and "storage" not in self.holds:
                     follow_ups.insert(0, ("storage_failed", {"error": str(failed)}))
             self._forward()
             self._changed()

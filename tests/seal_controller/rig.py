@@ -22,8 +22,9 @@ from seal_controller.controller import SealController
 from seal_controller.feed_watch import FeedWatcher
 from seal_controller.ledger import Ledger
 from seal_controller.trusted_clock import TrustedClock
+from sync.boot import BootClock
 from sync.feed_store import FeedStore
-from sync.outbox import Outbox
+from sync.outbox import Outbox, Syscalls
 
 DEVICE = "ve-test-seal1"
 MATTERS = ("出具证明", "合同签订", "财务报销", "其他")
@@ -87,14 +88,32 @@ class Rig:
         self.outbox.close()
 
 
-def make_rig(directory: Path, *, trusted: bool = True, camera=None) -> Rig:  # type: ignore[no-untyped-def]
+class Boot:
+    """A machine's boot as a test wants it: an id and a boot clock to move."""
+
+    def __init__(self) -> None:
+        self.number = 1
+        self.seconds = 1000.0
+
+    def clock(self) -> BootClock:
+        return BootClock(lambda: f"test-boot-{self.number}", lambda: self.seconds)
+
+    def reboot(self) -> None:
+        self.number += 1
+        self.seconds = 20.0
+
+
+def make_rig(directory: Path, *, trusted: bool = True, camera=None,  # type: ignore[no-untyped-def]
+             boot: Boot | None = None, wall=time.time, syscalls: Syscalls | None = None,
+             outbox_syscalls: Syscalls | None = None) -> Rig:
     factory = mock_pin_factory()
     station = Station.build(SPEC, pin_factory=factory, failsafe=FailSafe(signals=()))
     world = SimulatedWorld(factory, SPEC)
     world.settle_normal(station)
-    ledger = Ledger(directory / "ledger", time.time)
-    outbox = Outbox(directory / "outbox")
-    clock = TrustedClock(directory / "trusted-time")
+    ledger = Ledger(directory / "ledger", wall, syscalls=syscalls)
+    outbox = Outbox(directory / "outbox", syscalls=outbox_syscalls)
+    boot_clock = boot.clock() if boot is not None else BootClock()
+    clock = TrustedClock(directory / "trusted-time", wall=wall, boot=boot_clock)
     if trusted:
         clock.trust(time.time(), "test")
     link = camera(outbox) if camera else None
@@ -102,6 +121,6 @@ def make_rig(directory: Path, *, trusted: bool = True, camera=None) -> Rig:  # t
                                 county_key=COUNTY.public_key(), clock=clock, camera=link,
                                 matters=MATTERS, return_seconds=0.5)
     controller.recover()
-    feed = FeedStore(directory / "feed", COUNTY.public_key(), DEVICE, time.time)
+    feed = FeedStore(directory / "feed", COUNTY.public_key(), DEVICE, wall, boot=boot_clock)
     return Rig(directory, factory, world, station, ledger, outbox, clock, controller, feed,
                FeedWatcher(feed, clock))
