@@ -38,6 +38,8 @@ from seal_controller.errors import SealError
 from seal_controller.ledger_check import (
     FORWARDED_FILE,
     LEDGER_FILE,
+    SET_ASIDE_GLOB,
+    SET_ASIDE_PREFIX,
     HighWaterMark,
     LedgerDamage,
     LedgerReading,
@@ -53,7 +55,6 @@ __all__ = ["LEDGER_FILE", "Ledger", "LedgerDamage", "LedgerError", "LedgerForwar
 log = logging.getLogger(__name__)
 
 TORN_FILE = "ledger.torn"
-SET_ASIDE_PREFIX = "damaged-"
 
 
 class LedgerError(SealError, OSError):
@@ -77,7 +78,7 @@ def set_aside_files(directory: Path) -> list[Path]:
         except ValueError:
             return 0
 
-    return sorted(Path(directory).glob(f"{SET_ASIDE_PREFIX}*.log"), key=number)
+    return sorted(Path(directory).glob(SET_ASIDE_GLOB), key=number)
 
 
 class Ledger:

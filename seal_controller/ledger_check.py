@@ -40,6 +40,8 @@ from seal_controller.procedure import DAMAGE_FOUND
 LEDGER_FILE = "ledger.log"
 FORWARDED_FILE = "forwarded"
 MARK_FILE = "ledger-mark"  # beside the ledger directory, not in it
+SET_ASIDE_PREFIX = "damaged-"
+SET_ASIDE_GLOB = f"{SET_ASIDE_PREFIX}*.log"
 
 
 def default_mark_path(directory: Path) -> Path:
@@ -214,6 +216,9 @@ def read_ledger(
         damage = LedgerDamage(kind, _expected_seq(verified, start), problem)
     if damage is None:
         damage = _against_marks(verified, start, mark, forwarded)
+    if damage is None and start == (1, GENESIS) and any(path.parent.glob(SET_ASIDE_GLOB)):
+        damage = LedgerDamage("missing", 1, "a damaged ledger was set aside, but the ledger "
+                                            "does not begin with the record of it")
     return LedgerReading(verified, torn if damage is None else 0, damage, mark, forwarded)
 
 

@@ -4,6 +4,7 @@ key: what the controller tests drive."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,7 @@ class Rig:
     controller: SealController
     feed: FeedStore
     watcher: FeedWatcher
+    wall: Callable[[], float] = time.time
 
     def approval(self, **changes: object) -> Approval:
         request = self.controller.request_open
@@ -67,13 +69,13 @@ class Rig:
     def publish(self, kind: str, name: str, body: dict[str, object], *,
                 version: int = 1) -> None:
         """The county publishes a document and the sync agent takes it in."""
-        now = int(time.time())
+        now = int(self.wall())
         document = FeedDocument(kind, name, version, now, now + 3600, DEVICE, body)
         self.feed.accept(SignedDocument.sign(COUNTY, document).to_wire())
 
     def county_clock(self, now: float | None = None) -> None:
         """The county's signed clock, as it comes with every feed answer."""
-        now = time.time() if now is None else now
+        now = self.wall() if now is None else now
         self.publish("time", TIME_DOCUMENT_NAME, {"time": now}, version=time.time_ns())
 
     def lock_levels(self, pin: int) -> list[float]:
@@ -123,4 +125,4 @@ def make_rig(directory: Path, *, trusted: bool = True, camera=None,  # type: ign
     controller.recover()
     feed = FeedStore(directory / "feed", COUNTY.public_key(), DEVICE, wall, boot=boot_clock)
     return Rig(directory, factory, world, station, ledger, outbox, clock, controller, feed,
-               FeedWatcher(feed, clock))
+               FeedWatcher(feed, clock), wall)
