@@ -56,8 +56,8 @@ settings.register_profile(
 
 SLOTS = tuple(slot.name for slot in SPEC.slots)
 LOCK_PINS = {slot.name: slot.lock for slot in SPEC.slots}
-APPROVALS = ("valid", "valid", "valid", "stale", "not_yet", "reused", "other-device",
-             "other-key", "other-slot", "other-request", "too-many")
+APPROVALS = ("valid",) * 6 + ("stale", "not_yet", "reused", "reused", "other-device",
+                              "other-key", "other-slot", "other-request", "too-many")
 ALARMED = ("forced_press", "seal_removed", "lid")
 NEARLY_FULL_BYTES = 16 * 1024
 
@@ -67,6 +67,7 @@ class SealStationMachine(RuleBasedStateMachine):
         super().__init__()
         self.directory = Path(tempfile.mkdtemp(prefix="seal-property-"))
         self.t = float(int(time.time()))  # the county's (true) time
+        self.behind = 0.0  # how far the station's system clock is behind it
         self.boot = Boot()
         self.card = FaultySyscalls()  # the ledger's writes
         self.nearly_full = False
@@ -85,11 +86,14 @@ class SealStationMachine(RuleBasedStateMachine):
         self.head_before_step = 0
         self.serial = 0
         self.rig = self._start()
+        self.rig.county_clock(self.t)  # the station starts online
+        self.rig.watcher.deliver(self.rig.controller)
 
     # -- the station -------------------------------------------------------------
 
     def _start(self) -> Rig:
-        rig = make_rig(self.directory, trusted=False, boot=self.boot, wall=lambda: self.t,
+        rig = make_rig(self.directory, trusted=False, boot=self.boot,
+                       wall=lambda: self.t - self.behind,
                        syscalls=self.card,
                        camera=lambda outbox: CameraLink(self.camera, outbox, DEVICE))
         for slot, pin in LOCK_PINS.items():  # after every start: locked
@@ -193,12 +197,14 @@ class SealStationMachine(RuleBasedStateMachine):
 
     # -- the county --------------------------------------------------------------
 
-    @rule(kind=st.sampled_from(APPROVALS), via=st.sampled_from(("qr", "feed")),
+    @rule(kind=st.sampled_from(APPROVALS), via=st.sampled_from(("qr", "feed", "kept")),
           minutes=st.integers(1, 15), pick=st.integers(0, 10_000))
     def approve(self, kind: str, via: str, minutes: int, pick: int) -> None:
+        """An approval shown as a QR code, sent through the feed, or kept on
+        the approver's phone to be shown later (``reused``)."""
         self._begin()
         token = self._token(kind, minutes, pick)
-        if token is not None:
+        if token is not None and via != "kept":
             if via == "qr":
                 self.rig.controller.offer_token(token, "qr")
             else:  # the feed brings the county's clock with it
@@ -209,8 +215,9 @@ class SealStationMachine(RuleBasedStateMachine):
         self._end()
 
     def _token(self, kind: str, minutes: int, pick: int) -> str | None:
-        if kind == "reused":
-            return self.tokens[pick % len(self.tokens)] if self.tokens else None
+        if kind == "reused":  # most often one of the last few
+            recent = self.tokens[-3:] if pick % 2 else self.tokens
+            return recent[pick % len(recent)] if recent else None
         request = self.rig.controller.request_open
         self.serial += 1
         now = int(self.t)
@@ -234,6 +241,40 @@ class SealStationMachine(RuleBasedStateMachine):
             self.issued_at[approval.aid] = self.t
         self.tokens.append(token)
         return token
+
+    @rule(slot=st.sampled_from(SLOTS), uses=st.integers(1, 3),
+          via=st.sampled_from(("qr", "feed")))
+    def custodian_asks_and_the_county_approves(self, slot: str, uses: int, via: str) -> None:
+        """The common case, as one move, so that sessions are frequent."""
+        self.request(slot, uses)
+        self.approve("valid", via, 10, 0)
+
+    @rule(minutes=st.integers(1, 15), behind=st.sampled_from((0, 3000, 86_400)),
+          via=st.sampled_from(("qr", "feed")))
+    def expired_approval_after_an_offline_reboot(self, minutes: int, behind: int,
+                                                 via: str) -> None:
+        """The attack that once worked, as one move: an approval kept until it
+        expired, the power cut, the station back with no network and its
+        clock behind, the approval shown."""
+        self._begin()
+        if self.rig.controller.phase is Phase.IDLE:
+            self.rig.controller.request("party", "出具证明", 1)
+        self.rig.county_clock(self.t)  # online when the approval was made
+        self.rig.watcher.deliver(self.rig.controller)
+        token = self._token("valid", minutes, 0)
+        self.t += minutes * 60 + 1
+        self.boot.seconds += minutes * 60 + 1
+        self._stop()
+        self.boot.reboot()
+        self.behind = behind
+        self.rig = self._start()
+        if token is not None and via == "qr":
+            self.rig.controller.offer_token(token, "qr")
+        elif token is not None:  # an approval the feed held from before the reboot
+            self.serial += 1
+            self.rig.publish("approval", f"A-feed-{self.serial}", {"token": token})
+            self.rig.watcher.deliver(self.rig.controller)
+        self._end()
 
     @rule()
     def county_clock_arrives(self) -> None:
@@ -273,12 +314,15 @@ class SealStationMachine(RuleBasedStateMachine):
         self.boot.seconds += seconds
         self._end()
 
-    @rule(reboot=st.booleans())
-    def restart(self, reboot: bool) -> None:
+    @rule(reboot=st.booleans(), behind=st.sampled_from((0, 3000, 86_400)))
+    def restart(self, reboot: bool, behind: int) -> None:
+        """A daemon restart, or a reboot after which the system clock is as
+        far behind as a Pi without a battery clock may be."""
         self._begin()
         self._stop()
         if reboot:
             self.boot.reboot()
+            self.behind = behind
         self.rig = self._start()
         self._end()
 
@@ -299,6 +343,7 @@ class SealStationMachine(RuleBasedStateMachine):
             self.stamps[aid] -= self.stamps_this_step[aid]
         if reboot:
             self.boot.reboot()
+            self.behind = 3000.0
         self._begin()
         self.rig = self._start()
         self._end()
