@@ -207,10 +207,13 @@ class SealController:
 
     def _alarm_missing_seals(self, except_slot: str | None) -> None:
         """A seal out of its holder at start, other than the one an interrupted
-        session left out, was taken while the station was not watching."""
+        session left out, was taken while the station was not watching; a lid
+        open at start was opened then."""
         for name, slot in self.station.slots.items():
             if name != except_slot and not slot.sleeve.is_present:
                 self.handle("seal_removed", slot=name)
+        if self.station.lid is not None and self.station.lid.is_open:
+            self.handle("lid_open")
 
     # -- the custodian's buttons ----------------------------------------------
 

@@ -245,7 +245,7 @@ def test_a_request_the_county_could_never_see_is_withdrawn(tmp_path: Path) -> No
         rig.close()
 
 
-def test_a_seal_missing_at_start_is_an_alarm(tmp_path: Path) -> None:
+def test_a_seal_missing_or_the_lid_open_at_start_is_an_alarm(tmp_path: Path) -> None:
     rig = make_rig(tmp_path)
     rig.close()
     from hardware.failsafe import FailSafe
@@ -263,11 +263,12 @@ def test_a_seal_missing_at_start_is_an_alarm(tmp_path: Path) -> None:
     world = SimulatedWorld(factory, SPEC, station)
     world.settle_normal(station)
     world.take_seal("committee")  # taken while the station was off
+    world.open_lid()  # and the enclosure left open
     with Ledger(tmp_path / "ledger", time.time) as ledger, Outbox(tmp_path / "outbox") as outbox:
         controller = SealController(
             device_id=DEVICE, station=station, ledger=ledger, outbox=outbox,
             county_key=COUNTY.public_key(), clock=TrustedClock(tmp_path / "trusted-time"),
             matters=MATTERS, return_seconds=60)
         controller.recover()
-        assert [r["kind"] for r in ledger.records][-1] == "alarm_seal_removed"
+        assert [r["kind"] for r in ledger.records][-2:] == ["alarm_seal_removed", "alarm_lid"]
         station.close()
