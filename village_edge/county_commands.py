@@ -116,6 +116,13 @@ def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
                          help="where to save the QR code (default approval-AID.png)")
     data_option(approve)
 
+    clear = sub.add_parser("clear-ledger", help="let a seal station whose ledger was damaged "
+                                               "take approvals again (none issued before)")
+    clear.add_argument("--device", required=True, metavar="ID", help="the seal station's id")
+    clear.add_argument("--operator", default="county.operator", metavar="ID",
+                       help="who clears it (recorded in the station's ledger)")
+    data_option(clear)
+
     _add_complaint_parsers(sub, data_option)
 
 
@@ -148,7 +155,7 @@ def run_county(args: argparse.Namespace, out: TextIO) -> int:
         "serve": _serve, "enroll-code": _enroll_code, "publish": _publish,
         "stats": _stats, "key": _key, "requests": _requests, "approve": _approve,
         "complaints": _complaints, "complaint-key": _complaint_key,
-        "complaint-status": _complaint_status,
+        "complaint-status": _complaint_status, "clear-ledger": _clear_ledger,
     }
     import sqlite3
 
@@ -264,6 +271,16 @@ def _approve(args: argparse.Namespace, out: TextIO) -> int:
               f"{time.strftime('%H:%M', time.localtime(approval.exp))}\n"
               f"sent to the station through its feed; for an offline station show {path}\n"
               f"{issued.token}\n")
+    return 0
+
+
+def _clear_ledger(args: argparse.Namespace, out: TextIO) -> int:
+    from county.ledger_clearing import clear_ledger_damage
+
+    command, damage = clear_ledger_damage(args.data, args.device, operator=args.operator)
+    out.write(f"cleared the ledger damage {command.device} reported at its record "
+              f"{damage.damage_seq} ({damage.problem or 'no detail'}); sent through its feed. "
+              "The station refuses every approval issued before now: approve again\n")
     return 0
 
 

@@ -35,7 +35,8 @@ def test_a_whole_approved_session(rig: Rig) -> None:
     assert "等待审批" in controller.view().message
     assert controller.offer_token(rig.token(), "feed") is not None
     assert controller.phase is Phase.UNLOCKED
-    assert rig.lock_levels(PARTY_LOCK)[:2] == [0.0, 1.0]  # pulled in
+    assert rig.lock_levels(PARTY_LOCK)[:2] == [0.0, 1.0]  # pulled in at full power first
+    assert rig.lock_levels(COMMITTEE_LOCK) == [0.0]  # the other seal stays locked
     assert "还可以盖 2 次" in controller.view().message
     assert rig.wait_for_hold("party")
     press(rig)
@@ -94,14 +95,20 @@ def test_an_approval_cannot_be_used_twice(rig: Rig) -> None:
     assert rig.ledger.records[-1]["reason"] in ("replayed", "request")
 
 
-def test_offline_approvals_need_a_trusted_clock(tmp_path: Path) -> None:
+def test_approvals_need_a_trusted_clock(tmp_path: Path) -> None:
     rig = make_rig(tmp_path, trusted=False)
     try:
         rig.controller.request("party", "出具证明", 1)
         assert rig.controller.offer_token(rig.token(), "qr") is None
         assert rig.ledger.records[-1]["reason"] == "clock"
         assert "时间还没有校准" in rig.controller.view().message
-        assert rig.controller.offer_token(rig.token(), "feed") is not None  # feed still works
+        assert rig.controller.offer_token(rig.token(), "feed") is None  # a bare token neither
+        assert rig.ledger.records[-1]["reason"] == "clock"
+        # The feed brings the county's signed clock with every approval: taken.
+        rig.publish("approval", "A-feed", {"token": rig.token()})
+        rig.county_clock()
+        rig.watcher.deliver(rig.controller)
+        assert rig.controller.phase is Phase.UNLOCKED
     finally:
         rig.close()
 

@@ -72,6 +72,7 @@ BASE: dict[tuple[str, ...], dict[str, str | None]] = {
                             "--qr": "{scratch}/approval.png", "--data": "{county}"},
     ("county", "complaints"): {"--data": "{county}"},
     ("county", "complaint-key"): {"--data": "{county}"},
+    ("county", "clear-ledger"): {"--device": "ve-x-1", "--data": "{county}"},
     ("county", "complaint-status"): {"--code": tracking.new_code(), "--status": STATUSES[0],
                                      "--date": "2024-06-20", "--data": "{county}"},
     ("catalog", "validate"): {"file": str(REPO / "powerlist/samples/sample-catalog.toml")},
