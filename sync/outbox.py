@@ -328,7 +328,7 @@ class Outbox:
 
     def put_blob(self, data: bytes) -> str:
         """Store a photo or document durably by its sha256, which events
-        reference (payload key ``blobs``). Counts against the quota like a
+        name (:mod:`protocol.event_blobs`). Counts against the quota like a
         critical event: never dropped, refused with a clear error when full."""
         digest = hashlib.sha256(data).hexdigest()
         path = self.blob_path(digest)
@@ -347,14 +347,36 @@ class Outbox:
         return digest
 
     def blob_path(self, digest: str) -> Path:
-        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        if not _is_digest(digest):
             raise ValueError(f"not a sha256 in hex: {digest!r}")
         return self._blobs / digest
 
     def remove_blob(self, digest: str) -> None:
-        """Forget a blob once the county holds it."""
+        """Forget a blob, whatever names it."""
         with self._locked(exclusive=True):
             self.blob_path(digest).unlink(missing_ok=True)
+            self._keep_reserve()
+
+    def release_blob(self, digest: str) -> bool:
+        """Delete a blob the county holds, unless an event still waiting
+        names it (it goes with the last of them); True if it was deleted."""
+        path = self.blob_path(digest)
+        with self._locked(exclusive=True):
+            self._index.refresh()
+            if digest in self._index.blob_refs or not path.exists():
+                return False
+            path.unlink()
+            self._keep_reserve()
+        return True
+
+    def unclaimed_blobs(self) -> list[str]:
+        """Blobs on the device that no waiting event names: a photo whose event
+        is not stored yet, or was acknowledged before the photo was freed."""
+        with self._locked(exclusive=False):
+            self._index.refresh()
+            held = [entry.name for entry in os.scandir(self._blobs) if entry.is_file()]
+            named = self._index.blob_refs
+        return sorted(name for name in held if _is_digest(name) and name not in named)
 
     # -- reading and acknowledging ---------------------------------------------
 
@@ -498,6 +520,10 @@ def _shared_lock(directory: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def _is_digest(name: str) -> bool:
+    return len(name) == 64 and all(c in "0123456789abcdef" for c in name)
 
 
 def _used_bytes(directory: Path) -> int:
