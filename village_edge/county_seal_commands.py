@@ -1,5 +1,6 @@
-"""The county approver's seal commands: ``county requests``, ``approve`` and
-``refuse`` (see :mod:`county.approvals`).
+"""The county approver's and supervisor's seal commands: ``county requests``,
+``approve``, ``refuse``, ``stamps`` and ``stamp-photo`` (see
+:mod:`county.approvals` and :mod:`county.stamps`).
 
 :mod:`village_edge.county_commands` adds them to ``county`` with
 :func:`add_seal_parsers` and runs them with :func:`run_seal_command`.
@@ -15,16 +16,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from village_edge.arguments import FloatRange, IntRange, PathArg
+from village_edge.arguments import OUTPUT_FILE, FloatRange, IntRange, PathArg
 
 if TYPE_CHECKING:
     from county.request_states import RequestReport, RequestStatus
+    from county.stamps import StationStamps
 
 #: The stamps an approval may allow: :data:`protocol.approval_token.MIN_USES` and
 #: ``MAX_USES`` (a test keeps them equal; importing that module here would load
 #: the cryptography library for every usage error).
 MIN_USES, MAX_USES = 1, 50
 MAX_APPROVAL_MINUTES = 24 * 60
+MAX_SEQ = 2 ** 53
 #: Where the QR code goes: a PNG file, or a directory for approval-AID.png.
 QR_OUTPUT = PathArg("output", "any")
 
@@ -69,10 +72,24 @@ def add_seal_parsers(
                              "200 characters)")
     data_option(refuse)
 
+    stamps = sub.add_parser("stamps", help="every stamp the stations recorded, with its photo")
+    stamps.add_argument("--device", metavar="ID", help="one station only")
+    stamps.add_argument("--json", action="store_true", help="print them as JSON")
+    data_option(stamps)
+
+    photo = sub.add_parser("stamp-photo", help="save the photo of one stamp to a file")
+    photo.add_argument("--device", required=True, metavar="ID", help="the station")
+    photo.add_argument("--seq", type=IntRange(1, MAX_SEQ), required=True,
+                       help="the stamp's ledger seq ('county stamps' lists them)")
+    photo.add_argument("--out", type=OUTPUT_FILE, required=True, metavar="FILE",
+                       help="where to save the photo (JPEG)")
+    data_option(photo)
+
 
 def run_seal_command(args: argparse.Namespace, out: TextIO) -> int:
     commands: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
-        "requests": _requests, "approve": _approve, "refuse": _refuse,
+        "requests": _requests, "approve": _approve, "refuse": _refuse, "stamps": _stamps,
+        "stamp-photo": _stamp_photo,
     }
     return commands[args.county_command](args, out)
 
@@ -172,4 +189,48 @@ def _refuse(args: argparse.Namespace, out: TextIO) -> int:
                      approver=args.approver)
     out.write(f"refused {refusal.req} on {refusal.dev} ({refusal.rid}): {refusal.reason}\n"
               "sent to the station through its feed; its panel shows the reason\n")
+    return 0
+
+
+def stamp_lines(stations: list[StationStamps]) -> list[str]:
+    """``county stamps`` for a person."""
+    lines = []
+    for station in stations:
+        chain = station.chain
+        verdict = ("chain OK" if chain.ok else
+                   f"chain BROKEN at seq {chain.first_bad_seq}: {chain.problem}")
+        lines.append(f"{station.device_id}: {len(station.stamps)} stamps, "
+                     f"{station.photos_held} photos held; {verdict}")
+        for stamp in station.stamps:
+            when = _when(stamp.at) if stamp.at is not None else "?"
+            of = f"{stamp.n} of {stamp.uses}" if stamp.uses is not None else f"{stamp.n}"
+            held = "held" if stamp.photo_held else "NOT YET HERE"
+            photo = "no photo" if stamp.photo is None else f"photo {stamp.photo[:16]} {held}"
+            unverified = "" if stamp.verified else "  UNVERIFIED (after the break)"
+            lines.append(f"  seq {stamp.seq}  {when}  {printable(stamp.slot)}  "
+                         f"{printable(stamp.aid or '?')}  stamp {of}  "
+                         f"request {printable(stamp.req or '?')}  {photo}{unverified}")
+    if not stations:
+        lines.append("no station has sent its ledger yet")
+    return lines
+
+
+def _stamps(args: argparse.Namespace, out: TextIO) -> int:
+    from county.stamps import station_stamps
+
+    stations = station_stamps(args.data, args.device)
+    if args.json:
+        json.dump([s.to_dict() for s in stations], out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        out.writelines(line + "\n" for line in stamp_lines(stations))
+    return 0
+
+
+def _stamp_photo(args: argparse.Namespace, out: TextIO) -> int:
+    from county.stamps import save_stamp_photo
+
+    stamp = save_stamp_photo(args.data, args.device, args.seq, args.out)
+    out.write(f"saved the photo of stamp {stamp.seq} of {stamp.device_id} "
+              f"(sha256 {stamp.photo}, checked) to {args.out}\n")
     return 0
