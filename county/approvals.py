@@ -100,7 +100,7 @@ def _request(report: RequestReport, request_id: str, device_id: str | None) -> R
 def _find(county: CountyDir, request_id: str, device_id: str | None,
           now: float) -> RequestStatus:
     with Store.open(county.database) as store:
-        return _request(request_report(store, now), request_id, device_id)
+        return _request(request_report(store, now, request_id), request_id, device_id)
 
 
 def _must_be_open(status: RequestStatus) -> None:

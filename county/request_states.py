@@ -148,12 +148,14 @@ class RequestReport:
                 and (device_id is None or s.request.device_id == device_id)]
 
 
-def request_report(store: Store, now: float) -> RequestReport:
-    """Every request seal stations filed, each with its state at *now*."""
+def request_report(store: Store, now: float, request_id: str | None = None) -> RequestReport:
+    """Every request seal stations filed (or those with the id *request_id*),
+    each with its state at *now*; only their stations' ledgers are read."""
     filed = filed_requests(store)
+    chosen = [r for r in filed.requests if request_id is None or r.req == request_id]
     answers = store.seal_answers()
     ledgers = {device_id: read_station_ledger(store.payloads(device_id, LEDGER_STREAM))
-               for device_id in {r.device_id for r in filed.requests}}
+               for device_id in {r.device_id for r in chosen}}
     statuses = [request_state(r, answers.get(r.key), ledgers[r.device_id], now)
-                for r in reversed(filed.requests)]
+                for r in reversed(chosen)]
     return RequestReport(statuses, filed)
