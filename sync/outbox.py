@@ -428,7 +428,7 @@ class Outbox:
         with self._locked(exclusive=False):
             self._index.refresh()
             held = [entry.name for entry in os.scandir(self._blobs) if entry.is_file()]
-            named = self._index.blob_refs
+            named = set(self._index.blob_refs)
         return sorted(name for name in held if _is_digest(name) and name not in named)
 
     # -- reading and acknowledging ---------------------------------------------
