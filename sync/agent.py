@@ -1,10 +1,13 @@
 """The sync agent: push what the outbox holds, pull what the county published.
 
 One round (:meth:`SyncAgent.run_once`) sends every pending event in batches
-bounded by count and bytes — first the blobs they reference, resumably — and
-acknowledges locally only what the county confirmed, in an answer signed by
-the county for that very request (:mod:`sync.client` checks it); then it
-takes the feed.
+bounded by count and bytes — first the blobs they name
+(:mod:`protocol.event_blobs`: a payload's ``blobs``, a ledger record's
+``photo``), resumably — and acknowledges locally only what the county
+confirmed, in an answer signed by the county for that very request
+(:mod:`sync.client` checks it); then it takes the feed. A blob is deleted on
+the device once the county said, signed, that it holds it whole (it checks
+the sha256 on the last byte) and no event still waiting names it.
 The daemon (:meth:`SyncAgent.run_forever`) repeats rounds, backing off
 exponentially with jitter while the county cannot be reached and honouring
 its ``Retry-After``. What happened is kept in a small status file.
@@ -24,6 +27,7 @@ from typing import Any
 
 from durable.atomic import atomic_write
 from protocol.documents import DocumentRejected
+from protocol.event_blobs import named_blobs
 from protocol.events import Event
 from sync.client import CountyClient, CountyRefused, CountyUnreachable
 from sync.feed_store import FeedStore
@@ -79,9 +83,9 @@ def backoff_delay(failures: int, settings: SyncSettings, rng: random.Random) -> 
     return rng.uniform(0, ceiling)
 
 
-def referenced_blobs(event: Event) -> list[str]:
-    blobs = event.payload.get("blobs", [])
-    return [b for b in blobs if isinstance(b, str)] if isinstance(blobs, list) else []
+def referenced_blobs(event: Event) -> tuple[str, ...]:
+    """The blobs *event* names: its payload's ``blobs``, a ledger record's ``photo``."""
+    return named_blobs(event.stream, event.payload)
 
 
 class SyncAgent:
@@ -124,13 +128,16 @@ class SyncAgent:
     def push(self) -> int:
         sent = 0
         limit = self.settings.batch_events
+        held: set[str] = set()  # blobs the county said it holds whole, this round
         while True:
             batch = self._batch()[:limit]
             if not batch:
+                self._deliver_unclaimed_blobs()
                 return sent
             for event in batch:
                 for digest in referenced_blobs(event):
-                    self.upload_blob(digest)
+                    if digest not in held and self.upload_blob(digest):
+                        held.add(digest)
             backlog = self.outbox.stats().pending
             try:
                 result = self.client.send_events([e.to_wire() for e in batch], backlog)
@@ -153,7 +160,8 @@ class SyncAgent:
             for event in batch:
                 if event.id in confirmed:
                     for digest in referenced_blobs(event):
-                        self.outbox.remove_blob(digest)
+                        if digest in held:
+                            self.outbox.release_blob(digest)
             if not confirmed:
                 raise CountyUnreachable("the county confirmed none of a batch; trying later")
 
@@ -167,23 +175,37 @@ class SyncAgent:
         self.status.events_refused += 1
         log.error("county refused event %s (%s); kept in %s", event.id, why, self.refused_dir)
 
-    def upload_blob(self, digest: str) -> None:
-        """Send a blob from wherever the county's copy stops."""
+    def upload_blob(self, digest: str) -> bool:
+        """Send a blob from wherever the county's copy stops; True once the
+        county said it holds the whole blob (the sha256 checked), False if
+        the device has no copy to send."""
         path = self.outbox.blob_path(digest)
         if not path.exists():
-            return  # already uploaded and removed
+            return False  # already uploaded and freed, or never stored
         data = path.read_bytes()
         received, complete = self.client.blob_status(digest)
         chunk = self.settings.blob_chunk_bytes
         while not complete and received < len(data):
             try:
-                received = self.client.put_blob_chunk(
+                received, complete = self.client.put_blob_chunk(
                     digest, received, len(data), data[received:received + chunk]
                 )
             except CountyRefused as refusal:
                 if refusal.status != 409:
                     raise
                 received, complete = self.client.blob_status(digest)
+        return complete
+
+    def _deliver_unclaimed_blobs(self) -> None:
+        """Photos no waiting event names (their event is not stored yet, or a
+        crash came between its acknowledgement and the photo's deletion)
+        are sent too, and freed once the county holds them."""
+        for digest in self.outbox.unclaimed_blobs():
+            try:
+                if self.upload_blob(digest):
+                    self.outbox.release_blob(digest)
+            except CountyRefused as refusal:  # kept; it must not hold up the feed
+                log.error("county refused blob %s (%s); kept on the device", digest, refusal)
 
     # -- pulling -------------------------------------------------------------
 

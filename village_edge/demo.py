@@ -7,8 +7,9 @@ county approves it, the approval comes back through the feed and the seal
 unlocks; two stamps are counted and photographed and the seal locks itself;
 a forged approval shown as a QR code is refused; a forced press and an
 opened lid raise the alarm; the ledger reaches the county with its chain
-intact; a disclosure published at the county arrives on the device; a
-receipt is printed. Every change of state is printed as it happens.
+intact, and every stamp with its photo; a disclosure published at the
+county arrives on the device; a receipt is printed. Every change of state is
+printed as it happens.
 """
 
 from __future__ import annotations
@@ -158,8 +159,8 @@ def run_demo(
         county.sync(agent)
         say.pause(1.5)
 
-        issued = approve(county.data_dir, request.req, uses=2, minutes=10,
-                         approver="town.approver")
+        issued = approve(county.data_dir, request.req, device_id=config.device_id, uses=2,
+                         minutes=10, approver="town.approver")
         say.say(f"county approves {request.req}: 2 stamps, 10 minutes "
                 f"(approval {issued.approval.aid})")
         county.sync(agent)
@@ -211,6 +212,7 @@ def run_demo(
         out.write("\n")
         county.sync(agent)
         county.show_ledger()
+        county.show_stamps(slot.name, outbox)
         county.publish_disclosure()
         county.sync(agent)
         county.show_arrival(agent)

@@ -16,7 +16,7 @@ from protocol.commands import COMMAND_KIND, read_command
 from protocol.documents import SignedDocument
 from protocol.signing import public_key_from_text
 from tests.county.conftest import Device, enroll, event
-from tests.county.test_county_commands import county_cli
+from tests.county.test_county_commands import county_cli, county_fails
 
 
 def report_damage(device: Device, seq: int, event_id: str = "a1") -> None:
@@ -73,6 +73,6 @@ def test_nothing_to_clear_is_said_plainly(
     if role is not None:
         made = new_device(device_id)
         assert made.enroll(operator.make_enroll_code(data_dir, device_id), role=role).ok
-    status, out = county_cli("clear-ledger", "--device", device_id, "--data", str(data_dir))
-    assert status != 0
-    assert message in out and "Traceback" not in out
+    ran = county_fails("clear-ledger", "--device", device_id, "--data", str(data_dir))
+    assert ran.status == 65  # bad input data: there is nothing to clear
+    assert message in ran.error and "Traceback" not in ran.error
