@@ -34,11 +34,17 @@ from county.keyfile import load_key
 from county.request_states import RequestReport, RequestState, RequestStatus, request_report
 from county.store import SealAnswer, Store
 from durable.atomic import atomic_write
-from protocol.approval_token import MAX_USES, Approval, TokenRejected, issue_token, read_token
+from protocol.approval_token import (
+    MAX_USES,
+    NBF_BACKDATE_SECONDS,
+    Approval,
+    TokenRejected,
+    issue_token,
+    read_token,
+)
 from protocol.documents import DocumentRejected
 from protocol.seal_refusal import DOCUMENT_KIND, Refusal, reason_problem
 
-CLOCK_SLACK_SECONDS = 60  # a station's clock a little behind still takes the approval
 MAX_MINUTES = 24 * 60
 REFUSAL_DAYS = 30  # how long a refusal stays in the feed for a station that is offline
 
@@ -155,7 +161,7 @@ def approve(
         raise CountyError(f"minutes must be above 0 and at most a day, not {minutes}")
     approval = Approval(
         aid=f"A-{secrets.token_hex(6)}", req=request.req, dev=request.device_id,
-        slot=request.slot, uses=uses, nbf=int(now) - CLOCK_SLACK_SECONDS,
+        slot=request.slot, uses=uses, nbf=int(now) - NBF_BACKDATE_SECONDS,
         exp=int(now + minutes * 60), apr=approver, doc=request.doc,
     )
     try:

@@ -33,6 +33,7 @@ from protocol.approval_token import (
     read_token,
 )
 from protocol.commands import ClearLedgerDamage, CommandRejected, read_command
+from protocol.seal_refusal import Refusal
 from seal_controller.alarms import AlarmPath
 from seal_controller.errors import RequestError, StationBusy
 from seal_controller.ledger import Ledger, LedgerError, LedgerForwarder
@@ -321,6 +322,20 @@ class SealController:
         return (self.phase, request.req if request else None, self.clock.trusted,
                 tuple(sorted(self.holds)))
 
+    def offer_refusal(self, refusal: Refusal) -> bool:
+        """The county's refusal of a request (the feed store verified its
+        signature). True if it closed this station's open request; a refusal
+        of any other request changes nothing."""
+        with self._mutex:
+            request = self.request_open
+            if (self.phase is not Phase.REQUESTED or request is None
+                    or refusal.dev != self.device_id or refusal.req != request.req
+                    or refusal.slot != request.slot):
+                log.info("refusal %s of %s: not this station's open request, ignored",
+                         refusal.rid, refusal.req)
+                return False
+            return self.handle("county_refused", refusal=refusal, slot=request.slot)
+
     # -- commands from the county ----------------------------------------------
 
     def offer_command(self, body: Mapping[str, Any], name: str, version: int) -> bool:
@@ -479,6 +494,10 @@ class SealController:
                         remaining=session.remaining - 1, photo=context.get("photo"),
                         photo_missing=context.get("photo_failure"))
             session.remaining -= 1
+        elif kind == "refused_by_county":
+            refusal: Refusal = context["refusal"]
+            self._write(kind, req=refusal.req, slot=refusal.slot, rid=refusal.rid,
+                        reason=refusal.reason, by=refusal.by, at=refusal.at)
         elif kind == "approval_refused":
             self._write(kind, reason=context.get("reason"), detail=context.get("detail"),
                         source=context.get("source"))
@@ -631,6 +650,9 @@ class SealController:
         if name == "refused":
             reason = refusal_text(str(self._context.get("reason")))
             self.message = PANEL["refused"].format(reason=reason)
+        elif name == "county_refused":
+            refusal: Refusal = self._context["refusal"]
+            self.message = PANEL["county_refused"].format(reason=refusal.reason.rstrip("。."))
         elif name == "unlocked":
             self.message = self._unlocked_message()
         elif name == "resumed":

@@ -8,6 +8,11 @@ at the boot clock's reading when it was received, so the time carries on
 correctly however long ago that was (:mod:`seal_controller.trusted_clock`).
 A clock document kept from before a reboot says nothing about "now".
 
+A refusal of a request (an ``approval`` document whose body is a refusal,
+:mod:`protocol.seal_refusal`) is handed to the controller once; it closes the
+request it names if that is the open one. A malformed one is logged and
+dropped.
+
 Each approval is offered to the controller once it arrives (after a start,
 every one the feed holds that is not spent: used or expired). One refused for
 a reason that may change (:data:`RETRY_LATER`: no trusted time yet, no request
@@ -25,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from protocol.api import TIME_DOCUMENT_NAME
 from protocol.commands import COMMAND_KIND
+from protocol.seal_refusal import Refusal, RefusalMalformed, read_refusal
 from seal_controller.trusted_clock import TrustedClock
 from sync.feed_store import FeedStore
 
@@ -55,6 +61,7 @@ class FeedWatcher:
         self.clock_version = 0
         self.waiting: dict[tuple[str, int], _Offer] = {}
         self.commands: list[tuple[str, int, dict[str, object]]] = []
+        self.refusals: list[Refusal] = []
 
     def poll(self) -> list[str]:
         """Read what arrived since the last poll (the clock is trusted as it
@@ -71,6 +78,15 @@ class FeedWatcher:
             if held is None or ("approval", name, held.document.version) in self.seen:
                 continue
             self.seen.add(("approval", name, held.document.version))
+            try:
+                refusal = read_refusal(held.document.body)
+            except RefusalMalformed as error:
+                log.error("approval/%s v%d is not a refusal the station can read: %s", name,
+                          held.document.version, error)
+                continue
+            if refusal is not None:
+                self.refusals.append(refusal)
+                continue
             token = held.document.body.get("token")
             if isinstance(token, str):
                 self.waiting[(name, held.document.version)] = _Offer(token, at_start)
@@ -106,6 +122,9 @@ class FeedWatcher:
         commands, self.commands = self.commands, []
         for name, version, body in commands:
             controller.offer_command(body, name, version)
+        refusals, self.refusals = self.refusals, []
+        for refusal in refusals:
+            controller.offer_refusal(refusal)
         for key, offer in list(self.waiting.items()):
             approval = controller.read_approval(offer.token)
             old_news = offer.held_at_start or offer.tried_in is not None

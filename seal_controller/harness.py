@@ -30,6 +30,7 @@ import contextlib
 import errno
 import json
 import os
+import secrets
 import signal
 import time
 import tomllib
@@ -51,6 +52,7 @@ from protocol.api import TIME_DOCUMENT_NAME, TIME_DOCUMENT_SECONDS
 from protocol.approval_token import Approval, issue_token
 from protocol.commands import CLEAR_LEDGER_DAMAGE, COMMAND_KIND, ClearLedgerDamage, command_name
 from protocol.documents import DocumentRejected, FeedDocument, SignedDocument
+from protocol.seal_refusal import Refusal
 from protocol.signing import new_private_key, private_key_bytes, private_key_from_bytes
 from seal_controller.camera_link import CameraLink
 from seal_controller.controller import SealController
@@ -76,6 +78,7 @@ NEARLY_FULL_BYTES = 16 * 1024  # room left on a "full" card: events fit, photos 
 STEP_KEYS: dict[str, set[str]] = {
     "request": {"slot", "matter", "uses"},
     "approve": {"via", "uses", "minutes", "forge", "deliver"},
+    "refuse": {"reason", "request"},
     "press": {"slot"}, "hold": {"slot"}, "release": {"slot"},
     "take-seal": {"slot"}, "return-seal": {"slot"},
     "open-lid": set(), "shut-lid": set(), "end": set(), "cancel": set(),
@@ -395,6 +398,18 @@ class Harness:
         else:
             self._publish("approval", f"A-feed-{time.monotonic_ns():x}", {"token": token})
             self._sync()
+
+    def _step_refuse(self, step: dict[str, Any]) -> None:
+        """The county refuses the open request (or ``request``, another one)
+        through the feed, with ``reason`` in plain words."""
+        request = self.controller.request_open if self.running else None
+        req = str(step.get("request", request.req if request else "R0-none"))
+        refusal = Refusal(rid=f"F-{secrets.token_hex(6)}", dev=DEVICE, req=req,
+                          slot=request.slot if request else "party",
+                          reason=str(step.get("reason", "材料不全")), by="harness.approver",
+                          at=int(self.time.true_time()))
+        self._publish("approval", refusal.document_name, refusal.body())
+        self._sync()
 
     def _token(self, step: dict[str, Any]) -> str:
         forge = step.get("forge", "")

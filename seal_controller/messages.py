@@ -9,6 +9,8 @@ PANEL = {
     "unlocked": "审批已通过，{label}已解锁。还可以盖 {remaining} 次，还剩 {seconds} 秒。",
     "return": "用印结束，印章已锁好。请把印章放回原位。",
     "refused": "这个审批不能用：{reason}。印章没有解锁。",
+    "county_refused": ("这次用印申请没有得到同意。审批人说：{reason}。"
+                       "需要的话，可以改好以后重新申请。"),
     "alarm": "警报：{reason}。已拍照记录，并报告乡镇。",
     "alarm_no_photo": "警报：{reason}。没能拍照，已报告乡镇。",
     "alarm_local": "警报：{reason}。",

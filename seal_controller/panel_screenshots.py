@@ -1,7 +1,7 @@
 """Render the custodian's panel in each phase to PNG, driven through the
 harness (mock pins, simulated camera, the harness's own county): idle with
 choices made, waiting for approval, unlocked after a stamp with its photo, a
-refused forged approval, an alarm, and halted (the card has gone read-only).
+refused forged approval, the county's refusal, an alarm, and halted (the card has gone read-only).
 For the README and for review (``village-edge seal screenshots DIR``).
 
 This module imports Kivy: a composition root imports it after preparing Kivy.
@@ -22,7 +22,7 @@ from seal_controller.harness import Harness
 from seal_controller.panel_app import SealPanelApp
 from seal_controller.panel_model import PanelModel
 
-SHOTS = ("idle", "waiting", "unlocked", "refused", "alarm", "halted")
+SHOTS = ("idle", "waiting", "unlocked", "refused", "county-refused", "alarm", "halted")
 
 
 def script(harness: Harness, model: PanelModel) -> list[tuple[str, Callable[[], None]]]:
@@ -45,8 +45,10 @@ def script(harness: Harness, model: PanelModel) -> list[tuple[str, Callable[[], 
         model.request()
         harness._step_approve({"forge": "other-key"})
 
+    def county_refused() -> None:
+        harness._step_refuse({"reason": "合同还没有经过村民代表会议讨论"})
+
     def alarm() -> None:
-        model.cancel()
         harness._step_press({"slot": harness.spec.slots[0].name})
 
     def halted() -> None:
@@ -54,7 +56,8 @@ def script(harness: Harness, model: PanelModel) -> list[tuple[str, Callable[[], 
         model.request()  # its record cannot be written: every seal locked, the station halted
 
     return [("idle", choose), ("waiting", model.request), ("unlocked", approve_and_stamp),
-            ("refused", forged), ("alarm", alarm), ("halted", halted)]
+            ("refused", forged), ("county-refused", county_refused), ("alarm", alarm),
+            ("halted", halted)]
 
 
 def render_panel(directory: Path, spec: StationSpec, size: tuple[int, int]) -> list[Path]:

@@ -32,7 +32,7 @@ NTP_SECONDS = 60.0
 ALIVE_SECONDS = 2.0
 SHIPPED_SCENARIOS = ("approved-session", "offline-qr", "hostile-approvals", "hostile-hands",
                      "power-cut", "stale-clock", "damaged-ledger", "cut-ledger", "guarded-seals",
-                     "full-disk", "approval-while-down")
+                     "full-disk", "approval-while-down", "county-refusal")
 
 
 @dataclass(frozen=True)

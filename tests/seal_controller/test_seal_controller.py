@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from protocol.ledger_chain import check_chain
+from protocol.seal_refusal import Refusal
 from protocol.signing import new_private_key
 from seal_controller.procedure import Phase
-from tests.seal_controller.rig import Rig, make_rig
+from tests.seal_controller.rig import DEVICE, Rig, make_rig
 
 PARTY_LOCK, COMMITTEE_LOCK = 17, 27
 
@@ -293,3 +294,40 @@ def test_an_approval_qr_shown_to_the_camera_unlocks(tmp_path: Path, camera) -> N
         assert any(r["kind"] == "approved" and r["source"] == "qr" for r in rig.ledger.records)
     finally:
         rig.close()
+
+
+def refusal_of(rig: Rig, **changes: object) -> Refusal:
+    request = rig.controller.request_open
+    fields: dict[str, object] = {
+        "rid": "F-0123456789ab", "dev": DEVICE, "req": request.req if request else "R0-x",
+        "slot": request.slot if request else "party", "reason": "材料不全，请补齐后重新申请",
+        "by": "town.approver", "at": int(rig.wall())}
+    fields.update(changes)
+    return Refusal(**fields)  # type: ignore[arg-type]
+
+
+def test_the_countys_refusal_closes_the_request_and_says_why(rig: Rig) -> None:
+    rig.controller.request("party", "出具证明", 1)
+    rig.publish("approval", "refusal-0123456789ab", refusal_of(rig).body())
+    rig.watcher.deliver(rig.controller)
+    assert rig.controller.phase is Phase.IDLE
+    assert rig.kinds()[-1] == "refused_by_county"
+    assert rig.ledger.records[-1]["reason"] == "材料不全，请补齐后重新申请"
+    assert "材料不全，请补齐后重新申请" in rig.controller.view().message
+    assert rig.lock_levels(PARTY_LOCK) == [0.0]  # the seal never moved
+
+
+@pytest.mark.parametrize("change", [{"dev": "ve-another-seal"}, {"req": "R9-other"},
+                                    {"slot": "committee"}])
+def test_a_refusal_of_anything_else_changes_nothing(rig: Rig, change: dict[str, str]) -> None:
+    rig.controller.request("party", "出具证明", 1)
+    before = rig.ledger.head_seq
+    assert not rig.controller.offer_refusal(refusal_of(rig, **change))
+    assert rig.controller.phase is Phase.REQUESTED and rig.ledger.head_seq == before
+
+
+def test_a_malformed_refusal_is_dropped(rig: Rig) -> None:
+    rig.controller.request("party", "出具证明", 1)
+    rig.publish("approval", "refusal-0123456789ab", {"refusal": {"reason": "no fields"}})
+    rig.watcher.deliver(rig.controller)
+    assert rig.controller.phase is Phase.REQUESTED

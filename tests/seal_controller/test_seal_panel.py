@@ -141,7 +141,8 @@ def test_the_panel_renders_every_phase(tmp_path: Path, home: Path) -> None:
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     shots = {p.stem: Image.open(p).convert("RGB") for p in out.glob("*.png")}
     assert set(shots) == {f"seal-panel-{n}" for n in
-                          ("idle", "waiting", "unlocked", "refused", "alarm", "halted")}
+                          ("idle", "waiting", "unlocked", "refused", "county-refused",
+                           "alarm", "halted")}
     for image in shots.values():
         assert image.size == (800, 480)
         assert max(ImageStat.Stat(image).stddev) > 20  # drawn, not blank

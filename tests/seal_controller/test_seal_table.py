@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from protocol.commands import ClearLedgerDamage
+from protocol.seal_refusal import Refusal
 from seal_controller.controller import SealRequest
 from seal_controller.ledger import LedgerDamage
 from seal_controller.procedure import END_SESSION, RESUME, TABLE, TRIGGERS, Phase, rule_for
@@ -54,6 +55,9 @@ def data_for(rig: Rig, trigger: str) -> dict[str, object]:
         return {"reason": "device", "detail": "test", "command": "c v1"}
     if trigger == "storage_failed":
         return {"error": "a test says so"}
+    if trigger == "county_refused":
+        return {"refusal": Refusal("F-0123456789ab", DEVICE, "R1-test", "party", "材料不全",
+                                   "town.approver", int(time.time())), "slot": "party"}
     return {"slot": "party"}
 
 
