@@ -120,10 +120,10 @@ def centre_of(reader: Reader, fraction: float = 0.7) -> Reader:
 
 
 def local_threshold(image: Image.Image, radius: int = 8) -> Image.Image:
-    """Black where a pixel is darker than its neighbourhood's mean, else white."""
+    """Black where a pixel is clearly darker than its neighbourhood's mean, else white."""
     mean = image.filter(ImageFilter.BoxBlur(radius))
     return ImageChops.subtract(image, mean, scale=1.0, offset=128).point(
-        lambda level: 255 if level >= 128 else 0)
+        lambda level: 255 if level >= 120 else 0)
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,8 @@ PLACES = ((0.0, 0.0), (-0.12, -0.05), (0.12, 0.06), (-0.06, 0.1), (0.1, -0.08), 
 
 #: A phone held up to the camera at arm's length: leaned back, turned a
 #: little, a dim screen in a dim hall, small modules, the screen's moiré.
-ARMS_LENGTH = Showing(tilt=32, turn=12, rotation=10, contrast=0.3, level=70,
-                      noise=5, module_px=1.9, moire=0.2, moire_period=5.0)
+ARMS_LENGTH = Showing(tilt=35, turn=12, rotation=10, contrast=0.4, level=75,
+                      noise=4, module_px=2.4, moire=0.15, moire_period=5.0)
 
 #: Condition -> the showings of its strengths, mildest first.
 CONDITIONS: dict[str, tuple[Showing, ...]] = {
