@@ -21,6 +21,7 @@ look at fewer.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -28,7 +29,9 @@ from typing import Any
 
 from PIL import Image, ImageChops, ImageFilter
 
-from camera.errors import CameraError
+from camera.errors import DecoderMissing
+
+log = logging.getLogger(__name__)
 
 #: Longest QR text an approval can be. A token is about 300 characters; the
 #: caller refuses anything longer, with :func:`oversized_reason` as the reason.
@@ -50,8 +53,8 @@ def _zbar() -> Any:
     try:
         from pyzbar import pyzbar  # loads libzbar: only when scanning
     except ImportError as error:
-        raise CameraError(
-            f"cannot read QR codes: pyzbar or libzbar is missing ({error}); "
+        raise DecoderMissing(
+            f"cannot read QR codes with zbar: pyzbar or libzbar is missing ({error}); "
             "install libzbar0 (apt) and pyzbar (setup.sh does)"
         ) from error
     return pyzbar
@@ -62,8 +65,8 @@ def _zxing() -> Any:  # restored, as some tests do) aborts the process
     try:
         import zxingcpp
     except ImportError as error:
-        raise CameraError(
-            f"cannot read QR codes: zxing-cpp is missing ({error}); "
+        raise DecoderMissing(
+            f"cannot read QR codes with zxing-cpp: it is missing ({error}); "
             "install the zxing-cpp package (setup.sh does)"
         ) from error
     return zxingcpp
@@ -139,25 +142,55 @@ class Step:
 
 @dataclass(frozen=True)
 class ReadingPlan:
-    """Ways to read a frame, tried in turn until one reads a code."""
+    """Ways to read a frame, tried in turn until one reads a code.
+
+    A step whose decoder is not installed is passed over, logged once, and
+    the frame is then read by *fallback* too (the whole frame with the other
+    decoder), so a device missing one decoder still reads QR codes; with no
+    decoder at all, :class:`DecoderMissing` says what to install."""
 
     name: str
     steps: tuple[Step, ...]
+    fallback: Reader | None = None
 
     def read(self, image: Image.Image) -> tuple[bytes, ...]:
         seen = False
+        missing: list[DecoderMissing] = []
         for step in self.steps:
             if (step.when == "seen" and not seen) or (step.when == "unseen" and seen):
                 continue
-            reading = step.reader(image)
+            try:
+                reading = step.reader(image)
+            except DecoderMissing as error:
+                missing.append(_reported(error))
+                continue
             if reading.found:
                 return reading.found
             seen = seen or reading.seen
-        return ()
+        if not missing:
+            return ()
+        if self.fallback is not None:
+            try:
+                return self.fallback(image).found
+            except DecoderMissing as error:
+                missing.append(_reported(error))
+        raise DecoderMissing("; ".join(dict.fromkeys(str(error) for error in missing)))
 
 
-def _plan(name: str, *readers: Reader | Step) -> ReadingPlan:
-    return ReadingPlan(name, tuple(r if isinstance(r, Step) else Step(r) for r in readers))
+def _reported(error: DecoderMissing) -> DecoderMissing:
+    if str(error) not in _REPORTED:
+        _REPORTED.add(str(error))
+        log.error("%s; reading with the other decoder meanwhile", error)
+    return error
+
+
+#: The missing decoders already logged.
+_REPORTED: set[str] = set()
+
+
+def _plan(name: str, *readers: Reader | Step, fallback: Reader | None = None) -> ReadingPlan:
+    return ReadingPlan(name, tuple(r if isinstance(r, Step) else Step(r) for r in readers),
+                       fallback)
 
 
 def _plans() -> dict[str, ReadingPlan]:
@@ -184,7 +217,7 @@ def _plans() -> dict[str, ReadingPlan]:
         _plan("zxing, fixed, 2x if seen, else zbar", zxing, fixed, seen_2x,
               Step(zbar, when="unseen")),
         _plan("zxing, fixed, 2x if seen, else zbar centre", zxing, fixed, seen_2x,
-              Step(centre_of(zbar), when="unseen")),
+              Step(centre_of(zbar), when="unseen"), fallback=zbar),
     ]
     return {plan.name: plan for plan in plans}
 
