@@ -1,7 +1,7 @@
 """Which QR reader reads most, at what cost per frame; and what a stamp photo
 costs. All in one run.
 
-    .venv/bin/python bench/qr_decode.py [--seeds N] [--pi-factor F] [--no-photos]
+    .venv/bin/python bench/qr_decode.py [--seeds N] [--pi-factor F] [--photo-samples N]
 
 Reads: every plan of :data:`camera.qr.PLANS` (zbar and zxing-cpp, alone, with
 settings: scaling, a region of interest, thresholding, binarizers, and one
@@ -17,11 +17,14 @@ CPU time of the decoding thread (both decoders use one thread): on a shared
 machine the wall clock also counts the time other programs ran, which says
 nothing of the decoder; the wall-clock p50/p95 are printed too.
 
-Budget: :data:`camera.qr.FRAME_BUDGET_MS` on a Raspberry Pi 4, divided by
-``--pi-factor`` (how many times slower a Pi 4 core is taken to be than this
-machine's; 5 unless measured) for this machine. The plan the suite uses,
-:data:`camera.qr.SUITE_PLAN`, should be the one that reads the most of the
-plans within budget on both kinds of frame; the last lines say whether it is.
+Budget (see :mod:`camera.qr`): p95 per frame no more than zbar's in this
+run, on frames with a code and on frames without. The plan the suite uses,
+:data:`camera.qr.SUITE_PLAN`, should read the most of the plans within
+budget; the last lines say whether it does, and how many frames a second the
+seal station would look at on a Raspberry Pi 4 (its loop waits 50 ms per
+frame; ``--pi-factor``: how many times slower a Pi 4 core is taken to be
+than this machine's, 5 unless measured). The figures of one run are in
+``docs/qr-codes.md``.
 
 Photos: at the HQ camera's still size, JPEG encoding with EXIF, sha256 and
 fingerprint (``take_photo`` on an already captured still), then the
@@ -151,18 +154,18 @@ def read_all(seeds: int) -> None:
     print(f"{'plan':<44} " + " ".join(f"{c[:7]:>7}" for c in CONDITIONS))
     for name in names:
         print(f"{name:<44} " + " ".join(f"{read[name][c]:>7}" for c in CONDITIONS))
-    return_summary(summary)
+    verdict(summary)
 
 
-#: Set by :func:`main` from ``--pi-factor``.
+#: Set from ``--pi-factor``.
 PI_FACTOR = 5.0
 
 
-#: The seal station's loop waits this long between scan frames (seal_commands.TICK_SECONDS).
+#: The seal station's loop waits this long between scan frames (its TICK_SECONDS).
 LOOP_WAIT_MS = 50.0
 
 
-def return_summary(summary: dict[str, tuple[int, dict[str, float], dict[str, float]]]) -> None:
+def verdict(summary: dict[str, tuple[int, dict[str, float], dict[str, float]]]) -> None:
     _, base_hard, base_empty = summary[BASELINE_PLAN]
 
     def worst(name: str) -> float:
