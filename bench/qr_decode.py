@@ -17,6 +17,9 @@ CPU time of the decoding thread (both decoders use one thread): on a shared
 machine the wall clock also counts the time other programs ran, which says
 nothing of the decoder; the wall-clock p50/p95 are printed too.
 
+Then a sweep of module sizes, rotated and dim, for zbar, zxing-cpp and the
+suite's plan: the smallest module each still reads (5 frames in 6).
+
 Budget (see :mod:`camera.qr`): p95 per frame no more than zbar's in this
 run, on frames with a code and on frames without. The plan the suite uses,
 :data:`camera.qr.SUITE_PLAN`, should read the most of the plans within
@@ -39,6 +42,7 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 
 from PIL import Image
 
@@ -48,7 +52,8 @@ from camera.photo import take_photo
 from camera.qr import BASELINE_PLAN, PLANS, SUITE_PLAN, scan_qr
 from camera.scenes import Scene, View, render
 from camera.settings import CameraSettings
-from camera.showings import CONDITIONS, SEEDS, hard_frames
+from camera.showing import Showing, render_showing
+from camera.showings import CONDITIONS, PLACES, SEEDS, hard_frames
 from camera.simulated import SimulatedCamera
 
 SCAN_SIZE = (640, 480)
@@ -196,6 +201,34 @@ def verdict(summary: dict[str, tuple[int, dict[str, float], dict[str, float]]]) 
         print("of the plans within budget, none reads more than the suite plan")
 
 
+#: The module sizes of the sweep, pixels in a 640x480 frame, largest first.
+SWEEP_MODULES = (3.0, 2.6, 2.2, 2.0, 1.8, 1.6, 1.5, 1.4, 1.3, 1.2)
+#: A code rotated 15 degrees at low contrast, as phones are held in a dim hall.
+SWEEP_SHOWING = Showing(rotation=15, contrast=0.35, level=90, noise=3)
+
+
+def module_sweep(seeds: int) -> None:
+    """The smallest module each plan still reads, rotated and dim: the
+    frames read at each module size, and where reading falls below 5 in 6."""
+    token = approval_token()
+    names = [BASELINE_PLAN, "zxing", SUITE_PLAN]
+    read: dict[str, list[int]] = {name: [] for name in names}
+    for module_px in SWEEP_MODULES:
+        frames = [render_showing(token, SCAN_SIZE, replace(
+            SWEEP_SHOWING, module_px=module_px, offset=PLACES[seed % len(PLACES)]), seed)
+            for seed in range(seeds)]
+        for name in names:
+            read[name].append(sum(scan_qr(frame, name) == [token] for frame in frames))
+    print(f"\nmodule size sweep: rotated {SWEEP_SHOWING.rotation:g} degrees, contrast "
+          f"{SWEEP_SHOWING.contrast:g}, {seeds} frames per size; frames read")
+    print(f"{'plan':<44} " + " ".join(f"{m:>5.1f}" for m in SWEEP_MODULES) + "  smallest read")
+    for name in names:
+        smallest = [m for m, n in zip(SWEEP_MODULES, read[name], strict=True)
+                    if n * 6 >= 5 * seeds]
+        print(f"{name:<44} " + " ".join(f"{n:>5}" for n in read[name])
+              + (f"  {min(smallest):.1f} px" if smallest else "  none"))
+
+
 class StillCamera(Camera):
     """Hands out one captured still, so that only the photo's own work is timed."""
 
@@ -253,6 +286,7 @@ def main() -> None:
     args = parser.parse_args()
     PI_FACTOR = args.pi_factor
     read_all(args.seeds)
+    module_sweep(args.seeds)
     if args.photo_samples:
         photos(args.photo_samples)
 
