@@ -5,6 +5,13 @@ bounded by count and bytes — first the blobs they reference, resumably — and
 acknowledges locally only what the county confirmed, in an answer signed by
 the county for that very request (:mod:`sync.client` checks it); then it
 takes the feed.
+
+Nothing one event or one photo holds can stop the queue: a blob that is
+damaged (its bytes no longer have its sha256), unreadable or refused for good
+is set aside (:mod:`sync.blob_quarantine`) and its events go without it; an
+event the county would refuse is set aside in ``refused/``. Only what may
+pass (no network, the county busy or failing, an answer that cannot be
+trusted) makes a round fail and be tried again.
 The daemon (:meth:`SyncAgent.run_forever`) repeats rounds, backing off
 exponentially with jitter while the county cannot be reached and honouring
 its ``Retry-After``. What happened is kept in a small status file.
@@ -12,6 +19,8 @@ its ``Retry-After``. What happened is kept in a small status file.
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import logging
 import random
@@ -24,7 +33,8 @@ from typing import Any
 
 from durable.atomic import atomic_write
 from protocol.documents import DocumentRejected
-from protocol.events import Event
+from protocol.events import Event, event_problem
+from sync.blob_quarantine import QUARANTINE_STREAM, BlobQuarantine
 from sync.client import CountyClient, CountyRefused, CountyUnreachable
 from sync.feed_store import FeedStore
 from sync.outbox import Outbox
@@ -53,6 +63,7 @@ class SyncStatus:
     documents_taken: int = 0
     documents_rejected: dict[str, int] = field(default_factory=dict)
     events_refused: int = 0
+    blobs_quarantined: int = 0
     clock_offset_seconds: float | None = None
 
     @classmethod
@@ -84,6 +95,13 @@ def referenced_blobs(event: Event) -> list[str]:
     return [b for b in blobs if isinstance(b, str)] if isinstance(blobs, list) else []
 
 
+def refused_for_good(status: int) -> bool:
+    """A county refusal of a blob chunk that no retry can change: every 4xx
+    but 401 (the request's signature or clock, not the blob), 408 and 409
+    (the upload resumes from what the county holds)."""
+    return 400 <= status < 500 and status not in (401, 408, 409, 429)
+
+
 class SyncAgent:
     def __init__(
         self,
@@ -105,6 +123,7 @@ class SyncAgent:
         self.clock = clock
         self.rng = rng or random.Random()
         self.refused_dir = refused_dir or outbox.directory / "refused"
+        self.quarantine = BlobQuarantine(outbox.directory / "quarantine" / "blobs")
         self.status = SyncStatus.load(status_path)
 
     # -- pushing -------------------------------------------------------------
@@ -128,9 +147,15 @@ class SyncAgent:
             batch = self._batch()[:limit]
             if not batch:
                 return sent
+            unsendable = [(e, p) for e in batch if (p := event_problem(e.to_wire())) is not None]
+            for event, problem in unsendable:
+                self._set_aside(event, f"the county would refuse it: {problem}")
+            if unsendable:
+                continue
             for event in batch:
                 for digest in referenced_blobs(event):
-                    self.upload_blob(digest)
+                    self.upload_blob(digest, named_by=[
+                        e.id for e in batch if digest in referenced_blobs(e)])
             backlog = self.outbox.stats().pending
             try:
                 result = self.client.send_events([e.to_wire() for e in batch], backlog)
@@ -167,12 +192,36 @@ class SyncAgent:
         self.status.events_refused += 1
         log.error("county refused event %s (%s); kept in %s", event.id, why, self.refused_dir)
 
-    def upload_blob(self, digest: str) -> None:
-        """Send a blob from wherever the county's copy stops."""
+    def upload_blob(self, digest: str, named_by: list[str] | None = None) -> bool:
+        """Send a blob from wherever the county's copy stops. False when it
+        will never be sent: it was set aside, now or before (then the county
+        is told, with the ids of the events *named_by* that name it)."""
+        if self.quarantine.holds(digest):
+            return False
         path = self.outbox.blob_path(digest)
-        if not path.exists():
-            return  # already uploaded and removed
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return True  # already uploaded and removed
+        except OSError as error:
+            if error.errno != errno.EIO:
+                raise
+            return self._quarantine(digest, path, 0, named_by, "it cannot be read from the "
+                                    f"SD card ({error.strerror})")
+        found = hashlib.sha256(data).hexdigest()
+        if found != digest:
+            return self._quarantine(digest, path, len(data), named_by, "it is damaged: its "
+                                    f"bytes now have sha256 {found} (a bad sector of the SD card?)")
+        try:
+            self._send_blob(digest, data)
+        except CountyRefused as refusal:
+            if not refused_for_good(refusal.status):
+                raise
+            return self._quarantine(digest, path, len(data), named_by, "the county refused it "
+                                    f"({refusal.status} {refusal.tag}: {refusal.detail})")
+        return True
+
+    def _send_blob(self, digest: str, data: bytes) -> None:
         received, complete = self.client.blob_status(digest)
         chunk = self.settings.blob_chunk_bytes
         while not complete and received < len(data):
@@ -184,6 +233,20 @@ class SyncAgent:
                 if refusal.status != 409:
                     raise
                 received, complete = self.client.blob_status(digest)
+
+    def _quarantine(
+        self, digest: str, path: Path, size: int, named_by: list[str] | None, why: str
+    ) -> bool:
+        """Tell the county the blob will not come, then set it aside; False,
+        for :meth:`upload_blob`. (Told first: a power cut in between tells
+        the county twice rather than never.)"""
+        note = {"blob": digest, "size": size, "events": named_by or [], "why": why}
+        self.outbox.append(QUARANTINE_STREAM, note)
+        self.quarantine.set_aside(digest, path, {**note, "at": self.clock()})
+        self.status.blobs_quarantined += 1
+        log.error("blob %s will not be sent: %s; set aside in %s", digest, why,
+                  self.quarantine.directory)
+        return False
 
     # -- pulling -------------------------------------------------------------
 

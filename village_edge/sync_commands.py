@@ -110,9 +110,11 @@ def _when(stamp: float | None, now: float) -> str:
 
 
 def status_document(config: Config, stats: OutboxStats, status: SyncStatus) -> dict[str, Any]:
+    from sync.blob_quarantine import BlobQuarantine
     from sync.enrollment import Enrollment
 
     enrollment = Enrollment.load(config.state.enrollment)
+    aside = BlobQuarantine(config.state.outbox / "quarantine" / "blobs").count()
     return {
         "device_id": config.device_id,
         "county_url": config.county_url,
@@ -121,6 +123,7 @@ def status_document(config: Config, stats: OutboxStats, status: SyncStatus) -> d
         "backlog_bytes": stats.pending_bytes,
         "oldest_pending_seconds": stats.oldest_age_seconds,
         "quarantined": stats.quarantined,
+        "blobs_quarantined": aside,
         "dropped": stats.dropped,
         "outbox_used_percent": stats.used_percent,
         "last_success": status.last_success,
@@ -156,9 +159,11 @@ def _status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
         ("last error", f"{status.last_error} at {_when(status.last_error_at, now)}"
                        if status.last_error else "none"),
         ("quarantined", f"{stats.quarantined} damaged records set aside"),
+        ("photos set aside", f"{document['blobs_quarantined']} damaged or refused, in "
+                             f"{config.state.outbox / 'quarantine' / 'blobs'}"),
         ("dropped", f"{stats.dropped} telemetry events dropped for space"),
         ("outbox use", f"{used} of {config.outbox_quota_bytes // (1024 * 1024)} MiB"),
     ]
     for name, value in rows:
-        out.write(f"{name:<14}{value}\n")
+        out.write(f"{name:<14}{value}\n" if len(name) < 14 else f"{name}  {value}\n")
     return OK
