@@ -11,7 +11,8 @@ damaged (its bytes no longer have its sha256), unreadable or refused for good
 is set aside (:mod:`sync.blob_quarantine`) and its events go without it; an
 event the county would refuse is set aside in ``refused/``. Only what may
 pass (no network, the county busy or failing, an answer that cannot be
-trusted) makes a round fail and be tried again.
+trusted) makes a round fail and be tried again; so does a fault of the
+device's own disk (:mod:`sync.disk_faults`), which loses nothing.
 The daemon (:meth:`SyncAgent.run_forever`) repeats rounds, backing off
 exponentially with jitter while the county cannot be reached and honouring
 its ``Retry-After``. What happened is kept in a small status file.
@@ -36,6 +37,7 @@ from protocol.documents import DocumentRejected
 from protocol.events import Event, event_problem
 from sync.blob_quarantine import QUARANTINE_STREAM, BlobQuarantine
 from sync.client import CountyClient, CountyRefused, CountyUnreachable
+from sync.disk_faults import DiskFault, disk_fault, save_even_when_full
 from sync.feed_store import FeedStore
 from sync.outbox import Outbox
 
@@ -75,7 +77,7 @@ class SyncStatus:
             return cls()
 
     def save(self, path: Path) -> None:
-        atomic_write(path, json.dumps(asdict(self), indent=1).encode())
+        save_even_when_full(path, json.dumps(asdict(self), indent=1).encode())
 
 
 @dataclass(frozen=True)
@@ -282,22 +284,35 @@ class SyncAgent:
     # -- rounds ----------------------------------------------------------------
 
     def run_once(self) -> RoundResult:
-        """Push everything, pull the feed. Raises CountyUnreachable or
-        CountyRefused; the status file records the outcome either way."""
+        """Push everything, pull the feed. Raises CountyUnreachable,
+        CountyRefused or DiskFault; the status file records the outcome
+        either way (as far as the disk lets it)."""
         self.status.last_attempt = self.clock()
         try:
             sent = self.push()
             taken = self.pull()
         except (CountyUnreachable, CountyRefused) as error:
-            self.status.last_error = str(error)
-            self.status.last_error_at = self.clock()
-            self.status.consecutive_failures += 1
-            self.status.save(self.status_path)
+            self._failed(str(error))
             raise
+        except OSError as error:
+            fault = disk_fault(error, self.status_path.parent)
+            if fault is None:
+                raise
+            self._failed(fault.strerror or str(fault))
+            raise fault from error
         self.status.last_success = self.clock()
         self.status.consecutive_failures = 0
         self.status.save(self.status_path)
         return RoundResult(sent, taken)
+
+    def _failed(self, why: str) -> None:
+        self.status.last_error = why
+        self.status.last_error_at = self.clock()
+        self.status.consecutive_failures += 1
+        try:
+            self.status.save(self.status_path)
+        except OSError as error:  # a read-only disk: sync status sees that for itself
+            log.debug("cannot record the failed round in %s: %s", self.status_path, error)
 
     def delay_after(self, error: CountyUnreachable) -> float:
         """How long to wait after a failed round: backoff, or longer if asked."""
@@ -326,6 +341,9 @@ class SyncAgent:
             except CountyRefused as error:
                 delay = self.settings.backoff_max_seconds
                 log.error("%s; next try in %.0f s", error, delay)
+            except DiskFault as error:
+                delay = backoff_delay(self.status.consecutive_failures, self.settings, self.rng)
+                log.error("%s; next try in %.0f s", error.strerror, delay)
             deadline = time.monotonic() + delay
             while not stop.is_set():
                 if alive is not None:

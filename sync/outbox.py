@@ -127,8 +127,9 @@ class Outbox:
                     f"({error.strerror}): check the SD card and the directory's owner"
                 ) from error
             # A card remounted read-only after errors: what is on it can still be sent.
-            log.error("outbox %s is on a read-only disk: nothing new can be stored",
-                      self.directory)
+            # Whatever then fails to be stored says so (an append, an acknowledgement).
+            log.info("outbox %s is on a read-only disk: nothing new can be stored",
+                     self.directory)
             self._lock_fd = os.open(self.directory / "lock", os.O_RDONLY)
         self._writers: dict[Lane, _Writer] = {}
         self._index = OutboxIndex(self.directory, self._quarantine)
@@ -144,8 +145,8 @@ class Outbox:
             return
         try:
             atomic_write(self._reserve, bytes(RESERVE_BYTES))
-        except OSError as error:
-            log.warning("outbox: cannot set space aside (%s)", error.strerror or error)
+        except OSError as error:  # a full disk: what then fails to be stored says so
+            log.info("outbox: cannot set space aside (%s)", error.strerror or error)
 
     # -- locking -------------------------------------------------------------
 
