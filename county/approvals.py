@@ -1,52 +1,50 @@
-"""The county approver's side of the smart seal (审): the requests stations
-sent, and approvals issued for them as signed tokens
-(:mod:`protocol.approval_token`), published to the station through its feed and
-returned as text and as a QR code for a station that is offline."""
+"""The county approver's side of the smart seal (审): answering the requests
+stations filed (:mod:`county.seal_requests`), once each.
+
+An approval is a signed token (:mod:`protocol.approval_token`) bound to the
+station, its seal and its request; a refusal is a signed feed document with
+the reason in plain words (:mod:`protocol.seal_refusal`). Both go to the one
+station through its feed. Only an open request (:mod:`county.request_states`)
+can be answered, and the database keeps one answer per (station, request):
+a second approval of a request is impossible, even from two approvers at
+once.
+
+An approval is written in full before it is published, or not at all: it
+is recorded in the database first (with its token, so the county knows of
+every token it signed), then its QR code file is written (atomically), and
+only then is it published to the station. If the QR code cannot be written
+or publishing fails, the record and the file are taken back and nothing was
+issued. If the approver's process is killed in between, the approval stays
+recorded, not yet published: approving the same request again finishes it,
+with the same token.
+"""
 
 from __future__ import annotations
 
+import errno
 import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from county.datadir import existing_county
+from county.datadir import CountyDir, existing_county
 from county.errors import CountyError
+from county.feed import add_document
 from county.keyfile import load_key
-from county.operator import publish
-from county.store import Store
-from protocol.approval_token import MAX_USES, Approval, TokenRejected, issue_token
+from county.request_states import RequestReport, RequestState, RequestStatus, request_report
+from county.store import SealAnswer, Store
+from durable.atomic import atomic_write
+from protocol.approval_token import MAX_USES, Approval, TokenRejected, issue_token, read_token
+from protocol.documents import DocumentRejected
+from protocol.seal_refusal import DOCUMENT_KIND, Refusal, reason_problem
 
-REQUEST_STREAM = "seal.request"
 CLOCK_SLACK_SECONDS = 60  # a station's clock a little behind still takes the approval
+MAX_MINUTES = 24 * 60
+REFUSAL_DAYS = 30  # how long a refusal stays in the feed for a station that is offline
 
 
-@dataclass(frozen=True)
-class StationRequest:
-    device_id: str
-    req: str
-    slot: str
-    matter: str
-    uses: int
-    doc: str | None
-    created: float
-
-
-def seal_requests(data_dir: Path | str) -> list[StationRequest]:
-    """Every seal request received, newest first."""
-    county = existing_county(data_dir)
-    with Store.open(county.database) as store:
-        events = store.stream_events(REQUEST_STREAM)
-    found = []
-    for device_id, payload, created in events:
-        try:
-            found.append(StationRequest(
-                device_id, str(payload["req"]), str(payload["slot"]),
-                str(payload.get("matter", "")), int(payload["uses"]), payload.get("doc"),
-                float(created)))
-        except (KeyError, TypeError, ValueError):
-            continue  # a malformed request cannot be approved; it stays in the events
-    return found
+class ApprovalNotWritten(CountyError, OSError):
+    """The approval's QR code could not be written: nothing was issued."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +52,78 @@ class IssuedApproval:
     approval: Approval
     token: str
     qr_path: Path | None
+    resumed: bool = False  # an approval recorded earlier, now published
+
+
+def requests_now(data_dir: Path | str, now: float | None = None) -> RequestReport:
+    """Every seal request and where it stands."""
+    county = existing_county(data_dir)
+    with Store.open(county.database) as store:
+        return request_report(store, time.time() if now is None else now)
+
+
+def _describe(status: RequestStatus) -> str:
+    request, answer = status.request, status.answer
+    name = f"request {request.req} of {request.device_id}"
+    state = status.state
+    if state is RequestState.REFUSED and answer is not None:
+        return f"{name} was refused by {answer.approver} ({answer.reason})"
+    if state is RequestState.CANCELLED:
+        return f"{name} was cancelled at the station"
+    if answer is not None and state in (RequestState.APPROVED, RequestState.EXPIRED):
+        until = time.strftime("%Y-%m-%d %H:%M", time.localtime(answer.expires or 0))
+        verb = "expired at" if state is RequestState.EXPIRED else "is valid until"
+        return f"{name} was approved ({answer.answer_id}, {answer.uses} stamps) and {verb} {until}"
+    return f"{name} is {state.value}"
+
+
+def _request(report: RequestReport, request_id: str, device_id: str | None) -> RequestStatus:
+    """The one request (*device_id*, *request_id*) names, whatever its state."""
+    found = report.find(request_id, device_id)
+    if not found:
+        foreign = report.filed.foreign_from(request_id)
+        if foreign and device_id in (None, *foreign):
+            raise CountyError(
+                f"request {request_id} came from {', '.join(foreign)}, which is not enrolled "
+                "as a seal station: only a seal station's request can be answered")
+        where = f" from {device_id}" if device_id else ""
+        raise CountyError(
+            f"no seal request {request_id!r}{where} has reached the county: check the id on the "
+            "station's panel, or wait for the station to sync ('village-edge county requests')")
+    if len(found) > 1:
+        stations = ", ".join(sorted(s.request.device_id for s in found))
+        raise CountyError(f"request id {request_id} was filed by {len(found)} stations "
+                          f"({stations}): say which with --device")
+    return found[0]
+
+
+def _find(county: CountyDir, request_id: str, device_id: str | None,
+          now: float) -> RequestStatus:
+    with Store.open(county.database) as store:
+        return _request(request_report(store, now, request_id), request_id, device_id)
+
+
+def _must_be_open(status: RequestStatus) -> None:
+    if status.state is not RequestState.OPEN:
+        raise CountyError(f"{_describe(status)}: a request is answered once; the station asks "
+                          "again for another")
+
+
+def _unpublished(status: RequestStatus) -> SealAnswer | None:
+    """An approval recorded but never published (the approver was cut off)."""
+    answer = status.answer
+    if (status.state is RequestState.APPROVED and answer is not None
+            and answer.published is None and answer.token is not None):
+        return answer
+    return None
+
+
+def qr_file(qr: Path | None, aid: str) -> Path | None:
+    """Where the QR code goes: *qr* itself, or ``approval-AID.png`` in *qr*
+    if it is a directory."""
+    if qr is not None and qr.is_dir():
+        return qr / f"approval-{aid}.png"
+    return qr
 
 
 def approve(
@@ -63,46 +133,126 @@ def approve(
     uses: int,
     minutes: float,
     approver: str,
-    qr_path: Path | None = None,
+    device_id: str | None = None,
+    qr: Path | None = None,
     now: float | None = None,
 ) -> IssuedApproval:
-    """Approve *request_id* for *uses* stamps during *minutes*."""
-    matches = [r for r in seal_requests(data_dir) if r.req == request_id]
-    if not matches:
-        raise CountyError(
-            f"no seal request {request_id!r} has reached the county: check the id on the "
-            "station's panel, or wait for the station to sync ('village-edge county requests')"
-        )
-    request = matches[0]
+    """Approve the request *request_id* (of *device_id*, needed only if two
+    stations sent that id) for *uses* stamps during *minutes*; its QR code
+    to *qr* (a file, or a directory for ``approval-AID.png``) if given."""
+    county = existing_county(data_dir)
+    now = time.time() if now is None else now
+    status = _find(county, request_id, device_id, now)
+    pending = _unpublished(status)
+    if pending is not None:
+        return _finish(county, pending, qr, now, resumed=True)
+    _must_be_open(status)
+    request = status.request
     most = min(MAX_USES, request.uses)
     if not 1 <= uses <= most:
         raise CountyError(f"the station asked for {request.uses} stamps: approve 1 to {most}")
-    if not 0 < minutes <= 24 * 60:
+    if not 0 < minutes <= MAX_MINUTES:
         raise CountyError(f"minutes must be above 0 and at most a day, not {minutes}")
-    now = time.time() if now is None else now
     approval = Approval(
         aid=f"A-{secrets.token_hex(6)}", req=request.req, dev=request.device_id,
         slot=request.slot, uses=uses, nbf=int(now) - CLOCK_SLACK_SECONDS,
         exp=int(now + minutes * 60), apr=approver, doc=request.doc,
     )
-    county = existing_county(data_dir)
     try:
         token = issue_token(load_key(county.key), approval)
     except TokenRejected as error:
         raise CountyError(f"cannot approve: {error.detail}") from None
-    publish(data_dir, "approval", approval.aid, {"token": token}, audience=request.device_id,
-            days_valid=max(minutes / (24 * 60), 1 / 24))
-    if qr_path is not None:
-        write_qr(token, qr_path)
-    return IssuedApproval(approval, token, qr_path)
+    answer = SealAnswer(request.device_id, request.req, "approved", approval.aid, request.slot,
+                        uses, float(approval.exp), approver, None, token, now, None)
+    with Store.open(county.database) as store, store.transaction():
+        if not store.add_seal_answer(answer):
+            raise CountyError(f"request {request.req} of {request.device_id} was answered "
+                              "a moment ago by someone else: see 'village-edge county requests'")
+    return _finish(county, answer, qr, now, resumed=False)
+
+
+def _finish(
+    county: CountyDir, answer: SealAnswer, qr: Path | None, now: float, *, resumed: bool
+) -> IssuedApproval:
+    """Write the QR code, then publish; take both back if either fails."""
+    assert answer.token is not None
+    key = load_key(county.key)
+    approval = read_token(answer.token, key.public_key())
+    path = qr_file(qr, approval.aid)
+    try:
+        if path is not None:
+            write_qr(answer.token, path)
+        with Store.open(county.database) as store, store.transaction():
+            add_document(store, key, "approval", approval.aid, {"token": answer.token},
+                         audience=approval.dev, now=now,
+                         days_valid=max((approval.exp - now) / 86400, 1 / 24))
+            store.mark_answer_published(answer.device_id, answer.req, now)
+    except BaseException as error:
+        if path is not None:
+            path.unlink(missing_ok=True)
+        if not resumed:  # a resumed one may have left the county as a QR code before
+            with Store.open(county.database) as store, store.transaction():
+                store.forget_unpublished_answer(answer.device_id, answer.req)
+        if isinstance(error, OSError) and not isinstance(error, CountyError):
+            raise ApprovalNotWritten(
+                error.errno or errno.EIO,
+                f"the QR code {path} cannot be written ({error.strerror or error}): the "
+                "approval was not issued; choose another --qr, or free space, and approve "
+                "again") from None
+        if isinstance(error, DocumentRejected):
+            raise CountyError(f"the approval cannot be published ({error}); it was not "
+                              "issued") from None
+        raise
+    return IssuedApproval(approval, answer.token, path, resumed)
+
+
+def refuse(
+    data_dir: Path | str,
+    request_id: str,
+    *,
+    reason: str,
+    approver: str,
+    device_id: str | None = None,
+    now: float | None = None,
+) -> Refusal:
+    """Refuse the request, telling the station *reason* in plain words."""
+    problem = reason_problem(reason)
+    if problem is not None:
+        raise CountyError(problem)
+    county = existing_county(data_dir)
+    now = time.time() if now is None else now
+    status = _find(county, request_id, device_id, now)
+    _must_be_open(status)
+    request = status.request
+    refusal = Refusal(rid=f"F-{secrets.token_hex(6)}", dev=request.device_id, req=request.req,
+                      slot=request.slot, reason=reason.strip(), by=approver, at=int(now))
+    answer = SealAnswer(request.device_id, request.req, "refused", refusal.rid, request.slot,
+                        None, None, approver, refusal.reason, None, now, now)
+    key = load_key(county.key)
+    try:
+        with Store.open(county.database) as store, store.transaction():
+            if not store.add_seal_answer(answer):
+                raise CountyError(f"request {request.req} of {request.device_id} was answered "
+                                  "a moment ago by someone else: see "
+                                  "'village-edge county requests'")
+            add_document(store, key, DOCUMENT_KIND, refusal.document_name, refusal.body(),
+                         audience=refusal.dev, days_valid=REFUSAL_DAYS, now=now)
+    except DocumentRejected as error:
+        raise CountyError(f"the refusal cannot be published ({error}); nothing was sent") from None
+    return refusal
 
 
 def write_qr(text: str, path: Path) -> Path:
+    """The QR code of *text* as a PNG at *path*, replaced atomically: a
+    reader sees the whole image or none."""
+    import io
+
     import qrcode
 
-    path.parent.mkdir(parents=True, exist_ok=True)
     image = qrcode.make(text, error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=6,
                         border=4)
-    with path.open("wb") as file:
-        image.save(file)
+    png = io.BytesIO()
+    image.save(png)
+    atomic_write(path, png.getvalue())
     return path
+

@@ -31,16 +31,33 @@ def publish_document(
     would refuse as malformed (unknown kind, bad name, body not an object).
     """
     with store.transaction():
-        version = store.latest_version(kind, name) + 1
-        issued = int(now)
-        document = FeedDocument.from_dict({
-            "kind": kind, "name": name, "version": version, "issued": issued,
-            "expires": issued + max(1, int(days_valid * 86400)), "audience": audience,
-            "body": body,
-        })
-        signed = SignedDocument.sign(key, document)
-        wire = json.dumps(signed.to_wire(), ensure_ascii=False, allow_nan=False)
-        seq = store.add_document(kind, name, version, audience, wire, now)
+        return add_document(store, key, kind, name, body, audience=audience,
+                            days_valid=days_valid, now=now)
+
+
+def add_document(
+    store: Store,
+    key: Ed25519PrivateKey,
+    kind: str,
+    name: str,
+    body: dict[str, Any],
+    *,
+    audience: str,
+    days_valid: float,
+    now: float,
+) -> tuple[int, SignedDocument]:
+    """:func:`publish_document` within a transaction the caller holds, so
+    that the document is published together with what it records, or not."""
+    version = store.latest_version(kind, name) + 1
+    issued = int(now)
+    document = FeedDocument.from_dict({
+        "kind": kind, "name": name, "version": version, "issued": issued,
+        "expires": issued + max(1, int(days_valid * 86400)), "audience": audience,
+        "body": body,
+    })
+    signed = SignedDocument.sign(key, document)
+    wire = json.dumps(signed.to_wire(), ensure_ascii=False, allow_nan=False)
+    seq = store.add_document(kind, name, version, audience, wire, now)
     return seq, signed
 
 

@@ -19,6 +19,7 @@ from county.enrollment import code_digest, code_expiry, new_code
 from county.errors import CountyError
 from county.feed import publish_document
 from county.keyfile import load_key
+from county.seal_requests import REQUEST_STREAM, SEAL_ROLES
 from county.store import Store
 from protocol.api import DEVICE_ID, LEDGER_STREAM
 from protocol.documents import (
@@ -162,7 +163,9 @@ def stats(data_dir: Path | str) -> dict[str, Any]:
     """What the county has received and refused, overall and per device.
 
     ``rejected.replayed`` counts every request refused as a replay, stale
-    timestamps included; ``rejected.stale`` counts those alone.
+    timestamps included; ``rejected.stale`` counts those alone. A device's
+    ``foreign_seal_requests`` counts the seal requests it sent although it is
+    not enrolled as a seal station: kept, never approvable.
     """
     county = existing_county(data_dir)
     with Store.open(county.database) as store:
@@ -181,6 +184,8 @@ def stats(data_dir: Path | str) -> dict[str, Any]:
                 "backlog": device.backlog,
                 "backlog_reported": device.backlog_reported,
                 "events_by_stream": streams,
+                "foreign_seal_requests": (streams.get(REQUEST_STREAM, 0)
+                                          if device.role not in SEAL_ROLES else 0),
                 "ledger": ledger,
             }
         return {

@@ -1,6 +1,7 @@
 """The county's database: one SQLite file (WAL, synchronous=FULL) holding the
 enrolled devices, enrollment codes, seen nonces, events, published documents,
-blob progress and the rejection counters.
+blob progress, the rejection counters and the county's answers to seal
+requests.
 
 Each HTTP request opens its own :class:`Store` (SQLite connections are cheap
 and must not cross threads); every write happens inside
@@ -83,6 +84,27 @@ CREATE TABLE IF NOT EXISTS blobs (
 );
 """
 
+#: One answer per seal request, a request being (station, request id): the
+#: primary key is what makes a second approval of one request impossible.
+#: Made by the server's start and, for a database from before it, on first use.
+SEAL_ANSWERS_TABLE = """
+CREATE TABLE IF NOT EXISTS seal_answers (
+    device_id TEXT NOT NULL,
+    req TEXT NOT NULL,
+    answer TEXT NOT NULL CHECK (answer IN ('approved', 'refused')),
+    answer_id TEXT NOT NULL UNIQUE,
+    slot TEXT NOT NULL,
+    uses INTEGER,
+    expires REAL,
+    approver TEXT NOT NULL,
+    reason TEXT,
+    token TEXT,
+    answered REAL NOT NULL,
+    published REAL,
+    PRIMARY KEY (device_id, req)
+)
+"""
+
 
 @dataclass(frozen=True)
 class Device:
@@ -113,6 +135,37 @@ class BlobProgress:
     size: int
     received: int
     complete: bool
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event as the county holds it, with the sender's role (None if the
+    device is no longer enrolled) and when the county received it."""
+
+    device_id: str
+    role: str | None
+    payload: Any
+    created: float
+    received: float
+
+
+@dataclass(frozen=True)
+class SealAnswer:
+    """The county's answer to one seal request: ``approved`` (with the
+    token, written before it is published) or ``refused``."""
+
+    device_id: str
+    req: str
+    answer: str
+    answer_id: str
+    slot: str
+    uses: int | None
+    expires: float | None
+    approver: str
+    reason: str | None
+    token: str | None
+    answered: float
+    published: float | None
 
 
 class Store:
@@ -153,6 +206,7 @@ class Store:
         for statement in SCHEMA.split(";"):
             if statement.strip():
                 self._db.execute(statement)
+        self._db.execute(SEAL_ANSWERS_TABLE)
 
     def close(self) -> None:
         self._db.close()
@@ -292,6 +346,18 @@ class Store:
         )
         return [(row["device_id"], json.loads(row["payload"]), row["created"]) for row in rows]
 
+    def stream_events_received(self, stream: str) -> list[StoredEvent]:
+        """Every event of *stream*, in the order the county received them,
+        with the role its device is enrolled in."""
+        rows = self._db.execute(
+            "SELECT e.device_id, d.role, e.payload, e.created, e.received FROM events e "
+            "LEFT JOIN devices d ON d.device_id = e.device_id WHERE e.stream = ? "
+            "ORDER BY e.received, e.rowid",
+            (stream,),
+        )
+        return [StoredEvent(row["device_id"], row["role"], json.loads(row["payload"]),
+                            row["created"], row["received"]) for row in rows]
+
     def payloads(self, device_id: str, stream: str) -> list[Any]:
         rows = self._db.execute(
             "SELECT payload FROM events WHERE device_id = ? AND stream = ? ORDER BY created, rowid",
@@ -359,3 +425,47 @@ class Store:
         for row in rows:
             counts["complete" if row["complete"] else "partial"] = row["n"]
         return counts
+
+    # -- answers to seal requests ----------------------------------------------
+
+    def _answers_table(self) -> None:
+        self._db.execute(SEAL_ANSWERS_TABLE)
+
+    def add_seal_answer(self, answer: SealAnswer) -> bool:
+        """Record *answer*; False if its request already has one."""
+        self._answers_table()
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO seal_answers (device_id, req, answer, answer_id, slot, uses, "
+            "expires, approver, reason, token, answered, published) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (answer.device_id, answer.req, answer.answer, answer.answer_id, answer.slot,
+             answer.uses, answer.expires, answer.approver, answer.reason, answer.token,
+             answer.answered, answer.published),
+        )
+        return cursor.rowcount == 1
+
+    def seal_answers(self) -> dict[tuple[str, str], SealAnswer]:
+        """Every answer, by (station, request id)."""
+        self._answers_table()
+        rows = self._db.execute("SELECT * FROM seal_answers ORDER BY answered")
+        return {(row["device_id"], row["req"]): SealAnswer(**dict(row)) for row in rows}
+
+    def seal_answer(self, device_id: str, req: str) -> SealAnswer | None:
+        self._answers_table()
+        row = self._db.execute(
+            "SELECT * FROM seal_answers WHERE device_id = ? AND req = ?", (device_id, req)
+        ).fetchone()
+        return SealAnswer(**dict(row)) if row else None
+
+    def mark_answer_published(self, device_id: str, req: str, now: float) -> None:
+        self._db.execute(
+            "UPDATE seal_answers SET published = ? WHERE device_id = ? AND req = ?",
+            (now, device_id, req),
+        )
+
+    def forget_unpublished_answer(self, device_id: str, req: str) -> None:
+        """Take back an answer that never left the county (its writing failed)."""
+        self._db.execute(
+            "DELETE FROM seal_answers WHERE device_id = ? AND req = ? AND published IS NULL",
+            (device_id, req),
+        )

@@ -1,7 +1,9 @@
 """The seal station daemon's parts, made in the order that keeps the seal
 safe: the pins first (every lock driven locked), then the ledger, the outbox,
-the camera and the controller, which records any interrupted session before
-it takes new requests."""
+the camera and the controller, which recovers from the ledger (an
+interrupted session recorded, an open request reopened, damage found) before
+anything from the feed is offered to it: an approval that arrived while the
+daemon was down meets the request it was made for."""
 
 from __future__ import annotations
 
@@ -44,7 +46,8 @@ class SealRuntime:
         try:
             self.station: Station = stack.enter_context(open_station(config))
             self.clock = TrustedClock(config.state.trusted_time)
-            self.ledger = stack.enter_context(Ledger(config.state.ledger, time.time))
+            self.ledger = stack.enter_context(Ledger(config.state.ledger, time.time,
+                                                     mark_path=config.state.ledger_mark))
             self.outbox: Outbox = stack.enter_context(open_outbox(config))
             link = None
             if config.camera.enabled:
@@ -57,9 +60,9 @@ class SealRuntime:
                 device_id=config.device_id, station=self.station, ledger=self.ledger,
                 outbox=self.outbox, county_key=county_key, clock=self.clock, camera=link,
                 matters=config.seal_matters, return_seconds=config.seal_return_seconds)
+            self.controller.recover()
             self.check_ntp()
             self.poll_feed()
-            self.controller.recover()
         except BaseException:
             stack.close()  # the station closes last-in first-out: locks stay locked
             raise
@@ -72,10 +75,11 @@ class SealRuntime:
         self._stack.close()
 
     def poll_feed(self) -> None:
-        for token in self.feed.poll():
-            self.controller.offer_token(token, "feed")
+        self.feed.deliver(self.controller)
 
     def check_ntp(self) -> None:
+        """While the kernel says the system clock is NTP-synchronised, its
+        time is trusted (anchored to the boot clock now)."""
         state = read_clock_state()
         if state.synchronised:
             self.clock.trust(time.time(), "ntp")

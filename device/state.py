@@ -12,6 +12,7 @@ the layout is written here and nowhere else::
     feed/                   signed documents from the county
     sync-status.json        the sync agent's last success and last error
     ledger/                 the seal station's hash-chained ledger
+    ledger-mark             the seq and hash of its last record (outside ledger/)
     trusted-time            the newest time the seal station had reason to trust
     print-queue/            receipts kept while the printer cannot print
     kiosk/                  the kiosk's technician PIN, Kivy's home and fonts
@@ -60,6 +61,12 @@ class DeviceState:
     @property
     def ledger(self) -> Path:
         return self.root / "ledger"
+
+    @property
+    def ledger_mark(self) -> Path:
+        """The ledger's high-water mark, kept outside ``ledger/`` so that what
+        damages or replaces that directory does not take the mark with it."""
+        return self.root / "ledger-mark"
 
     @property
     def trusted_time(self) -> Path:

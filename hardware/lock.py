@@ -76,6 +76,8 @@ class LockReason(Enum):
 
 
 LockedCallback = Callable[[LockReason], None]
+#: Called with the new state and the duty then read back from the output.
+ChangedCallback = Callable[[LockState, float], None]
 
 
 @dataclass
@@ -103,6 +105,11 @@ class SealLock:
         self.name = name
         self.timing = timing or LockTiming()
         self.when_locked: LockedCallback | None = None
+        #: Every change of state, in order, with the duty read back from the pin
+        #: (a technician's trace; what the hardware contract tests observe on real
+        #: pins). Runs with the lock's mutex held, in the thread that made the
+        #: change: it must return promptly and must not wait for another thread.
+        self.when_changed: ChangedCallback | None = None
         self._mutex = threading.RLock()
         self._window: _Window | None = None
         self._state = LockState.LOCKED
@@ -166,6 +173,7 @@ class SealLock:
                 self._window = window
                 self._state = LockState.PULLING_IN
                 self._output.value = 1.0
+                self._changed()
                 threading.Thread(
                     target=self._drive, args=(window,), name=f"{self.name}-drive", daemon=True
                 ).start()
@@ -218,6 +226,7 @@ class SealLock:
                 return
             self._output.value = self.timing.hold_duty
             self._state = LockState.HOLDING
+            self._changed()
         while True:
             remaining = window.deadline - time.monotonic()
             if remaining <= 0:
@@ -239,6 +248,7 @@ class SealLock:
             self._output.value = 0
             self._window = None
             self._state = LockState.LOCKED
+            self._changed()
             window.stop.set()
         log.info("%s: locked (%s)", self.name, reason.value)
         callback = self.when_locked
@@ -247,6 +257,16 @@ class SealLock:
                 callback(reason)
             except Exception:
                 log.exception("%s: when_locked callback failed", self.name)
+
+    def _changed(self) -> None:
+        """Report the state just entered (the mutex is held)."""
+        callback = self.when_changed
+        if callback is None:
+            return
+        try:
+            callback(self._state, float(self._output.value))
+        except Exception:
+            log.exception("%s: when_changed callback failed", self.name)
 
     def _secure(self) -> None:
         """The fail-safe path: no callbacks, no logging beyond one line."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from typing import Protocol
 
 from gpiozero import DigitalInputDevice, Factory
 
@@ -21,6 +22,21 @@ from hardware.pins import bcm_of
 log = logging.getLogger(__name__)
 
 Callback = Callable[[], object]
+
+
+class SettleTimer(Protocol):
+    """What a switch needs of a timer: :class:`threading.Timer`'s start and cancel."""
+
+    daemon: bool
+
+    def start(self) -> None: ...
+
+    def cancel(self) -> None: ...
+
+
+#: Makes the timer that reports a change once the input has been still for
+#: the settling time: ``timer_factory(seconds, settle)``.
+TimerFactory = Callable[[float, Callable[[], None]], SettleTimer]
 
 
 class DebouncedSwitch:
@@ -33,14 +49,18 @@ class DebouncedSwitch:
         settle_seconds: float = 0.05,
         pin_factory: Factory | None = None,
         name: str = "switch",
+        timer_factory: TimerFactory | None = None,
     ) -> None:
+        """*timer_factory* makes the settling timers (default
+        :class:`threading.Timer`); tests pass timers that fire when told."""
         if not 0 <= settle_seconds <= 2:
             raise ValueError("settle_seconds must be between 0 and 2")
         self.name = name
         self.settle_seconds = settle_seconds
         self._mutex = threading.Lock()
         self._changed = threading.Condition(self._mutex)
-        self._timer: threading.Timer | None = None
+        self._timer_factory: TimerFactory = timer_factory or threading.Timer
+        self._timer: SettleTimer | None = None
         self._closed = False
         self.when_closed: Callback | None = None
         self.when_opened: Callback | None = None
@@ -91,7 +111,7 @@ class DebouncedSwitch:
             if self.settle_seconds == 0:
                 self._timer = None
             else:
-                self._timer = threading.Timer(self.settle_seconds, self._settle)
+                self._timer = self._timer_factory(self.settle_seconds, self._settle)
                 self._timer.daemon = True
                 self._timer.start()
                 return

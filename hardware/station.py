@@ -23,7 +23,7 @@ from hardware.failsafe import PROCESS_FAILSAFE, FailSafe
 from hardware.lamp import LampKind, StatusLamp
 from hardware.lock import LockTiming, SealLock
 from hardware.patterns import Signal
-from hardware.sensors import LidSensor, PlungerSensor, SleeveSensor
+from hardware.sensors import LidSensor, PlungerSensor, SleeveSensor, TimerFactory
 
 if TYPE_CHECKING:
     from hardware.printer import ReceiptPrinter
@@ -126,8 +126,11 @@ class Station:
         *,
         pin_factory: Factory,
         failsafe: FailSafe | None = PROCESS_FAILSAFE,
+        timer_factory: TimerFactory | None = None,
     ) -> Station:
-        """Make every pin device of *spec*; attach a printer afterwards."""
+        """Make every pin device of *spec*; attach a printer afterwards.
+        *timer_factory* makes the switches' settling timers (see
+        :class:`~hardware.sensors.DebouncedSwitch`)."""
         with contextlib.ExitStack() as made:
             slots = []
             # Locks first: every solenoid is driven low before anything else.
@@ -144,10 +147,12 @@ class Station:
                 locks[slot.name] = lock
             for slot in spec.slots:
                 sleeve = SleeveSensor(slot.sleeve, settle_seconds=spec.settle_seconds,
-                                      pin_factory=pin_factory, name=f"sleeve {slot.name}")
+                                      pin_factory=pin_factory, name=f"sleeve {slot.name}",
+                                      timer_factory=timer_factory)
                 made.callback(sleeve.close)
                 plunger = PlungerSensor(slot.plunger, settle_seconds=spec.settle_seconds,
-                                        pin_factory=pin_factory, name=f"plunger {slot.name}")
+                                        pin_factory=pin_factory, name=f"plunger {slot.name}",
+                                        timer_factory=timer_factory)
                 made.callback(plunger.close)
                 slots.append(SealSlot(slot.name, slot.label, lock=locks[slot.name],
                                       sleeve=sleeve, plunger=plunger))
@@ -155,7 +160,7 @@ class Station:
             if spec.lid is not None:
                 lid = LidSensor(
                     spec.lid, settle_seconds=spec.settle_seconds, pin_factory=pin_factory,
-                    name="lid",
+                    name="lid", timer_factory=timer_factory,
                 )
                 made.callback(lid.close)
             lamp = None

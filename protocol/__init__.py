@@ -9,8 +9,11 @@ seal station) and the county.
 - :mod:`protocol.documents`: the signed feed documents the county publishes;
 - :mod:`protocol.events`: the event a device sends;
 - :mod:`protocol.wire_json`: the limits of every JSON request body;
+- :mod:`protocol.event_blobs`: which photos and documents an event names;
 - :mod:`protocol.approval_token`: the ``VE1.`` approval that unlocks a seal;
+- :mod:`protocol.seal_refusal`: the county's refusal of a seal request;
 - :mod:`protocol.ledger_chain`: the hash chain of a seal station's ledger;
+- :mod:`protocol.commands`: what the county tells one device to do, via its feed;
 - :mod:`protocol.complaint_envelope`: a report sealed to the county's key;
 - :mod:`protocol.tracking`: tracking codes with a check digit;
 - :mod:`protocol.complaint_status`: how the county says where a report stands.

@@ -33,6 +33,10 @@ from protocol.signing import SignatureError, b64url, unb64url
 PREFIX = "VE1."
 MAX_TOKEN_CHARS = 1200  # a QR code a phone shows and a 640x480 frame still reads
 MIN_USES, MAX_USES = 1, 50
+#: The county dates an approval's ``nbf`` this long before it issues it, so a
+#: station whose clock is a little behind still takes it; a station reads the
+#: issue time of an approval as ``nbf + NBF_BACKDATE_SECONDS``.
+NBF_BACKDATE_SECONDS = 60
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 DOC_PATTERN = re.compile(r"[0-9a-f]{16}")
 B64URL = re.compile(r"[A-Za-z0-9_-]+")

@@ -75,11 +75,12 @@ def _is_hex64(value: Any) -> bool:
     )
 
 
-def check_chain(payloads: Iterable[Any]) -> ChainReport:
+def check_chain(payloads: Iterable[Any], *, start: tuple[int, str] = (1, GENESIS)) -> ChainReport:
     """Verify the chain of *payloads* (in any order: they are sorted by ``seq``).
 
     An exact copy of a record (sent twice) is ignored; two different records
-    with the same ``seq`` break the chain there.
+    with the same ``seq`` break the chain there. *start* is the ``seq`` and
+    ``prev`` of the first record: a part of a ledger can be checked on its own.
     """
     records: list[Mapping[str, Any]] = []
     for index, payload in enumerate(payloads):
@@ -89,7 +90,8 @@ def check_chain(payloads: Iterable[Any]) -> ChainReport:
         records.append(payload)
     records.sort(key=lambda record: record["seq"])
 
-    expected_seq, expected_prev, count = 1, GENESIS, 0
+    expected_seq, expected_prev = start
+    count = 0
     previous: Mapping[str, Any] | None = None
     for record in records:
         seq = record["seq"]
@@ -107,7 +109,7 @@ def check_chain(payloads: Iterable[Any]) -> ChainReport:
         if not _hash_fits(record):
             return ChainReport(False, count, seq, f"record {seq} was altered (hash mismatch)")
         if record["prev"] != expected_prev:
-            follows = "the start (64 zeros)" if seq == 1 else f"record {seq - 1}"
+            follows = "the start (64 zeros)" if expected_prev == GENESIS else f"record {seq - 1}"
             return ChainReport(
                 False, count, seq, f"record {seq} does not follow {follows} (prev mismatch)"
             )

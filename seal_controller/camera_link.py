@@ -1,6 +1,7 @@
 """The seal controller's use of the camera: photographs stored in the outbox
-by sha256, a camera that fails or is covered reported as a failure (no
-stamping without photos), and approval QR codes read from the scan stream."""
+by sha256, a camera that fails or is covered, or a photo that cannot be
+stored, reported as a failure (no stamping without photos), and approval QR
+codes read from the scan stream."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from camera.checks import LIKELY_SAME_MAX_DISTANCE, fingerprint_distance, looks_
 from camera.errors import CameraError
 from camera.photo import take_photo
 from camera.qr import scan_qr
-from sync.outbox import Outbox
+from sync.outbox import Outbox, OutboxError
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +57,16 @@ class CameraLink:
             photo = take_photo(self.camera, station=self.station_id, slot=slot, clock=self.clock)
         except CameraError as error:
             return Shot(None, None, f"camera failed: {error}")
-        digest = self.outbox.put_blob(photo.jpeg)
+        try:
+            digest = self.outbox.put_blob(photo.jpeg)
+        except (OutboxError, OSError) as error:  # a full or failing card: no photo kept
+            return Shot(None, None, f"photo not stored: {error}")
         log.info("photo %s (%s, slot %s)", digest[:12], purpose, slot)
         return Shot(digest, photo.fingerprint)
+
+    def forget_codes(self) -> None:
+        """The codes shown so far were taken away: the next showing counts."""
+        self._recent.clear()
 
     def scan_codes(self) -> list[str]:
         """QR codes in front of the camera now, each offered once a while."""

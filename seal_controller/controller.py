@@ -2,18 +2,21 @@
 run against the station's hardware, its camera, its ledger and its outbox.
 
 Everything that happens — the custodian's buttons, approvals from the feed or
-a QR code, the plunger, the sleeve, the lid, the camera, the clock — becomes a
-trigger handled one at a time under one lock. :meth:`SealController.handle`
-looks up the row, writes the ledger first, then runs the row's actions. The
-lock only ever unlocks through the row ``(requested, approval_ok)``.
+a QR code, commands from the county, the plunger, the sleeve, the lid, the
+camera, the clock, the ledger failing — becomes a trigger handled one at a
+time under one lock. :meth:`SealController.handle` looks up the row, writes
+the ledger first, then runs the row's actions. The lock only ever unlocks
+through the row ``(requested, approval_ok)``, and only with a time trusted
+during this boot (:mod:`seal_controller.trusted_clock`).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,14 +25,30 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hardware.lock import LockReason
 from hardware.patterns import Signal
 from hardware.station import SealSlot, Station
-from protocol.approval_token import MAX_USES, Approval, TokenRejected, read_token
+from protocol.approval_token import (
+    MAX_USES,
+    NBF_BACKDATE_SECONDS,
+    Approval,
+    TokenRejected,
+    read_token,
+)
+from protocol.commands import ClearLedgerDamage, CommandRejected, read_command
+from seal_controller.alarms import AlarmPath
 from seal_controller.errors import RequestError, StationBusy
-from seal_controller.ledger import Ledger, LedgerForwarder
+from seal_controller.ledger import Ledger, LedgerError, LedgerForwarder
 from seal_controller.messages import PANEL, alarm_text, refusal_text
-from seal_controller.procedure import END_SESSION, INTERRUPTED, Phase, Rule, rule_for
+from seal_controller.procedure import (
+    END_SESSION,
+    INTERRUPTED,
+    RESUME,
+    SAFE_ACTIONS,
+    Phase,
+    Rule,
+    rule_for,
+)
 from seal_controller.replay import replay
 from seal_controller.trusted_clock import TrustedClock
-from sync.outbox import Outbox
+from sync.outbox import Outbox, OutboxError
 
 if TYPE_CHECKING:
     from seal_controller.camera_link import CameraLink
@@ -37,6 +56,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ALARM_SHOW_SECONDS = 30.0
+STORAGE_RETRY_SECONDS = (30.0, 3600.0)  # first retry of an unwritable ledger, and the longest
 
 
 @dataclass(frozen=True)
@@ -96,18 +116,26 @@ class SealController:
         self.county_key = county_key
         self.clock = clock
         self.camera = camera
+        self.alarm_path = AlarmPath(station, outbox, camera)
         self.matters = matters
         self.return_seconds = return_seconds
         self.phase = Phase.IDLE
         self.request_open: SealRequest | None = None
         self.session: Session | None = None
         self.used_aids: set[str] = set()
+        #: Why the station is halted, by hold ("damage", "storage"): what the panel says.
+        self.holds: dict[str, str] = {}
+        self.damage_seq: int | None = None  # the alarm_ledger_damaged record to be cleared
+        self.cleared_at = 0.0  # approvals issued before the county's last clearing are refused
         self.alarms: list[str] = []
         self.photos: list[str] = []
         self.last_refusal: str | None = None
         self.returning_since: float | None = None
         self.return_alarm_raised = False
         self.alarm_until = 0.0
+        self.storage_retry_at = 0.0
+        self.storage_error: str | None = None
+        self.storage_retry_wait = STORAGE_RETRY_SECONDS[0]
         self.message = PANEL["idle"]
         self.on_change: Callable[[PanelView], None] | None = None
         self._mutex = threading.RLock()
@@ -123,28 +151,69 @@ class SealController:
     def recover(self) -> None:
         """Rebuild from the ledger after a start: the locks are already driven
         locked (the station did that first); an open session is recorded as
-        interrupted and never resumed, so an approval never gains uses."""
+        interrupted and never resumed, so an approval never gains uses; a
+        damaged ledger halts the station until the county clears it; a ledger
+        that cannot be written halts it until it can."""
         with self._mutex:
-            replayed = replay(self.ledger.records)
-            self.used_aids |= replayed.used_aids
-            open_session, open_request = replayed.open_session, replayed.open_request
-            if open_session is not None:
-                self._write(INTERRUPTED, slot=open_session.get("slot"),
-                            aid=open_session.get("aid"),
-                            note="power cut or crash during an unlocked session; the approval "
-                                 "is used up")
-                self._enter_after_session()
-            elif open_request is not None:
-                self.request_open = SealRequest(
-                    str(open_request["req"]), str(open_request["slot"]),
-                    str(open_request.get("matter", "")), int(open_request["uses"]),
-                    open_request.get("doc"))
-                self.phase = Phase.REQUESTED
-                self.message = PANEL["waiting"]
-            self._write("started", phase=self.phase.value)
+            session_slot = None
+            if self.ledger.damage is not None:
+                self.handle("ledger_damaged", damage=self.ledger.damage)
+            else:
+                try:
+                    session_slot = self._recover()
+                except LedgerError as error:
+                    self.handle("storage_failed", error=str(error))
+                    return
+            if "storage" in self.holds:
+                return
+            try:
+                self._write("started", phase=self.phase.value)
+            except LedgerError as error:
+                self.handle("storage_failed", error=str(error))
+                return
             self._signal_phase()
             self._forward()
             self._changed()
+            self._alarm_missing_seals(except_slot=session_slot)
+
+    def _recover(self) -> str | None:
+        """Where the ledger left the station; the slot of an interrupted session."""
+        if self.ledger.unwritable is not None:
+            raise LedgerError(self.ledger.unwritable)
+        replayed = replay(self.ledger.records)
+        self.used_aids |= replayed.used_aids
+        self.cleared_at = replayed.cleared_at
+        open_session, open_request = replayed.open_session, replayed.open_request
+        if replayed.damage is not None:
+            self.phase = Phase.HALTED
+            self.damage_seq = int(replayed.damage["seq"])
+            self.holds["damage"] = alarm_text("ledger_damaged")
+            self.message = PANEL["halted"].format(reason=self.holds["damage"])
+        elif open_session is not None:
+            self._write(INTERRUPTED, slot=open_session.get("slot"),
+                        aid=open_session.get("aid"),
+                        note="power cut or crash during an unlocked session; the approval "
+                             "is used up")
+            self._enter_after_session()
+            return str(open_session.get("slot"))
+        elif open_request is not None:
+            self.request_open = SealRequest(
+                str(open_request["req"]), str(open_request["slot"]),
+                str(open_request.get("matter", "")), int(open_request["uses"]),
+                open_request.get("doc"))
+            self.phase = Phase.REQUESTED
+            self.message = PANEL["waiting"]
+        return None
+
+    def _alarm_missing_seals(self, except_slot: str | None) -> None:
+        """A seal out of its holder at start, other than the one an interrupted
+        session left out, was taken while the station was not watching; a lid
+        open at start was opened then."""
+        for name, slot in self.station.slots.items():
+            if name != except_slot and not slot.sleeve.is_present:
+                self.handle("seal_removed", slot=name)
+        if self.station.lid is not None and self.station.lid.is_open:
+            self.handle("lid_open")
 
     # -- the custodian's buttons ----------------------------------------------
 
@@ -174,20 +243,25 @@ class SealController:
 
     def offer_token(self, text: str, source: str) -> Approval | None:
         """An approval from the feed or a QR code; returns it if the seal was
-        unlocked, None if refused (the reason is on the panel and in the ledger)."""
+        unlocked, None if refused (the reason is on the panel, in the ledger
+        and in :attr:`last_refusal`)."""
         with self._mutex:
             try:
                 approval = read_token(text, self.county_key)
-                self._check_fits(approval, source)
+                now = self._check_fits(approval)
             except TokenRejected as rejection:
                 self.last_refusal = rejection.reason
                 self.handle("approval_refused", reason=rejection.reason, source=source,
                             detail=rejection.detail)
                 return None
-            self.handle("approval_ok", approval=approval, source=source)
-            return approval
+            self.last_refusal = None
+            self.handle("approval_ok", approval=approval, source=source, now=now)
+            return approval if self.phase is Phase.UNLOCKED else None
 
-    def _check_fits(self, approval: Approval, source: str) -> None:
+    def _check_fits(self, approval: Approval) -> float:
+        """The trusted time at which *approval* fits; raises TokenRejected."""
+        if self.phase is Phase.HALTED:
+            raise TokenRejected("halted", "; ".join(self.holds.values()))
         if self.phase is Phase.UNLOCKED:
             raise TokenRejected("busy", "a session is already open")
         request = self.request_open
@@ -202,19 +276,77 @@ class SealController:
             raise TokenRejected("request", f"for request {approval.req}, not {request.req}")
         now = self.clock.now()
         if now is None:
-            if source == "qr":
-                raise TokenRejected("clock", "the clock is not trusted; offline approvals wait "
-                                             "until it is")
-            now = self.clock.best_guess()
+            raise TokenRejected("clock", "no trusted time has been seen since this boot (NTP "
+                                         "or the county's clock); approvals wait until then")
         if now < approval.nbf:
             raise TokenRejected("not_yet", f"valid from {approval.nbf}")
         if now >= approval.exp:
             raise TokenRejected("expired", f"expired at {approval.exp}")
         if approval.aid in self.used_aids:
             raise TokenRejected("replayed", f"approval {approval.aid} was already used")
+        if approval.nbf + NBF_BACKDATE_SECONDS < math.floor(self.cleared_at):  # whole seconds
+            raise TokenRejected("cleared", f"issued before the county cleared the ledger "
+                                           f"damage at {self.cleared_at:.0f}")
         if approval.uses > request.uses:
             raise TokenRejected("too_many", f"{approval.uses} stamps approved, {request.uses} "
                                             "asked for")
+        return now
+
+    def read_approval(self, text: str) -> Approval | None:
+        """The approval in *text* if it is one the county signed, else None."""
+        try:
+            return read_token(text, self.county_key)
+        except TokenRejected:
+            return None
+
+    def spent(self, approval: Approval) -> bool:
+        """Whether *approval* can never fit again: it unlocked a seal already,
+        or it expired (by the trusted time, or before the newest time ever
+        trusted: the floor is a bound on "now" from below)."""
+        now = self.clock.now()
+        return approval.aid in self.used_aids or approval.exp <= (
+            now if now is not None else self.clock.floor)
+
+    def awaits(self, approval: Approval) -> bool:
+        """Whether the request *approval* names is the one open now."""
+        request = self.request_open
+        return self.phase is Phase.REQUESTED and request is not None and \
+            request.req == approval.req
+
+    def situation(self) -> tuple[object, ...]:
+        """What an approval refused for a reason that may change depends on
+        (:data:`seal_controller.feed_watch.RETRY_LATER`): when this changes,
+        it is worth offering again."""
+        request = self.request_open
+        return (self.phase, request.req if request else None, self.clock.trusted,
+                tuple(sorted(self.holds)))
+
+    # -- commands from the county ----------------------------------------------
+
+    def offer_command(self, body: Mapping[str, Any], name: str, version: int) -> bool:
+        """A signed command from the feed (the feed store verified it). True if
+        it cleared the ledger damage; a command that does not fit a halted
+        station is recorded as refused, one for a station not halted ignored."""
+        with self._mutex:
+            if "damage" not in self.holds:
+                log.info("command %s v%d: no ledger damage to clear here, ignored", name, version)
+                return False
+            try:
+                command = read_command(body)
+                self._check_command(command)
+            except CommandRejected as rejection:
+                self.handle("command_refused", reason=rejection.reason, detail=rejection.detail,
+                            command=f"{name} v{version}")
+                return False
+            self.handle("damage_cleared", command=command, name=f"{name} v{version}")
+            return "damage" not in self.holds
+
+    def _check_command(self, command: ClearLedgerDamage) -> None:
+        if command.device != self.device_id:
+            raise CommandRejected("device", f"for device {command.device}")
+        if self.damage_seq is not None and command.damage_seq < self.damage_seq:
+            raise CommandRejected("damage", f"clears the damage at record {command.damage_seq}; "
+                                            f"this station's is at record {self.damage_seq}")
 
     # -- hardware events -----------------------------------------------------
 
@@ -222,26 +354,40 @@ class SealController:
         name = slot.name
         slot.plunger.when_closed = lambda: self.handle(self._classify_press(name), slot=name)
         slot.plunger.when_opened = lambda: self.handle(self._classify_release(name), slot=name)
-        slot.sleeve.when_opened = lambda: self.handle("sleeve_out", slot=name)
-        slot.sleeve.when_closed = lambda: self.handle("sleeve_in", slot=name)
+        slot.sleeve.when_opened = lambda: self.handle(self._classify_out(name), slot=name)
+        slot.sleeve.when_closed = lambda: self.handle(self._classify_in(), slot=name)
 
         def locked(reason: LockReason) -> None:
             if reason is LockReason.MAX_ON_TIME:
                 self.handle("lock_limit", slot=name)
+            elif reason is LockReason.TIME_UP:
+                self.handle("expired", slot=name)
 
         slot.lock.when_locked = locked
 
+    def _is_session_slot(self, slot: str) -> bool:
+        session = self.session
+        return self.phase is Phase.UNLOCKED and session is not None and \
+            session.request.slot == slot
+
     def _classify_press(self, slot: str) -> str:
         session = self.session
-        if self.phase is Phase.UNLOCKED and session and session.request.slot == slot:
+        if self._is_session_slot(slot) and session is not None:
             return "press_counted" if session.remaining > 0 else "press_over"
         return "press_locked"
 
     def _classify_release(self, slot: str) -> str:
         session = self.session
-        if self.phase is Phase.UNLOCKED and session and session.request.slot == slot:
+        if self._is_session_slot(slot) and session is not None:
             return "release_last" if session.remaining == 0 else "release"
         return "release"
+
+    def _classify_out(self, slot: str) -> str:
+        return "sleeve_out" if self._is_session_slot(slot) else "seal_removed"
+
+    def _classify_in(self) -> str:
+        home = all(s.sleeve.is_present for s in self.station.slots.values())
+        return "all_home" if home else "sleeve_in"
 
     # -- the engine ------------------------------------------------------------
 
@@ -253,22 +399,38 @@ class SealController:
             if rule is None:
                 log.debug("%s in %s: no row, nothing moves", trigger, self.phase.value)
                 return False
-            follow_ups: list[str] = []
+            follow_ups: list[tuple[str, dict[str, Any]]] = []
             self._context = {"trigger": trigger, **data, "follow_ups": follow_ups}
             log.info("%s + %s", self.phase.value, trigger)
+            failed: LedgerError | None = None
             for action in rule.actions:
-                self._run(action)
-            self._advance(rule)
+                if failed is not None and action.partition(":")[0] not in SAFE_ACTIONS:
+                    continue
+                try:
+                    self._run(action)
+                except LedgerError as error:
+                    failed = error
+            if failed is None or rule.next is Phase.HALTED:
+                self._advance(rule)
+            if failed is not None:
+                log.error("ledger: %s", failed)
+                # Halted for this already, the row's own alarm is all that is new.
+                if trigger != "storage_failed" and "storage" not in self.holds:
+                    follow_ups.insert(0, ("storage_failed", {"error": str(failed)}))
             self._forward()
             self._changed()
-        for follow_up in follow_ups:
-            self.handle(follow_up)
+        for follow_up, follow_data in follow_ups:
+            self.handle(follow_up, **follow_data)
         return True
 
     def _advance(self, rule: Rule) -> None:
-        if rule.next == END_SESSION:
-            self.session = None
+        if rule.next == END_SESSION or (rule.next == RESUME and not self.holds):
             self._enter_after_session()
+        elif rule.next in (RESUME, Phase.HALTED):
+            self.session = None
+            self.request_open = None
+            self.returning_since = None
+            self.phase = Phase.HALTED
         else:
             assert isinstance(rule.next, Phase)
             if rule.next is Phase.IDLE:
@@ -284,7 +446,7 @@ class SealController:
             self.returning_since = None
         else:
             self.phase = Phase.RETURNING
-            self.returning_since = self.clock.best_guess()
+            self.returning_since = self.clock.elapsed()
             self.return_alarm_raised = False
 
     def _run(self, action: str) -> None:
@@ -295,44 +457,67 @@ class SealController:
 
     def _do_ledger(self, kind: str) -> None:
         context = self._context
-        fields: dict[str, Any] = {}
         request, session = self.request_open, self.session
         if kind == "requested":
             request = context["request"]
+            self._write(kind, req=request.req, slot=request.slot, matter=request.matter,
+                        uses=request.uses, doc=context.get("doc"), photo=context.get("photo"),
+                        photo_missing=context.get("photo_failure"))
             self.request_open = SealRequest(request.req, request.slot, request.matter,
                                             request.uses, context.get("doc"))
-            fields = {"req": request.req, "slot": request.slot, "matter": request.matter,
-                      "uses": request.uses, "doc": context.get("doc"),
-                      "photo": context.get("photo")}
         elif kind == "approved":
             approval: Approval = context["approval"]
-            fields = {"aid": approval.aid, "req": approval.req, "slot": approval.slot,
-                      "uses": approval.uses, "exp": approval.exp, "apr": approval.apr,
-                      "source": context.get("source")}
-            self.used_aids.add(approval.aid)
+            self.used_aids.add(approval.aid)  # spent from here, even if the write fails
+            self._write(kind, aid=approval.aid, req=approval.req, slot=approval.slot,
+                        uses=approval.uses, exp=approval.exp, apr=approval.apr,
+                        source=context.get("source"))
             self.session = Session(approval, request, approval.uses,  # type: ignore[arg-type]
                                    str(context.get("source")))
         elif kind == "stamp" and session is not None:
+            self._write(kind, aid=session.approval.aid, slot=session.request.slot,
+                        n=session.approval.uses - session.remaining + 1,
+                        remaining=session.remaining - 1, photo=context.get("photo"),
+                        photo_missing=context.get("photo_failure"))
             session.remaining -= 1
-            fields = {"aid": session.approval.aid, "slot": session.request.slot,
-                      "n": session.approval.uses - session.remaining,
-                      "remaining": session.remaining, "photo": context.get("photo")}
         elif kind == "approval_refused":
-            fields = {"reason": context.get("reason"), "detail": context.get("detail"),
-                      "source": context.get("source")}
+            self._write(kind, reason=context.get("reason"), detail=context.get("detail"),
+                        source=context.get("source"))
+        elif kind == "alarm_ledger_damaged":
+            record = self.ledger.start_segment(kind)
+            self.damage_seq = int(record["seq"])
+            context["alarm_details"] = {"damage_seq": record["seq"],
+                                        "first_bad_seq": record.get("first_bad_seq"),
+                                        "problem": record.get("problem")}
+        elif kind == "damage_cleared":
+            command: ClearLedgerDamage = context["command"]
+            self._write(kind, damage_seq=command.damage_seq, issued=command.issued,
+                        operator=command.operator, command=context.get("name"))
+            self.cleared_at = max(self.cleared_at, command.issued)
+            self.damage_seq = None
+        elif kind == "command_refused":
+            self._write(kind, reason=context.get("reason"), detail=context.get("detail"),
+                        command=context.get("command"))
+        elif kind == "alarm_storage":
+            context["alarm_details"] = {"error": context.get("error")}
+            self.storage_error = context.get("error")
+            self._write(kind, error=context.get("error"), phase=self.phase.value)
+        elif kind == "storage_restored":
+            self._write(kind, error=self.storage_error)
         else:
             fields = {k: context[k] for k in ("slot",) if k in context}
             if session is not None:
                 fields.update(aid=session.approval.aid, remaining=session.remaining)
-        self._write(kind, **fields)
+            if kind == "alarm_camera":
+                fields.update(reason=context.get("photo_failure"))
+            self._write(kind, **fields)
 
-    def _write(self, kind: str, **fields: Any) -> None:
-        self.ledger.append(kind, **{k: v for k, v in fields.items() if v is not None})
+    def _write(self, kind: str, **fields: Any) -> dict[str, Any]:
+        return self.ledger.append(kind, **{k: v for k, v in fields.items() if v is not None})
 
     def _forward(self) -> None:
         try:
             self.forwarder.forward()
-        except OSError as error:  # the ledger has it; it goes with the next transition
+        except (OutboxError, OSError) as error:  # the ledger has it; it goes later
             log.error("ledger not forwarded yet: %s", error)
 
     def _do_photo_document(self, _: str) -> None:
@@ -347,7 +532,9 @@ class SealController:
         shot = self.camera.photograph(str(self._context.get("slot", "-")), purpose)
         if shot.failure is not None:
             log.error("camera: %s", shot.failure)
-            self._context["follow_ups"].append("camera_failed")
+            self._context["photo_failure"] = shot.failure
+            self._context["follow_ups"].append(("camera_failed",
+                                                {"photo_failure": shot.failure}))
             return
         self._context["photo"] = shot.sha256
         self._context["doc"] = shot.fingerprint
@@ -360,16 +547,25 @@ class SealController:
     def _do_send_request(self, _: str) -> None:
         request = self.request_open
         assert request is not None
-        self.outbox.append("seal.request", {
-            "req": request.req, "slot": request.slot, "matter": request.matter,
-            "uses": request.uses, "doc": self._context.get("doc"),
-            "blobs": [self._context["photo"]] if self._context.get("photo") else [],
-        })
+        try:
+            self.outbox.append("seal.request", {
+                "req": request.req, "slot": request.slot, "matter": request.matter,
+                "uses": request.uses, "doc": self._context.get("doc"),
+                "blobs": [self._context["photo"]] if self._context.get("photo") else [],
+            })
+        except (OutboxError, OSError) as error:  # the county would never see it: withdraw
+            log.error("request %s not stored for the county: %s", request.req, error)
+            self._context["follow_ups"].append(("request_unsent", {"error": str(error)}))
 
     def _do_unlock(self, _: str) -> None:
         approval: Approval = self._context["approval"]
-        seconds = max(1.0, approval.exp - self.clock.best_guess())
-        self.station.slots[approval.slot].lock.unlock(seconds)
+        now = self._context.get("now")
+        now = self.clock.now() if now is None else now
+        if now is None or now >= approval.exp:  # no trusted time: never guess one
+            self._context["follow_ups"].append(("expired", {"slot": approval.slot}))
+            return
+        # Never longer than the approval has left; the lock caps it at its own maximum.
+        self.station.slots[approval.slot].lock.unlock(approval.exp - now)
 
     def _do_lock(self, _: str) -> None:
         self.station.lock_all()
@@ -378,74 +574,117 @@ class SealController:
         approval: Approval = self._context["approval"]
         if self.camera is None or approval.doc is None:
             return
+        if self._context.get("source") == "qr":
+            return  # the camera sees the approver's phone now; each stamp's photo is checked
         shot = self.camera.photograph(approval.slot, "document")
         if shot.failure is None and not shot.same_document(approval.doc):
             self._raise("likely_swap", photo=shot.sha256)
 
+    def _do_hold(self, what: str) -> None:
+        code = "ledger_damaged" if what == "damage" else what
+        if what == "storage" and what not in self.holds:  # the first try comes soon
+            self.storage_retry_wait = STORAGE_RETRY_SECONDS[0]
+            self.storage_retry_at = self.clock.elapsed() + self.storage_retry_wait
+        self.holds[what] = alarm_text(code)
+
+    def _do_release(self, what: str) -> None:
+        self.holds.pop(what, None)
+
     def _do_alarm(self, code: str) -> None:
-        photo = None
-        if self.camera is not None and code != "camera":
-            shot = self.camera.photograph(str(self._context.get("slot", "-")), "alarm")
-            photo = shot.sha256 if shot.failure is None else None
-        self._raise(code, photo=photo)
+        slot = self._context.get("slot")
+        self._sound(code)
+        photo, missing = self.alarm_path.photograph(code, str(slot or "-"))
+        if missing is None and photo is None:
+            missing = "no photo"
+        details = dict(self._context.get("alarm_details", {}))
+        if code == "camera":
+            missing = self._context.get("photo_failure") or "the camera failed"
+        reported = self.alarm_path.report(code, phase=self.phase.value, slot=slot, photo=photo,
+                                          missing=missing, details=details)
+        if photo is not None:
+            self.photos = [photo, *self.photos][:6]
+        told = "alarm" if photo and reported else "alarm_no_photo" if reported else "alarm_local"
+        self.message = PANEL[told].format(reason=alarm_text(code))
 
     def _raise(self, code: str, photo: str | None = None) -> None:
+        self._sound(code)
+        self.alarm_path.report(code, phase=self.phase.value, slot=self._context.get("slot"),
+                               photo=photo, missing=None if photo else "no photo", details={})
+
+    def _sound(self, code: str) -> None:
+        """Lamp and buzzer first, then the panel: nothing here touches storage."""
+        self.alarm_path.sound()
         text = alarm_text(code)
         self.alarms = [text, *self.alarms][:5]
-        self.alarm_until = self.clock.best_guess() + ALARM_SHOW_SECONDS
+        self.alarm_until = self.clock.elapsed() + ALARM_SHOW_SECONDS
         self.message = PANEL["alarm"].format(reason=text)
-        self.station.signal(Signal.ALARM)
-        self.outbox.append("alarm", {"code": code, "text": text, "phase": self.phase.value,
-                                     "blobs": [photo] if photo else []})
         log.warning("ALARM %s: %s", code, text)
 
     def _do_signal(self, name: str) -> None:
-        if self.clock.best_guess() < self.alarm_until:
+        if self.clock.elapsed() < self.alarm_until:
             return  # an alarm is showing: it stays until it has been seen
         self.station.signal(Signal(name))
 
     def _do_show(self, name: str) -> None:
         if name == "alarm":
-            return  # _raise wrote it
+            return  # _sound wrote it
         if name == "refused":
             reason = refusal_text(str(self._context.get("reason")))
             self.message = PANEL["refused"].format(reason=reason)
         elif name == "unlocked":
             self.message = self._unlocked_message()
+        elif name == "resumed":
+            self.message = self._halted_message() if self.holds else PANEL["resumed"]
         else:
             self.message = PANEL[name]
+
+    def _halted_message(self) -> str:
+        return PANEL["halted"].format(reason="；".join(self.holds.values()))
 
     def _unlocked_message(self) -> str:
         session = self.session
         if session is None:
             return PANEL["idle"]
         label = self.station.slots[session.request.slot].label
-        seconds = max(0, int(session.approval.exp - self.clock.best_guess()))
         return PANEL["unlocked"].format(label=label, remaining=session.remaining,
-                                        seconds=seconds)
+                                        seconds=self._seconds_left(session))
+
+    def _seconds_left(self, session: Session) -> int:
+        now = self.clock.now()
+        return 0 if now is None else max(0, int(session.approval.exp - now))
 
     def _signal_phase(self) -> None:
         signal = {Phase.IDLE: Signal.IDLE, Phase.REQUESTED: Signal.WAITING,
-                  Phase.UNLOCKED: Signal.UNLOCKED, Phase.RETURNING: Signal.IDLE}[self.phase]
+                  Phase.UNLOCKED: Signal.UNLOCKED, Phase.RETURNING: Signal.IDLE,
+                  Phase.HALTED: Signal.ALARM}[self.phase]
         self.station.signal(signal)
 
     # -- time ------------------------------------------------------------------
 
     def tick(self) -> None:
         """Called often by the daemon: expiry, the seal's return, alarms fading,
-        QR codes in front of the camera."""
-        now = self.clock.best_guess()
+        a ledger that may be writable again, QR codes in front of the camera."""
+        now = self.clock.now()
+        elapsed = self.clock.elapsed()
         session = self.session
-        if self.phase is Phase.UNLOCKED and session and now >= session.approval.exp:
+        if self.phase is Phase.UNLOCKED and session and (now is None
+                                                          or now >= session.approval.exp):
             self.handle("expired", slot=session.request.slot)
         if (self.phase is Phase.RETURNING and self.returning_since is not None
                 and not self.return_alarm_raised
-                and now - self.returning_since > self.return_seconds):
+                and elapsed - self.returning_since > self.return_seconds):
             self.return_alarm_raised = True
             self.handle("return_overdue")
-        if self.alarm_until and now >= self.alarm_until:
+        if (self.phase is Phase.HALTED and "storage" in self.holds
+                and elapsed >= self.storage_retry_at):
+            self.storage_retry_wait = min(self.storage_retry_wait * 2, STORAGE_RETRY_SECONDS[1])
+            self.storage_retry_at = elapsed + self.storage_retry_wait
+            self.handle("storage_restored")
+        if self.alarm_until and elapsed >= self.alarm_until:
             self.alarm_until = 0.0
             self._signal_phase()
+            if self.phase is Phase.HALTED:
+                self.message = self._halted_message()
             self._changed()
         if self.phase is Phase.UNLOCKED:
             self.message = self._unlocked_message()
@@ -464,8 +703,7 @@ class SealController:
             slot=session.request.slot if session else (
                 self.request_open.slot if self.request_open else None),
             remaining=session.remaining if session else None,
-            seconds_left=(max(0, int(session.approval.exp - self.clock.best_guess()))
-                          if session else None),
+            seconds_left=self._seconds_left(session) if session else None,
             photos=list(self.photos),
             alarms=list(self.alarms),
         )

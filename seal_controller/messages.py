@@ -10,6 +10,11 @@ PANEL = {
     "return": "用印结束，印章已锁好。请把印章放回原位。",
     "refused": "这个审批不能用：{reason}。印章没有解锁。",
     "alarm": "警报：{reason}。已拍照记录，并报告乡镇。",
+    "alarm_no_photo": "警报：{reason}。没能拍照，已报告乡镇。",
+    "alarm_local": "警报：{reason}。",
+    "unsent": "用印申请没能保存下来，已经撤回。请联系技术员检查存储卡。",
+    "halted": "用印机已锁住：{reason}。",
+    "resumed": "用印机已恢复正常，可以重新申请用印。",
 }
 
 #: Why an approval was refused, by the reason tag of the token check.
@@ -31,6 +36,8 @@ REFUSALS = {
     "too_many": "审批的次数比申请的多",
     "clock": "本机时间还没有校准，暂时不能用二维码审批，请联网后再试",
     "busy": "正在用印，请先结束本次用印",
+    "halted": "用印机已锁住，解除以前不能用任何审批",
+    "cleared": "这个审批是在用印记录出问题以前签发的，请重新申请审批",
 }
 
 #: What an alarm is about, by the alarm code of the procedure table.
@@ -40,9 +47,11 @@ ALARMS = {
     "seal_removed": "印章锁着的时候被从原位拿走",
     "not_returned": "印章用完后没有按时放回原位",
     "lid": "机箱盖被打开",
-    "camera": "摄像头出故障或被遮挡，不能拍照，印章已锁上",
+    "camera": "不能拍照，摄像头坏了、被挡住或者存储卡满了，印章已锁上",
     "likely_swap": "摄像头下的文件和审批的文件不一样",
     "lock": "印章锁没有按时锁上",
+    "ledger_damaged": "用印记录损坏或缺失，印章已全部锁住，等乡镇检查后解除",
+    "storage": "存储卡写不进用印记录，印章已全部锁住，请找技术员",
 }
 
 
@@ -52,3 +61,8 @@ def refusal_text(reason: str) -> str:
 
 def alarm_text(code: str) -> str:
     return ALARMS.get(code, "设备异常")
+
+
+def alarm_title(text: str) -> str:
+    """An alarm's text up to its first comma: what a list of alarms shows."""
+    return text.split("，", 1)[0]

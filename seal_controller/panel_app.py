@@ -21,6 +21,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.image import Image
 
+from seal_controller.messages import alarm_title
 from seal_controller.panel_model import PanelModel
 
 REFRESH_SECONDS = 0.2
@@ -55,9 +56,12 @@ class SealPanel(BoxLayout):
         model = self.model
         self.headline = model.headline
         self.status = model.status
-        self.uses_text = f"{model.uses} 次"
+        self.uses_text = model.counter
+        enabled = model.enabled()
+        for name in ("fewer", "more", "request", "end", "cancel"):
+            self.ids[name].disabled = not enabled[name]
         self.alarm = bool(model.alarms) and "警报" in model.headline
-        self.alarms = "\n".join(f"• {a}" for a in model.alarms[:3])
+        self.alarms = "\n".join(f"•{alarm_title(a)}" for a in model.alarms[:3])
         self._fill(self.ids.slots, [
             (f"slot:{c.name}", c.label + ("（已解锁）" if c.unlocked else ""), c.chosen,
              partial(model.choose_slot, c.name))
@@ -79,13 +83,20 @@ class SealPanel(BoxLayout):
                 button = Button(font_size="20sp", background_normal="")
                 button.bind(on_release=self._pressed)
                 box.add_widget(button)
+        enabled = self.model.enabled()
         for button, (key, text, chosen, action) in zip(
                 reversed(box.children), buttons, strict=True):
             button.text = text
             button.key = key
             button.action = action
+            button.disabled = not enabled.get(key, False)
+            button.background_disabled_normal = ""
             button.background_color = ((0.85, 0.45, 0.05, 1) if chosen
                                        else (0.35, 0.35, 0.38, 1))
+            if button.disabled:  # what cannot act looks it: faded, the choice still shown
+                button.background_color = ((0.93, 0.78, 0.6, 1) if chosen
+                                           else (0.8, 0.8, 0.8, 1))
+                button.disabled_color = (0.45, 0.45, 0.45, 1)
 
     def _pressed(self, button: Any) -> None:
         button.action()

@@ -1,7 +1,13 @@
 """The custodian's panel at the seal station, as plain Python: what to do
 next, the chosen seal, matter and number of stamps, what is left of a
-session, the last photos, every refusal and alarm. The Kivy screen
-(:mod:`seal_controller.panel_app`) only draws this and forwards taps."""
+session, the last photos, every refusal and alarm, and which buttons can act
+now. The Kivy screen (:mod:`seal_controller.panel_app`) only draws this and
+forwards taps.
+
+Each number appears in one place: the number of stamps chosen in the counter
+(only while choosing), the number left in the headline during a session, the
+number asked for in the request line while waiting.
+"""
 
 from __future__ import annotations
 
@@ -53,10 +59,12 @@ class PanelModel:
             self.matter, self.note = matter, ""
 
     def more(self) -> None:
-        self.uses = min(MAX_USES, self.uses + 1)
+        if self.idle:
+            self.uses = min(MAX_USES, self.uses + 1)
 
     def fewer(self) -> None:
-        self.uses = max(1, self.uses - 1)
+        if self.idle:
+            self.uses = max(1, self.uses - 1)
 
     # -- actions -------------------------------------------------------------
 
@@ -100,16 +108,35 @@ class PanelModel:
     def status(self) -> str:
         view = self.controller.view()
         labels = {s.name: s.label for s in self.controller.station.slots.values()}
-        if view.phase == Phase.UNLOCKED.value and view.slot:
-            return (f"{labels[view.slot]}：还可以盖 {view.remaining} 次，"
-                    f"还剩 {view.seconds_left} 秒")
+        if view.phase == Phase.UNLOCKED.value:
+            return "盖完最后一次，印章会自动锁上；不再用了请按“结束用印”。"
         request = self.controller.request_open
         if view.phase == Phase.REQUESTED.value and request is not None:
             return (f"申请号 {request.req}（{labels[request.slot]}，{request.matter}，"
                     f"{request.uses} 次）")
         if view.phase == Phase.RETURNING.value:
             return "请把印章放回原位"
-        return f"请选择：印章、事项、次数（现在 {self.uses} 次）"
+        if view.phase == Phase.HALTED.value:
+            return "现在不能申请用印。"
+        seal = labels[self.slot] if self.slot else "还没有选"
+        return f"印章：{seal}　事项：{self.matter or '还没有选'}"
+
+    @property
+    def counter(self) -> str:
+        """The number of stamps being chosen; empty when nothing is chosen."""
+        return f"{self.uses} 次" if self.idle else ""
+
+    def enabled(self) -> dict[str, bool]:
+        """Which buttons can act now, by name (``slot:NAME`` and ``matter:M``
+        for the choices)."""
+        idle = self.idle
+        phase = self.controller.phase
+        buttons = {"fewer": idle and self.uses > 1, "more": idle and self.uses < MAX_USES,
+                   "request": idle, "end": phase is Phase.UNLOCKED,
+                   "cancel": phase is Phase.REQUESTED}
+        buttons.update({f"slot:{c.name}": idle for c in self.slots()})
+        buttons.update({f"matter:{m}": idle for m in self.matters()})
+        return buttons
 
     @property
     def alarms(self) -> list[str]:

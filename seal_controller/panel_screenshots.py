@@ -1,8 +1,8 @@
 """Render the custodian's panel in each phase to PNG, driven through the
 harness (mock pins, simulated camera, the harness's own county): idle with
 choices made, waiting for approval, unlocked after a stamp with its photo, a
-refused forged approval, an alarm. For the README and for review
-(``village-edge seal screenshots DIR``).
+refused forged approval, an alarm, and halted (the card has gone read-only).
+For the README and for review (``village-edge seal screenshots DIR``).
 
 This module imports Kivy: a composition root imports it after preparing Kivy.
 """
@@ -22,7 +22,7 @@ from seal_controller.harness import Harness
 from seal_controller.panel_app import SealPanelApp
 from seal_controller.panel_model import PanelModel
 
-SHOTS = ("idle", "waiting", "unlocked", "refused", "alarm")
+SHOTS = ("idle", "waiting", "unlocked", "refused", "alarm", "halted")
 
 
 def script(harness: Harness, model: PanelModel) -> list[tuple[str, Callable[[], None]]]:
@@ -49,8 +49,12 @@ def script(harness: Harness, model: PanelModel) -> list[tuple[str, Callable[[], 
         model.cancel()
         harness._step_press({"slot": harness.spec.slots[0].name})
 
+    def halted() -> None:
+        harness._step_disk({"state": "read-only"})
+        model.request()  # its record cannot be written: every seal locked, the station halted
+
     return [("idle", choose), ("waiting", model.request), ("unlocked", approve_and_stamp),
-            ("refused", forged), ("alarm", alarm)]
+            ("refused", forged), ("alarm", alarm), ("halted", halted)]
 
 
 def render_panel(directory: Path, spec: StationSpec, size: tuple[int, int]) -> list[Path]:

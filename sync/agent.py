@@ -1,10 +1,13 @@
 """The sync agent: push what the outbox holds, pull what the county published.
 
 One round (:meth:`SyncAgent.run_once`) sends every pending event in batches
-bounded by count and bytes — first the blobs they reference, resumably — and
-acknowledges locally only what the county confirmed, in an answer signed by
-the county for that very request (:mod:`sync.client` checks it); then it
-takes the feed.
+bounded by count and bytes — first the blobs they name
+(:mod:`protocol.event_blobs`: a payload's ``blobs``, a ledger record's
+``photo``), resumably — and acknowledges locally only what the county
+confirmed, in an answer signed by the county for that very request
+(:mod:`sync.client` checks it); then it takes the feed. A blob is deleted on
+the device once the county said, signed, that it holds it whole (it checks
+the sha256 on the last byte) and no event still waiting names it.
 
 Nothing one event or one photo holds can stop the queue: a blob that is
 damaged (its bytes no longer have its sha256), unreadable or refused for good
@@ -34,6 +37,7 @@ from typing import Any
 
 from durable.atomic import atomic_write
 from protocol.documents import DocumentRejected
+from protocol.event_blobs import named_blobs
 from protocol.events import Event, event_problem
 from sync.blob_quarantine import QUARANTINE_STREAM, BlobQuarantine
 from sync.client import CountyClient, CountyRefused, CountyUnreachable
@@ -92,9 +96,9 @@ def backoff_delay(failures: int, settings: SyncSettings, rng: random.Random) -> 
     return rng.uniform(0, ceiling)
 
 
-def referenced_blobs(event: Event) -> list[str]:
-    blobs = event.payload.get("blobs", [])
-    return [b for b in blobs if isinstance(b, str)] if isinstance(blobs, list) else []
+def referenced_blobs(event: Event) -> tuple[str, ...]:
+    """The blobs *event* names: its payload's ``blobs``, a ledger record's ``photo``."""
+    return named_blobs(event.stream, event.payload)
 
 
 def refused_for_good(status: int) -> bool:
@@ -145,9 +149,11 @@ class SyncAgent:
     def push(self) -> int:
         sent = 0
         limit = self.settings.batch_events
+        held: set[str] = set()  # blobs the county said it holds whole, this round
         while True:
             batch = self._batch()[:limit]
             if not batch:
+                self._deliver_unclaimed_blobs()
                 return sent
             unsendable = [(e, p) for e in batch if (p := event_problem(e.to_wire())) is not None]
             for event, problem in unsendable:
@@ -156,8 +162,9 @@ class SyncAgent:
                 continue
             for event in batch:
                 for digest in referenced_blobs(event):
-                    self.upload_blob(digest, named_by=[
-                        e.id for e in batch if digest in referenced_blobs(e)])
+                    named_by = [e.id for e in batch if digest in referenced_blobs(e)]
+                    if digest not in held and self.upload_blob(digest, named_by):
+                        held.add(digest)
             backlog = self.outbox.stats().pending
             try:
                 result = self.client.send_events([e.to_wire() for e in batch], backlog)
@@ -180,7 +187,8 @@ class SyncAgent:
             for event in batch:
                 if event.id in confirmed:
                     for digest in referenced_blobs(event):
-                        self.outbox.remove_blob(digest)
+                        if digest in held:
+                            self.outbox.release_blob(digest)
             if not confirmed:
                 raise CountyUnreachable("the county confirmed none of a batch; trying later")
 
@@ -195,16 +203,18 @@ class SyncAgent:
         log.error("county refused event %s (%s); kept in %s", event.id, why, self.refused_dir)
 
     def upload_blob(self, digest: str, named_by: list[str] | None = None) -> bool:
-        """Send a blob from wherever the county's copy stops. False when it
-        will never be sent: it was set aside, now or before (then the county
-        is told, with the ids of the events *named_by* that name it)."""
+        """Send a blob from wherever the county's copy stops; True once the
+        county said it holds the whole blob (the sha256 checked), False if
+        the device has no copy to send, or will never send it: set aside,
+        now or before (then the county is told, with the ids of the events
+        *named_by* that name it)."""
         if self.quarantine.holds(digest):
             return False
         path = self.outbox.blob_path(digest)
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            return True  # already uploaded and removed
+            return False  # already uploaded and freed, or never stored
         except OSError as error:
             if error.errno != errno.EIO:
                 raise
@@ -215,26 +225,26 @@ class SyncAgent:
             return self._quarantine(digest, path, len(data), named_by, "it is damaged: its "
                                     f"bytes now have sha256 {found} (a bad sector of the SD card?)")
         try:
-            self._send_blob(digest, data)
+            return self._send_blob(digest, data)
         except CountyRefused as refusal:
             if not refused_for_good(refusal.status):
                 raise
             return self._quarantine(digest, path, len(data), named_by, "the county refused it "
                                     f"({refusal.status} {refusal.tag}: {refusal.detail})")
-        return True
 
-    def _send_blob(self, digest: str, data: bytes) -> None:
+    def _send_blob(self, digest: str, data: bytes) -> bool:
         received, complete = self.client.blob_status(digest)
         chunk = self.settings.blob_chunk_bytes
         while not complete and received < len(data):
             try:
-                received = self.client.put_blob_chunk(
+                received, complete = self.client.put_blob_chunk(
                     digest, received, len(data), data[received:received + chunk]
                 )
             except CountyRefused as refusal:
                 if refusal.status != 409:
                     raise
                 received, complete = self.client.blob_status(digest)
+        return complete
 
     def _quarantine(
         self, digest: str, path: Path, size: int, named_by: list[str] | None, why: str
@@ -249,6 +259,17 @@ class SyncAgent:
         log.error("blob %s will not be sent: %s; set aside in %s", digest, why,
                   self.quarantine.directory)
         return False
+
+    def _deliver_unclaimed_blobs(self) -> None:
+        """Photos no waiting event names (their event is not stored yet, or a
+        crash came between its acknowledgement and the photo's deletion)
+        are sent too, and freed once the county holds them."""
+        for digest in self.outbox.unclaimed_blobs():
+            try:
+                if self.upload_blob(digest):
+                    self.outbox.release_blob(digest)
+            except CountyRefused as refusal:  # kept; it must not hold up the feed
+                log.error("county refused blob %s (%s); kept on the device", digest, refusal)
 
     # -- pulling -------------------------------------------------------------
 

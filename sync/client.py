@@ -286,14 +286,16 @@ class CountyClient:
         answer = self._send("GET", blob_path(digest))
         return _progress(answer, f"GET {blob_path(digest)}", 0)
 
-    def put_blob_chunk(self, digest: str, offset: int, size: int, chunk: bytes) -> int:
-        """Send bytes from *offset*; returns how much the county now holds."""
+    def put_blob_chunk(
+        self, digest: str, offset: int, size: int, chunk: bytes
+    ) -> tuple[int, bool]:
+        """Send bytes from *offset*; returns how much the county now holds and
+        whether that is the whole blob, its sha256 checked."""
         answer = self._send("PUT", blob_path(digest), chunk, {
             "Content-Type": "application/octet-stream",
             HEADER_OFFSET: str(offset), HEADER_SIZE: str(size),
         })
-        received, _ = _progress(answer, f"PUT {blob_path(digest)}", size)
-        return received
+        return _progress(answer, f"PUT {blob_path(digest)}", size)
 
     def feed(self, after: int) -> dict[str, Any]:
         return self._send("GET", feed_path(after))

@@ -5,6 +5,12 @@ Each accepted document is written atomically to ``<kind>/<name>.json`` (the
 signed wire form, so a reader can verify it again), and ``generation`` is
 bumped, so the kiosk and the seal controller notice a change by reading one
 small file. A rejected document changes nothing and is counted.
+
+Beside each document, ``<kind>/<name>.received`` records when it was
+received: its version, the boot id and the boot clock (:mod:`sync.boot`).
+Another process of the same boot can then tell how long ago that was, and
+that a document kept from before a restart of the machine is old news: the
+seal station takes the county's signed clock as "now" only this way.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -20,8 +27,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from durable.atomic import atomic_write
 from protocol.documents import DOCUMENT_KINDS, DocumentRejected, SignedDocument
 from protocol.signing import key_fingerprint
+from sync.boot import BootClock, BootMoment
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """When the held version of a document was received."""
+
+    version: int
+    moment: BootMoment
 
 
 class FeedStore:
@@ -31,15 +47,34 @@ class FeedStore:
         county_key: Ed25519PublicKey,
         device_id: str,
         clock: Callable[[], float],
+        *,
+        boot: BootClock | None = None,
     ) -> None:
         self.directory = Path(directory)
         self.county_key = county_key
         self.device_id = device_id
         self.clock = clock
+        self.boot = boot or BootClock()
         self.rejected: Counter[str] = Counter()
 
     def _path(self, kind: str, name: str) -> Path:
         return self.directory / kind / f"{name}.json"
+
+    def _receipt_path(self, kind: str, name: str) -> Path:
+        return self.directory / kind / f"{name}.received"
+
+    def receipt(self, kind: str, name: str) -> Receipt | None:
+        """When the document held now was received; None if not recorded
+        (a document kept by an older version of this program)."""
+        try:
+            data = json.loads(self._receipt_path(kind, name).read_bytes())
+            return Receipt(int(data["version"]),
+                           BootMoment(str(data["boot_id"]), float(data["boottime"])))
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError, TypeError) as error:
+            log.warning("receipt of %s/%s is not valid: %s", kind, name, error)
+            return None
 
     def get(self, kind: str, name: str) -> SignedDocument | None:
         """The held document, verified again; None if absent or tampered with."""
@@ -80,7 +115,13 @@ class FeedStore:
             log.warning("feed document rejected: %s", error)
             raise
         data = json.dumps(signed.to_wire(), ensure_ascii=False, sort_keys=True).encode()
+        received = self.boot.moment()
         atomic_write(self._path(document.kind, document.name), data)
+        # After the document: a crash in between leaves a receipt of another
+        # version, which a reader ignores.
+        receipt = {"version": document.version, **received.to_dict()}
+        atomic_write(self._receipt_path(document.kind, document.name),
+                     json.dumps(receipt).encode())
         self._bump_generation()
         log.info("feed: %s/%s v%d kept", document.kind, document.name, document.version)
         return signed

@@ -9,6 +9,12 @@ bytes written stay close to the event's size. Processes share the outbox
 through an ``flock``: writers exclusive, readers shared. Segments whose events
 are all acknowledged are deleted; the acknowledgement log is rewritten
 atomically when it grows.
+
+Two reserve files hold disk space back for what must be written on a full
+card: ``reserve`` for acknowledgements (which let the backlog drain and the
+space come back) and ``alarm-reserve`` for alarm events (stream ``alarm``),
+which are stored even past the quota and even when the disk is full. A reserve
+is given up to store what it is for and made again when space returns.
 """
 
 from __future__ import annotations
@@ -39,9 +45,14 @@ log = logging.getLogger(__name__)
 SEGMENT_BYTES = 1024 * 1024
 ACK_LOG_COMPACT_BYTES = 256 * 1024
 RESERVE_BYTES = 64 * 1024  # kept free so that acknowledgements fit on a full disk
+ALARM_RESERVE_BYTES = 64 * 1024  # kept free so that alarms fit on a full disk, or past the quota
+ACK_RESERVE = "reserve"
+ALARM_RESERVE = "alarm-reserve"
+RESERVE_FILES = (ACK_RESERVE, ALARM_RESERVE)
 ALARM_PERCENT = 80
 ALARM_CLEAR_PERCENT = 70
-QUOTA_STREAM = "alarm"
+ALARM_STREAM = "alarm"
+QUOTA_STREAM = ALARM_STREAM
 
 
 class OutboxError(SyncError):
@@ -134,19 +145,35 @@ class Outbox:
         self._writers: dict[Lane, _Writer] = {}
         self._index = OutboxIndex(self.directory, self._quarantine)
         self._closed = False
-        self._reserve = self.directory / "reserve"
-        self._keep_reserve()
+        self._reserve = self.directory / ACK_RESERVE
+        self._alarm_reserve = self.directory / ALARM_RESERVE
+        self._keep_reserves()
 
-    def _keep_reserve(self) -> None:
-        """Hold some disk space back. When the card fills up, appends fail but
-        this file can be given up to record acknowledgements, which is what
-        lets the backlog drain and space come back."""
-        if self._reserve.exists():
-            return
+    def _keep_reserves(self) -> None:
+        """Hold some disk space back, or take it back once space has returned.
+        When the card fills up, appends fail, but the alarm reserve can be
+        given up to store an alarm, and the other to record acknowledgements,
+        which is what lets the backlog drain and space come back."""
+        for path, size in ((self._alarm_reserve, ALARM_RESERVE_BYTES),
+                           (self._reserve, RESERVE_BYTES)):
+            if path.exists():
+                continue
+            try:
+                atomic_write(path, bytes(size))
+            except OSError as error:
+                # a full disk: whatever then fails to be stored says so
+                log.info("outbox: cannot set %s aside yet (%s)", path.name,
+                         error.strerror or error)
+                return
+
+    def _give_up(self, reserve: Path) -> bool:
+        """Free the space *reserve* holds; False if it was not there to give."""
         try:
-            atomic_write(self._reserve, bytes(RESERVE_BYTES))
-        except OSError as error:  # a full disk: what then fails to be stored says so
-            log.info("outbox: cannot set space aside (%s)", error.strerror or error)
+            reserve.unlink()
+        except FileNotFoundError:
+            return False
+        log.error("outbox: the disk is full; %s given up", reserve.name)
+        return True
 
     # -- locking -------------------------------------------------------------
 
@@ -179,10 +206,22 @@ class Outbox:
         record = frame(body)
         with self._locked(exclusive=True):
             used = self._make_room(len(record), stream)
-            self._write(lane_of(stream), record)
+            if stream == ALARM_STREAM:
+                self._write_alarm(record)
+            else:
+                self._write(lane_of(stream), record)
             if used is not None:
                 self._check_alarm(used + len(record))
         return event_id
+
+    def _write_alarm(self, record: bytes) -> None:
+        """An alarm is stored on a full disk too: in the alarm reserve's space."""
+        try:
+            self._write(Lane.CRITICAL, record)
+        except OutboxFullError:
+            if not self._give_up(self._alarm_reserve):
+                raise
+            self._write(Lane.CRITICAL, record)
 
     def _write(self, lane: Lane, record: bytes) -> None:
         writer = self._writer(lane)
@@ -237,6 +276,11 @@ class Outbox:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as error:
+            if error.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise OutboxFullError(
+                    error.errno, f"the disk holding {self.directory} is full: {path} cannot "
+                    "be made and the event was not stored; free space on the SD card"
+                ) from error
             raise OutboxWriteError(
                 error.errno, f"cannot open {path} for writing ({error.strerror}): "
                 "the event was not stored; check the SD card"
@@ -253,7 +297,8 @@ class Outbox:
         return _used_bytes(self.directory)
 
     def _make_room(self, size: int, stream: str) -> int | None:
-        """Bytes in use once there is room for *size* more; None without a quota."""
+        """Bytes in use once there is room for *size* more; None without a
+        quota. An alarm may go past the quota by the alarm reserve."""
         if self.quota_bytes is None:
             return None
         used = self.used_bytes()
@@ -261,6 +306,9 @@ class Outbox:
             self._drop_bulk(used + size - self.quota_bytes)
             used = self.used_bytes()
         if used + size <= self.quota_bytes:
+            return used
+        if stream == ALARM_STREAM and used + size <= self.quota_bytes + ALARM_RESERVE_BYTES:
+            log.error("outbox full: an alarm is stored past the quota, in the alarm reserve")
             return used
         raise OutboxFullError(
             errno.ENOSPC,
@@ -294,20 +342,25 @@ class Outbox:
 
     def _check_alarm(self, used: int) -> None:
         """Raise one alarm event when the outbox passes 80% of its quota (one
-        marker file, so several processes raise it once), clear below 70%."""
+        marker file, so several processes raise it once), clear below 70%.
+        The event that was just stored stays stored whatever happens here."""
         assert self.quota_bytes
         percent = 100 * used / self.quota_bytes
         marker = self.directory / "quota-alarm"
-        if percent >= ALARM_PERCENT and not marker.exists():
-            atomic_write(marker, f"{percent:.0f}\n".encode())
-            payload = {"kind": "outbox_quota", "used_percent": round(percent, 1),
-                       "quota_bytes": self.quota_bytes}
-            body = json.dumps({"id": self._ids.new_id(), "stream": QUOTA_STREAM,
-                               "created": self._clock(), "payload": payload}).encode()
-            self._write(Lane.CRITICAL, frame(body))
-            log.warning("outbox %.0f%% full: alarm raised", percent)
-        elif percent < ALARM_CLEAR_PERCENT and marker.exists():
-            marker.unlink()
+        try:
+            if percent >= ALARM_PERCENT and not marker.exists():
+                payload = {"kind": "outbox_quota", "used_percent": round(percent, 1),
+                           "quota_bytes": self.quota_bytes}
+                body = json.dumps({"id": self._ids.new_id(), "stream": QUOTA_STREAM,
+                                   "created": self._clock(), "payload": payload}).encode()
+                self._write_alarm(frame(body))
+                atomic_write(marker, f"{percent:.0f}\n".encode())
+                log.warning("outbox %.0f%% full: alarm raised", percent)
+            elif percent < ALARM_CLEAR_PERCENT and marker.exists():
+                marker.unlink()
+        except OSError as error:
+            log.error("outbox %.0f%% full, and the alarm saying so cannot be stored: %s",
+                      percent, error)
 
     # -- notes: acknowledgements and drop counts ------------------------------
 
@@ -329,7 +382,7 @@ class Outbox:
 
     def put_blob(self, data: bytes) -> str:
         """Store a photo or document durably by its sha256, which events
-        reference (payload key ``blobs``). Counts against the quota like a
+        name (:mod:`protocol.event_blobs`). Counts against the quota like a
         critical event: never dropped, refused with a clear error when full."""
         digest = hashlib.sha256(data).hexdigest()
         path = self.blob_path(digest)
@@ -340,7 +393,8 @@ class Outbox:
             try:
                 atomic_write(path, data)
             except OSError as error:
-                raise OutboxWriteError(
+                full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+                raise (OutboxFullError if full else OutboxWriteError)(
                     error.errno or errno.EIO,
                     f"cannot store a {len(data):,}-byte blob in {self._blobs} "
                     f"({error.strerror or error}): it was not stored",
@@ -348,14 +402,36 @@ class Outbox:
         return digest
 
     def blob_path(self, digest: str) -> Path:
-        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        if not _is_digest(digest):
             raise ValueError(f"not a sha256 in hex: {digest!r}")
         return self._blobs / digest
 
     def remove_blob(self, digest: str) -> None:
-        """Forget a blob once the county holds it."""
+        """Forget a blob, whatever names it."""
         with self._locked(exclusive=True):
             self.blob_path(digest).unlink(missing_ok=True)
+            self._keep_reserves()
+
+    def release_blob(self, digest: str) -> bool:
+        """Delete a blob the county holds, unless an event still waiting
+        names it (it goes with the last of them); True if it was deleted."""
+        path = self.blob_path(digest)
+        with self._locked(exclusive=True):
+            self._index.refresh()
+            if digest in self._index.blob_refs or not path.exists():
+                return False
+            path.unlink()
+            self._keep_reserves()
+        return True
+
+    def unclaimed_blobs(self) -> list[str]:
+        """Blobs on the device that no waiting event names: a photo whose event
+        is not stored yet, or was acknowledged before the photo was freed."""
+        with self._locked(exclusive=False):
+            self._index.refresh()
+            held = [entry.name for entry in os.scandir(self._blobs) if entry.is_file()]
+            named = set(self._index.blob_refs)
+        return sorted(name for name in held if _is_digest(name) and name not in named)
 
     # -- reading and acknowledging ---------------------------------------------
 
@@ -392,13 +468,7 @@ class Outbox:
             if not known:
                 return 0
             try:
-                try:
-                    self._append_note({"ack": known}, name="acks.log")
-                except OSError as error:
-                    if error.errno not in (errno.ENOSPC, errno.EDQUOT):
-                        raise
-                    self._reserve.unlink(missing_ok=True)  # what the reserve is for
-                    self._append_note({"ack": known}, name="acks.log")
+                self._record_acks(known)
             except OSError as error:
                 raise OutboxWriteError(
                     error.errno or errno.EIO,
@@ -407,8 +477,23 @@ class Outbox:
                 ) from error
             self._index.refresh()
             self._compact()
-            self._keep_reserve()
+            self._keep_reserves()
         return len(known)
+
+    def _record_acks(self, known: list[str]) -> None:
+        """Append to the acknowledgement log; on a full disk, in the space of
+        its reserve, and as the last resort the alarm reserve's: the
+        acknowledgement frees whole segments, and both come back at once."""
+        spare = [self._reserve, self._alarm_reserve]
+        while True:
+            try:
+                self._append_note({"ack": known}, name="acks.log")
+                return
+            except OSError as error:
+                if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+                    raise
+                if not any(self._give_up(spare.pop(0)) for _ in range(len(spare))):
+                    raise
 
     def _compact(self) -> None:
         for lane in Lane:
@@ -501,8 +586,12 @@ def _shared_lock(directory: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
+def _is_digest(name: str) -> bool:
+    return len(name) == 64 and all(c in "0123456789abcdef" for c in name)
+
+
 def _used_bytes(directory: Path) -> int:
-    """The bytes of the outbox's files (not the reserve), counting the
+    """The bytes of the outbox's files (not the reserves), counting the
     folders that are there."""
     total = 0
     folders = (directory, directory / "blobs", *(directory / lane.value for lane in Lane))
@@ -510,7 +599,8 @@ def _used_bytes(directory: Path) -> int:
         try:
             with os.scandir(folder) as entries:
                 total += sum(
-                    e.stat().st_size for e in entries if e.is_file() and e.name != "reserve"
+                    e.stat().st_size for e in entries
+                    if e.is_file() and e.name not in RESERVE_FILES
                 )
         except FileNotFoundError:
             continue

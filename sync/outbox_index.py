@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from durable.atomic import fsync_directory
 from durable.records import BadBytes, Record, scan
+from protocol.event_blobs import named_blobs
 from sync.streams import Lane
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,9 @@ class OutboxIndex:
         self.unkept: set[str] = set()
         self.pending: dict[Lane, dict[str, Location]] = {lane: {} for lane in Lane}
         self.pending_bytes = 0
+        #: How many pending events name each blob; only events naming one are kept.
+        self.blob_refs: dict[str, int] = {}
+        self._blobs_of: dict[str, tuple[str, ...]] = {}
         self._segments: dict[tuple[Lane, int], _Segment] = {}
         self._acks = _AckLog(directory / "acks.log")
         self._unmatched_acks: set[str] = set()
@@ -115,6 +119,8 @@ class OutboxIndex:
         for pending in self.pending.values():
             pending.clear()
         self.pending_bytes = 0
+        self.blob_refs.clear()
+        self._blobs_of.clear()
         self._segments.clear()
         self._unmatched_acks.clear()
         self._acks = _AckLog(self._acks.path)
@@ -146,6 +152,8 @@ class OutboxIndex:
                 event = json.loads(item.body)
                 event_id, created = event["id"], float(event["created"])
                 stream = sys.intern(event["stream"])  # a few names, 100k events
+                payload = event.get("payload")
+                blobs = named_blobs(stream, payload) if isinstance(payload, dict) else ()
             except (ValueError, KeyError, TypeError):
                 self._quarantine(f"{label}-{item.offset}", item.body, "record is not an event")
                 continue
@@ -160,6 +168,10 @@ class OutboxIndex:
             )
             segment.live += 1
             self.pending_bytes += item.size
+            if blobs:
+                self._blobs_of[event_id] = blobs
+                for digest in blobs:
+                    self.blob_refs[digest] = self.blob_refs.get(digest, 0) + 1
 
     def _read_new(self, path: Path, start: int, label: str) -> Iterator[Record | BadBytes]:
         """Records appended to *path* since *start*; bad bytes quarantined.
@@ -208,14 +220,24 @@ class OutboxIndex:
                     segment.live -= 1
                     segment.acked.append(event_id)
                 self.pending_bytes -= location.size
+                self._release_blobs(event_id)
                 return
         self._unmatched_acks.add(event_id)
+
+    def _release_blobs(self, event_id: str) -> None:
+        for digest in self._blobs_of.pop(event_id, ()):
+            left = self.blob_refs[digest] - 1
+            if left:
+                self.blob_refs[digest] = left
+            else:
+                del self.blob_refs[digest]
 
     def _forget_segment(self, segment: _Segment) -> None:
         pending = self.pending[segment.lane]
         gone = [i for i, loc in pending.items() if loc.segment == segment.number]
         for event_id in gone:
             self.pending_bytes -= pending.pop(event_id).size
+            self._release_blobs(event_id)
 
     # -- what the outbox asks ------------------------------------------------
 

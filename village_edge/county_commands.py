@@ -1,5 +1,6 @@
 """``village-edge county ...``: run the reference county server and do the
-county operator's work (enrollment codes, publishing, statistics, the key).
+county operator's work (enrollment codes, publishing, statistics, the key,
+answering seal requests, looking at every stamp and its photo).
 
 The CLI wires these in with :func:`add_county_parser` and, for
 ``args.command == "county"``, :func:`run_county`.
@@ -23,26 +24,21 @@ from county.policy import ENROLL_CODE_DAYS, PUBLISHABLE_KINDS
 from village_edge.arguments import (
     INPUT_FILE,
     OUTPUT_DIR,
-    OUTPUT_FILE,
     FloatRange,
     IntRange,
     PathArg,
 )
+from village_edge.county_seal_commands import add_seal_parsers, run_seal_command
 from village_edge.errors import CliError
 from village_edge.exits import CANT_CREATE, DATA_ERROR, IO_ERROR, NO_INPUT
 
 if TYPE_CHECKING:
     import sqlite3
 
-#: The stamps an approval may allow: :data:`protocol.approval_token.MIN_USES` and
-#: ``MAX_USES`` (a test keeps them equal; importing that module here would load
-#: the cryptography library for every usage error).
-MIN_USES, MAX_USES = 1, 50
 DEFAULT_PORT = 8470
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_DATA = Path("county-data")
 MAX_DAYS_VALID = 10 * 365
-MAX_APPROVAL_MINUTES = 24 * 60
 #: The data directory of a county that must already be there.
 COUNTY_DATA = PathArg("input", "dir", missing="start a county there once with "
                       "'village-edge county serve --data DIR', or check --data")
@@ -102,24 +98,14 @@ def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
     key = sub.add_parser("key", help="print the county's public key and its fingerprint")
     data_option(key)
 
-    requests = sub.add_parser("requests", help="the seal requests stations have sent")
-    data_option(requests)
+    add_seal_parsers(sub, data_option)
 
-    approve = sub.add_parser("approve", help="approve a seal request: a signed token, sent to "
-                                             "the station and shown as a QR code")
-    approve.add_argument("--request", required=True, metavar="ID",
-                         help="the request id shown on the station's panel")
-    approve.add_argument("--uses", type=IntRange(MIN_USES, MAX_USES), required=True,
-                         help=f"stamps allowed ({MIN_USES} to {MAX_USES}, at most what the "
-                         "station asked for)")
-    approve.add_argument("--minutes", type=FloatRange(above=0, high=MAX_APPROVAL_MINUTES),
-                         default=10, help="how long the approval lasts (default 10, at "
-                         "most a day)")
-    approve.add_argument("--approver", default="county.approver", metavar="ID",
-                         help="who approves (recorded in the token)")
-    approve.add_argument("--qr", type=OUTPUT_FILE, metavar="PNG",
-                         help="where to save the QR code (default approval-AID.png)")
-    data_option(approve)
+    clear = sub.add_parser("clear-ledger", help="let a seal station whose ledger was damaged "
+                                               "take approvals again (none issued before)")
+    clear.add_argument("--device", required=True, metavar="ID", help="the seal station's id")
+    clear.add_argument("--operator", default="county.operator", metavar="ID",
+                       help="who clears it (recorded in the station's ledger)")
+    data_option(clear)
 
     _add_complaint_parsers(sub, data_option)
 
@@ -151,13 +137,15 @@ def run_county(args: argparse.Namespace, out: TextIO) -> int:
     """Run the ``county`` subcommand in *args*; the exit status."""
     commands = {
         "serve": _serve, "enroll-code": _enroll_code, "publish": _publish,
-        "stats": _stats, "key": _key, "requests": _requests, "approve": _approve,
+        "stats": _stats, "key": _key,
         "complaints": _complaints, "complaint-key": _complaint_key,
-        "complaint-status": _complaint_status,
+        "complaint-status": _complaint_status, "clear-ledger": _clear_ledger,
     }
     import sqlite3
 
     try:
+        if args.county_command not in commands:
+            return run_seal_command(args, out)
         return commands[args.county_command](args, out)
     except sqlite3.Error as error:
         raise database_error(args.data, error) from None
@@ -278,36 +266,13 @@ def _key(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _requests(args: argparse.Namespace, out: TextIO) -> int:
-    from county.approvals import seal_requests
+def _clear_ledger(args: argparse.Namespace, out: TextIO) -> int:
+    from county.ledger_clearing import clear_ledger_damage
 
-    found = seal_requests(args.data)
-    if not found:
-        out.write("no seal requests yet\n")
-    for request in found:
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(request.created))
-        out.write(f"{request.req}  {request.device_id}  {request.slot}  {request.uses} stamps  "
-                  f"{when}  {request.matter}\n")
-    return 0
-
-
-def _approve(args: argparse.Namespace, out: TextIO) -> int:
-    from county.approvals import approve
-
-    issued = approve(args.data, args.request, uses=args.uses, minutes=args.minutes,
-                     approver=args.approver, qr_path=args.qr)
-    if args.qr is None:
-        from county.approvals import write_qr
-
-        path = write_qr(issued.token, Path(f"approval-{issued.approval.aid}.png"))
-    else:
-        path = args.qr
-    approval = issued.approval
-    out.write(f"approved {approval.req} on {approval.dev}, seal {approval.slot}: "
-              f"{approval.uses} stamps until "
-              f"{time.strftime('%H:%M', time.localtime(approval.exp))}\n"
-              f"sent to the station through its feed; for an offline station show {path}\n"
-              f"{issued.token}\n")
+    command, damage = clear_ledger_damage(args.data, args.device, operator=args.operator)
+    out.write(f"cleared the ledger damage {command.device} reported at its record "
+              f"{damage.damage_seq} ({damage.problem or 'no detail'}); sent through its feed. "
+              "The station refuses every approval issued before now: approve again\n")
     return 0
 
 
@@ -404,6 +369,9 @@ def stats_lines(report: dict[str, Any], *, now: float) -> list[str]:
                      f"last seen {_ago(device['last_seen'], now)}  backlog {backlog}")
         streams = ", ".join(f"{name} {count}" for name, count in device["events_by_stream"].items())
         lines.append(f"    events: {streams or 'none'}")
+        if device.get("foreign_seal_requests"):
+            lines.append(f"    seal requests: {device['foreign_seal_requests']} IGNORED: this "
+                         f"device is enrolled as {device['role']}, not as a seal station")
         ledger = device["ledger"]
         if ledger is not None:
             if ledger["ok"]:

@@ -7,8 +7,9 @@ county approves it, the approval comes back through the feed and the seal
 unlocks; two stamps are counted and photographed and the seal locks itself;
 a forged approval shown as a QR code is refused; a forced press and an
 opened lid raise the alarm; the ledger reaches the county with its chain
-intact; a disclosure published at the county arrives on the device; a
-receipt is printed. Every change of state is printed as it happens.
+intact, and every stamp with its photo; a disclosure published at the
+county arrives on the device; a receipt is printed. Every change of state is
+printed as it happens.
 """
 
 from __future__ import annotations
@@ -158,17 +159,22 @@ def run_demo(
         county.sync(agent)
         say.pause(1.5)
 
-        issued = approve(county.data_dir, request.req, uses=2, minutes=10,
-                         approver="town.approver")
+        issued = approve(county.data_dir, request.req, device_id=config.device_id, uses=2,
+                         minutes=10, approver="town.approver")
         say.say(f"county approves {request.req}: 2 stamps, 10 minutes "
                 f"(approval {issued.approval.aid})")
         county.sync(agent)
+        reported: list[str] = []
+        slot.lock.when_changed = lambda state, duty: reported.append(f"{duty:.0%}")
         for token in feed.poll():
             controller.offer_token(token, "feed")
         say.say("the approval arrives through the feed; signature, station, seal, request "
                 "and time all check out: the seal unlocks", controller.view().message)
-        wait_for(lambda: slot.lock.duty < 1)
-        say.say("solenoid held at reduced power")
+        wait_for(lambda: len(reported) >= 2)
+        slot.lock.when_changed = None
+        steps = [f"{what} {duty}" for what, duty in zip(("pulled in at", "then held at"),
+                                                          reported, strict=False)]
+        say.say(f"the lock reports: {', '.join(steps)} (the solenoid's reduced holding power)")
         say.pause(1)
 
         camera.show("document_and_hand")
@@ -206,6 +212,7 @@ def run_demo(
         out.write("\n")
         county.sync(agent)
         county.show_ledger()
+        county.show_stamps(slot.name, outbox)
         county.publish_disclosure()
         county.sync(agent)
         county.show_arrival(agent)

@@ -10,6 +10,7 @@ from typing import TextIO
 from county import operator
 from county.complaints import ensure_complaint_key
 from county.server import CountyServer
+from county.stamps import station_stamps
 from device.config import Config
 from device.runtime import county_client, open_sync_agent
 from protocol.signing import key_fingerprint
@@ -72,6 +73,16 @@ class DemoCounty:
         verdict = "chain verified" if ledger.get("ok") else f"chain BROKEN: {ledger}"
         self.out.write(f"county holds the station's ledger: {ledger.get('records', 0)} records, "
                        f"{verdict}\n")
+
+    def show_stamps(self, slot: str, outbox: Outbox) -> None:
+        """How many stamps of *slot* the county holds, their photos, and how
+        many of those are still on the station."""
+        [station] = station_stamps(self.data_dir, self.config.device_id)
+        stamps = [s for s in station.stamps if s.slot == slot]
+        photos = [s.photo for s in stamps if s.photo_held and s.photo is not None]
+        left = sum(1 for digest in photos if outbox.blob_path(digest).exists())
+        self.out.write(f"county holds {len(stamps)} stamps of {slot}, {len(photos)} photos "
+                       f"(sha256 checked); {left} of them still on the station\n")
 
     def publish_disclosure(self) -> str:
         title = "村道硬化工程公示（演示）"

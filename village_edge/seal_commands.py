@@ -22,7 +22,7 @@ from village_edge.exits import NO_INPUT, OK, PROBLEMS_FOUND
 
 if TYPE_CHECKING:
     from device.config import Config
-    from protocol.ledger_chain import ChainReport
+    from seal_controller.ledger import LedgerReading
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,8 @@ FEED_SECONDS = 1.0
 NTP_SECONDS = 60.0
 ALIVE_SECONDS = 2.0
 SHIPPED_SCENARIOS = ("approved-session", "offline-qr", "hostile-approvals", "hostile-hands",
-                     "power-cut")
+                     "power-cut", "stale-clock", "damaged-ledger", "cut-ledger", "guarded-seals",
+                     "full-disk", "approval-while-down")
 
 
 @dataclass(frozen=True)
@@ -74,11 +75,12 @@ def add_seal_parser(commands: argparse._SubParsersAction) -> None:  # type: igno
     ledger = sub.add_parser("ledger", help="the seal ledger")
     ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True, metavar="CMD")
     verify = ledger_sub.add_parser(
-        "verify", help="check a ledger's hash chain",
-        description="Check a ledger's hash chain; exit 0 when it is unbroken, 1 when it is "
-        "broken or damaged (said on stdout).")
+        "verify", help="check a ledger's records, hash chain and marks",
+        description="Check a ledger's records, hash chain and marks; exit 0 when it is "
+        "unbroken, 1 when it is broken or damaged (said on stdout).")
     verify.add_argument("directory", type=INPUT_DIR, metavar="DIR",
-                        help="the ledger directory (STATE/ledger)")
+                        help="the ledger directory (STATE/ledger); its high-water mark is "
+                             "STATE/ledger-mark")
 
 
 def run_seal(config: Config | None, args: argparse.Namespace, out: TextIO) -> int:
@@ -109,47 +111,77 @@ def run_simulate(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def run_ledger_verify(args: argparse.Namespace, out: TextIO) -> int:
-    from seal_controller.ledger import verify_ledger
+    from seal_controller.ledger import LEDGER_FILE, set_aside_files, verify_ledger
 
     directory: Path = args.directory
-    if not (directory / "ledger.log").is_file():
-        raise CliError(NO_INPUT, f"{directory}: no ledger.log here; give the ledger directory, "
-                                 "STATE/ledger")
-    report, reading = verify_ledger(directory)
-    out.write(describe_report(report, reading.torn_bytes, reading.damaged) + "\n")
-    return OK if report.ok and not reading.damaged else PROBLEMS_FOUND
+    if not (directory / LEDGER_FILE).is_file() and not set_aside_files(directory):
+        raise CliError(NO_INPUT, f"{directory}: no {LEDGER_FILE} here; give the ledger "
+                                 "directory, STATE/ledger")
+    reading = verify_ledger(directory)
+    lines, damaged = describe_reading(reading, set_aside_files(directory))
+    out.write("\n".join(lines) + "\n")
+    return PROBLEMS_FOUND if damaged else OK
 
 
-def describe_report(report: ChainReport, torn: int, damaged: list[str]) -> str:
-    lines = []
-    if report.ok:
-        lines.append(f"ledger OK: {report.records} records, the chain is unbroken")
+def describe_reading(reading: LedgerReading, set_aside: list[Path]) -> tuple[list[str], bool]:
+    """The verdict on a ledger for a technician, and whether it is damaged
+    (now, or found damaged earlier and not yet cleared by the county)."""
+    from seal_controller.replay import replay
+
+    records = reading.records
+    first = records[0]["seq"] if records else None
+    span = f"records {first} to {records[-1]['seq']}" if records else "no records"
+    damage = reading.damage
+    open_damage = replay(records).damage if damage is None else None
+    if damage is not None:
+        lines = [f"ledger BROKEN at record {damage.first_bad_seq or '?'}: {damage.detail} "
+                 f"({len(records)} good records before it)"]
+    elif open_damage is not None:
+        lines = [f"ledger BROKEN earlier: record {open_damage.get('seq')} says "
+                 f"{open_damage.get('problem', 'damage was found')}; the county has not "
+                 f"cleared it ({span} verify)"]
     else:
-        lines.append(f"ledger BROKEN at record {report.first_bad_seq}: {report.problem} "
-                     f"({report.records} good records before it)")
-    if torn:
-        lines.append(f"a write torn by a power cut at the end ({torn} bytes): not a record")
-    lines += [f"damaged: {d}" for d in damaged]
-    return "\n".join(lines)
+        lines = [f"ledger OK: {span}, the chain is unbroken"]
+    if reading.mark is not None:
+        lines.append(f"high-water mark: record {reading.mark.seq}")
+    if reading.forwarded:
+        lines.append(f"forwarded to the outbox: up to record {reading.forwarded}")
+    if reading.torn_bytes:
+        lines.append(f"a write torn by a power cut at the end ({reading.torn_bytes} bytes): "
+                     "not a record, harmless")
+    lines += [f"set aside after damage: {path.name}" for path in set_aside]
+    return lines, damage is not None or open_damage is not None
 
 
 class DaemonLoop:
     """One pass of the station's main loop: the feed every second, NTP every
-    minute, the controller's tick, the watchdog every two seconds."""
+    minute, the controller's tick, the watchdog every two seconds. A part that
+    fails is logged (once per distinct error) and the loop goes on: the
+    locks stay locked and the watchdog is fed, never a crash loop."""
 
     def __init__(self, runtime: Any) -> None:
         self.runtime = runtime
         self.next_feed = self.next_ntp = self.next_alive = 0.0
+        self.errors: set[str] = set()
+
+    def _guarded(self, part: Any) -> None:
+        try:
+            part()
+        except Exception as error:
+            text = f"{type(error).__name__}: {error}"
+            if text not in self.errors:
+                self.errors.add(text)
+                log.exception("seal station loop: %s", text)
 
     def step(self) -> None:
         now = time.monotonic()
         if now >= self.next_feed:
-            self.runtime.poll_feed()
+            self._guarded(self.runtime.poll_feed)
             self.next_feed = now + FEED_SECONDS
         if now >= self.next_ntp:
-            self.runtime.check_ntp()
+            self._guarded(self.runtime.check_ntp)
             self.next_ntp = now + NTP_SECONDS
-        self.runtime.controller.tick()
+        self._guarded(self.runtime.controller.tick)
         if now >= self.next_alive:
             self.runtime.watchdog()  # WatchdogSec=15s: a hung loop is restarted, locks locked
             self.next_alive = now + ALIVE_SECONDS

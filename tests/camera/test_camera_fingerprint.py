@@ -26,7 +26,7 @@ def test_a_fingerprint_is_16_hex_digits_and_distance_counts_differing_bits() -> 
     assert fingerprint_distance("0" * 16, "f" * 16) == 64
     assert fingerprint_distance("00000000000000ff", "0000000000000001") == 7
     white = Image.new("RGB", (100, 80), "white")
-    assert len(fingerprint(white)) == 16 and int(fingerprint(white), 16) >= 0
+    assert fingerprint(white) == "0" * 16  # no cell brighter than its neighbour
     for bad in ("xyz", "0" * 15, "0" * 17):
         with pytest.raises(ValueError, match="16 hex digits"):
             fingerprint_distance(bad, "0" * 16)

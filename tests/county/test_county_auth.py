@@ -75,11 +75,13 @@ def test_the_same_request_sent_twice_is_a_replay(device: Device, stats) -> None:
 
 
 def test_a_stale_timestamp_is_refused_and_counted_as_replayed(device: Device, stats) -> None:
-    response = device.post_events([event("e1")], now=time.time() - 1000)
+    asked = time.time()
+    response = device.post_events([event("e1")], now=asked - 1000)
+    answered = time.time()
 
     _refused(response, "stale")
     assert "behind" in response.json()["detail"]
-    assert abs(response.json()["server_time"] - time.time()) < 5
+    assert asked <= response.json()["server_time"] <= answered  # the county's "now"
     assert stats()["rejected"] == {
         "forged": 0, "replayed": 1, "stale": 1, "unknown_device": 0, "enroll_refused": 0
     }
@@ -107,7 +109,8 @@ def test_an_unknown_device_is_told_how_to_enroll(
 
 def test_an_accepted_request_updates_last_seen(device: Device, stats) -> None:
     before = stats()["devices"][device.device_id]["last_seen"]
-    time.sleep(0.01)
+    while time.time() <= before:  # until the clock shows a later time, however soon
+        pass
     device.feed()
     assert stats()["devices"][device.device_id]["last_seen"] > before
 
@@ -124,9 +127,10 @@ def test_nonces_are_forgotten_after_the_window(data_dir: Path, county) -> None:
 
 
 def test_health_needs_no_signature(county) -> None:
+    asked = time.time()
     answer = requests.get(county.url + "/v1/health", timeout=10).json()
     assert answer["ok"] is True
-    assert abs(answer["server_time"] - time.time()) < 5
+    assert asked <= answer["server_time"] <= time.time()  # the county's "now"
 
 
 def test_unknown_paths_and_methods_answer_json(county) -> None:

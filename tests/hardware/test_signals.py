@@ -1,8 +1,11 @@
-"""Lamp and buzzer patterns, read back from the mock pins."""
+"""Lamp and buzzer patterns, read back from the mock pins' histories of
+driven levels. Blinking and beeping run in gpiozero's background threads:
+the tests wait for the edges to happen, never for a time to pass."""
 
 from __future__ import annotations
 
 import itertools
+import threading
 
 import pytest
 from gpiozero.pins.mock import MockFactory
@@ -11,6 +14,7 @@ from hardware.buzzer import StatusBuzzer
 from hardware.lamp import RGB_MIX, StatusLamp
 from hardware.patterns import Signal
 from tests.conftest import wait_until
+from tests.hardware.recorders import STUCK
 
 RED, GREEN, BLUE = 16, 20, 21
 
@@ -32,7 +36,7 @@ def test_rgb_idle_is_steady_green(factory: MockFactory) -> None:
 def test_rgb_waiting_blinks_yellow(factory: MockFactory) -> None:
     with StatusLamp((RED, GREEN, BLUE), kind="rgb", pin_factory=factory) as lamp:
         lamp.show(Signal.WAITING)
-        assert wait_until(lambda: changes(factory, RED) >= 3)
+        assert wait_until(lambda: changes(factory, RED) >= 3, timeout=STUCK)
         red_levels = {float(s.state) for s in factory.pin(RED).states}
         green_levels = {float(s.state) for s in factory.pin(GREEN).states}
         assert red_levels == {0.0, RGB_MIX["yellow"][0]}
@@ -43,7 +47,7 @@ def test_rgb_waiting_blinks_yellow(factory: MockFactory) -> None:
 def test_tower_alarm_blinks_only_the_red_lamp(factory: MockFactory) -> None:
     with StatusLamp((RED, GREEN, BLUE), kind="tower", pin_factory=factory) as lamp:
         lamp.show(Signal.ALARM)
-        assert wait_until(lambda: changes(factory, RED) >= 4)
+        assert wait_until(lambda: changes(factory, RED) >= 4, timeout=STUCK)
         states = [bool(s.state) for s in factory.pin(RED).states]
         assert all(a != b for a, b in itertools.pairwise(states))  # on, off, on...
         assert changes(factory, GREEN) == 0  # yellow LED
@@ -66,16 +70,22 @@ def test_unknown_lamp_kind_is_refused(factory: MockFactory) -> None:
 def test_buzzer_unlocked_is_two_beeps_then_quiet(factory: MockFactory) -> None:
     with StatusBuzzer(12, pin_factory=factory) as buzzer:
         buzzer.sound(Signal.UNLOCKED)
-        assert wait_until(lambda: changes(factory, 12) == 4)
-        assert wait_until(lambda: not buzzer.is_sounding)
+        assert wait_until(lambda: changes(factory, 12) == 4, timeout=STUCK)
+        assert wait_until(lambda: not buzzer.is_sounding, timeout=STUCK)
         assert [bool(s.state) for s in factory.pin(12).states] == [False, True, False, True, False]
 
 
 def test_buzzer_alarm_sounds_until_the_signal_changes(factory: MockFactory) -> None:
     with StatusBuzzer(12, pin_factory=factory) as buzzer:
+        before = set(threading.enumerate())
         buzzer.sound(Signal.ALARM)
-        assert wait_until(lambda: changes(factory, 12) >= 6)
+        beeper = set(threading.enumerate()) - before  # the thread that beeps
+        assert beeper
+        assert wait_until(lambda: changes(factory, 12) >= 6, timeout=STUCK)
         buzzer.sound(Signal.IDLE)
         assert not buzzer.is_sounding
-        settled = changes(factory, 12)
-        assert not wait_until(lambda: changes(factory, 12) > settled, timeout=0.8)
+        settled = [bool(s.state) for s in factory.pin(12).states]
+        assert settled[-1] is False
+        # nothing is left that could sound it again: the beeping thread has ended
+        assert not any(thread.is_alive() for thread in beeper)
+        assert [bool(s.state) for s in factory.pin(12).states] == settled

@@ -7,10 +7,10 @@ from gpiozero.exc import GPIOPinInUse
 from gpiozero.pins.mock import MockFactory
 
 from hardware.failsafe import FailSafe
-from hardware.lock import LockTiming
+from hardware.lock import LockState, LockTiming
 from hardware.simulation import SimulatedWorld
 from hardware.station import SlotSpec, Station, StationSpec
-from tests.conftest import wait_until
+from tests.hardware.recorders import STUCK, LockTrace, SettleTimers, levels
 
 SPEC = StationSpec(
     slots=(SlotSpec("committee", "村民委员会印章", lock=27, sleeve=13, plunger=19),),
@@ -32,9 +32,9 @@ def test_a_built_station_reads_the_simulated_world(
         assert slot.sleeve.is_present and not slot.plunger.is_pressed
         assert station.lid is not None and not station.lid.is_open
         world.open_lid()
-        assert station.lid.wait_for(False, timeout=5)
+        assert station.lid.wait_for(False, timeout=STUCK)
         world.take_seal("committee")
-        assert slot.sleeve.wait_for(False, timeout=5)
+        assert slot.sleeve.wait_for(False, timeout=STUCK)
         names = [name for name, _ in station.devices()]
         assert names == ["lock committee", "sleeve committee", "plunger committee", "lid",
                          "lamp", "buzzer"]
@@ -42,11 +42,14 @@ def test_a_built_station_reads_the_simulated_world(
 
 def test_closing_a_station_locks_an_open_seal(factory: MockFactory, failsafe: FailSafe) -> None:
     station = Station.build(SPEC, pin_factory=factory, failsafe=failsafe)
+    trace = LockTrace(station.slots["committee"].lock)
     station.slots["committee"].lock.unlock(30)
-    assert factory.pin(27).state == 1.0
+    assert trace.changes == [(LockState.PULLING_IN, 1.0)]  # energised: the seal is open
     station.close()
     station.close()
     assert factory.pin(27).state == 0
+    assert trace.states[-1] is LockState.LOCKED
+    assert levels(factory.pin(27))[:2] == [0.0, 1.0] and levels(factory.pin(27))[-1] == 0.0
 
 
 def test_a_failed_build_releases_everything_it_made(
@@ -66,12 +69,18 @@ def test_pin_uses_lists_every_device() -> None:
 
 
 def test_press_while_watching(factory: MockFactory, failsafe: FailSafe) -> None:
-    with Station.build(SPEC, pin_factory=factory, failsafe=failsafe) as station:
+    timers = SettleTimers()
+    with Station.build(SPEC, pin_factory=factory, failsafe=failsafe,
+                       timer_factory=timers) as station:
         world = SimulatedWorld(factory, SPEC)
-        world.settle_normal(station)
+        world.settle_normal()
+        timers.elapse()
         presses: list[str] = []
         station.slots["committee"].plunger.when_closed = lambda: presses.append("press")
         world.press("committee")
         world.release("committee")  # too quick to count: a bounce
         world.press("committee")
-        assert wait_until(lambda: presses == ["press"])
+        assert presses == []  # nothing before the contact has settled
+        timers.elapse()
+        assert presses == ["press"]
+        assert timers.seconds == {SPEC.settle_seconds}  # the spec's settling time

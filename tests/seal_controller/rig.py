@@ -1,25 +1,34 @@
-"""A seal station on mock pins with its ledger, outbox, clock and county key:
-what the controller tests drive."""
+"""A seal station on mock pins with its ledger, outbox, clock, feed and county
+key: what the controller tests drive. Its time is a manual one: approvals run
+out and seals become overdue when a test advances it, never because the
+machine was slow."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from gpiozero.pins.mock import MockFactory
 
 from hardware.failsafe import FailSafe
-from hardware.lock import LockTiming
+from hardware.lock import LockState, LockTiming
 from hardware.pins import mock_pin_factory
 from hardware.simulation import SimulatedWorld
 from hardware.station import SlotSpec, Station, StationSpec
+from protocol.api import TIME_DOCUMENT_NAME
 from protocol.approval_token import Approval, issue_token
+from protocol.documents import FeedDocument, SignedDocument
 from protocol.signing import new_private_key
 from seal_controller.controller import SealController
+from seal_controller.feed_watch import FeedWatcher
 from seal_controller.ledger import Ledger
 from seal_controller.trusted_clock import TrustedClock
-from sync.outbox import Outbox
+from sync.boot import BootClock
+from sync.feed_store import FeedStore
+from sync.outbox import Outbox, Syscalls
+from tests.conftest import wait_until
 
 DEVICE = "ve-test-seal1"
 MATTERS = ("出具证明", "合同签订", "财务报销", "其他")
@@ -31,6 +40,7 @@ SPEC = StationSpec(
     lock_timing=LockTiming(pull_in_seconds=0.02, hold_duty=0.4, max_on_seconds=600),
     settle_seconds=0.0,
 )
+STUCK = 30.0  # a bound for a stuck test, never an expected time
 
 
 @dataclass
@@ -43,10 +53,14 @@ class Rig:
     outbox: Outbox
     clock: TrustedClock
     controller: SealController
+    feed: FeedStore
+    watcher: FeedWatcher
+    wall: Callable[[], float]
+    time: ManualClock
 
     def approval(self, **changes: object) -> Approval:
         request = self.controller.request_open
-        now = int(time.time())
+        now = int(self.wall())
         fields = {"aid": f"A-{time.monotonic_ns()}", "req": request.req if request else "R0-x",
                   "dev": DEVICE, "slot": request.slot if request else "party",
                   "uses": request.uses if request else 1, "nbf": now - 5, "exp": now + 300,
@@ -57,8 +71,27 @@ class Rig:
     def token(self, key=COUNTY, **changes: object) -> str:  # type: ignore[no-untyped-def]
         return issue_token(key, self.approval(**changes))
 
+    def publish(self, kind: str, name: str, body: dict[str, object], *,
+                version: int = 1) -> None:
+        """The county publishes a document and the sync agent takes it in."""
+        now = int(self.wall())
+        document = FeedDocument(kind, name, version, now, now + 3600, DEVICE, body)
+        self.feed.accept(SignedDocument.sign(COUNTY, document).to_wire())
+
+    def county_clock(self, now: float | None = None) -> None:
+        """The county's signed clock, as it comes with every feed answer."""
+        now = self.wall() if now is None else now
+        self.publish("time", TIME_DOCUMENT_NAME, {"time": now}, version=time.time_ns() // 1000)
+
     def lock_levels(self, pin: int) -> list[float]:
+        """Every level the lock's pin was driven to, in order."""
         return [float(s.state) for s in self.factory.pin(pin).states]
+
+    def wait_for_hold(self, slot: str) -> bool:
+        """Wait until *slot*'s lock has pulled in and holds (it then holds
+        until something locks it: the maximum on-time is minutes)."""
+        lock = self.station.slots[slot].lock
+        return wait_until(lambda: lock.state is LockState.HOLDING, timeout=STUCK)
 
     def kinds(self) -> list[str]:
         return [r["kind"] for r in self.ledger.records]
@@ -69,19 +102,58 @@ class Rig:
         self.outbox.close()
 
 
-def make_rig(directory: Path, *, trusted: bool = True, camera=None) -> Rig:  # type: ignore[no-untyped-def]
+class Boot:
+    """A machine's boot as a test wants it: an id and a boot clock to move."""
+
+    def __init__(self) -> None:
+        self.number = 1
+        self.seconds = 1000.0
+
+    def clock(self) -> BootClock:
+        return BootClock(lambda: f"test-boot-{self.number}", lambda: self.seconds)
+
+    def reboot(self) -> None:
+        self.number += 1
+        self.seconds = 20.0
+
+
+class ManualClock:
+    """Wall-clock time and the boot clock, moving together only when
+    :meth:`advance` is called."""
+
+    def __init__(self, wall: float, boot: Boot) -> None:
+        self._wall = wall
+        self.boot = boot
+
+    def wall(self) -> float:
+        return self._wall
+
+    def advance(self, seconds: float) -> None:
+        self._wall += seconds
+        self.boot.seconds += seconds
+
+
+def make_rig(directory: Path, *, trusted: bool = True, camera=None,  # type: ignore[no-untyped-def]
+             boot: Boot | None = None, wall=None, syscalls: Syscalls | None = None,
+             outbox_syscalls: Syscalls | None = None) -> Rig:
+    boot = boot if boot is not None else Boot()
+    manual = ManualClock(time.time(), boot)
+    wall = wall if wall is not None else manual.wall
     factory = mock_pin_factory()
     station = Station.build(SPEC, pin_factory=factory, failsafe=FailSafe(signals=()))
     world = SimulatedWorld(factory, SPEC)
     world.settle_normal(station)
-    ledger = Ledger(directory / "ledger", time.time)
-    outbox = Outbox(directory / "outbox")
-    clock = TrustedClock(directory / "trusted-time")
+    ledger = Ledger(directory / "ledger", wall, syscalls=syscalls)
+    outbox = Outbox(directory / "outbox", syscalls=outbox_syscalls)
+    boot_clock = boot.clock()
+    clock = TrustedClock(directory / "trusted-time", wall=wall, boot=boot_clock)
     if trusted:
-        clock.trust(time.time(), "test")
+        clock.trust(wall(), "test")
     link = camera(outbox) if camera else None
     controller = SealController(device_id=DEVICE, station=station, ledger=ledger, outbox=outbox,
                                 county_key=COUNTY.public_key(), clock=clock, camera=link,
                                 matters=MATTERS, return_seconds=0.5)
     controller.recover()
-    return Rig(directory, factory, world, station, ledger, outbox, clock, controller)
+    feed = FeedStore(directory / "feed", COUNTY.public_key(), DEVICE, wall, boot=boot_clock)
+    return Rig(directory, factory, world, station, ledger, outbox, clock, controller, feed,
+               FeedWatcher(feed, clock), wall, manual)

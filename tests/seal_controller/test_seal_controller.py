@@ -11,8 +11,7 @@ import pytest
 from protocol.ledger_chain import check_chain
 from protocol.signing import new_private_key
 from seal_controller.procedure import Phase
-from tests.conftest import wait_until
-from tests.seal_controller.rig import COUNTY, Rig, make_rig
+from tests.seal_controller.rig import Rig, make_rig
 
 PARTY_LOCK, COMMITTEE_LOCK = 17, 27
 
@@ -36,14 +35,18 @@ def test_a_whole_approved_session(rig: Rig) -> None:
     assert "等待审批" in controller.view().message
     assert controller.offer_token(rig.token(), "feed") is not None
     assert controller.phase is Phase.UNLOCKED
-    assert rig.factory.pin(PARTY_LOCK).state == 1.0  # pulled in
-    assert rig.factory.pin(COMMITTEE_LOCK).state == 0  # the other seal stays locked
+    assert rig.lock_levels(PARTY_LOCK)[:2] == [0.0, 1.0]  # pulled in at full power first
+    assert rig.lock_levels(COMMITTEE_LOCK) == [0.0]  # the other seal stays locked
     assert "还可以盖 2 次" in controller.view().message
+    assert rig.wait_for_hold("party")
     press(rig)
     assert controller.session is not None and controller.session.remaining == 1
     press(rig)
     assert controller.phase is Phase.IDLE
     assert rig.factory.pin(PARTY_LOCK).state == 0  # locked at once after the last stamp
+    # pulled in, held through both stamps, released once
+    assert rig.lock_levels(PARTY_LOCK) == [0.0, 1.0, 0.4, 0.0]
+    assert rig.lock_levels(COMMITTEE_LOCK) == [0.0]  # the other seal stayed locked
     assert rig.kinds()[-5:] == ["requested", "approved", "stamp", "stamp", "used_up"]
     assert check_chain(rig.ledger.records).ok
     streams = [e.stream for e in rig.outbox.pending(1000)]
@@ -92,14 +95,20 @@ def test_an_approval_cannot_be_used_twice(rig: Rig) -> None:
     assert rig.ledger.records[-1]["reason"] in ("replayed", "request")
 
 
-def test_offline_approvals_need_a_trusted_clock(tmp_path: Path) -> None:
+def test_approvals_need_a_trusted_clock(tmp_path: Path) -> None:
     rig = make_rig(tmp_path, trusted=False)
     try:
         rig.controller.request("party", "出具证明", 1)
         assert rig.controller.offer_token(rig.token(), "qr") is None
         assert rig.ledger.records[-1]["reason"] == "clock"
         assert "时间还没有校准" in rig.controller.view().message
-        assert rig.controller.offer_token(rig.token(), "feed") is not None  # feed still works
+        assert rig.controller.offer_token(rig.token(), "feed") is None  # a bare token neither
+        assert rig.ledger.records[-1]["reason"] == "clock"
+        # The feed brings the county's signed clock with every approval: taken.
+        rig.publish("approval", "A-feed", {"token": rig.token()})
+        rig.county_clock()
+        rig.watcher.deliver(rig.controller)
+        assert rig.controller.phase is Phase.UNLOCKED
     finally:
         rig.close()
 
@@ -143,20 +152,25 @@ def test_a_seal_not_put_back_raises_the_alarm(rig: Rig) -> None:
     rig.world.take_seal("party")
     rig.controller.end()
     assert rig.controller.phase is Phase.RETURNING
-    assert wait_until(lambda: (rig.controller.tick(), rig.kinds()[-1])[1]
-                      == "alarm_not_returned", timeout=5)
+    rig.controller.tick()
+    assert "alarm_not_returned" not in rig.kinds()  # not overdue yet
+    rig.time.advance(rig.controller.return_seconds + 1)
+    rig.controller.tick()
+    assert rig.kinds()[-1] == "alarm_not_returned"
     rig.world.return_seal("party")
     assert rig.controller.phase is Phase.IDLE
 
 
 def test_the_approval_running_out_locks_the_seal(rig: Rig) -> None:
-    import time
-
     rig.controller.request("party", "出具证明", 2)
-    rig.controller.offer_token(rig.token(exp=int(time.time()) + 1), "feed")
+    expires = int(rig.time.wall()) + 60
+    assert rig.controller.offer_token(rig.token(exp=expires), "feed") is not None
     assert rig.factory.pin(PARTY_LOCK).state > 0
-    assert wait_until(lambda: (rig.controller.tick(), rig.controller.phase)[1] is Phase.IDLE,
-                      timeout=5)
+    rig.controller.tick()
+    assert rig.controller.phase is Phase.UNLOCKED  # not yet
+    rig.time.advance(61)
+    rig.controller.tick()
+    assert rig.controller.phase is Phase.IDLE
     assert rig.kinds()[-1] == "expired"
     assert rig.factory.pin(PARTY_LOCK).state == 0
 
@@ -202,7 +216,6 @@ def test_bad_requests_are_refused_plainly(rig: Rig) -> None:
     with pytest.raises(ValueError, match="matter must be one of"):
         rig.controller.request("party", "随便盖", 1)
     assert rig.controller.phase is Phase.IDLE
-    assert COUNTY  # the rig's county signs the approvals
 
 
 def simulated_camera_link(camera):  # type: ignore[no-untyped-def]

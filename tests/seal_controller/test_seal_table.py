@@ -4,13 +4,16 @@ and the lock pin high only while a session is open."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
+from protocol.commands import ClearLedgerDamage
 from seal_controller.controller import SealRequest
-from seal_controller.procedure import END_SESSION, TABLE, TRIGGERS, Phase, rule_for
-from tests.seal_controller.rig import Rig, make_rig
+from seal_controller.ledger import LedgerDamage
+from seal_controller.procedure import END_SESSION, RESUME, TABLE, TRIGGERS, Phase, rule_for
+from tests.seal_controller.rig import DEVICE, Rig, make_rig
 
 PARTY_LOCK = 17
 
@@ -23,7 +26,13 @@ def to_phase(rig: Rig, phase: Phase) -> None:
     if phase is Phase.REQUESTED:
         return
     controller.offer_token(rig.token(), "feed")
+    # past the pull-in: from here on only the controller moves the lock
+    assert rig.wait_for_hold("party")
     if phase is Phase.UNLOCKED:
+        return
+    if phase is Phase.HALTED:
+        controller.handle("storage_failed", error="a test halts the station")
+        assert controller.phase is Phase.HALTED
         return
     rig.world.take_seal("party")
     controller.end()
@@ -37,6 +46,14 @@ def data_for(rig: Rig, trigger: str) -> dict[str, object]:
         return {"approval": rig.approval(), "source": "feed"}
     if trigger == "approval_refused":
         return {"reason": "signature", "source": "qr", "detail": "test"}
+    if trigger == "ledger_damaged":
+        return {"damage": LedgerDamage("bad_record", 2, "a test says so")}
+    if trigger == "damage_cleared":
+        return {"command": ClearLedgerDamage(DEVICE, 1, time.time(), "test"), "name": "c v1"}
+    if trigger == "command_refused":
+        return {"reason": "device", "detail": "test", "command": "c v1"}
+    if trigger == "storage_failed":
+        return {"error": "a test says so"}
     return {"slot": "party"}
 
 
@@ -49,22 +66,25 @@ def test_every_pair(tmp_path: Path, phase: Phase, trigger: str) -> None:
     rig = make_rig(tmp_path)
     try:
         to_phase(rig, phase)
-        before = len(rig.ledger.records)
-        pin_before = rig.factory.pin(PARTY_LOCK).state
+        before = rig.ledger.head_seq
+        levels_before = rig.lock_levels(PARTY_LOCK)
         rule = rule_for(phase, trigger)
         handled = rig.controller.handle(trigger, **data_for(rig, trigger))
         if rule is None:
             assert not handled
             assert rig.controller.phase is phase
-            assert len(rig.ledger.records) == before  # nothing written, nothing moved
-            assert rig.factory.pin(PARTY_LOCK).state == pin_before
+            assert rig.ledger.head_seq == before  # nothing written, nothing moved
+            assert rig.lock_levels(PARTY_LOCK) == levels_before
             return
         assert handled
         ledger_kinds = [a.split(":")[1] for a in rule.actions if a.startswith("ledger:")]
-        written = [r["kind"] for r in rig.ledger.records[before:]]
+        written = [r["kind"] for r in rig.ledger.records if r["seq"] > before]
         assert written[: len(ledger_kinds)] == ledger_kinds
+        after_session = {Phase.IDLE, Phase.RETURNING}
         expected: set[Phase] = (
-            {Phase.IDLE, Phase.RETURNING} if rule.next == END_SESSION else {rule.next}  # type: ignore[arg-type]
+            after_session if rule.next == END_SESSION
+            else after_session | {Phase.HALTED} if rule.next == RESUME
+            else {rule.next}  # type: ignore[arg-type]
         )
         assert rig.controller.phase in expected
         unlocked = rig.controller.phase is Phase.UNLOCKED

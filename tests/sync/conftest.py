@@ -4,6 +4,7 @@ with its outbox, feed store and agent."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -67,3 +68,16 @@ def station(tmp_path: Path, county: CountyServer) -> Iterator[Station]:
                      clock=time.time)
     yield Station(state, county, outbox, feed)
     outbox.close()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 256 KiB filesystem (tmpfs), as a nearly full SD card."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount_point)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.skip(f"mounting a small tmpfs needs root: {result.stderr.strip()}")
+    yield mount_point
+    subprocess.run(["umount", "-l", str(mount_point)], check=False)

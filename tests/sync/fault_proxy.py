@@ -18,7 +18,10 @@ loopback. Each request it receives takes the next fault from a script:
 - ``mutate``: forwarded with ``X-VE-Size``, ``X-VE-Offset`` and
   ``X-VE-Backlog`` changed (and ``X-VE-Backlog`` added where absent);
 - ``strip``: forwarded, and the county's answer relayed without its
-  ``X-VE-Answer-Signature``.
+  ``X-VE-Answer-Signature``;
+- ``hold``: not forwarded and not answered until the proxy is closed (then
+  reset): :attr:`FaultProxy.holding` is set once a request is held, so a test
+  knows the client is waiting on the wire.
 
 Every forwarded request is recorded (method, path, body size) in ``forwarded``;
 every answer the proxy made up or replayed in ``faked``.
@@ -39,7 +42,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 FAULTS = ("pass", "reset", "error", "busy", "stall", "lost", "tamper", "forge", "replay",
-          "mutate", "strip")
+          "mutate", "strip", "hold")
 ANSWER_SIGNATURE = "X-VE-Answer-Signature"
 Answer = tuple[int, list[tuple[str, str]], bytes]
 
@@ -54,6 +57,8 @@ class FaultProxy:
         self.faked: list[tuple[str, str, str]] = []  # (fault, method, path)
         self.answers: dict[tuple[str, str], Answer] = {}  # the last genuine one per route
         self._mutex = threading.Lock()
+        self.holding = threading.Event()
+        self._closing = threading.Event()
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -80,6 +85,7 @@ class FaultProxy:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        self._closing.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -107,6 +113,11 @@ class FaultProxy:
             request.end_headers()
             request.wfile.write(answer)
             return None
+        if fault == "hold":
+            request.rfile.read(length)
+            self.holding.set()
+            self._closing.wait()
+            return self._reset(request)
         if fault == "stall":
             time.sleep(self.stall_seconds)
             return self._reset(request)

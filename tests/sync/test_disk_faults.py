@@ -20,7 +20,7 @@ from county import operator
 from county.server import CountyServer
 from sync.outbox import Outbox
 from tests.conftest import REPO, wait_until
-from tests.sync.test_sync_cli import DEVICE, cli, one_error, stored, write_config
+from tests.sync.test_sync_cli import DEVICE, cli, stored, write_config
 
 IO_ERROR = 74
 
@@ -53,6 +53,16 @@ def remount(disk: Path, mode: str) -> None:
     subprocess.run(["mount", "-o", f"remount,{mode}", str(disk)], check=True)
 
 
+def the_error(result: subprocess.CompletedProcess[str]) -> str:
+    """The one line that says why ``sync run`` failed: the last on stderr,
+    after at most the outbox's log of giving up its reserve; no traceback."""
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    *logged, line = result.stderr.splitlines()
+    assert all(" sync.outbox " in entry for entry in logged), result.stderr
+    assert line.startswith("village-edge sync run: ")
+    return line
+
+
 def enrolled_device(tiny: Path, county: CountyServer) -> tuple[Path, Path]:
     config, state = write_config(tiny, county.url, county.public_key)
     code = operator.make_enroll_code(county.data_dir, DEVICE)
@@ -77,9 +87,8 @@ def test_a_full_disk_while_a_document_arrives(tiny: Path, county: CountyServer) 
     with full(tiny):
         result = cli(config, "sync", "run", "--once")
         assert result.returncode == IO_ERROR
-        line = one_error(result, "sync run")
+        line = the_error(result)
         assert f"the disk holding {state} is full" in line and "free some space" in line
-        assert "Traceback" not in result.stderr
         shown = status(config)
         assert "is full" in str(shown["last_error"])
         assert "last error    the disk holding" in cli(config, "sync", "status").stdout
@@ -104,7 +113,7 @@ def test_a_read_only_disk_sends_what_it_holds_and_loses_nothing(
     try:
         result = cli(config, "sync", "run", "--once")
         assert result.returncode == IO_ERROR
-        line = one_error(result, "sync run")
+        line = the_error(result)
         assert f"the disk holding {state} is read-only" in line and "check or replace" in line
         assert sorted(stored(county)) == sorted(appended)  # rescued from a failing card
         shown = status(config)

@@ -88,3 +88,45 @@ def test_a_document_edited_on_the_sd_card_is_not_trusted(store: FeedStore) -> No
     assert store.get("catalog", "county-common") is None
     offer(store, document(1))  # the genuine copy is taken again
     assert store.get("catalog", "county-common") is not None
+
+
+def test_each_kept_document_records_when_it_was_received(tmp_path: Path) -> None:
+    from sync.boot import BootClock
+
+    boottime = [100.0]
+    boot = BootClock(lambda: "boot-a", lambda: boottime[0])
+    store = FeedStore(tmp_path / "feed", COUNTY.public_key(), DEVICE, time.time, boot=boot)
+    offer(store, document(1))
+    receipt = store.receipt("catalog", "county-common")
+    assert receipt is not None and receipt.version == 1
+    assert (receipt.moment.boot_id, receipt.moment.boottime) == ("boot-a", 100.0)
+    boottime[0] = 160.0
+    assert boot.since(receipt.moment) == 60.0  # another process of this boot can tell
+    rebooted = BootClock(lambda: "boot-b", lambda: 5.0)
+    assert rebooted.since(receipt.moment) is None  # kept from before a reboot: old news
+    offer(store, document(2))
+    again = store.receipt("catalog", "county-common")
+    assert again is not None and (again.version, again.moment.boottime) == (2, 160.0)
+
+
+def test_a_rejected_document_leaves_the_receipt_alone(tmp_path: Path) -> None:
+    from sync.boot import BootClock
+
+    boot = BootClock(lambda: "boot-a", lambda: 1.0)
+    store = FeedStore(tmp_path / "feed", COUNTY.public_key(), DEVICE, time.time, boot=boot)
+    offer(store, document(3))
+    with pytest.raises(DocumentRejected):
+        offer(store, document(2))
+    receipt = store.receipt("catalog", "county-common")
+    assert receipt is not None and receipt.version == 3
+    assert store.receipt("catalog", "never-published") is None
+
+
+def test_the_real_boot_is_read_from_the_kernel() -> None:
+    from sync.boot import BootClock
+
+    boot = BootClock()
+    moment = boot.moment()
+    assert len(moment.boot_id) == 36 and moment.boottime > 0  # a UUID; seconds since boot
+    later = boot.since(moment)
+    assert later is not None and later >= 0

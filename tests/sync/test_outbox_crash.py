@@ -30,8 +30,9 @@ def _kill_after(process: subprocess.Popen[str], lines: int) -> list[str]:
     assert process.stdout is not None
     seen = [process.stdout.readline() for _ in range(lines)]
     process.send_signal(signal.SIGKILL)
-    out, _ = process.communicate(timeout=60)
-    return " ".join([*seen, out]).split()
+    rest = process.stdout.read()  # through the same buffer: readline() may have read ahead
+    process.wait(timeout=60)
+    return " ".join([*seen, rest]).split()
 
 
 def test_killed_writers_lose_nothing_that_was_stored(tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import errno
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -81,19 +80,6 @@ def test_a_failed_write_is_reported_and_leaves_nothing_behind(
         assert [e.id for e in box.pending(10)] == [kept]
         assert box.stats().quarantined == 0  # the half record was taken back
         box.append("complaint", {"n": 3})
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A real 256 KiB filesystem (tmpfs), as a nearly full SD card."""
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount_point)],
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        pytest.skip(f"mounting a small tmpfs needs root: {result.stderr.strip()}")
-    yield mount_point
-    subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
 def test_a_real_full_disk_refuses_appends_and_keeps_what_was_stored(small_disk: Path) -> None:

@@ -9,7 +9,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from county import operator
@@ -17,6 +16,9 @@ from county.server import CountyServer
 from device.config import embedded_default_text
 from sync.outbox import Outbox
 from tests.conftest import REPO
+from tests.sync.fault_proxy import FaultProxy
+
+STUCK = 60.0  # a bound for a stuck process, never an expected time
 
 DEVICE = "dev-demo-0001"
 
@@ -72,16 +74,19 @@ def test_enroll_then_a_killed_agent_resumes_and_sends_each_event_once(
     with Outbox(state / "outbox") as outbox:
         appended = [outbox.append("complaint", {"n": n, "text": "垃圾清运不及时"})
                     for n in range(3000)]
-    daemon = subprocess.Popen(
-        [sys.executable, "-m", "village_edge", "--config", str(config), "sync", "run"],
-        cwd=REPO, stdout=subprocess.PIPE, text=True,
-    )
-    assert daemon.stdout is not None and "sync agent running" in daemon.stdout.readline()
-    deadline = time.monotonic() + 60
-    while not stored(county) and time.monotonic() < deadline:
-        time.sleep(0.002)
-    daemon.send_signal(signal.SIGKILL)  # a power cut in the middle of the upload
-    daemon.wait(timeout=30)
+    # The daemon talks through a proxy that passes the first batch and holds the
+    # second: it is killed while that upload is on the wire.
+    with FaultProxy(county.url, iter(["pass", "hold"]), stall_seconds=0) as proxy:
+        write_config(tmp_path, proxy.url, county.public_key)
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "village_edge", "--config", str(config), "sync", "run"],
+            cwd=REPO, stdout=subprocess.PIPE, text=True,
+        )
+        assert daemon.stdout is not None and "sync agent running" in daemon.stdout.readline()
+        assert proxy.holding.wait(STUCK), "the daemon never sent a second batch"
+        daemon.send_signal(signal.SIGKILL)  # a power cut in the middle of the upload
+        daemon.wait(timeout=30)
+    write_config(tmp_path, county.url, county.public_key)
     assert 0 < len(stored(county)) < 3000
 
     again = cli(config, "sync", "run", "--once")

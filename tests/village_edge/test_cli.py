@@ -159,10 +159,13 @@ def test_demo_plays_a_station_session(home: Path, tmp_path: Path) -> None:
     result = demo(home, scratch, "demo", "--speed", "20")
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    for expected in ("committee:OPEN 100%", "committee:OPEN 40%", "enrolled with code",
+    for expected in ("pulled in at 100%, then held at 40%", "committee:OPEN 40%",
+                     "enrolled with code",
                      "stamp 2 of 2: counted and photographed", "locked again at once",
                      "审批码不是县里签发的", "lid OPEN", "ALARM", "receipt preview",
                      "chain verified",
+                     "county holds 2 stamps of committee, 2 photos (sha256 checked); "
+                     "0 of them still on the station",
                      "device holds disclosure/works-demo v1, signature verified",
                      "kiosk now shows: 示范县村级小微权力清单 v2",
                      "the county opens it:", "problem '不按程序', anonymous",

@@ -18,7 +18,7 @@ from device.config import DEFAULT_CONFIG_PATH
 from protocol.approval_token import MAX_USES, MIN_USES
 from tests.conftest import REPO
 from tests.village_edge.inprocess import Ran, village_edge
-from village_edge import arguments, county_commands, exits, failures
+from village_edge import arguments, county_seal_commands, exits, failures
 from village_edge.cli import COMMANDS
 
 
@@ -61,7 +61,7 @@ def test_every_error_class_the_table_names_exists() -> None:
 
 def test_copies_kept_to_start_quickly_are_equal() -> None:
     assert arguments.DEFAULT_CONFIG_PATH == DEFAULT_CONFIG_PATH
-    assert (county_commands.MIN_USES, county_commands.MAX_USES) == (MIN_USES, MAX_USES)
+    assert (county_seal_commands.MIN_USES, county_seal_commands.MAX_USES) == (MIN_USES, MAX_USES)
 
 
 def failing(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> Callable[..., Ran]:

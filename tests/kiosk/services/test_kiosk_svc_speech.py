@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-import time
+import signal
+import threading
 import wave
 from pathlib import Path
 
 import pytest
 
 from kiosk.services.speech import ABSENT_MESSAGE, Speaker, available
+from tests.conftest import wait_until
+
+STUCK = 30.0  # a bound for a stuck test, never an expected time
 
 needs_espeak = pytest.mark.skipif(
     shutil.which("espeak-ng") is None,
@@ -40,20 +45,70 @@ def test_mandarin_is_spoken_into_a_wav_file_of_plausible_length(tmp_path: Path) 
     assert seconds_of(short) < seconds_of(long) / 4
 
 
-@needs_espeak
-def test_speaking_returns_at_once_and_a_new_utterance_stops_the_old(tmp_path: Path) -> None:
-    speaker = Speaker(words_per_minute=80)
-    first = tmp_path / "first.wav"
-    started = time.monotonic()
-    assert speaker.speak(SENTENCE * 20, to_file=first) is None
-    assert time.monotonic() - started < 0.5
+class FakeSpeaker:
+    """A speaker program that logs its arguments and then "speaks" until the
+    test opens its gate: while the gate is shut it cannot have finished."""
+
+    def __init__(self, directory: Path) -> None:
+        self.gate = directory / "gate"
+        os.mkfifo(self.gate)
+        self.log = directory / "spoken.log"
+        self.program = directory / "fake-espeak-ng"
+        self.program.write_text(
+            f'#!/bin/sh\necho "$*" >> "{self.log}"\nexec cat "{self.gate}" > /dev/null\n',
+            encoding="utf-8",
+        )
+        self.program.chmod(0o755)
+
+    def started(self) -> list[str]:
+        return self.log.read_text(encoding="utf-8").splitlines() if self.log.exists() else []
+
+    def finish(self) -> None:
+        """Let the utterance being spoken end (blocks until it is listening)."""
+        with open(self.gate, "w"):
+            pass
+
+
+@pytest.fixture
+def fake(tmp_path: Path) -> FakeSpeaker:
+    return FakeSpeaker(tmp_path)
+
+
+def test_speaking_returns_while_the_speaker_is_still_speaking(fake: FakeSpeaker) -> None:
+    speaker = Speaker(program=str(fake.program), words_per_minute=80)
+    answers: list[str | None] = []
+    returned = threading.Event()
+
+    def tap() -> None:  # the villager taps "read aloud" on the UI thread
+        answers.append(speaker.speak(SENTENCE))
+        returned.set()
+
+    threading.Thread(target=tap, daemon=True).start()
+    assert returned.wait(STUCK), "speak() waited for the utterance to end"
+    assert answers == [None]
+    assert speaker.speaking()  # it cannot have finished: its gate is still shut
+    fake.finish()
+    assert speaker.wait(STUCK) == 0
+    assert not speaker.speaking()
+    assert fake.started() == [f"-v cmn -s 80 -- {SENTENCE}"]
+
+
+def test_a_new_utterance_stops_the_old(fake: FakeSpeaker, tmp_path: Path) -> None:
+    speaker = Speaker(program=str(fake.program))
+    first_file, second_file = tmp_path / "first.wav", tmp_path / "second.wav"
+    assert speaker.speak(SENTENCE * 20, to_file=first_file) is None
+    assert wait_until(lambda: len(fake.started()) == 1, timeout=STUCK)  # it is speaking
     process = speaker._process
     assert process is not None
-    speaker.speak("好", to_file=tmp_path / "second.wav")
-    assert process.poll() is not None  # the first one was stopped
-    assert speaker.wait(10) == 0
+    assert speaker.speak("好", to_file=second_file) is None
+    assert process.poll() == -signal.SIGTERM  # the first one was stopped, not finished
+    assert wait_until(lambda: len(fake.started()) == 2, timeout=STUCK)
+    fake.finish()
+    assert speaker.wait(STUCK) == 0
     speaker.stop()
     assert not speaker.speaking()
+    assert fake.started() == [f"-v cmn -s 160 -w {first_file} -- {SENTENCE * 20}",
+                              f"-v cmn -s 160 -w {second_file} -- 好"]
 
 
 def test_without_espeak_ng_the_absence_is_said_plainly(monkeypatch: pytest.MonkeyPatch,

@@ -1,0 +1,70 @@
+"""The station daemon's start-up order, in a real process: the ledger is
+recovered before the feed is read, so an approval that reached the feed while
+the daemon was down meets the request it was made for."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from device.config import embedded_default_text
+from protocol.api import TIME_DOCUMENT_NAME
+from protocol.approval_token import Approval, issue_token
+from protocol.documents import FeedDocument, SignedDocument
+from protocol.signing import public_key_text
+from sync.feed_store import FeedStore
+from tests.conftest import REPO
+from tests.seal_controller.rig import COUNTY
+
+DAEMON = """
+import sys
+from pathlib import Path
+from device.config import load_config
+from device.seal_runtime import SealRuntime
+
+config = load_config(Path(sys.argv[1]), home=Path(sys.argv[2]), simulate=True)
+with SealRuntime(config) as runtime:
+    if sys.argv[3] == "request":
+        request = runtime.controller.request("coop", "财务报销", 1)
+        print(request.req)
+    print(runtime.controller.phase.value)
+    print(",".join(f"{s.name}={s.lock.duty:g}" for s in runtime.station.slots.values()))
+"""
+
+
+def daemon(config: Path, home: Path, action: str) -> list[str]:
+    result = subprocess.run([sys.executable, "-c", DAEMON, str(config), str(home), action],
+                            cwd=REPO, capture_output=True, text=True, timeout=120,
+                            env={"HOME": str(home), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.split()
+
+
+def test_an_approval_that_arrives_while_the_daemon_is_down_is_taken(tmp_path: Path) -> None:
+    home, state = tmp_path / "home", tmp_path / "state"
+    home.mkdir()
+    config = tmp_path / "config.toml"
+    text = embedded_default_text()
+    text = text.replace('state_dir = "~/.local/state/village-edge"', f'state_dir = "{state}"')
+    text = text.replace('public_key = ""', f'public_key = "{public_key_text(COUNTY)}"')
+    text = text.replace('[camera]\nenabled = true', '[camera]\nenabled = false')
+    config.write_text(text, encoding="utf-8")
+    req, phase, _ = daemon(config, home, "request")
+    assert phase == "requested"
+    # The daemon is down; the sync agent (its own service) takes the approval
+    # and the county's clock into the feed store.
+    feed = FeedStore(state / "feed", COUNTY.public_key(), "dev-demo-0001", time.time)
+    now = int(time.time())
+    token = issue_token(COUNTY, Approval(aid="A-while-down", req=req, dev="dev-demo-0001",
+                                         slot="coop", uses=1, nbf=now - 60, exp=now + 600,
+                                         apr="county.approver"))
+    for kind, name, body, version in (("approval", "A-while-down", {"token": token}, 1),
+                                      ("time", TIME_DOCUMENT_NAME, {"time": time.time()},
+                                       time.time_ns() // 1000)):
+        document = FeedDocument(kind, name, version, now, now + 300, "dev-demo-0001", body)
+        feed.accept(SignedDocument.sign(COUNTY, document).to_wire())
+    phase, locks = daemon(config, home, "start")[-2:]
+    assert phase == "unlocked"
+    assert "coop=0" not in locks.split(",")  # the approved seal is energised
