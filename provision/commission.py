@@ -5,7 +5,9 @@
 1. read and check the boot file (every problem named by section and key);
 2. make the device configuration from the template and check it;
 3. enroll with the county, pinning its key by the boot file's fingerprint
-   (skipped when this device already enrolled there with that key);
+   (skipped when this device already enrolled there with that key): the
+   one-time code is shown only to a server that has first proved it holds
+   that key, so a mistyped fingerprint or address never uses it up;
 4. write ``config.toml`` (and, on a kiosk, ``kiosk.env``; with ``[wifi]``, a
    NetworkManager profile), each atomically and only if it changed;
 5. empty the used enrollment code in the boot file.
@@ -40,7 +42,7 @@ from provision.errors import ProvisionError
 from provision.used_code import remove_code
 from provision.wifi import FILE_NAME, nm_keyfile
 from sync.client import CountyClient, CountyRefused, CountyUnreachable
-from sync.enrollment import Enrollment, EnrollmentError, enroll
+from sync.enrollment import CountyKeyMismatch, Enrollment, EnrollmentError, enroll
 from sync.identity import load_or_create_device_key
 
 log = logging.getLogger(__name__)
@@ -212,10 +214,9 @@ def _enroll(
     client = client_factory(config)
     field_code = f"{boot.source}: [county] enroll_code"
     try:
-        pinned = boot.county_public_key or _key_by_fingerprint(client, boot)
         return enroll(client, code=boot.enroll_code, role=boot.role,
-                      village_code=boot.village_code, pinned_key=pinned,
-                      path=paths.state.enrollment)
+                      village_code=boot.village_code, pinned_key=boot.county_public_key,
+                      pinned_fingerprint=boot.key_fingerprint, path=paths.state.enrollment)
     except CountyUnreachable as error:
         raise Failed(EXIT_UNREACHABLE, f"cannot reach the county at {boot.county_url} "
                      f"({error}); check the network and [county] url in {boot.source}; "
@@ -226,28 +227,23 @@ def _enroll(
                          f"{error.detail}") from None
         raise Failed(EXIT_BOOT_FILE, f"{boot.source}: the county at {boot.county_url} "
                      f"refused to enroll {boot.device_id}: {error.detail}") from None
+    except CountyKeyMismatch as error:
+        raise Failed(EXIT_BOOT_FILE, _mismatch(boot, error)) from None
     except EnrollmentError as error:
         raise Failed(EXIT_BOOT_FILE, f"{boot.source}: [county] public_key: {error}") from None
     finally:
         client.close()
 
 
-def _key_by_fingerprint(client: CountyClient, boot: BootConfig) -> str:
-    """The county's key from its enrollment answer, accepted only if its
-    fingerprint is the pinned one. The county answers the same enrollment
-    (same code and device key) again, so :func:`enroll` then repeats it
-    against the full key."""
-    answer = client.enroll(boot.enroll_code.upper(), boot.role, boot.village_code)
-    offered = str(answer.get("county_public_key", ""))
-    try:
-        theirs = key_fingerprint(offered)
-    except SignatureError:
-        theirs = "none"
-    if theirs != boot.key_fingerprint:
-        raise Failed(EXIT_BOOT_FILE, f"{boot.source}: [county] key_fingerprint: the server at "
-                     f"{boot.county_url} has key {theirs}, not {boot.key_fingerprint}: a "
-                     "mistyped fingerprint or address, or someone in between; nothing was kept")
-    return offered
+def _mismatch(boot: BootConfig, error: CountyKeyMismatch) -> str:
+    """The server at the boot file's address holds another key than the one pinned."""
+    key = "public_key" if boot.county_public_key else "key_fingerprint"
+    outcome = ("nothing was kept, but the code was shown to that server: ask the county for "
+               "a new one" if error.code_sent else
+               "the enrollment code was not used and nothing was kept")
+    return (f"{boot.source}: [county] {key}: the server at {boot.county_url} has key "
+            f"{error.offered}, not {error.pinned}: a mistyped {key.replace('_', ' ')} or "
+            f"address, or someone in between; {outcome}")
 
 
 def _device_key(config: Config) -> Ed25519PrivateKey:

@@ -147,12 +147,43 @@ def test_a_fingerprint_that_contradicts_the_key(county: CountyServer, device: De
     refused(device, "[county] key_fingerprint", "mistyped")
 
 
-def test_a_county_with_another_key_is_refused(county: CountyServer, device: Device) -> None:
-    code = operator.make_enroll_code(county.data_dir, DEVICE)
-    device.write_boot(boot_text(county.url, key_fingerprint=FINGERPRINT, enroll_code=code))
+def test_a_mistyped_fingerprint_leaves_the_code_unused(
+    county: CountyServer, device: Device, tmp_path: Path
+) -> None:
+    """The county proves its key before the device shows it the code: with a
+    wrong fingerprint the code never leaves the device, and the same code
+    still enrolls this device, or another card, once the file is right."""
+    seal = "ve-330226100201-seal7"
+    code = operator.make_enroll_code(county.data_dir, seal)
+    device.write_boot(boot_text(county.url, id=seal, key_fingerprint=FINGERPRINT,
+                                enroll_code=code))
     out = refused(device, "[county] key_fingerprint", county.key_fingerprint, FINGERPRINT)
     assert not (device.state / "enrollment.json").exists()
-    assert "nothing was kept" in out
+    assert "the enrollment code was not used and nothing was kept" in out
+    assert seal not in operator.stats(county.data_dir)["devices"]
+
+    other = Device(tmp_path / "another-card")  # a new device key: a used code would be refused
+    other.write_boot(boot_text(county.url, id=seal, key_fingerprint=county.key_fingerprint,
+                               enroll_code=code))
+    status, out = other.provision()
+    assert status == 0, out
+    assert operator.stats(county.data_dir)["devices"][seal]["enrolled"]
+
+
+def test_a_server_with_another_key_never_sees_the_code(
+    county: CountyServer, device: Device, tmp_path: Path
+) -> None:
+    """The boot file pins the county's whole key; the address leads to another
+    county (or someone in between) with a code for this device: it is not
+    shown the code."""
+    with CountyServer(tmp_path / "impostor") as impostor:
+        code = operator.make_enroll_code(impostor.data_dir, DEVICE)
+        device.write_boot(boot_text(impostor.url, public_key=county.public_key,
+                                    enroll_code=code))
+        out = refused(device, "[county] public_key", impostor.key_fingerprint,
+                      county.key_fingerprint)
+        assert "the enrollment code was not used" in out
+        assert DEVICE not in operator.stats(impostor.data_dir)["devices"]
 
 
 def test_a_code_the_county_refuses(county: CountyServer, device: Device) -> None:
