@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -345,16 +346,114 @@ def test_rollback_by_hand_and_status(fake: Fake, source: Path) -> None:
     assert update(fake, "apply", "--from", str(source), *FAST)[0] == 0
     code, out = update(fake, "rollback", *FAST)
     assert code == 0, out
-    assert fake.layout.current() == OLD and fake.layout.previous() == new
+    assert fake.layout.current() == OLD
+    assert fake.layout.previous() is None  # never the release just rolled away from
     assert fake.events()[-1] == {"event": "rolled_back", "from": new, "to": OLD, "role": "seal",
                                  "reason": "by hand", "restored_healthy": True}
+    code, out = refused(fake, "rollback", *FAST)  # not back to the release left by hand
+    assert code == 66 and f"none that passed its health check before {OLD}" in out
+    assert fake.layout.current() == OLD and fake.layout.is_complete(new)
     code, out = update(fake, "status")
     assert code == 0
-    assert f"current   {OLD}" in out and f"previous  {new}" in out
+    assert f"current   {OLD}" in out and "previous  (none)" in out
     assert "last      rolled_back by hand" in out
     code, out = update(fake, "status", "--json")
     state = json.loads(out)
     assert state["current"] == OLD and state["approved_session_open"] is False
+
+
+def second_source(source: Path) -> Path:
+    """*source* as version 0.3.0: another release."""
+    other = source.parent / "src-0.3.0"
+    shutil.copytree(source, other)
+    pyproject = other / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("0.2.0", "0.3.0"))
+    return other
+
+
+def test_rollback_goes_to_the_last_release_that_passed_not_to_a_failed_one(
+    fake: Fake, source: Path
+) -> None:
+    """OLD, then B kept, then C rolled back by its health check: a rollback by
+    hand from B goes to OLD, never to C, and from OLD there is nothing older."""
+    other = second_source(source)
+    b, c = Source.find(source).name, Source.find(other).name
+    assert update(fake, "apply", "--from", str(source), *FAST)[0] == 0
+    fake.doctor(doctor_report("devices"), release=c)
+    assert update(fake, "apply", "--from", str(other), *FAST)[0] == 1
+    assert (fake.layout.current(), fake.layout.previous()) == (b, OLD)
+
+    code, out = update(fake, "rollback", *FAST)
+    assert code == 0, out
+    assert (fake.layout.current(), fake.layout.previous()) == (OLD, None)
+    code, out = refused(fake, "rollback", *FAST)
+    assert code == 66 and "no previous release" in out
+    assert fake.layout.current() == OLD
+    assert [e["to"] for e in fake.events()] == [b, b, OLD]  # C never ran after its trial
+
+
+def test_a_rollback_whose_release_fails_its_check_puts_the_running_one_back(
+    fake: Fake, source: Path
+) -> None:
+    """The release gone back to by hand does not pass its health check: it is
+    not left running; the release that ran before is current again, the
+    county is told, and that failed release is never gone back to."""
+    new = Source.find(source).name
+    assert update(fake, "apply", "--from", str(source), *FAST)[0] == 0
+    fake.doctor(doctor_report("devices"), release=OLD)  # the old release no longer starts well
+
+    code, out = update(fake, "rollback", *FAST)
+    assert code == 1, out
+    assert fake.layout.current() == new and fake.layout.previous() is None
+    assert f"{OLD}: not healthy" in out and "doctor FAIL devices: broken" in out
+    assert f"ROLLBACK UNDONE: current is {new} again" in out
+    restarts = [c for c in fake.changing_calls() if c[:2] == ["systemctl", "restart"]]
+    assert len(restarts) == 3  # into the update, into the old release, and back
+    event = fake.events()[-1]
+    assert (event["event"], event["from"], event["to"]) == ("rollback_failed", new, OLD)
+    assert event["restored_healthy"] is True and "devices" in event["reason"]
+    assert not (fake.layout.prefix / "trial.json").exists()
+    code, out = refused(fake, "rollback", *FAST)
+    assert code == 66 and fake.layout.current() == new
+
+
+@pytest.mark.parametrize("healthy", [True, False], ids=["kept", "undone"])
+def test_verify_finishes_a_rollback_a_power_cut_interrupted(
+    fake: Fake, source: Path, healthy: bool
+) -> None:
+    new = Source.find(source).name
+    assert update(fake, "apply", "--from", str(source), *FAST)[0] == 0
+    fake.layout.switch(OLD, previous=new)  # the rollback had switched, then the power went
+    (fake.layout.prefix / "trial.json").write_text(json.dumps(
+        {"from": new, "to": OLD, "kind": "rollback", "units": SEAL_UNITS, "baseline": []}))
+    if not healthy:
+        fake.doctor(doctor_report("camera"), release=OLD)
+    code, out = update(fake, "verify", *FAST)
+    assert code == (0 if healthy else 1), out
+    assert fake.layout.current() == (OLD if healthy else new)
+    assert fake.layout.previous() is None
+    assert fake.events()[-1]["event"] == ("rolled_back" if healthy else "rollback_failed")
+    assert refused(fake, "rollback", *FAST)[0] == 66  # either way, nothing to go back to
+
+
+@pytest.mark.parametrize(("last", "goes_back"), [("updated", True),
+                                                  ("rolled_back by hand", False)])
+def test_releases_an_older_village_edge_switched_start_the_list_from_previous(
+    fake: Fake, source: Path, last: str, goes_back: bool
+) -> None:
+    """Updated by a village-edge that kept no passed.json: its previous link
+    counts as passed, unless a rollback by hand had moved away from it."""
+    new = Source.find(source).name
+    assert update(fake, "apply", "--from", str(source), *FAST)[0] == 0
+    (fake.layout.prefix / "passed.json").unlink()
+    (fake.layout.prefix / "last-update.json").write_text(json.dumps(
+        {"outcome": last, "from": OLD, "to": new}))
+    if goes_back:
+        assert update(fake, "rollback", *FAST)[0] == 0
+        assert fake.layout.current() == OLD
+    else:
+        assert refused(fake, "rollback", *FAST)[0] == 66
+        assert fake.layout.current() == new
 
 
 def test_verify_finishes_a_trial_a_power_cut_interrupted(fake: Fake, source: Path) -> None:
