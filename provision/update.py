@@ -170,6 +170,13 @@ class Updater:
         finally:
             os.close(fd)
 
+    def _no_trial(self) -> None:
+        trial = read_json(self.layout.prefix / TRIAL)
+        if trial is not None:
+            raise UpdateBusy(f"the switch to {trial.get('to')} was interrupted before its "
+                             "health check finished: run 'village-edge update verify' first "
+                             "(it keeps or rolls back that release)")
+
     def _guard(self) -> None:
         if self.device.role not in ("seal", "all"):
             return
@@ -223,6 +230,13 @@ class Updater:
             verdict.problems.insert(0, f"restart: {problem}")
         return verdict
 
+    def _clear_leftovers(self) -> list[str]:
+        """Remove what an update cut short left (a half-built release); the
+        report's lines about it."""
+        removed = self.layout.remove_unfinished()
+        return [f"removed an unfinished build left by an interrupted update: {name}"
+                for name in removed]
+
     def _base(self) -> tuple[list[str], list[str]]:
         """The units meant to run here, and the FAILs the running release's
         doctor reports now (tolerated after the update)."""
@@ -235,11 +249,7 @@ class Updater:
 
     def apply(self, source_path: Path) -> Outcome:
         with self._locked():
-            trial = read_json(self.layout.prefix / TRIAL)
-            if trial is not None:
-                raise UpdateBusy(f"the update to {trial.get('to')} was interrupted before its "
-                                  "health check finished: run 'village-edge update verify' "
-                                  "first (it keeps or rolls back that release)")
+            self._no_trial()
             self._guard()
             try:
                 source = Source.find(source_path)
@@ -249,11 +259,11 @@ class Updater:
             if old is None or not self.layout.is_complete(old):
                 raise DeviceNotSetUp(f"no current release in {self.layout.prefix}: install with "
                                   "setup.sh first; updates replace an installed release")
+            lines = self._clear_leftovers()
             if old == source.name:
-                return Outcome(True, [f"{source.name} is already the current release; "
-                                      "nothing to do"])
+                return Outcome(True, [*lines, f"{source.name} is already the current release; "
+                                              "nothing to do"])
             self.passed.settle()
-            lines = []
             release = self.layout.release(source.name)
             if self.layout.is_complete(source.name):
                 lines.append(f"release {source.name} already built in {release}")
@@ -314,11 +324,7 @@ class Updater:
         """Go back by hand to the last release that passed before the current
         one, on trial: if it fails its check, the current one is put back."""
         with self._locked():
-            trial = read_json(self.layout.prefix / TRIAL)
-            if trial is not None:
-                raise UpdateBusy(f"{trial.get('to')} is on trial, its health check was "
-                                 "interrupted: run 'village-edge update verify' first (it "
-                                 "keeps or rolls back that release)")
+            self._no_trial()
             self._guard()
             current = self.layout.current()
             if current is None or not self.layout.is_complete(current):
@@ -332,7 +338,8 @@ class Updater:
                     f"passed its health check before {current} is installed (a release "
                     "rolled away from is not gone back to; 'update apply' tries it again)")
             units, baseline = self._base()
-            return self._trial(Trial(current, target, ROLLBACK, units, baseline), [])
+            lines = self._clear_leftovers()
+            return self._trial(Trial(current, target, ROLLBACK, units, baseline), lines)
 
     def verify(self) -> Outcome:
         """Finish a trial a power cut or crash interrupted; nothing otherwise."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +26,7 @@ from provision.seal_guard import open_session
 from seal_controller.ledger import Ledger
 from seal_controller.procedure import SESSION_ENDINGS
 from sync.outbox import Outbox
-from tests.conftest import REPO
+from tests.conftest import REPO, wait_until
 from tests.village_edge.inprocess import Ran, village_edge
 
 OLD = "0.0.9-aaaaaaaaaaaa"
@@ -64,6 +65,7 @@ FAKE_RELEASE_PYTHON = """#!/bin/sh
 # RELEASE/bin/python -m pip install ... SOURCE
 echo "[\\"pip\\", \\"$*\\"]" >> "$FAKE_SYSTEM/calls.log"
 [ -e "$FAKE_SYSTEM/pip-fails" ] && { echo "pip: no network" >&2; exit 1; }
+[ -e "$FAKE_SYSTEM/pip-hangs" ] && { touch "$FAKE_SYSTEM/pip-started"; exec sleep 600; }
 cp "$FAKE_SYSTEM/village-edge" "$(dirname "$0")/village-edge"
 """
 
@@ -322,13 +324,39 @@ def test_a_kiosk_is_updated_whatever_its_ledger(tmp_path: Path, monkeypatch: pyt
             "village-edge-sync.service"] in fake.changing_calls()
 
 
-def test_a_failed_build_switches_nothing(fake: Fake, source: Path) -> None:
+def test_a_failed_build_switches_nothing_and_leaves_nothing(fake: Fake, source: Path) -> None:
     (fake.system / "pip-fails").touch()
     code, out = refused(fake, "apply", "--from", str(source), *FAST)
     assert code == 69  # the build (pip) failed: unavailable
     assert "building 0.2.0-" in out and "pip: no network" in out
     assert fake.layout.current() == OLD
     assert not [c for c in fake.calls() if c[:2] == ["systemctl", "restart"]]
+    assert sorted(p.name for p in fake.layout.releases.iterdir()) == [OLD]  # no half-built one
+
+
+def test_a_build_killed_midway_is_removed_by_the_next_update(fake: Fake, source: Path) -> None:
+    """SIGKILL (or a power cut) while pip runs: the half-built release stays
+    on the disk until the next update, which removes it first."""
+    (fake.system / "pip-hangs").touch()
+    half_built = fake.layout.release(Source.find(source).name)
+    update_run = subprocess.Popen(
+        [sys.executable, "-m", "village_edge", "update", "apply", "--root", str(fake.root),
+         "--from", str(source), *FAST], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    try:
+        assert wait_until((fake.system / "pip-started").exists, timeout=60)
+    finally:
+        os.killpg(update_run.pid, signal.SIGKILL)  # the update and its pip, as systemd would
+        update_run.wait(timeout=30)
+    assert (half_built / "bin/python").exists() and not (half_built / ".complete").exists()
+
+    (fake.system / "pip-hangs").unlink()
+    other = second_source(source)
+    code, out = update(fake, "apply", "--from", str(other), *FAST)
+    assert code == 0, out
+    assert f"removed an unfinished build left by an interrupted update: {half_built.name}" in out
+    assert sorted(p.name for p in fake.layout.releases.iterdir()) == sorted(
+        [OLD, Source.find(other).name])
 
 
 def test_the_current_release_again_is_nothing_to_do(fake: Fake, source: Path) -> None:
