@@ -36,7 +36,7 @@ def build_release(source: Source, release: Path, runner: Runner,
     """Make *release* from *source*; *current* (the running release) lends
     its shared files when the source is a wheel, which has none. A build
     that fails is removed (one cut short by a power cut or SIGKILL is
-    removed by the next update: :meth:`Layout.remove_unfinished`)."""
+    removed by the next update: :meth:`provision.releases.Layout.remove_unfinished`)."""
     if release.exists():
         shutil.rmtree(release)  # an interrupted build: start again
     release.parent.mkdir(parents=True, exist_ok=True)
