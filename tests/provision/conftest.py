@@ -50,6 +50,7 @@ class Device:
         self.state = root / "state"
         self.kiosk_env = root / "etc" / "kiosk.env"
         self.wifi = root / "nm"
+        self.template = CONFIG_TEMPLATE  # the device configuration's template
         self.boot.parent.mkdir(parents=True)
 
     def write_boot(self, text: str, *, bom: bool = False, crlf: bool = False,
@@ -61,7 +62,7 @@ class Device:
     def run(self, *options: str) -> Ran:
         return village_edge(
             "provision", "--boot-config", str(self.boot), "--config-out", str(self.config),
-            "--state-dir", str(self.state), "--template", str(CONFIG_TEMPLATE),
+            "--state-dir", str(self.state), "--template", str(self.template),
             "--kiosk-env", str(self.kiosk_env), "--wifi-dir", str(self.wifi), *options)
 
     def provision(self, *options: str) -> tuple[int, str]:
