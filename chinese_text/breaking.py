@@ -45,6 +45,9 @@ UNITS = tuple(sorted((
 ), key=len, reverse=True))
 _NUMBER_WITH_UNIT = re.compile(
     r"(?:第\s?)?\d[\d.,]*\s?(?:" + "|".join(re.escape(unit) for unit in UNITS) + ")")
+#: A quoted or bracketed word of up to four characters stays whole: “两委”.
+_SHORT_QUOTE = re.compile(r"[“‘「『《（][^”’」』》）“‘「『《（\s]{1,4}[”’」』》）]")
+_SPACES = re.compile(r" +")
 _ENDS_WITH_NUMBER = re.compile(r"(?:第\s?|\d[\d.,]*\s?)$")
 _STARTS_WITH_UNIT = re.compile(r"^\s?(?:\d|" + "|".join(re.escape(u) for u in UNITS) + ")")
 
@@ -95,9 +98,15 @@ def _break_allowed(text: str, hints: set[int]) -> list[bool]:
             allowed[i] = True
         if after in NO_LINE_START or before in NO_LINE_END:
             allowed[i] = False
-    for match in _NUMBER_WITH_UNIT.finditer(text):
-        for i in range(match.start() + 1, match.end()):
-            allowed[i] = False
+    for match in _SPACES.finditer(text):  # "事 · 村": no break at the spaces either
+        start, end = match.span()
+        if (end < len(text) and text[end] in NO_LINE_START) or \
+                (start and text[start - 1] in NO_LINE_END):
+            allowed[start] = allowed[end] = False
+    for pattern in (_NUMBER_WITH_UNIT, _SHORT_QUOTE):
+        for match in pattern.finditer(text):
+            for i in range(match.start() + 1, match.end()):
+                allowed[i] = False
     return allowed
 
 
@@ -126,40 +135,46 @@ def _pieces(paragraph: str) -> list[_Piece]:
 
 
 def _fill(pieces: Sequence[_Piece], width: float, measure: Measure) -> list[str]:
-    """First fit: as many pieces on each line as fit."""
+    """First fit: as many pieces on each line as fit. A line's width is the
+    sum of its pieces' widths (each measured once), spaces at its end left out."""
     lines: list[str] = []
-    current = ""
+    current, used, spaces = "", 0.0, 0.0  # spaces: the width of trailing spaces
     for piece in pieces:
-        if measure((current + piece.text).rstrip()) <= width:
-            current += piece.text
-            continue
+        size = measure(piece.text)
         if piece.space:
-            lines.append(current.rstrip())
-            current = ""
+            if current:
+                current, spaces = current + piece.text, spaces + size
+            continue
+        if used + spaces + size <= width:
+            current, used, spaces = current + piece.text, used + spaces + size, 0.0
             continue
         if current.strip():
             lines.append(current.rstrip())
-            current = ""
-        if measure(piece.text) <= width:
-            current = piece.text
+        current, used, spaces = "", 0.0, 0.0
+        if size <= width:
+            current, used = piece.text, size
             continue
         current = _split_wide(piece.text, width, measure, lines)
+        used = measure(current)
     if current.strip() or not lines:
         lines.append(current.rstrip())
     return lines
 
 
 def _split_wide(text: str, width: float, measure: Measure, lines: list[str]) -> str:
-    """A piece wider than the line, split by characters; the last part is returned."""
+    """A piece wider than the line, split where the punctuation rules allow
+    if they allow anywhere on the line; the last part is returned."""
     current = ""
     for char in text:
         if current and measure(current + char) > width:
-            if char in NO_LINE_START and len(current) > 1:
-                lines.append(current[:-1])
-                current = current[-1]
-            else:
-                lines.append(current)
-                current = ""
+            cut = len(current)
+            while cut > 1 and (current[cut - 1] in NO_LINE_END
+                               or (current + char)[cut] in NO_LINE_START):
+                cut -= 1
+            if cut <= 1 and (current[-1] in NO_LINE_END or char in NO_LINE_START):
+                cut = len(current)  # nowhere allowed: break where it must
+            lines.append(current[:cut])
+            current = current[cut:]
         current += char
     return current
 

@@ -21,18 +21,19 @@ from kivy.base import EventLoop
 from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, NumericProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk.ui import flowchart_view, present
+from kiosk.ui import breaking, flowchart_view, present
+from kiosk.viewmodels.home import HOME_TITLE
 from kiosk.viewmodels.shell import SCREENS, KioskViewModel
+from kiosk.viewmodels.sizes import DEFAULT_DIAGONAL_INCHES, sizes
 
 log = logging.getLogger(__name__)
 
 KV_DIR = Path(__file__).with_name("kv")
 KV_FILES = ("common.kv", *(f"{name}.kv" for name in SCREENS))
 SCREEN_CLASSES = {name: f"{name.capitalize()}Screen" for name in SCREENS}
-LARGE_TEXT = 1.3
 TICK_SECONDS = 1.0
 PRINT_RETRY_SECONDS = 60.0  # receipts kept for later (paper out) are tried again this often
 
@@ -40,11 +41,15 @@ PRINT_RETRY_SECONDS = 60.0  # receipts kept for later (paper out) are tried agai
 class KioskApp(App):
     """The kiosk's app (not yet running). *receipt_image* renders a receipt to
     a PIL image (:func:`hardware.printer.render_preview`); receipts kept for
-    later are tried again every *print_retry_seconds* (with the clock ticks)."""
+    later are tried again every *print_retry_seconds* (with the clock ticks).
+    *diagonal_inches* is the display's, for sizes in dp."""
 
     fs = NumericProperty(22)
+    fs_small = NumericProperty(19)
     tap = NumericProperty(64)
     pad = NumericProperty(12)
+    px_per_dp = NumericProperty(1.0)
+    home_title = StringProperty(HOME_TITLE)
     portrait = BooleanProperty(False)
     large_text = BooleanProperty(False)
     complaint_leave_phone = BooleanProperty(False)
@@ -58,8 +63,10 @@ class KioskApp(App):
         receipt_image: Callable[[Any], Any],
         clock_ticks: bool = True,
         print_retry_seconds: float = PRINT_RETRY_SECONDS,
+        diagonal_inches: float = DEFAULT_DIAGONAL_INCHES,
     ) -> None:
         super().__init__()
+        self.diagonal_inches = diagonal_inches
         self.vm = vm
         self.receipt_image = receipt_image
         self._clock_ticks = clock_ticks
@@ -75,6 +82,7 @@ class KioskApp(App):
         EventLoop.ensure_window()  # the window opens here, not when this module is imported
         self.window = EventLoop.window
         flowchart_view.register()
+        breaking.register()
         for name in KV_FILES:
             Builder.load_file(str(KV_DIR / name))
         self._resize(self.window, self.window.size)
@@ -96,12 +104,11 @@ class KioskApp(App):
 
     def _resize(self, window: Any, size: tuple[int, int]) -> None:
         width, height = size
-        short = min(width, height)
         self.portrait = height > width
-        scale = LARGE_TEXT if self.large_text else 1.0
-        self.fs = max(18.0, short / 21.0) * scale
-        self.tap = max(60.0, self.fs * 2.7)
-        self.pad = max(8.0, self.fs * 0.55)
+        chosen = sizes(width, height, self.diagonal_inches, self.large_text)
+        self.px_per_dp = chosen.px_per_dp
+        self.fs, self.fs_small = chosen.fs, chosen.fs_small
+        self.tap, self.pad = chosen.tap, chosen.pad
 
     # -- showing ------------------------------------------------------------
 
@@ -109,6 +116,9 @@ class KioskApp(App):
         name = name or self.vm.screen
         if not self.manager.has_screen(name):
             self.manager.add_widget(getattr(Factory, SCREEN_CLASSES[name])(name=name))
+        if self.large_text != self.vm.large_text:  # the attract screen, the idle timer
+            self.large_text = self.vm.large_text
+            self._resize(self.window, self.window.size)
         screen = self.manager.get_screen(name)
         present.present(self, screen)
         self.manager.current = name

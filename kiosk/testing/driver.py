@@ -23,13 +23,15 @@ from kiosk.launch import build_view_model
 from kiosk.samples import SampleFeed
 from kiosk.standins import GuideSlips, NoPrinter, PretendComplaints, PretendProgress
 from kiosk.viewmodels.services import KioskServices
+from kiosk.viewmodels.sizes import DEFAULT_DIAGONAL_INCHES
 from kiosk.viewmodels.technician import TechnicianHooks
 
 
 def main(argv: list[str] | None = None) -> int:
     """The script is ``{"state_dir", "size": [w, h], "pin", "catalog_items": N
     (optional), "printer": {"queue_dir", "paper_flag"} (optional),
-    "print_retry_seconds" (optional), "steps": [...]}``; the kiosk runs on the
+    "print_retry_seconds" (optional), "diagonal_inches" (optional),
+    "steps": [...]}``; the kiosk runs on the
     sample data and the stand-in services. With "printer", receipts go through
     the real print queue to :class:`hardware.printer.testing.InMemoryPrinter`
     (paper out until the flag file exists), and the report's "printer" holds
@@ -72,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
                           technician=hooks, pin=str(script.get("pin", "")),
                           **({"sample": sample} if sample else {}))
     retry = float(script.get("print_retry_seconds") or PRINT_RETRY_SECONDS)
-    app = KioskApp(vm, receipt_image=render_preview, print_retry_seconds=retry)
+    diagonal = float(script.get("diagonal_inches") or DEFAULT_DIAGONAL_INCHES)
+    app = KioskApp(vm, receipt_image=render_preview, print_retry_seconds=retry,
+                   diagonal_inches=diagonal)
     report.update(run_app_with_script(app, script["steps"], ScriptRunnerForTests))
     report["errors"] = app.errors
     if printer is not None and queue is not None:

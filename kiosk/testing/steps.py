@@ -11,7 +11,8 @@ the current screen whose text contains TEXT (background work, retries);
 finger would; ``{"expect_selected": NODE}`` fails unless NODE is the
 flowchart's selected step; ``{"touch_home": true}`` goes back to the home
 screen by touching what a villager would; ``{"measure_search": [WORDS]}``
-times the search for each word.
+times the search for each word; ``{"audit": NAME}`` records what is on the
+screen, measured (:mod:`kiosk.testing.audit`).
 
 The report also gets the time of the first frame and, for each tap, the time
 from the touch to the next frame (``switch_ms``), for the benchmark.
@@ -54,7 +55,8 @@ class ScriptRunnerForTests(ScriptRunner):
         return {**super().handlers(), "monkey": self.monkey, "texts": self.texts,
                 "wait_for_text": self.wait_for_text, "write_file": self.write_file,
                 "touch_node": self.touch_node, "expect_selected": self.expect_selected,
-                "touch_home": self.touch_home, "measure_search": self.measure_search}
+                "touch_home": self.touch_home, "measure_search": self.measure_search,
+                "audit": self.audit}
 
     # -- timing, for the benchmark -----------------------------------------------
 
@@ -142,6 +144,13 @@ class ScriptRunnerForTests(ScriptRunner):
                 touch(width / 2, height / 2)  # the attract screen
         record["screen"] = self.app.screen
         yield 1
+
+    def audit(self, step: Step, record: dict[str, Any]) -> Iterator[int]:
+        from kiosk.testing.audit import audit_screen
+
+        yield 2  # laid out and drawn
+        record["audit"] = audit_screen(self.app)
+        yield 0
 
     def measure_search(self, step: Step, record: dict[str, Any]) -> Iterator[int]:
         vm = self.app.vm

@@ -54,6 +54,19 @@ def test_a_title_breaks_before_its_bracket_where_it_can() -> None:
     assert break_lines(title, 24, title=True) == ["村集体资产资源处置", "（出售、出租、发包）"]
 
 
+def test_a_spaced_middle_dot_never_starts_a_line() -> None:
+    text = "找谁办事 · 怎么办事 · 村里的钱和事"
+    for width in range(12, 40):
+        lines = break_lines(text, width, title=True)
+        assert line_faults(lines) == [], lines
+        assert not any(line.startswith("·") for line in lines)
+
+
+def test_a_short_quoted_word_stays_whole() -> None:
+    lines = break_lines("请输入回执上的查询码，然后点“查询”。", 32)
+    assert any("“查询”。" in line for line in lines), lines
+
+
 def test_a_word_longer_than_the_line_is_split_all_the_same() -> None:
     lines = break_lines("https://example.org/" + "a" * 40, 32)
     assert [len(line) for line in lines] == [32, 28]
