@@ -17,12 +17,14 @@ from chinese_text.breaking import Measure
 __all__ = ["Measure", "char_width", "display_width", "wrap_text"]
 
 
-def wrap_text(text: str, width: float, measure: Measure = display_width) -> list[str]:
+def wrap_text(text: str, width: float, measure: Measure = display_width, *,
+              title: bool = False) -> list[str]:
     """Split ``text`` into lines no wider than ``width`` as measured by ``measure``.
 
     Explicit newlines start new lines; Latin words and numbers with their
-    units are kept whole when they fit; spaces at a break are dropped.
+    units are kept whole when they fit; spaces at a break are dropped. A
+    *title* (a centred heading) is broken into lines of even width.
     """
     if width <= 0:
         raise ValueError(f"wrap width must be positive, got {width}")
-    return break_lines(text, width, measure)
+    return break_lines(text, width, measure, title=title)
