@@ -20,11 +20,10 @@ from typing import Any
 from hardware.printer import render_preview
 from kiosk.kivy_setup import prepare_kivy
 from kiosk.launch import build_view_model
-from kiosk.samples import SampleFeed
+from kiosk.samples import SampleFeed, sample_technician_hooks
 from kiosk.standins import GuideSlips, NoPrinter, PretendComplaints, PretendProgress
 from kiosk.viewmodels.services import KioskServices
 from kiosk.viewmodels.sizes import DEFAULT_DIAGONAL_INCHES
-from kiosk.viewmodels.technician import TechnicianHooks
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,9 +66,7 @@ def main(argv: list[str] | None = None) -> int:
                            ReceiptPrinter(printer, chinese="gb18030"))
         printing = QueuedPrinting(queue)
     services = KioskServices(GuideSlips(), printing, PretendComplaints(), PretendProgress())
-    hooks = TechnicianHooks(
-        health=lambda: [], backlog=lambda: "0 pending", last_sync=lambda: "never",
-        printer_test=lambda: "OK (stand-in)", camera_test=lambda: "no camera (stand-in)")
+    hooks = sample_technician_hooks()
     vm = build_view_model(catalog_feed=None, data_feed=SampleFeed(), services=services,
                           technician=hooks, pin=str(script.get("pin", "")),
                           **({"sample": sample} if sample else {}))

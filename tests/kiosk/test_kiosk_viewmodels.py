@@ -32,7 +32,7 @@ def kiosk() -> KioskViewModel:
     services = KioskServices(GuideSlips(), NoPrinter(), PretendComplaints(date(2024, 6, 1)),
                              PretendProgress())
     return build_view_model(catalog_feed=None, data_feed=SampleFeed(), services=services,
-                            technician=TechnicianHooks(backlog=lambda: "3 waiting"), pin="2468")
+                            technician=TechnicianHooks(backlog=lambda: (3, 2048)), pin="2468")
 
 
 def test_what_a_composition_root_imports_before_preparing_kivy_does_not_import_kivy() -> None:
@@ -163,7 +163,7 @@ def test_touches_and_ticks_drive_the_technician_and_idle_screens(kiosk: KioskVie
     for key in "2468":
         kiosk.pin.pad.press(key)
     assert kiosk.enter_pin() == "technician"
-    assert "outbox: 3 waiting" in kiosk.technician.lines
+    assert "待上传：3 条记录（2.0 KB）" in kiosk.technician.lines
     assert kiosk.show_attract() == "attract"
     assert kiosk.touched(400, 240, 800, 480) == "home"
 
