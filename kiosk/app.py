@@ -24,7 +24,9 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk.display_power import DisplayPower
 from kiosk.ui import breaking, flowchart_view, present
+from kiosk.ui.sleep import ScreenSleep
 from kiosk.viewmodels.home import HOME_TITLE
 from kiosk.viewmodels.shell import SCREENS, KioskViewModel
 from kiosk.viewmodels.sizes import DEFAULT_DIAGONAL_INCHES, sizes
@@ -42,7 +44,9 @@ class KioskApp(App):
     """The kiosk's app (not yet running). *receipt_image* renders a receipt to
     a PIL image (:func:`hardware.printer.render_preview`); receipts kept for
     later are tried again every *print_retry_seconds* (with the clock ticks).
-    *diagonal_inches* is the display's, for sizes in dp."""
+    *diagonal_inches* is the display's, for sizes in dp. When the view-model's
+    idle timer says so the screen sleeps, its light switched by
+    *display_power* (:func:`kiosk.display_power.choose_display_power`)."""
 
     fs = NumericProperty(22)
     fs_small = NumericProperty(19)
@@ -64,8 +68,11 @@ class KioskApp(App):
         clock_ticks: bool = True,
         print_retry_seconds: float = PRINT_RETRY_SECONDS,
         diagonal_inches: float = DEFAULT_DIAGONAL_INCHES,
+        display_power: DisplayPower | None = None,
     ) -> None:
         super().__init__()
+        self._display_power = display_power
+        self.sleep: ScreenSleep | None = None
         self.diagonal_inches = diagonal_inches
         self.vm = vm
         self.receipt_image = receipt_image
@@ -81,6 +88,7 @@ class KioskApp(App):
     def build(self) -> Any:
         EventLoop.ensure_window()  # the window opens here, not when this module is imported
         self.window = EventLoop.window
+        self.sleep = ScreenSleep(self.window, self._display_power)
         flowchart_view.register()
         breaking.register()
         for name in KV_FILES:
@@ -122,6 +130,20 @@ class KioskApp(App):
         screen = self.manager.get_screen(name)
         present.present(self, screen)
         self.manager.current = name
+        self._follow_sleep()
+
+    def _follow_sleep(self) -> None:
+        """Darken or light the screen as the view-model's idle timer says."""
+        if self.sleep is None or self.sleep.asleep == self.vm.asleep:
+            return
+        if self.vm.asleep:
+            self.sleep.sleep()
+        else:
+            self.sleep.wake()
+
+    @property
+    def asleep(self) -> bool:
+        return self.sleep is not None and self.sleep.asleep
 
     def refresh(self) -> None:
         self.show(self.vm.screen)
@@ -277,9 +299,12 @@ class KioskApp(App):
     def _window_touch(self, window: Any, touch: Any) -> bool:
         target = self.vm.touched(touch.x, window.height - touch.y, window.width,
                                  window.height)
+        if self.asleep and not self.vm.asleep:
+            self._follow_sleep()
+            return True  # the touch only woke the screen: nothing under it acts
         if target is not None:
             self.show(target)
-            return True  # the touch only woke the kiosk or opened the PIN pad
+            return True  # the touch only left the attract screen or opened the PIN pad
         return False
 
     def _retry_tick(self, dt: float) -> None:
@@ -294,3 +319,4 @@ class KioskApp(App):
             self.show(target)
         elif self.vm.screen in ("home", "list") and self.vm.catalog_changed():
             self.refresh()
+        self._follow_sleep()

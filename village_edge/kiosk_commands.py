@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from village_edge.arguments import OUTPUT_DIR, ScreenSize
 from village_edge.errors import CliError
-from village_edge.exits import OK, SOFTWARE
+from village_edge.exits import CONFIG, OK, SOFTWARE
 
 if TYPE_CHECKING:
     from device.config import Config
@@ -227,18 +227,26 @@ def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
     simulate = args.simulate or config.simulate
     feed = _feed(config)
     data_feed = feed if feed is not None else (SampleFeed() if simulate else None)
+    from kiosk.display_power import blank_seconds, choose_display_power
+
+    try:
+        blank = blank_seconds(os.environ)
+    except ValueError as error:
+        raise CliError(CONFIG, f"{error}: fix it in /etc/village-edge/kiosk.env "
+                               "(or the boot file's [display] blank_minutes)") from None
     with open_outbox(config) as outbox:
         services = real_services(config, feed, outbox)
         vm = build_view_model(catalog_feed=feed, data_feed=data_feed, services=services,
                               technician=_technician_hooks(config, simulate, services.printer),
-                              pin=technician_pin(config))
+                              pin=technician_pin(config), blank_seconds=blank)
         with display_for_kivy():
             prepare_kivy(config.state.kiosk, os.environ, size=size,
                          fullscreen=args.fullscreen)
             from hardware.printer import render_preview
             from kiosk.app import KioskApp
 
-            KioskApp(vm, receipt_image=render_preview).run()
+            KioskApp(vm, receipt_image=render_preview,
+                     display_power=choose_display_power(os.environ)).run()
     return OK
 
 

@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     """The script is ``{"state_dir", "size": [w, h], "pin", "catalog_items": N
     (optional), "printer": {"queue_dir", "paper_flag"} (optional),
     "print_retry_seconds" (optional), "diagonal_inches" (optional),
+    "blank_seconds" (optional: the screen sleeps after so long untouched),
+    "backlight_root" (optional: a stand-in for /sys/class/backlight),
     "steps": [...]}``; the kiosk runs on the
     sample data and the stand-in services. With "printer", receipts go through
     the real print queue to :class:`hardware.printer.testing.InMemoryPrinter`
@@ -69,11 +71,17 @@ def main(argv: list[str] | None = None) -> int:
     hooks = sample_technician_hooks()
     vm = build_view_model(catalog_feed=None, data_feed=SampleFeed(), services=services,
                           technician=hooks, pin=str(script.get("pin", "")),
+                          blank_seconds=float(script.get("blank_seconds") or 0),
                           **({"sample": sample} if sample else {}))
     retry = float(script.get("print_retry_seconds") or PRINT_RETRY_SECONDS)
     diagonal = float(script.get("diagonal_inches") or DEFAULT_DIAGONAL_INCHES)
+    power = None
+    if script.get("backlight_root"):
+        from kiosk.display_power import choose_display_power
+
+        power = choose_display_power({}, Path(script["backlight_root"]))
     app = KioskApp(vm, receipt_image=render_preview, print_retry_seconds=retry,
-                   diagonal_inches=diagonal)
+                   diagonal_inches=diagonal, display_power=power)
     report.update(run_app_with_script(app, script["steps"], ScriptRunnerForTests))
     report["errors"] = app.errors
     if printer is not None and queue is not None:

@@ -132,6 +132,28 @@ def test_idle_goes_home_then_to_the_attract_screen() -> None:
     assert timer.tick(650) is None
 
 
+def test_the_screen_sleeps_after_the_blanking_time_and_a_touch_only_wakes_it() -> None:
+    timer = IdleTimer(home_after=90, attract_after=180, last_touch=0, blank_after=600)
+    timer.tick(599)
+    assert not timer.asleep
+    timer.tick(600)
+    assert timer.asleep
+    assert timer.touched(700) is True and not timer.asleep  # this touch woke it
+    assert timer.touched(701) is False  # the next one acts
+    never = IdleTimer(last_touch=0)
+    never.tick(10**6)
+    assert not never.asleep
+
+
+def test_the_touch_that_wakes_the_kiosk_stays_on_the_screen_shown(kiosk: KioskViewModel) -> None:
+    kiosk.idle.blank_after = 60
+    assert kiosk.open("complaint") == "complaint"
+    kiosk.idle.last_touch -= 61
+    kiosk.tick()
+    assert kiosk.asleep
+    assert kiosk.touched(5, 5, 800, 480) == "complaint" and not kiosk.asleep
+
+
 def test_five_corner_taps_within_three_seconds_open_the_pin_pad() -> None:
     taps = CornerTaps()
     assert not any(taps.tap(t, True) for t in (0, 0.5, 1, 1.5))
