@@ -214,7 +214,8 @@ def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
     from hardware.printer import render_preview
     from kiosk.app import KioskApp
 
-    KioskApp(vm, receipt_image=render_preview).run()
+    KioskApp(vm, receipt_image=render_preview,
+             diagonal_inches=config.kiosk_display_inches).run()
 
 
 def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
@@ -246,6 +247,7 @@ def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
             from kiosk.app import KioskApp
 
             KioskApp(vm, receipt_image=render_preview,
+                     diagonal_inches=config.kiosk_display_inches,
                      display_power=choose_display_power(os.environ)).run()
     return OK
 
@@ -274,7 +276,8 @@ def _screenshots(config: Config, directory: Path, size: tuple[int, int], out: Te
         from kiosk.app import KioskApp
         from kiosk.script_runner import run_app_with_script
 
-        app = KioskApp(vm, receipt_image=render_preview)
+        app = KioskApp(vm, receipt_image=render_preview,
+                       diagonal_inches=config.kiosk_display_inches)
         report = run_app_with_script(app, screenshot_steps(directory, pin, prefix))
     if not report.get("ok"):
         raise CliError(SOFTWARE, f"the screenshots failed: {report.get('error')}")
