@@ -14,8 +14,6 @@ import struct
 import tempfile
 from pathlib import Path
 
-from PIL import ImageFont
-
 from kiosk.errors import KioskError
 
 NOTO_CJK = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -29,6 +27,8 @@ class FontMissing(KioskError, RuntimeError):
 
 def face_index(collection: Path, suffix: str = "SC") -> int:
     """The index of the face whose family name ends in *suffix*, else 0."""
+    from PIL import ImageFont  # only when the font is first extracted
+
     for index in range(_MAX_FACES):
         try:
             family, _ = ImageFont.truetype(str(collection), 12, index=index).getname()

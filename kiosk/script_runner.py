@@ -24,7 +24,6 @@ from typing import Any
 from kivy.base import EventLoop
 from kivy.clock import Clock
 from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
-from kivy.tests.common import UnitTestTouch
 from kivy.uix.scrollview import ScrollView
 from PIL import Image
 
@@ -92,6 +91,8 @@ def save_frame(path: Path) -> None:
 
 def touch(x: float, y: float, to: tuple[float, float] | None = None) -> None:
     """A finger down at window pixels (x, y), optionally dragged to *to*, and up."""
+    from kivy.tests.common import UnitTestTouch  # imports pytest: only when a finger is needed
+
     finger = UnitTestTouch(x, y)
     finger.touch_down()
     if to is not None:

@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from hardware.printer import render_preview
 from kiosk.kivy_setup import prepare_kivy
 from kiosk.launch import build_view_model
 from kiosk.samples import SampleFeed, sample_technician_hooks
@@ -80,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         from kiosk.display_power import choose_display_power
 
         power = choose_display_power({}, Path(script["backlight_root"]))
-    app = KioskApp(vm, receipt_image=render_preview, print_retry_seconds=retry,
+    app = KioskApp(vm, print_retry_seconds=retry,
                    diagonal_inches=diagonal, display_power=power)
     report.update(run_app_with_script(app, script["steps"], ScriptRunnerForTests))
     report["errors"] = app.errors

@@ -24,7 +24,6 @@ from kivy.factory import Factory
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.button import Button
 from kivy.uix.label import Label
-from kivy.uix.spinner import Spinner, SpinnerOption
 
 from chinese_text import WORD_BREAK, break_lines
 
@@ -183,26 +182,17 @@ class ChineseButton(BreakingText, Button):
     pass
 
 
-class ChineseSpinnerOption(BreakingText, SpinnerOption):
-    pass
-
-
-class ChineseSpinner(BreakingText, Spinner):
-    """A spinner whose chosen value is ``content`` (its ``text`` is that
-    value with line breaks)."""
-
-    def _on_dropdown_select(self, instance: Any, data: str, *largs: Any) -> None:
-        shown = data.replace("\n", "")
-        self.content = next((value for value in self.values
-                             if value.replace(" ", "") == shown.replace(" ", "")), shown)
-        self.is_open = False
-
-
 def register() -> None:
-    """Register the widgets with Kivy's Factory, for the kv files."""
-    for cls in (ChineseLabel, ChineseButton, ChineseSpinnerOption, ChineseSpinner):
+    """Register the widgets with Kivy's Factory, for the kv files. The
+    spinners (only the complaint screen has one) are imported when first
+    made: Kivy's spinner brings its drop-down and scroll view, which the
+    first frame does not need."""
+    for cls in (ChineseLabel, ChineseButton):
         if cls.__name__ not in Factory.classes:
             Factory.register(cls.__name__, cls=cls)
+    for name in ("ChineseSpinner", "ChineseSpinnerOption"):
+        if name not in Factory.classes:
+            Factory.register(name, module="kiosk.ui.spinners")
 
 
 def markup_height(markup: str, width: float, font_size: float, *, bold: bool = False,

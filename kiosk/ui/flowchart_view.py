@@ -1,7 +1,8 @@
 """The flowchart widget: the view-model's layout drawn with Kivy graphics on a
 pannable, zoomable plane, clipped to its own area; a tap (a touch that did not
-move) on a shape reports the node in layout units. Imports Kivy: only
-:mod:`kiosk.app` imports this module."""
+move) on a shape reports the node in layout units. Imports Kivy: Kivy's
+Factory imports this module when the flowchart screen is first built
+(:mod:`kiosk.app` registers it by name)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from kivy.core.text import Label as CoreLabel
-from kivy.factory import Factory
 from kivy.graphics import Color, Line, Quad, Rectangle, RoundedRectangle, Triangle
 from kivy.graphics.transformation import Matrix
 from kivy.uix.scatter import Scatter
@@ -173,7 +173,3 @@ class FlowchartView(StencilView):
         Rectangle(texture=label, size=label.size, pos=(left, bottom))
 
 
-def register() -> None:
-    """Register ``FlowchartView`` with Kivy's Factory, for the kv files."""
-    if "FlowchartView" not in Factory.classes:
-        Factory.register("FlowchartView", cls=FlowchartView)
