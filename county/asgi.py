@@ -68,7 +68,11 @@ class DeviceAPI:
         app = self.app
         try:
             route, params = app.route(method, target)
-        except Rejected as rejection:  # any body is left unread
+        except Rejected as rejection:
+            # the body is read and dropped first (up to the drain limit): a connection
+            # closed with bytes still coming is reset, and the client may lose the answer
+            if int(request.header("Content-Length") or 0) <= DRAIN_LIMIT:
+                await self._drain(receive)
             await self._send(send, app.refusal(rejection, request), request, close=True)
             return
         body, close = await self._read_body(route, request, receive)
@@ -87,7 +91,10 @@ class DeviceAPI:
         """(the body, or None if it is over the route's limit; whether to close)."""
         length = int(request.header("Content-Length") or 0)  # checked by the HTTP guard
         if length > route.max_body:
-            return None, length > DRAIN_LIMIT  # uvicorn drops the rest of a body not read
+            if length > DRAIN_LIMIT:
+                return None, True
+            await self._drain(receive)  # read and dropped: the connection can go on
+            return None, False
         body = bytearray()
         while True:
             message = await receive()
@@ -96,6 +103,12 @@ class DeviceAPI:
             body += message.get("body", b"")
             if not message.get("more_body", False):
                 return bytes(body), False
+
+    async def _drain(self, receive: Receive) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect" or not message.get("more_body", False):
+                return
 
     async def _send(self, send: Send, reply: Reply, request: Request, *, close: bool) -> None:
         data = answer_body(reply.body)
