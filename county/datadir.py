@@ -12,7 +12,7 @@ from pathlib import Path
 from county.database import Location
 from county.errors import CountyError, NoCounty
 from county.keyfile import load_or_create_key
-from county.migrations import MigrationReport, migrate
+from county.migrations import MigrationReport, check_usable, migrate
 from county.objects import DiskObjects, ObjectStore
 from county.settings import CountySettings, read_settings
 
@@ -78,5 +78,10 @@ def existing_county(data_dir: Path | str) -> CountyDir:
         raise NoCounty(
             f"no county in {county.root} (no {missing}): start it once with "
             f"`village-edge county serve --data {county.root}`, or check --data"
+        )
+    if check_usable(database) == 0:  # a newer database is refused here, as by serve
+        raise NoCounty(
+            f"the county database {database.shown} has no tables yet: run "
+            f"`village-edge county migrate --data {county.root}` once"
         )
     return county

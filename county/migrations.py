@@ -91,6 +91,13 @@ def check_version(store: Store, location: Location) -> int:
     return found
 
 
+def check_usable(location: Location) -> int:
+    """The version of the existing database at *location*: :class:`NewerDatabase`
+    if a newer county made it, 0 if it was never migrated."""
+    with connect(location) as store:
+        return check_version(store, location)
+
+
 def migrate(location: Location, *, create: bool = True) -> MigrationReport:
     """Bring the database at *location* to the latest version (an SQLite
     file is made if *create*); what was done."""
