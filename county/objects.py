@@ -3,7 +3,7 @@ by content, each named by its sha256, behind :class:`ObjectStore` so that
 an S3-compatible object store can take the place of the disk.
 
 An object goes in only whole and only if its bytes have the sha256 it is
-named by: :meth:`ObjectStore.put` checks while it writes, and a mismatch
+named by: :meth:`ObjectStore.put_file` checks while it writes, and a mismatch
 leaves nothing stored. The upload in chunks that leads to it is
 :mod:`county.blobs`' business: its partial copies stay on local disk.
 """

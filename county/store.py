@@ -271,6 +271,15 @@ class Store:
         )
         return bool(cursor.rowcount == 1)
 
+    def accept_nonce(self, device_id: str, nonce: str, now: float) -> bool:
+        """:meth:`remember_nonce`, and if it is fresh, that the device was
+        seen now; both or neither."""
+        with self.transaction():
+            fresh = self.remember_nonce(device_id, nonce, now)
+            if fresh:
+                self.touch_device(device_id, now)
+        return fresh
+
     # -- enrollment codes ----------------------------------------------------
 
     def add_enroll_code(self, code_sha256: str, device_id: str, now: float, expires: float) -> int:
