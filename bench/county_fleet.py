@@ -661,6 +661,7 @@ def main() -> int:
     sys.path.insert(0, str(REPO))
     from tests.postgres_server import start_cluster
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop PostgreSQL on the way out
     postgres, stop_postgres = start_cluster(max_connections=300)
     try:
         with tempfile.TemporaryDirectory(prefix="county-fleet-") as scratch_name:
