@@ -548,7 +548,7 @@ def measure(kind: Kind, scenario: str, scale: dict[str, Any], scratch: Path, bas
         if profile is not None:
             spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record",
                                     "--pid", str(served.process.pid), "--format", "raw",
-                                    "--output", str(profile), "--rate", "200"],
+                                    "--output", str(profile), "--rate", "200", "--nonblocking"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         with Meter(served.process.pid, db_pid) as meter:
             tally = run_fleet(plans)
