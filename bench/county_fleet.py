@@ -483,8 +483,12 @@ def run_client(plan: Plan) -> Tally:
 
 
 def run_fleet(plans: list[Plan]) -> Tally:
-    with multiprocessing.get_context("fork").Pool(len(plans)) as pool:
+    pool = multiprocessing.get_context("fork").Pool(len(plans))
+    try:
         tallies = pool.map(run_client, plans)
+    finally:  # close and join: terminate() can leave a worker waiting on the queue's lock
+        pool.close()
+        pool.join()
     total = Tally()
     for tally in tallies:
         total.latencies += tally.latencies
