@@ -27,12 +27,15 @@ DRY_RUN=0
 # printers, Noto CJK for Chinese receipts and screens, Xvfb and Mesa so Kivy
 # windows open headless with real OpenGL, espeak-ng to read aloud, systemd for
 # systemd-analyze checks of the units, shellcheck for the shell scripts,
-# debootstrap to try setup.sh in a fresh Debian root (tests/provision/).
+# debootstrap to try setup.sh in a fresh Debian root (tests/provision/),
+# postgresql for the county tests on PostgreSQL (the tests run initdb and
+# pg_ctl themselves: a throwaway server in a temporary directory, started and
+# stopped by the test session; the package's own service is not needed).
 DEV_PACKAGES=(
   python3 python3-venv python3-dev build-essential
   libzbar0 libusb-1.0-0 fonts-noto-cjk
   xvfb xauth libgl1 libgl1-mesa-dri libegl1 libgles2 libmtdev1
-  espeak-ng systemd shellcheck debootstrap
+  espeak-ng systemd shellcheck debootstrap postgresql
   python3-gi gir1.2-nm-1.0
 )
 
