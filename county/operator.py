@@ -14,9 +14,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from county.datadir import existing_county
+from county.datadir import CountyDir, existing_county
 from county.enrollment import code_digest, code_expiry, new_code
-from county.errors import CountyError
+from county.errors import CountyError, NoCounty
 from county.feed import publish_document
 from county.keyfile import load_key
 from county.seal_requests import REQUEST_STREAM, SEAL_ROLES
@@ -152,8 +152,13 @@ def read_document_file(path: Path, kind: str) -> dict[str, Any]:
 
 
 def county_public_key(data_dir: Path | str) -> str:
-    """The key devices pin (base64url of its 32 raw bytes)."""
-    return public_key_text(load_key(existing_county(data_dir).key))
+    """The key devices pin (base64url of its 32 raw bytes). Only the key is
+    read: a technician may print it where the database is not theirs."""
+    county = CountyDir(Path(data_dir))
+    if not county.key.exists():
+        raise NoCounty(f"no county in {county.root} (no county.key): start it once with "
+                       f"`village-edge county serve --data {county.root}`, or check --data")
+    return public_key_text(load_key(county.key))
 
 
 REJECTION_COUNTERS = ("forged", "replayed", "stale", "unknown_device", "enroll_refused")
