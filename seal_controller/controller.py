@@ -367,10 +367,10 @@ class SealController:
 
     def _watch(self, slot: SealSlot) -> None:
         name = slot.name
-        slot.plunger.when_closed = lambda: self.handle(self._classify_press(name), slot=name)
-        slot.plunger.when_opened = lambda: self.handle(self._classify_release(name), slot=name)
-        slot.sleeve.when_opened = lambda: self.handle(self._classify_out(name), slot=name)
-        slot.sleeve.when_closed = lambda: self.handle(self._classify_in(), slot=name)
+        slot.plunger.when_closed = lambda: self._edge(self._classify_press, name)
+        slot.plunger.when_opened = lambda: self._edge(self._classify_release, name)
+        slot.sleeve.when_opened = lambda: self._edge(self._classify_out, name)
+        slot.sleeve.when_closed = lambda: self._edge(self._classify_in, name)
 
         def locked(reason: LockReason) -> None:
             if reason is LockReason.MAX_ON_TIME:
@@ -380,6 +380,15 @@ class SealController:
 
         slot.lock.when_locked = locked
 
+    def _edge(self, classify: Callable[[str], str], slot: str) -> None:
+        """A switch's settled change (the switch reports them one at a time,
+        in the order they settled), classified under the mutex: against the
+        state every earlier edge left, never a stale one. A release that
+        settles while the last allowed press is still being photographed is
+        classified after that press, as the last release, and locks."""
+        with self._mutex:
+            self.handle(classify(slot), slot=slot)
+
     def _is_session_slot(self, slot: str) -> bool:
         session = self.session
         return self.phase is Phase.UNLOCKED and session is not None and \
@@ -388,7 +397,9 @@ class SealController:
     def _classify_press(self, slot: str) -> str:
         session = self.session
         if self._is_session_slot(slot) and session is not None:
-            return "press_counted" if session.remaining > 0 else "press_over"
+            if session.remaining > 1:
+                return "press_counted"
+            return "press_last" if session.remaining == 1 else "press_over"
         return "press_locked"
 
     def _classify_release(self, slot: str) -> str:
@@ -400,7 +411,7 @@ class SealController:
     def _classify_out(self, slot: str) -> str:
         return "sleeve_out" if self._is_session_slot(slot) else "seal_removed"
 
-    def _classify_in(self) -> str:
+    def _classify_in(self, _: str) -> str:
         home = all(s.sleeve.is_present for s in self.station.slots.values())
         return "all_home" if home else "sleeve_in"
 

@@ -46,7 +46,8 @@ TRIGGERS = {
     "county_refused": "the county refused the open request (its reason is shown)",
     "approval_ok": "a signed approval fitting the open request, the station and the time",
     "approval_refused": "an approval that does not fit (the reason is shown and recorded)",
-    "press_counted": "the unlocked seal's plunger pressed with stamps left",
+    "press_counted": "the unlocked seal's plunger pressed with more than this stamp left",
+    "press_last": "the unlocked seal's plunger pressed for the last allowed stamp",
     "press_over": "the unlocked seal's plunger pressed with no stamps left",
     "press_locked": "the plunger of a locked seal pressed (any seal but the unlocked one)",
     "release": "the plunger released, stamps still left (or another seal's plunger)",
@@ -102,6 +103,12 @@ def _rows() -> list[Rule]:
                                    "signal:unlocked", "show:unlocked")),
         # 用: stamping
         Rule(open_, "press_counted", open_, ("photo_stamp", "ledger:stamp", "show:unlocked")),
+        # The last allowed press drops the lock at once, before its photo is
+        # taken (a still takes a few hundred ms): the bolt springs home as the
+        # plunger comes up, so no further press gets through however quickly
+        # it follows; its release then ends the session as release_last.
+        Rule(open_, "press_last", open_, ("ledger:last_press", "lock", "photo_stamp",
+                                          "ledger:stamp", "show:unlocked")),
         Rule(open_, "release", open_, ()),
         Rule(open_, "release_last", end, ("ledger:used_up", "lock", "signal:idle", "show:return")),
         Rule(open_, "end", end, ("ledger:ended", "lock", "signal:idle", "show:return")),
