@@ -156,29 +156,35 @@ class SealController:
         damaged ledger halts the station until the county clears it; a ledger
         that cannot be written halts it until it can."""
         with self._mutex:
-            session_slot = None
-            if self.ledger.damage is not None:
-                self.handle("ledger_damaged", damage=self.ledger.damage)
-            else:
-                try:
-                    session_slot = self._recover()
-                except LedgerError as error:
-                    self.handle("storage_failed", error=str(error))
-                    return
-            if "storage" in self.holds:
-                return
+            interrupted = self._start()
+            # whatever the ledger could do: alarms never depend on storage
+            self._alarm_missing_seals(interrupted)
+
+    def _start(self) -> str | None:
+        interrupted = None
+        if self.ledger.damage is not None:
+            self.handle("ledger_damaged", damage=self.ledger.damage)
+        else:
             try:
-                self._write("started", phase=self.phase.value)
+                interrupted = self._recover()
             except LedgerError as error:
                 self.handle("storage_failed", error=str(error))
-                return
-            self._signal_phase()
-            self._forward()
-            self._changed()
-            self._alarm_missing_seals(except_slot=session_slot)
+                return None
+        if "storage" in self.holds:
+            return interrupted
+        try:
+            self._write("started", phase=self.phase.value)
+        except LedgerError as error:
+            self.handle("storage_failed", error=str(error))
+            return interrupted
+        self._signal_phase()
+        self._forward()
+        self._changed()
+        return interrupted
 
     def _recover(self) -> str | None:
-        """Where the ledger left the station; the slot of an interrupted session."""
+        """Where the ledger left the station; the approval id of an interrupted
+        session."""
         if self.ledger.unwritable is not None:
             raise LedgerError(self.ledger.unwritable)
         replayed = replay(self.ledger.records)
@@ -196,7 +202,7 @@ class SealController:
                         note="power cut or crash during an unlocked session; the approval "
                              "is used up")
             self._enter_after_session()
-            return str(open_session.get("slot"))
+            return str(open_session.get("aid"))
         elif open_request is not None:
             self.request_open = SealRequest(
                 str(open_request["req"]), str(open_request["slot"]),
@@ -206,13 +212,17 @@ class SealController:
             self.message = PANEL["waiting"]
         return None
 
-    def _alarm_missing_seals(self, except_slot: str | None) -> None:
-        """A seal out of its holder at start, other than the one an interrupted
-        session left out, was taken while the station was not watching; a lid
-        open at start was opened then."""
+    def _alarm_missing_seals(self, interrupted: str | None) -> None:
+        """A seal out of its holder at start was out while the station was not
+        watching: an alarm, whatever the ledger says. Even the seal of an
+        interrupted session should be home (its session ended with the power),
+        and the county must hear that it was out across a power cut, for how
+        long nobody can tell. A lid open at start was opened then."""
         for name, slot in self.station.slots.items():
-            if name != except_slot and not slot.sleeve.is_present:
-                self.handle("seal_removed", slot=name)
+            if not slot.sleeve.is_present:
+                self.handle("seal_removed", slot=name,
+                            note="out of its holder at start: out while the station was off",
+                            alarm_details={"at_start": True, "interrupted_aid": interrupted})
         if self.station.lid is not None and self.station.lid.is_open:
             self.handle("lid_open")
 
@@ -534,7 +544,7 @@ class SealController:
         elif kind == "storage_restored":
             self._write(kind, error=self.storage_error)
         else:
-            fields = {k: context[k] for k in ("slot",) if k in context}
+            fields = {k: context[k] for k in ("slot", "note") if k in context}
             if session is not None:
                 fields.update(aid=session.approval.aid, remaining=session.remaining)
             if kind == "alarm_camera":

@@ -179,7 +179,9 @@ class ManualClock:
 
 def make_rig(directory: Path, *, trusted: bool = True, camera=None,  # type: ignore[no-untyped-def]
              boot: Boot | None = None, wall=None, syscalls: Syscalls | None = None,
-             outbox_syscalls: Syscalls | None = None) -> Rig:
+             outbox_syscalls: Syscalls | None = None, seals_out: tuple[str, ...] = ()) -> Rig:
+    """*seals_out*: seals out of their holders when the station starts (they
+    stayed out across the restart)."""
     boot = boot if boot is not None else Boot()
     manual = ManualClock(time.time(), boot)
     wall = wall if wall is not None else manual.wall
@@ -187,6 +189,8 @@ def make_rig(directory: Path, *, trusted: bool = True, camera=None,  # type: ign
     station = Station.build(SPEC, pin_factory=factory, failsafe=FailSafe(signals=()))
     world = SimulatedWorld(factory, SPEC)
     world.settle_normal(station)
+    for slot in seals_out:
+        world.take_seal(slot)
     ledger = Ledger(directory / "ledger", wall, syscalls=syscalls)
     outbox = Outbox(directory / "outbox", syscalls=outbox_syscalls)
     boot_clock = boot.clock()

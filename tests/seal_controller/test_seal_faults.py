@@ -272,3 +272,36 @@ def test_a_seal_missing_or_the_lid_open_at_start_is_an_alarm(tmp_path: Path) -> 
         controller.recover()
         assert [r["kind"] for r in ledger.records][-2:] == ["alarm_seal_removed", "alarm_lid"]
         station.close()
+
+
+def test_the_session_seal_kept_out_across_a_power_cut_is_an_alarm(tmp_path: Path) -> None:
+    rig = make_rig(tmp_path)
+    rig.controller.request("party", "出具证明", 1)
+    rig.controller.offer_token(rig.token(), "feed")
+    rig.world.take_seal("party")  # allowed while unlocked
+    assert alarms(rig) == []
+    rig.close()  # the plug pulled; the seal stays in the custodian's bag
+    rig = make_rig(tmp_path, seals_out=("party",))
+    try:
+        removed = [a for a in alarms(rig) if a["code"] == "seal_removed"]
+        assert len(removed) == 1 and removed[0]["slot"] == "party"
+        assert removed[0]["at_start"] is True and removed[0]["interrupted_aid"]
+        assert rig.kinds()[-3:] == ["interrupted", "started", "alarm_seal_removed"]
+        assert locked(rig)
+    finally:
+        rig.close()
+
+
+def test_a_seal_missing_at_start_is_an_alarm_even_when_the_ledger_is_stuck(
+        tmp_path: Path) -> None:
+    rig = make_rig(tmp_path)
+    rig.close()
+    card = FaultySyscalls()
+    card.failure = errno.EROFS
+    rig = make_rig(tmp_path, syscalls=card, seals_out=("committee",))
+    try:
+        assert rig.controller.phase is Phase.HALTED
+        assert "seal_removed" in [a["code"] for a in alarms(rig)]
+        assert locked(rig)
+    finally:
+        rig.close()

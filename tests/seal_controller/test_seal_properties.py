@@ -95,6 +95,8 @@ class SealStationMachine(RuleBasedStateMachine):
         self.halted_by_damage = False
         self.head_before_step = 0
         self.serial = 0
+        self.seals_out: set[str] = set()
+        self.missing_at_starts = 0
         self.rig = self._start()
         self.rig.county_clock(self.t)  # the station starts online
         self.rig.watcher.deliver(self.rig.controller)
@@ -102,12 +104,18 @@ class SealStationMachine(RuleBasedStateMachine):
     # -- the station -------------------------------------------------------------
 
     def _start(self) -> Rig:
+        out = tuple(sorted(self.seals_out))  # they stay out across the restart
         rig = make_rig(self.directory, trusted=False, boot=self.boot,
                        wall=lambda: self.t - self.behind,
                        syscalls=self.card,
-                       camera=lambda outbox: CameraLink(self.camera, outbox, DEVICE))
+                       camera=lambda outbox: CameraLink(self.camera, outbox, DEVICE),
+                       seals_out=out)
         for slot, pin in LOCK_PINS.items():  # after every start: locked
             assert rig.factory.pin(pin).state == 0, slot
+        at_start = [e for e in rig.outbox.pending(100_000) if e.stream == "alarm"
+                    and e.payload.get("code") == "seal_removed" and e.payload.get("at_start")]
+        assert len(at_start) >= self.missing_at_starts + len(out), "a seal out at start, quiet"
+        self.missing_at_starts += len(out)
         self.unlocked_now = None
         self._apply_disk(rig)
         return rig
@@ -117,6 +125,8 @@ class SealStationMachine(RuleBasedStateMachine):
                                   if self.nearly_full else None)
 
     def _stop(self) -> None:
+        self.seals_out = {slot for slot in SLOTS
+                          if not self.rig.station.slots[slot].sleeve.is_present}
         self.rig.close()
 
     def _alarm_count(self, code: str) -> int:
