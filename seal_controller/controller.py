@@ -544,7 +544,7 @@ class SealController:
         elif kind == "storage_restored":
             self._write(kind, error=self.storage_error)
         else:
-            fields = {k: context[k] for k in ("slot", "note") if k in context}
+            fields: dict[str, Any] = {k: context[k] for k in ("slot", "note") if k in context}
             if session is not None:
                 fields.update(aid=session.approval.aid, remaining=session.remaining)
             if kind == "alarm_camera":
