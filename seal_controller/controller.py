@@ -117,7 +117,7 @@ class SealController:
         self.county_key = county_key
         self.clock = clock
         self.camera = camera
-        self.alarm_path = AlarmPath(station, outbox, camera)
+        self.alarm_path = AlarmPath(station, outbox, camera, clock.best_guess)
         self.matters = matters
         self.return_seconds = return_seconds
         self.phase = Phase.IDLE
@@ -723,6 +723,9 @@ class SealController:
             self.storage_retry_wait = min(self.storage_retry_wait * 2, STORAGE_RETRY_SECONDS[1])
             self.storage_retry_at = elapsed + self.storage_retry_wait
             self.handle("storage_restored")
+        if self.alarm_path.waiting:  # alarms the card would not take: try again
+            with self._mutex:
+                self.alarm_path.flush()
         if self.alarm_until and elapsed >= self.alarm_until:
             self.alarm_until = 0.0
             self._signal_phase()
