@@ -226,6 +226,23 @@ class SealController:
         if self.station.lid is not None and self.station.lid.is_open:
             self.handle("lid_open")
 
+    # -- the camera ------------------------------------------------------------
+
+    def camera_missing(self, reason: str) -> None:
+        """The camera could not be opened: every seal locked, every approval
+        refused (no stamp without its photo) until :meth:`camera_found`."""
+        with self._mutex:
+            if "camera" not in self.holds:
+                self.handle("camera_missing", photo_failure=reason)
+
+    def camera_found(self, link: CameraLink) -> None:
+        """The camera opened again: stamping may resume."""
+        with self._mutex:
+            self.camera = link
+            self.alarm_path.camera = link
+            if "camera" in self.holds:
+                self.handle("camera_restored")
+
     # -- the custodian's buttons ----------------------------------------------
 
     def request(self, slot: str, matter: str, uses: int) -> SealRequest:
@@ -547,7 +564,7 @@ class SealController:
             fields: dict[str, Any] = {k: context[k] for k in ("slot", "note") if k in context}
             if session is not None:
                 fields.update(aid=session.approval.aid, remaining=session.remaining)
-            if kind == "alarm_camera":
+            if kind in ("alarm_camera", "alarm_camera_missing"):
                 fields.update(reason=context.get("photo_failure"))
             self._write(kind, **fields)
 
@@ -621,7 +638,7 @@ class SealController:
             self._raise("likely_swap", photo=shot.sha256)
 
     def _do_hold(self, what: str) -> None:
-        code = "ledger_damaged" if what == "damage" else what
+        code = {"damage": "ledger_damaged", "camera": "camera_missing"}.get(what, what)
         if what == "storage" and what not in self.holds:  # the first try comes soon
             self.storage_retry_wait = STORAGE_RETRY_SECONDS[0]
             self.storage_retry_at = self.clock.elapsed() + self.storage_retry_wait

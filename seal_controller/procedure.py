@@ -68,6 +68,8 @@ TRIGGERS = {
     "command_refused": "a county command that does not fit (the reason is recorded)",
     "storage_failed": "the ledger could not be written (disk full, read-only or failing)",
     "storage_restored": "the ledger can be written again",
+    "camera_missing": "the camera could not be opened at start (or on a retry)",
+    "camera_restored": "the camera opened again",
 }
 
 #: Actions that are safe whatever happened before them in the row: they only
@@ -137,6 +139,9 @@ def _rows() -> list[Rule]:
         Rule(halted, "command_refused", halted, ("ledger:command_refused",)),
         Rule(halted, "storage_restored", RESUME, ("ledger:storage_restored", "release:storage",
                                                   "show:resumed")),
+        # No camera, no stamping: nothing unlocks without a photo of each stamp.
+        Rule(halted, "camera_restored", RESUME, ("ledger:camera_restored", "release:camera",
+                                                 "show:resumed")),
     ]
     for phase in Phase:
         # Every seal is guarded in every phase: only the unlocked seal may be
@@ -150,6 +155,11 @@ def _rows() -> list[Rule]:
             Rule(phase, "approval_refused", phase, ("ledger:approval_refused", "show:refused")),
             Rule(phase, "storage_failed", halted, ("ledger:alarm_storage", "lock", "hold:storage",
                                                    "alarm:storage", "show:alarm")),
+        ]
+    for phase in (idle, asked, back, halted):
+        rows += [
+            Rule(phase, "camera_missing", halted, ("ledger:alarm_camera_missing", "lock",
+                                                   "hold:camera", "alarm:camera", "show:alarm")),
         ]
     for phase in (idle, asked, back, halted):
         rows += [
