@@ -64,7 +64,7 @@ BASE: dict[tuple[str, ...], dict[str, str | None]] = {
     ("sync", "status"): {"--config": "{config}"},
     ("county", "serve"): {"--port": "0", "--data": "{scratch}/county"},
     ("county", "migrate"): {"--data": "{scratch}/county"},
-    ("county", "enroll-code"): {"--device": "ve-x-1", "--data": "{county}"},
+    ("county", "enroll-code"): {"--device": "ve-x-1", "--role": "all", "--data": "{county}"},
     ("county", "publish"): {"kind": "catalog", "file": "{document}", "--days": "30",
                             "--data": "{county}"},
     ("county", "stats"): {"--data": "{county}"},
