@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from county.enrollment import role_for_device
 from county.rejection import Rejected
 from county.store import Store
 from protocol.answers import sign_answer
@@ -82,7 +83,8 @@ def authenticate(
     if device is None:
         raise Rejected(401, "unknown_device",
                        f"device {signed.device_id!r} is not enrolled; enroll it with a code from "
-                       f"`village-edge county enroll-code --device {signed.device_id}`",
+                       f"`village-edge county enroll-code --device {signed.device_id} --role "
+                       f"{role_for_device(signed.device_id)}`",
                        counters=("unknown_device",))
     check_signature(public_key_from_text(device.public_key), signed, method, target, body)
     check_fresh(store, signed, now)
