@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -25,6 +25,7 @@ from county.blobs import BadChunk, BlobStore, BlobTooLarge, DigestMismatch, Offs
 from county.datadir import CountyDir
 from county.enrollment import check_code, code_digest
 from county.feed import feed_page
+from county.inputs import json_object, query_parameters, unsupported_encoding, whole_number
 from county.rejection import Rejected, malformed
 from county.store import Store
 from protocol.api import (
@@ -66,8 +67,8 @@ class Request:
         return urlsplit(self.target).path
 
     def query(self, name: str) -> str | None:
-        values = parse_qs(urlsplit(self.target).query).get(name)
-        return values[-1] if values else None
+        """The query parameter *name*; :class:`Rejected` if the query cannot be read."""
+        return query_parameters(self.target).get(name)
 
 
 @dataclass
@@ -89,16 +90,7 @@ class Route:
     handler: Handler
     max_body: int
     too_large: str  # the 413 detail when the body is over max_body
-
-
-def _json_object(body: bytes) -> dict[str, Any]:
-    try:
-        document = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
-        raise malformed(f"the body is not UTF-8 JSON ({error})") from None
-    if not isinstance(document, dict):
-        raise malformed("the body must be a JSON object")
-    return document
+    encodings: tuple[str, ...] = ("identity",)  # the Content-Encodings it reads
 
 
 def _whole_number(request: Request, header: str, *, required: bool) -> int | None:
@@ -107,10 +99,7 @@ def _whole_number(request: Request, header: str, *, required: bool) -> int | Non
         if required:
             raise malformed(f"the header {header} is required")
         return None
-    digits = text.strip()
-    if not (digits.isascii() and digits.isdigit()):
-        raise malformed(f"{header} must be a whole number of 0 or more, found {text!r}")
-    return int(digits)
+    return whole_number(text, header)
 
 
 class CountyApp:
@@ -128,7 +117,9 @@ class CountyApp:
     # -- dispatch ------------------------------------------------------------
 
     def route(self, method: str, target: str) -> tuple[Route, tuple[str, ...]]:
-        """The route for a request line, or :class:`Rejected` (404, 405)."""
+        """The route for a request line, or :class:`Rejected`: 404 for a path
+        the county does not serve, 405 with ``Allow`` for any other method
+        (HEAD and OPTIONS included: the protocol has no use for them)."""
         path = urlsplit(target).path
         allowed = []
         for route in ROUTES:
@@ -139,12 +130,17 @@ class CountyApp:
                 allowed.append(route.method)
         if allowed:
             raise Rejected(405, "method_not_allowed",
-                           f"{path} answers {' and '.join(allowed)}, not {method}")
-        raise Rejected(404, "not_found", f"the county has no {path}; see county/openapi.yaml")
+                           f"{_clip(path)} answers {' and '.join(allowed)}, not "
+                           f"{_clip(method)}", headers={"Allow": ", ".join(allowed)})
+        raise Rejected(404, "not_found",
+                       f"the county has no {_clip(path)}; see county/openapi.yaml")
 
     def handle(self, route: Route, params: tuple[str, ...], request: Request) -> Reply:
         """Answer one routed request; never raises."""
         try:
+            encoding = (request.header("Content-Encoding") or "identity").strip().lower()
+            if encoding not in route.encodings:
+                raise unsupported_encoding(request.header("Content-Encoding") or "")
             with Store.open(self.county.database) as store:
                 return route.handler(self, store, request, params)
         except Rejected as rejection:
@@ -164,7 +160,7 @@ class CountyApp:
 
     def refusal(self, rejection: Rejected, request: Request) -> Reply:
         return Reply(rejection.status, rejection.body(), device=request.header(HEADER_DEVICE),
-                     rejection=rejection)
+                     rejection=rejection, headers=dict(rejection.headers))
 
     # -- handlers ------------------------------------------------------------
 
@@ -173,7 +169,7 @@ class CountyApp:
 
     def enroll(self, store: Store, request: Request, params: tuple[str, ...]) -> Reply:
         signed = signature_headers(request.headers)
-        form = _json_object(request.body)
+        form = json_object(request.body)
         fields = ("device_id", "public_key", "code", "role", "village_code")
         missing = [name for name in fields if not isinstance(form.get(name), str)]
         if missing:
@@ -270,15 +266,17 @@ class CountyApp:
 
     def feed(self, store: Store, request: Request, params: tuple[str, ...]) -> Reply:
         device_id, now = self._device(store, request)
-        text = request.query("after") or "0"
-        if not text.isdigit():
-            raise malformed(f"after must be a whole number of 0 or more, found {text!r}")
-        return Reply(200, feed_page(store, self.key, device_id, int(text), now),
-                     device=device_id)
+        text = request.query("after")
+        after = 0 if text is None else whole_number(text, "after")
+        return Reply(200, feed_page(store, self.key, device_id, after, now), device=device_id)
 
 
 def _path(path: str, tail: str = "") -> re.Pattern[str]:
     return re.compile(re.escape(path) + tail)
+
+
+def _clip(text: str) -> str:
+    return ascii(text if len(text) <= 80 else f"{text[:80]}...").strip("'")
 
 
 NO_BODY = "this request carries no body"
@@ -290,7 +288,7 @@ ROUTES: tuple[Route, ...] = (
     # gzip of incompressible JSON is a little larger than the JSON: allow for it here,
     # the decompressed size is what is checked against MAX_BATCH_BYTES
     Route("POST", _path(PATH_EVENTS), CountyApp.events, MAX_BATCH_BYTES + 1024 * 1024,
-          batches.batch_too_large().detail),
+          batches.batch_too_large().detail, ("identity", "gzip")),
     Route("GET", _path(PATH_BLOBS, "/([^/]+)"), CountyApp.blob_status, 0, NO_BODY),
     Route("PUT", _path(PATH_BLOBS, "/([^/]+)"), CountyApp.blob_put, MAX_BLOB_CHUNK_BYTES,
           f"a blob chunk may be at most {mib(MAX_BLOB_CHUNK_BYTES)}; send smaller chunks"),

@@ -5,10 +5,9 @@ event, so a bad batch is refused whole with the index of its first bad event.
 
 from __future__ import annotations
 
-import json
 import zlib
-from typing import Any
 
+from county.inputs import json_body, unsupported_encoding
 from county.rejection import Rejected, malformed
 from protocol.api import (
     MAX_BATCH_BYTES,
@@ -16,6 +15,7 @@ from protocol.api import (
     mib,
 )
 from protocol.events import Event, event_problem
+from protocol.wire_json import RepeatedKeys, value_problem
 
 
 def too_large(detail: str) -> Rejected:
@@ -45,25 +45,23 @@ def decode_body(body: bytes, content_encoding: str | None) -> bytes:
         if not inflater.eof or inflater.unused_data:
             raise malformed("the gzip body is truncated or has bytes after its end")
     else:
-        raise Rejected(415, "unsupported_encoding",
-                       f"Content-Encoding {content_encoding!r} is not supported; send gzip or none")
+        raise unsupported_encoding(content_encoding or "")
     if len(data) > MAX_BATCH_BYTES:
         raise batch_too_large()
     return data
 
 
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def parse_batch(data: bytes) -> list[Event]:
-    """The events of a batch, or :class:`Rejected` (400, 413) saying what is wrong."""
-    try:
-        document = json.loads(data.decode("utf-8"), parse_constant=_no_constants)
-    except (UnicodeDecodeError, ValueError) as error:
-        raise malformed(f"the body is not UTF-8 JSON ({error})") from None
+    """The events of a batch, or :class:`Rejected` (400, 413) saying what is
+    wrong. A bad value inside one event is that event's problem (400 with its
+    ``index``), so the device can set that one aside and send the rest."""
+    document = json_body(data)
     if not isinstance(document, dict) or not isinstance(document.get("events"), list):
         raise malformed('the body must be a JSON object {"events": [...]}')
+    rest = {name: value for name, value in document.items() if name != "events"}
+    problem = value_problem(document if isinstance(document, RepeatedKeys) else rest)
+    if problem is not None:
+        raise malformed(f"the body cannot be taken: {problem}")
     items = document["events"]
     if len(items) > MAX_EVENTS_PER_BATCH:
         raise too_large(

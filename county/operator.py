@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,10 @@ def publish(
     days_valid: float = 365,
     now: float | None = None,
 ) -> SignedDocument:
-    """Sign and publish the next version of (*kind*, *name*) to *audience*."""
+    """Sign and publish the next version of (*kind*, *name*) to *audience*
+    (``*``, or one enrolled device). The body is published as it is: a
+    catalog must have been checked by the caller (the county does not know
+    the power list's rules; ``village-edge county publish`` checks it)."""
     if kind not in OPERATOR_KINDS:
         raise CountyError(f"cannot publish a {kind!r}: the kinds are {', '.join(OPERATOR_KINDS)}")
     if not NAME_PATTERN.fullmatch(name):
@@ -85,6 +89,13 @@ def publish(
     key = load_key(county.key)
     try:
         with Store.open(county.database) as store:
+            if audience != EVERY_DEVICE and store.device(audience) is None:
+                enrolled = ", ".join(d.device_id for d in store.devices()[:10]) or "none yet"
+                raise CountyError(
+                    f"{audience} is not a device enrolled with this county (enrolled: "
+                    f"{enrolled}); check the id with 'village-edge county stats', or use * "
+                    "for every device"
+                )
             _, signed = publish_document(
                 store, key, kind, name, body, audience=audience, days_valid=days_valid,
                 now=time.time() if now is None else now,
@@ -102,14 +113,32 @@ def publish_file(
     audience: str = EVERY_DEVICE,
     days_valid: float = 365,
 ) -> SignedDocument:
-    """Publish the JSON object in *path* as (*kind*, the file's stem)."""
+    """Publish the JSON object (or, from a ``.toml`` file, the TOML table) in
+    *path* as (*kind*, the file's stem)."""
     path = Path(path)
+    body = read_document_file(path, kind)
+    if not NAME_PATTERN.fullmatch(path.stem):
+        raise CountyError(
+            f"{path}: the file name {path.stem!r} becomes the document name and must be up to "
+            "80 letters, digits, '.', '_' and '-'; rename the file"
+        )
+    return publish(data_dir, kind, path.stem, body, audience=audience, days_valid=days_valid)
+
+
+def read_document_file(path: Path, kind: str) -> dict[str, Any]:
+    """The body of a document in the file *path*: a JSON object, or from a
+    ``.toml`` file a TOML table; :class:`CountyError` saying what is wrong."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise CountyError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise CountyError(f"{path} cannot be read as UTF-8 text: {error}") from None
+    if path.suffix.lower() == ".toml":
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise CountyError(f"{path} is not valid TOML: {error}") from None
     try:
         body = json.loads(text)
     except ValueError as error:
@@ -119,12 +148,7 @@ def publish_file(
             f"{path} holds a JSON {type(body).__name__}, but a {kind} must be a JSON object "
             "({...}) at the top level"
         )
-    if not NAME_PATTERN.fullmatch(path.stem):
-        raise CountyError(
-            f"{path}: the file name {path.stem!r} becomes the document name and must be up to "
-            "80 letters, digits, '.', '_' and '-'; rename the file"
-        )
-    return publish(data_dir, kind, path.stem, body, audience=audience, days_valid=days_valid)
+    return body
 
 
 def county_public_key(data_dir: Path | str) -> str:

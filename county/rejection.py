@@ -19,6 +19,7 @@ class Rejected(CountyError):
         *,
         counters: tuple[str, ...] = (),
         extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(f"{status} {error}: {detail}")
         self.status = status
@@ -26,6 +27,7 @@ class Rejected(CountyError):
         self.detail = detail
         self.counters = counters
         self.extra = extra or {}
+        self.headers = headers or {}  # sent with the refusal, such as Allow with a 405
 
     def body(self) -> dict[str, Any]:
         return {"error": self.error, "detail": self.detail, **self.extra}

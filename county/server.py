@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import socket
 import threading
 import time
 from collections.abc import Callable
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,15 @@ log = logging.getLogger(__name__)
 
 DRAIN_LIMIT = 64 * 1024 * 1024  # an oversized body up to this is read and dropped, not cut off
 IDLE_SECONDS = 60  # a keep-alive connection with no request for this long is closed
+CONTENT_LENGTH = re.compile(r"[0-9]{1,18}")
+
+#: The tags of the refusals http.server makes itself, before a request is routed.
+HTTP_REFUSALS = {
+    HTTPStatus.BAD_REQUEST: "malformed",
+    HTTPStatus.REQUEST_URI_TOO_LONG: "too_large",
+    HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE: "too_large",
+    HTTPStatus.HTTP_VERSION_NOT_SUPPORTED: "malformed",
+}
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -96,6 +107,26 @@ class _Handler(BaseHTTPRequestHandler):
     def do_PATCH(self) -> None:
         self._serve()
 
+    def send_error(self, code: int, message: str | None = None,
+                   explain: str | None = None) -> None:
+        """http.server's own refusals, in JSON like every other. A method with
+        no ``do_`` method above (HEAD, OPTIONS, anything) comes here as 501
+        and is routed like any other: 404, or 405 with ``Allow``."""
+        if code == HTTPStatus.NOT_IMPLEMENTED and self.command:
+            self._serve()
+            return
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":  # a request line too broken to name a version
+            self.request_version = "HTTP/1.0"  # still answer with a status line and headers
+        rejection = Rejected(code, HTTP_REFUSALS.get(HTTPStatus(code), "malformed"),
+                             f"{message or HTTPStatus(code).phrase}: the request cannot be read "
+                             "as HTTP/1.1")
+        # Nothing of a request that cannot be read is taken (headers left from
+        # an earlier request on the connection included): its answer is unsigned.
+        request = Request(self.command or "-", self.path if self.command else "-",
+                          _no_header, b"")
+        self._send(self.server.app.refusal(rejection, request), request)
+
     def _serve(self) -> None:
         app = self.server.app
         headers = tuple(self.headers.items())
@@ -121,14 +152,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             raise Rejected(411, "length_required",
                            "send the body with a Content-Length, not chunked")
-        text = self.headers.get("Content-Length", "0")
-        try:
-            length = int(text)
-        except ValueError:
-            length = -1
-        if length < 0:
+        lengths = self.headers.get_all("Content-Length") or ["0"]
+        text = lengths[0].strip(" \t")
+        if len(lengths) > 1 or not CONTENT_LENGTH.fullmatch(text):
             self.close_connection = True
-            raise Rejected(400, "malformed", f"Content-Length {text!r} is not a size")
+            raise Rejected(400, "malformed", "Content-Length must be given once, as the "
+                           f"body's size in the digits 0-9; found {ascii(lengths)[:80]}")
+        length = int(text)
         if length > route.max_body:
             self._drop_body(length)
             raise Rejected(413, "too_large", route.too_large)
@@ -152,10 +182,11 @@ class _Handler(BaseHTTPRequestHandler):
                                    reply.status, data)
         device = reply.device or request.header(HEADER_DEVICE) or "-"
         if reply.rejection is None:
-            log.info("%s %s %s -> %d", device, self.command, self.path, reply.status)
+            log.info("%s %s %s -> %d", device, request.method, request.target, reply.status)
         else:
-            log.warning("%s %s %s -> %d refused (%s): %s", device, self.command, self.path,
-                        reply.status, reply.rejection.error, reply.rejection.detail)
+            log.warning("%s %s %s -> %d refused (%s): %s", device, request.method,
+                        request.target, reply.status, reply.rejection.error,
+                        reply.rejection.detail)
         try:
             self.send_response(reply.status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -165,7 +196,8 @@ class _Handler(BaseHTTPRequestHandler):
             if self.close_connection:
                 self.send_header("Connection", "close")
             self.end_headers()
-            self.wfile.write(data)
+            if request.method != "HEAD":  # an answer to HEAD never has a body (RFC 9110)
+                self.wfile.write(data)
             self.wfile.flush()
         except ConnectionError:
             self.close_connection = True
@@ -175,6 +207,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s: %s", self.address_string(), format % args)
+
+
+def _no_header(name: str) -> None:
+    return None
 
 
 class CountyServer:

@@ -8,6 +8,7 @@ seal station) and the county.
 - :mod:`protocol.answers`: the county's signed answers;
 - :mod:`protocol.documents`: the signed feed documents the county publishes;
 - :mod:`protocol.events`: the event a device sends;
+- :mod:`protocol.wire_json`: the limits of every JSON request body;
 - :mod:`protocol.event_blobs`: which photos and documents an event names;
 - :mod:`protocol.approval_token`: the ``VE1.`` approval that unlocks a seal;
 - :mod:`protocol.seal_refusal`: the county's refusal of a seal request;

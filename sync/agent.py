@@ -8,6 +8,14 @@ confirmed, in an answer signed by the county for that very request
 (:mod:`sync.client` checks it); then it takes the feed. A blob is deleted on
 the device once the county said, signed, that it holds it whole (it checks
 the sha256 on the last byte) and no event still waiting names it.
+
+Nothing one event or one photo holds can stop the queue: a blob that is
+damaged (its bytes no longer have its sha256), unreadable or refused for good
+is set aside (:mod:`sync.blob_quarantine`) and its events go without it; an
+event the county would refuse is set aside in ``refused/``. Only what may
+pass (no network, the county busy or failing, an answer that cannot be
+trusted) makes a round fail and be tried again; so does a fault of the
+device's own disk (:mod:`sync.disk_faults`), which loses nothing.
 The daemon (:meth:`SyncAgent.run_forever`) repeats rounds, backing off
 exponentially with jitter while the county cannot be reached and honouring
 its ``Retry-After``. What happened is kept in a small status file.
@@ -15,6 +23,8 @@ its ``Retry-After``. What happened is kept in a small status file.
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import logging
 import random
@@ -28,8 +38,10 @@ from typing import Any
 from durable.atomic import atomic_write
 from protocol.documents import DocumentRejected
 from protocol.event_blobs import named_blobs
-from protocol.events import Event
+from protocol.events import Event, event_problem
+from sync.blob_quarantine import QUARANTINE_STREAM, BlobQuarantine
 from sync.client import CountyClient, CountyRefused, CountyUnreachable
+from sync.disk_faults import DiskFault, disk_fault, save_even_when_full
 from sync.feed_store import FeedStore
 from sync.outbox import Outbox
 
@@ -57,6 +69,7 @@ class SyncStatus:
     documents_taken: int = 0
     documents_rejected: dict[str, int] = field(default_factory=dict)
     events_refused: int = 0
+    blobs_quarantined: int = 0
     clock_offset_seconds: float | None = None
 
     @classmethod
@@ -68,7 +81,7 @@ class SyncStatus:
             return cls()
 
     def save(self, path: Path) -> None:
-        atomic_write(path, json.dumps(asdict(self), indent=1).encode())
+        save_even_when_full(path, json.dumps(asdict(self), indent=1).encode())
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,13 @@ def backoff_delay(failures: int, settings: SyncSettings, rng: random.Random) -> 
 def referenced_blobs(event: Event) -> tuple[str, ...]:
     """The blobs *event* names: its payload's ``blobs``, a ledger record's ``photo``."""
     return named_blobs(event.stream, event.payload)
+
+
+def refused_for_good(status: int) -> bool:
+    """A county refusal of a blob chunk that no retry can change: every 4xx
+    but 401 (the request's signature or clock, not the blob), 408 and 409
+    (the upload resumes from what the county holds)."""
+    return 400 <= status < 500 and status not in (401, 408, 409, 429)
 
 
 class SyncAgent:
@@ -109,6 +129,7 @@ class SyncAgent:
         self.clock = clock
         self.rng = rng or random.Random()
         self.refused_dir = refused_dir or outbox.directory / "refused"
+        self.quarantine = BlobQuarantine(outbox.directory / "quarantine" / "blobs")
         self.status = SyncStatus.load(status_path)
 
     # -- pushing -------------------------------------------------------------
@@ -134,9 +155,15 @@ class SyncAgent:
             if not batch:
                 self._deliver_unclaimed_blobs()
                 return sent
+            unsendable = [(e, p) for e in batch if (p := event_problem(e.to_wire())) is not None]
+            for event, problem in unsendable:
+                self._set_aside(event, f"the county would refuse it: {problem}")
+            if unsendable:
+                continue
             for event in batch:
                 for digest in referenced_blobs(event):
-                    if digest not in held and self.upload_blob(digest):
+                    named_by = [e.id for e in batch if digest in referenced_blobs(e)]
+                    if digest not in held and self.upload_blob(digest, named_by):
                         held.add(digest)
             backlog = self.outbox.stats().pending
             try:
@@ -175,14 +202,37 @@ class SyncAgent:
         self.status.events_refused += 1
         log.error("county refused event %s (%s); kept in %s", event.id, why, self.refused_dir)
 
-    def upload_blob(self, digest: str) -> bool:
+    def upload_blob(self, digest: str, named_by: list[str] | None = None) -> bool:
         """Send a blob from wherever the county's copy stops; True once the
         county said it holds the whole blob (the sha256 checked), False if
-        the device has no copy to send."""
+        the device has no copy to send, or will never send it: set aside,
+        now or before (then the county is told, with the ids of the events
+        *named_by* that name it)."""
+        if self.quarantine.holds(digest):
+            return False
         path = self.outbox.blob_path(digest)
-        if not path.exists():
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
             return False  # already uploaded and freed, or never stored
-        data = path.read_bytes()
+        except OSError as error:
+            if error.errno != errno.EIO:
+                raise
+            return self._quarantine(digest, path, 0, named_by, "it cannot be read from the "
+                                    f"SD card ({error.strerror})")
+        found = hashlib.sha256(data).hexdigest()
+        if found != digest:
+            return self._quarantine(digest, path, len(data), named_by, "it is damaged: its "
+                                    f"bytes now have sha256 {found} (a bad sector of the SD card?)")
+        try:
+            return self._send_blob(digest, data)
+        except CountyRefused as refusal:
+            if not refused_for_good(refusal.status):
+                raise
+            return self._quarantine(digest, path, len(data), named_by, "the county refused it "
+                                    f"({refusal.status} {refusal.tag}: {refusal.detail})")
+
+    def _send_blob(self, digest: str, data: bytes) -> bool:
         received, complete = self.client.blob_status(digest)
         chunk = self.settings.blob_chunk_bytes
         while not complete and received < len(data):
@@ -195,6 +245,20 @@ class SyncAgent:
                     raise
                 received, complete = self.client.blob_status(digest)
         return complete
+
+    def _quarantine(
+        self, digest: str, path: Path, size: int, named_by: list[str] | None, why: str
+    ) -> bool:
+        """Tell the county the blob will not come, then set it aside; False,
+        for :meth:`upload_blob`. (Told first: a power cut in between tells
+        the county twice rather than never.)"""
+        note = {"blob": digest, "size": size, "events": named_by or [], "why": why}
+        self.outbox.append(QUARANTINE_STREAM, note)
+        self.quarantine.set_aside(digest, path, {**note, "at": self.clock()})
+        self.status.blobs_quarantined += 1
+        log.error("blob %s will not be sent: %s; set aside in %s", digest, why,
+                  self.quarantine.directory)
+        return False
 
     def _deliver_unclaimed_blobs(self) -> None:
         """Photos no waiting event names (their event is not stored yet, or a
@@ -241,22 +305,35 @@ class SyncAgent:
     # -- rounds ----------------------------------------------------------------
 
     def run_once(self) -> RoundResult:
-        """Push everything, pull the feed. Raises CountyUnreachable or
-        CountyRefused; the status file records the outcome either way."""
+        """Push everything, pull the feed. Raises CountyUnreachable,
+        CountyRefused or DiskFault; the status file records the outcome
+        either way (as far as the disk lets it)."""
         self.status.last_attempt = self.clock()
         try:
             sent = self.push()
             taken = self.pull()
         except (CountyUnreachable, CountyRefused) as error:
-            self.status.last_error = str(error)
-            self.status.last_error_at = self.clock()
-            self.status.consecutive_failures += 1
-            self.status.save(self.status_path)
+            self._failed(str(error))
             raise
+        except OSError as error:
+            fault = disk_fault(error, self.status_path.parent)
+            if fault is None:
+                raise
+            self._failed(fault.strerror or str(fault))
+            raise fault from error
         self.status.last_success = self.clock()
         self.status.consecutive_failures = 0
         self.status.save(self.status_path)
         return RoundResult(sent, taken)
+
+    def _failed(self, why: str) -> None:
+        self.status.last_error = why
+        self.status.last_error_at = self.clock()
+        self.status.consecutive_failures += 1
+        try:
+            self.status.save(self.status_path)
+        except OSError as error:  # a read-only disk: sync status sees that for itself
+            log.debug("cannot record the failed round in %s: %s", self.status_path, error)
 
     def delay_after(self, error: CountyUnreachable) -> float:
         """How long to wait after a failed round: backoff, or longer if asked."""
@@ -285,6 +362,9 @@ class SyncAgent:
             except CountyRefused as error:
                 delay = self.settings.backoff_max_seconds
                 log.error("%s; next try in %.0f s", error, delay)
+            except DiskFault as error:
+                delay = backoff_delay(self.status.consecutive_failures, self.settings, self.rng)
+                log.error("%s; next try in %.0f s", error.strerror, delay)
             deadline = time.monotonic() + delay
             while not stop.is_set():
                 if alive is not None:

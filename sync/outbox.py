@@ -138,8 +138,9 @@ class Outbox:
                     f"({error.strerror}): check the SD card and the directory's owner"
                 ) from error
             # A card remounted read-only after errors: what is on it can still be sent.
-            log.error("outbox %s is on a read-only disk: nothing new can be stored",
-                      self.directory)
+            # Whatever then fails to be stored says so (an append, an acknowledgement).
+            log.info("outbox %s is on a read-only disk: nothing new can be stored",
+                     self.directory)
             self._lock_fd = os.open(self.directory / "lock", os.O_RDONLY)
         self._writers: dict[Lane, _Writer] = {}
         self._index = OutboxIndex(self.directory, self._quarantine)
@@ -160,8 +161,9 @@ class Outbox:
             try:
                 atomic_write(path, bytes(size))
             except OSError as error:
-                log.warning("outbox: cannot set %s aside yet (%s)", path.name,
-                            error.strerror or error)
+                # a full disk: whatever then fails to be stored says so
+                log.info("outbox: cannot set %s aside yet (%s)", path.name,
+                         error.strerror or error)
                 return
 
     def _give_up(self, reserve: Path) -> bool:

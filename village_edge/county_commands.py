@@ -30,7 +30,7 @@ from village_edge.arguments import (
 )
 from village_edge.county_seal_commands import add_seal_parsers, run_seal_command
 from village_edge.errors import CliError
-from village_edge.exits import CANT_CREATE, IO_ERROR, NO_INPUT
+from village_edge.exits import CANT_CREATE, DATA_ERROR, IO_ERROR, NO_INPUT
 
 if TYPE_CHECKING:
     import sqlite3
@@ -76,12 +76,17 @@ def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
     enroll.add_argument("--device", required=True, metavar="ID", help="the device's id")
     data_option(enroll)
 
-    publish = sub.add_parser("publish", help="sign and publish a JSON document to the devices")
+    publish = sub.add_parser(
+        "publish", help="sign and publish a document (JSON or TOML) to the devices",
+        description="Sign a document and send it to the devices. A catalog is the clerk's "
+        "TOML file (or its JSON form), checked as 'village-edge catalog validate' checks it: "
+        "nothing is signed unless it is valid (exit 65, every problem listed); its id names "
+        "it. Any other document is a JSON object (or a TOML file) named by the file name.")
     publish.add_argument("kind", choices=PUBLISHABLE_KINDS)
     publish.add_argument("file", type=INPUT_FILE, metavar="FILE",
-                         help="a JSON object; the file name (without .json) names the document")
+                         help="the document: .toml or .json")
     publish.add_argument("--audience", default="*", metavar="DEVICE",
-                         help="one device id, or * for every device (default)")
+                         help="one enrolled device's id, or * for every device (default)")
     publish.add_argument("--days", type=FloatRange(above=0, high=MAX_DAYS_VALID), default=365,
                          help="days the document stays valid (default 365)")
     data_option(publish)
@@ -199,15 +204,54 @@ def _enroll_code(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _publish(args: argparse.Namespace, out: TextIO) -> int:
-    from county.operator import publish_file
+    from county.datadir import existing_county
+    from county.operator import publish, publish_file
 
-    signed = publish_file(args.data, args.kind, args.file, audience=args.audience,
-                          days_valid=args.days)
+    existing_county(args.data)  # where to publish, before what
+    if args.kind == "catalog":
+        name, body = checked_catalog(args.file)
+        signed = publish(args.data, "catalog", name, body, audience=args.audience,
+                         days_valid=args.days)
+    else:
+        signed = publish_file(args.data, args.kind, args.file, audience=args.audience,
+                              days_valid=args.days)
     document = signed.document
     to = "every device" if document.audience == "*" else document.audience
     out.write(f"published {document.kind}/{document.name} version {document.version} to {to}, "
               f"valid until {_when(document.expires)}\n")
     return 0
+
+
+def checked_catalog(path: Path) -> tuple[str, dict[str, Any]]:
+    """The catalog in *path* (the clerk's TOML, or its JSON form), checked as
+    ``village-edge catalog validate`` checks it: its id, which names it in the
+    feed, and its canonical body. The county cannot check a catalog itself
+    (it knows nothing of :mod:`powerlist`), so nothing invalid gets this far
+    to be signed: :class:`CliError` (65) lists every problem."""
+    import json
+
+    from powerlist import CatalogError, catalog_from_dict, catalog_to_dict, load_catalog
+    from powerlist.files import decode_catalog_bytes
+
+    source = str(path)
+    try:
+        if path.suffix.lower() == ".json":
+            try:
+                data = json.loads(decode_catalog_bytes(path.read_bytes(), source))
+            except ValueError as error:
+                raise CatalogError([f"{source}: not valid JSON: {error}"]) from None
+            if not isinstance(data, dict):
+                raise CatalogError([f"{source}: a catalog is a JSON object {{...}}"])
+            catalog = catalog_from_dict(data, source)
+        else:
+            catalog = load_catalog(path)
+    except CatalogError as error:
+        check = "" if path.suffix.lower() == ".json" else \
+            f" ('village-edge catalog validate {path}' checks it)"
+        raise CliError(DATA_ERROR, f"{path} is not a valid catalog, so nothing was signed or "
+                                   f"sent; fix it{check} and publish again",
+                       error.problems) from None
+    return catalog.id, catalog_to_dict(catalog)
 
 
 def _key(args: argparse.Namespace, out: TextIO) -> int:

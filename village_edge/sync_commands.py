@@ -30,7 +30,8 @@ def add_sync_parser(commands: argparse._SubParsersAction) -> None:  # type: igno
     enroll_parser.add_argument("--code", required=True, help="the one-time code from the county")
     run = sub.add_parser("run", help="the sync agent: push events, pull the county's feed")
     run.add_argument("--once", action="store_true",
-                     help="one round, then exit (75 if the county cannot be reached)")
+                     help="one round, then exit (75 if the county cannot be reached, 74 if "
+                     "this device's disk is full, read-only or failing)")
     status = sub.add_parser("status", help="backlog, last success, last error")
     status.add_argument("--json", action="store_true", help="print as JSON")
 
@@ -110,9 +111,18 @@ def _when(stamp: float | None, now: float) -> str:
 
 
 def status_document(config: Config, stats: OutboxStats, status: SyncStatus) -> dict[str, Any]:
+    from sync.blob_quarantine import BlobQuarantine
+    from sync.disk_faults import disk_problem
     from sync.enrollment import Enrollment
 
     enrollment = Enrollment.load(config.state.enrollment)
+    aside = BlobQuarantine(config.state.outbox / "quarantine" / "blobs").count()
+    disk = disk_problem(config.state.sync_status.parent)
+    last_error, last_error_at = status.last_error, status.last_error_at
+    recorded = last_error is not None and (last_error_at or 0) >= (status.last_success or 0)
+    if disk is not None and not recorded:
+        # a read-only disk cannot have recorded it: what is wrong now is the last error
+        last_error, last_error_at = f"{disk} (seen now)", time.time()
     return {
         "device_id": config.device_id,
         "county_url": config.county_url,
@@ -121,11 +131,13 @@ def status_document(config: Config, stats: OutboxStats, status: SyncStatus) -> d
         "backlog_bytes": stats.pending_bytes,
         "oldest_pending_seconds": stats.oldest_age_seconds,
         "quarantined": stats.quarantined,
+        "blobs_quarantined": aside,
         "dropped": stats.dropped,
         "outbox_used_percent": stats.used_percent,
         "last_success": status.last_success,
-        "last_error": status.last_error,
-        "last_error_at": status.last_error_at,
+        "last_error": last_error,
+        "last_error_at": last_error_at,
+        "disk_problem": disk,
         "consecutive_failures": status.consecutive_failures,
         "events_sent": status.events_sent,
         "documents_taken": status.documents_taken,
@@ -153,12 +165,14 @@ def _status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
         ("backlog", f"{stats.pending} events ({stats.pending_bytes / 1024:,.0f} KiB), "
                     f"oldest {_age(stats.oldest_age_seconds)}"),
         ("last success", _when(status.last_success, now)),
-        ("last error", f"{status.last_error} at {_when(status.last_error_at, now)}"
-                       if status.last_error else "none"),
+        ("last error", f"{document['last_error']} at {_when(document['last_error_at'], now)}"
+                       if document["last_error"] else "none"),
         ("quarantined", f"{stats.quarantined} damaged records set aside"),
+        ("photos set aside", f"{document['blobs_quarantined']} damaged or refused, in "
+                             f"{config.state.outbox / 'quarantine' / 'blobs'}"),
         ("dropped", f"{stats.dropped} telemetry events dropped for space"),
         ("outbox use", f"{used} of {config.outbox_quota_bytes // (1024 * 1024)} MiB"),
     ]
     for name, value in rows:
-        out.write(f"{name:<14}{value}\n")
+        out.write(f"{name:<14}{value}\n" if len(name) < 14 else f"{name}  {value}\n")
     return OK

@@ -18,10 +18,18 @@ import pytest
 import requests
 
 from county import operator
+from powerlist import (
+    CatalogError,
+    catalog_from_dict,
+    catalog_to_dict,
+    load_catalog,
+    sample_text,
+    validate_file,
+)
 from protocol.signing import key_fingerprint
 from tests.conftest import REPO
 from tests.county.conftest import Device, event
-from tests.village_edge.inprocess import Ran, village_edge
+from tests.village_edge.inprocess import Ran, error_shape, village_edge
 from village_edge.county_commands import add_county_parser
 
 
@@ -66,20 +74,97 @@ def test_enroll_code_refuses_a_bad_device_id(data_dir: Path, county) -> None:
     assert "is not a device id" in refused.error
 
 
-def test_publish_catalog_file_reaches_the_devices(
+def clerk_catalog(tmp_path: Path, name: str = "county-list.toml") -> Path:
+    """The clerk's catalog file: the shipped sample, made the county's own."""
+    path = tmp_path / name
+    path.write_text(sample_text().replace("sample = true", "sample = false"), encoding="utf-8")
+    return path
+
+
+def test_publish_catalog_takes_the_clerks_toml_and_reaches_the_devices(
     device: Device, data_dir: Path, tmp_path: Path
 ) -> None:
-    catalog = tmp_path / "powers-2024.json"
-    catalog.write_text(json.dumps({"items": ["低保申请"]}, ensure_ascii=False), encoding="utf-8")
+    catalog = clerk_catalog(tmp_path)
+    expected = load_catalog(catalog)
 
     status, output = county_cli("publish", "catalog", str(catalog), "--data", str(data_dir))
 
     assert status == 0
-    assert "published catalog/powers-2024 version 1 to every device" in output
+    assert f"published catalog/{expected.id} version 1 to every device" in output
     [item] = device.feed().json()["documents"]
-    assert item["signed"]["document"]["body"] == {"items": ["低保申请"]}
+    body = item["signed"]["document"]["body"]
+    assert body == catalog_to_dict(expected)
+    assert catalog_from_dict(body, "feed") == expected  # what a kiosk will show
     status, output = county_cli("publish", "catalog", str(catalog), "--data", str(data_dir))
     assert "version 2" in output
+
+
+def test_publish_catalog_takes_its_json_form_too(
+    device: Device, data_dir: Path, tmp_path: Path
+) -> None:
+    expected = load_catalog(clerk_catalog(tmp_path))
+    as_json = tmp_path / "list.json"
+    as_json.write_text(json.dumps(catalog_to_dict(expected), ensure_ascii=False),
+                       encoding="utf-8")
+    status, output = county_cli("publish", "catalog", str(as_json), "--data", str(data_dir))
+    assert status == 0 and f"catalog/{expected.id} version 1" in output
+    [item] = device.feed().json()["documents"]
+    assert catalog_from_dict(item["signed"]["document"]["body"], "feed") == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("x.json", '{"id": "x"}'),  # what reached the devices before
+        ("powers.json", '{"items": ["低保申请"]}'),
+        ("list.toml", 'id = "xx-county"\ntitle = "村级小微权力清单"\nitems = "none"\n'),
+    ],
+)
+def test_publish_refuses_a_catalog_that_does_not_validate_and_signs_nothing(
+    device: Device, data_dir: Path, tmp_path: Path, name: str, text: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    ran = village_edge("county", "publish", "catalog", str(path), "--data", str(data_dir))
+    assert ran.status == 65 and ran.out == ""
+    problems = error_shape(ran.err, "village-edge county publish")
+    if path.suffix == ".json":  # the same checks, on the JSON form
+        with pytest.raises(CatalogError) as checked:
+            catalog_from_dict(json.loads(text), str(path))
+        expected = checked.value.problems
+    else:
+        expected = validate_file(path)  # what 'village-edge catalog validate' says
+    assert len(expected) > 1 and problems == expected
+    assert operator.stats(data_dir)["documents_published"] == 0
+    assert device.feed().json()["documents"] == []
+
+
+def test_publish_to_a_device_that_is_not_enrolled_is_refused(
+    device: Device, data_dir: Path, tmp_path: Path
+) -> None:
+    catalog = clerk_catalog(tmp_path)
+    refused = county_fails("publish", "catalog", str(catalog), "--audience", "ve-typo-seal1",
+                           "--data", str(data_dir))
+    assert refused.status == 65
+    assert "ve-typo-seal1 is not a device enrolled with this county" in refused.error
+    assert device.device_id in refused.error  # the ones that are
+    assert operator.stats(data_dir)["documents_published"] == 0
+
+    status, output = county_cli("publish", "catalog", str(catalog), "--audience",
+                                device.device_id, "--data", str(data_dir))
+    assert status == 0 and f"to {device.device_id}" in output
+    assert len(device.feed().json()["documents"]) == 1
+
+
+def test_publish_takes_other_documents_in_toml_too(
+    device: Device, data_dir: Path, tmp_path: Path
+) -> None:
+    rules = tmp_path / "village-rules.toml"
+    rules.write_text('title = "村规民约"\narticles = ["爱护公物"]\n', encoding="utf-8")
+    status, output = county_cli("publish", "disclosure", str(rules), "--data", str(data_dir))
+    assert status == 0 and "published disclosure/village-rules version 1" in output
+    [item] = device.feed().json()["documents"]
+    assert item["signed"]["document"]["body"] == {"title": "村规民约", "articles": ["爱护公物"]}
 
 
 def test_publish_refuses_a_file_that_is_not_a_json_object(

@@ -118,7 +118,7 @@ def test_a_malformed_event_refuses_the_whole_batch_naming_its_index(
         (to_json({"events": [event("a") | {"payload": [1]}]}), "event 0 payload"),
         (to_json({"events": [event("a") | {"stream": ""}]}), "event 0 stream"),
         (b'{"events": [{"id": "a", "stream": "s", "created": NaN, "payload": {}}]}',
-         "not UTF-8 JSON"),
+         "event 0 created must be a number"),
     ],
 )
 def test_malformed_batches_are_refused_with_what_is_wrong(

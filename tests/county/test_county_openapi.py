@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from county.app import ROUTES
+from county.inputs import MAX_QUERY_FIELDS, MAX_WHOLE_NUMBER
 from protocol.answers import ANSWER_CONTEXT
 from protocol.api import (
     HEADER_ANSWER_SIGNATURE,
@@ -23,7 +24,9 @@ from protocol.api import (
     SIGNED_HEADER_PREFIX,
     SIGNED_HEADERS_ALSO,
 )
+from protocol.events import LAST_CREATED, MAX_PAYLOAD_DEPTH
 from protocol.signing import DOCUMENT_CONTEXT, REQUEST_CONTEXT
+from protocol.wire_json import MAX_JSON_DEPTH
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "county" / "openapi.yaml"
 
@@ -55,12 +58,17 @@ def test_every_signed_operation_documents_its_headers_and_refusals(spec: dict[st
             continue
         names = {p["$ref"].rsplit("/", 1)[-1] if "$ref" in p else p["name"]
                  for p in operation["parameters"]}
-        assert {"Device", "Timestamp", "Nonce", "Signature"} <= names, (method, path)
+        assert {"Device", "Timestamp", "Nonce"} <= names, (method, path)
+        assert "security" not in operation, (method, path)  # the signature, below
         assert {"200", "401", "500"} <= set(operation["responses"]), (method, path)
     parameters = spec["components"]["parameters"]
     assert {p["name"] for p in parameters.values()} == {
-        HEADER_DEVICE, HEADER_TIMESTAMP, HEADER_NONCE, HEADER_SIGNATURE
+        HEADER_DEVICE, HEADER_TIMESTAMP, HEADER_NONCE
     }
+    # The signature itself is the credential: a security scheme, required by default.
+    assert spec["security"] == [{"deviceSignature": []}]
+    scheme = spec["components"]["securitySchemes"]["deviceSignature"]
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", HEADER_SIGNATURE)
 
 
 def test_the_upload_headers_and_statuses_are_documented(spec: dict[str, Any]) -> None:
@@ -103,3 +111,35 @@ def test_the_contract_states_the_signing_rules_the_code_follows(spec: dict[str, 
             continue
         headers = operation["responses"]["200"].get("headers", {})
         assert HEADER_ANSWER_SIGNATURE in headers, (method, path)
+
+
+def test_the_limits_the_contract_states_are_the_ones_the_county_keeps(
+    spec: dict[str, Any],
+) -> None:
+    text = " ".join(spec["info"]["description"].split())
+    assert f"nested at most {MAX_JSON_DEPTH} levels deep" in text
+    assert f"`payload` nests at most {MAX_PAYLOAD_DEPTH} levels" in text
+    assert f"from 0 to {MAX_WHOLE_NUMBER} (2^53 - 1)" in text
+    assert f"from -{MAX_WHOLE_NUMBER} to {MAX_WHOLE_NUMBER}" in text
+    assert f"at most {MAX_QUERY_FIELDS}, each name once" in text
+    assert "`OPTIONS` included, is answered `405 method_not_allowed` with an `Allow`" in text
+    operations = _operations(spec)
+    numbers = [
+        p["schema"] for p in operations[("POST", "/v1/events")]["parameters"]
+        if p.get("name") == HEADER_BACKLOG
+    ] + [
+        p["schema"] for p in operations[("PUT", "/v1/blobs/{sha256}")]["parameters"]
+        if p.get("name") == HEADER_OFFSET
+    ] + [
+        p["schema"] for p in operations[("GET", "/v1/feed")]["parameters"]
+        if p.get("name") == "after"
+    ]
+    assert len(numbers) == 3
+    assert all((s["minimum"], s["maximum"]) == (0, MAX_WHOLE_NUMBER) for s in numbers)
+    schemas = spec["components"]["schemas"]
+    created = schemas["Event"]["properties"]["created"]
+    assert (created["minimum"], created["maximum"]) == (0, LAST_CREATED)
+    number = schemas["JsonNumber"]
+    assert (number["minimum"], number["maximum"]) == (-MAX_WHOLE_NUMBER, MAX_WHOLE_NUMBER)
+    for name in ("EventBatch", "EnrollRequest"):
+        assert schemas[name]["additionalProperties"] == {"$ref": "#/components/schemas/JsonValue"}

@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 
 from county.datadir import init_county
+from powerlist import sample_text
 from protocol import tracking
 from protocol.complaint_status import STATUSES
 from seal_controller.ledger import Ledger
@@ -106,7 +107,7 @@ BASE: dict[tuple[str, ...], dict[str, str | None]] = {
 EMPTY_FILE: dict[str, tuple[int, str]] = {
     "--config": (CONFIG, "problems"),
     "catalog validate file": (1, "report"),
-    "county publish file": (DATA, "line"),
+    "county publish file": (DATA, "problems"),  # a catalog: every problem listed
     "seal simulate --scenario": (DATA, "line"),
     "provision --boot-config": (CONFIG, "problems"),
     "provision --template": (DATA, "problems"),
@@ -153,7 +154,7 @@ def world() -> Iterator[World]:
     state.mkdir()
     (state / "sync-status.json").write_text('{"last_success": 1700000000}')
     init_county(root / "county")
-    (root / "document.json").write_text('{"items": ["低保申请"]}', encoding="utf-8")
+    (root / "catalog.toml").write_text(sample_text(), encoding="utf-8")
     with Ledger(root / "ledger", lambda: 1000.0) as ledger:
         ledger.append("requested", req="r1", slot="party", uses=1)
     (root / "boot.toml").write_text(boot_text("https://county.example.cn",
@@ -167,7 +168,7 @@ def world() -> Iterator[World]:
     (device / "opt/village-edge").mkdir(parents=True)
     (device / "opt/village-edge/update.lock").touch()  # as an earlier update left it
     made.paths = {"config": str(config), "scratch": str(root / "scratch"),
-                  "county": str(root / "county"), "document": str(root / "document.json"),
+                  "county": str(root / "county"), "document": str(root / "catalog.toml"),
                   "ledger": str(root / "ledger"), "boot": str(root / "boot.toml"),
                   "device": str(device), "release": str(root / "release")}
     yield made
