@@ -199,6 +199,10 @@ SEAL_OPTIONAL_PACKAGES=(python3-picamera2 python3-lgpio)
 # The groups that own the devices each role uses (those that exist here).
 KIOSK_GROUPS=(video render input audio lp dialout)
 SEAL_GROUPS=(gpio video lp dialout)
+# Groups the seal unit names (SupplementaryGroups=) that Raspberry Pi OS has
+# and plain Debian lacks: created where missing, or systemd refuses to start
+# the unit (216/GROUP).
+SEAL_CREATED_GROUPS=(gpio)
 
 check_device_os() {
   [ -r "$OS_RELEASE" ] || die "cannot tell which OS this is (no $OS_RELEASE); nothing was changed"
@@ -237,6 +241,18 @@ available_packages() {
       printf '%s\n' "$package"
     else
       say "warning: $package is not in this OS's archive (only Raspberry Pi OS has it): skipped; what needs it (the camera, the GPIO pins) works only once it is installed" >&2
+    fi
+  done
+}
+
+ensure_groups_exist() {
+  local group
+  for group in "$@"; do
+    if getent group "$group" >/dev/null 2>&1; then
+      say "group $group already exists"
+    else
+      say "creating system group $group (Raspberry Pi OS has it; this OS does not)"
+      run groupadd --system "$group"
     fi
   done
 }
@@ -428,6 +444,7 @@ role_device() {
   say "OS packages for the $role role: ${packages[*]} ${optional[*]}"
   install_os_packages "${packages[@]}" "${optional[@]}"
   check_python
+  [ "$role" = seal ] && ensure_groups_exist "${SEAL_CREATED_GROUPS[@]}"
   ensure_group_membership "${groups[@]}"
   ensure_dir "$ETC" 0755 root:root
   ensure_dir "$STATE" 0750 "$SERVICE_USER:$SERVICE_USER"
@@ -441,6 +458,13 @@ role_device() {
       { run udevadm control --reload && run udevadm trigger --subsystem-match=usb --action=change; } \
         || say "udev is not running here: the printer rule applies from the next boot"
     }
+  if [ "$role" = seal ]; then
+    install_file "$HERE/systemd/udev/60-village-edge-gpio.rules" \
+      /etc/udev/rules.d/60-village-edge-gpio.rules 0644 && {
+        { run udevadm control --reload && run udevadm trigger --subsystem-match=gpio --action=change; } \
+          || say "udev is not running here: the GPIO rule applies from the next boot"
+      }
+  fi
   install_file "$HERE/systemd/system.conf.d/village-edge-watchdog.conf" \
     /etc/systemd/system.conf.d/village-edge-watchdog.conf 0644 && changed=1
   local unit

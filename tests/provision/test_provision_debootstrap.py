@@ -104,6 +104,16 @@ def test_setup_sh_seal_installs_for_real_in_a_fresh_bookworm(fresh_root: DebianR
     assert (root.path / "etc/village-edge/config.toml").is_file()
     assert 'role = "seal"' in (root.path / "etc/village-edge/config.toml").read_text()
     assert (root.path / "var/lib/village-edge").is_dir()
+    # Every group the seal unit names exists (plain Debian has no gpio group:
+    # systemd would refuse the unit with 216/GROUP), and the GPIO chips are
+    # given to it as on Raspberry Pi OS.
+    groups = root.run("id -nG village-edge")
+    assert groups.returncode == 0, groups.stderr
+    unit_text = (root.path / "etc/systemd/system/village-edge-seal.service").read_text()
+    (wanted,) = re.findall(r"^SupplementaryGroups=(.*)$", unit_text, re.MULTILINE)
+    assert set(wanted.split()) <= set(groups.stdout.split()), groups.stdout
+    rule = (root.path / "etc/udev/rules.d/60-village-edge-gpio.rules").read_text()
+    assert 'KERNEL=="gpiochip*", GROUP="gpio"' in rule
     for unit in ("village-edge-seal.service", "village-edge-sync.service",
                  "village-edge-firstboot.service"):
         assert (root.path / "etc/systemd/system/multi-user.target.wants" / unit).is_symlink()
