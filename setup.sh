@@ -37,6 +37,7 @@ DEV_PACKAGES=(
   libzbar0 libusb-1.0-0 fonts-noto-cjk
   xvfb xauth libgl1 libgl1-mesa-dri libegl1 libgles2 libmtdev1
   espeak-ng systemd shellcheck debootstrap
+  python3-gi gir1.2-nm-1.0
   qemu-system-x86 dosfstools mtools e2fsprogs xz-utils
 )
 
