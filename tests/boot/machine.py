@@ -252,8 +252,17 @@ class Machine:
 
     def run(self, command: str, timeout: float = 300) -> Result:
         """Run *command* (a shell line) in the guest as root."""
-        started = self._agent_call("guest-exec", path="/bin/sh", arg=["-c", command],
-                                   **{"capture-output": True})
+        arguments = {"path": "/bin/sh", "arg": ["-c", command], "capture-output": True}
+        try:
+            started = self._agent_call("guest-exec", **arguments)
+        except (ConnectionError, TimeoutError, OSError):
+            # The agent's channel dropped (the agent restarted in the guest):
+            # connect again; the command had not started.
+            if self._agent is not None:
+                self._agent.close()
+            self._agent = None
+            self.wait_for_agent(300)
+            started = self._agent_call("guest-exec", **arguments)
         deadline = time.monotonic() + timeout
         while True:
             status = self._agent_call("guest-exec-status", pid=started["pid"])

@@ -25,4 +25,5 @@ while read -r number pull; do
 done < /usr/local/lib/boot-test/wiring
 mkdir -p /run/boot-test
 ln -sfn "$sim" /run/boot-test/gpio
-udevadm settle
+# Until udev has given the chip's device node its group (60-village-edge-gpio.rules).
+udevadm wait --timeout=300 "/dev/$(cat "$chip/bank0/chip_name")"

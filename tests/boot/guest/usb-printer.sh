@@ -22,4 +22,4 @@ mkdir "$gadget/functions/printer.usb0"
 echo "MFG:boot test;MDL:POS58;CMD:ESC/POS;CLS:PRINTER;" > "$gadget/functions/printer.usb0/pnp_string"
 ln -s "$gadget/functions/printer.usb0" "$gadget/configs/c.1/"
 ls /sys/class/udc > "$gadget/UDC"
-udevadm settle
+udevadm wait --timeout=300 /dev/g_printer0
