@@ -116,6 +116,14 @@ def test_first_boot_enrolls_with_the_county_and_erases_the_code(seal: Guest) -> 
     boot_file = machine.check("cat /boot/firmware/village-edge.toml")
     assert seal.commissioning.enroll_code not in boot_file
     assert re.search(r'^enroll_code = ""', boot_file, re.MULTILINE), boot_file
+    # The commissioning slip, printed by first boot on the USB receipt
+    # printer: its QR code reads this device's id.
+    deadline = time.monotonic() + SETTLE
+    while b"\x1dv0" not in machine.printed() and time.monotonic() < deadline:
+        time.sleep(1)
+    time.sleep(3)  # the rest of the slip through the relay
+    assert seal.commissioning.device_id in decode_qr(read_raster(machine.printed())), \
+        journal(seal, unit)
 
 
 def test_the_station_starts_on_the_gpio_chip_with_every_lock_driven_low_first(
