@@ -16,6 +16,7 @@ suite installed is changed:
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -150,10 +151,14 @@ def install(root: Path, role: str, gpio_sim: Path, county: Path) -> None:
     for unit in units:
         shutil.copy(GUEST / unit, root / UNITS / unit)
     if role == "seal":
-        # The guest has no Pi camera: the simulated one stands in for it.
-        config = root / "etc/village-edge/config.toml"
-        config.write_text(set_value(config.read_text(encoding="utf-8"), "camera", "backend",
-                                    "simulated"), encoding="utf-8")
+        # The guest has no Pi camera: the simulated one stands in for it, in
+        # the installed template first boot makes the configuration from.
+        current = root / "opt/village-edge/current"
+        release = current.parent / os.readlink(current)
+        for config in (release / "share/config.example.toml",
+                       root / "etc/village-edge/config.toml"):
+            config.write_text(set_value(config.read_text(encoding="utf-8"), "camera", "backend",
+                                        "simulated"), encoding="utf-8")
         (lib / "wiring").write_text(Wiring.of_template().at_rest())
         dropin = root / UNITS / "village-edge-seal.service.d"
         dropin.mkdir(exist_ok=True)
