@@ -33,7 +33,6 @@ VE = "/opt/village-edge/current/bin/village-edge"
 PY = "/opt/village-edge/current/bin/python"
 STATE = "/var/lib/village-edge"
 LOCKS = {"party": 17, "committee": 27, "coop": 22}  # docs/config.example.toml
-COUNTY = f"{VE} county --data /{COUNTY_DIR}"
 # Bounds for something stuck, never measured times (a TCG guest on a shared
 # machine is slow).
 START = 600.0
@@ -54,6 +53,11 @@ from pathlib import Path
 from seal_controller.ledger import verify_ledger
 print(json.dumps(verify_ledger(Path("{STATE}/ledger")).records, ensure_ascii=False))
 """
+
+
+def county(command: str) -> str:
+    """A county operator's command, against the county running in the guest."""
+    return f"{VE} county {command} --data /{COUNTY_DIR}"
 
 
 def show(guest: Guest, prop: str, unit: str = UNIT) -> str:
@@ -202,9 +206,9 @@ def test_an_approval_from_the_county_unlocks_exactly_the_approved_seal(seal: Gue
     machine.check(f"systemctl start {UNIT}", timeout=600)
     wait_active(seal)
     # The sync agent takes the request to the county, which the approver answers.
-    assert machine.wait_until(f"{COUNTY} requests | grep -q {req}", SETTLE), \
+    assert machine.wait_until(f"{county('requests')} | grep -q {req}", SETTLE), \
         journal(seal, "village-edge-sync.service")
-    machine.check(f"{COUNTY} approve --request {req} --uses 1 --qr /tmp")
+    machine.check(county(f"approve --request {req} --uses 1 --qr /tmp"))
     assert machine.wait_until(
         f"[ $(cat /run/boot-test/gpio/sim_gpio{LOCKS['committee']}/value) = 1 ] || "
         f"for i in $(seq 20); do [ $(cat /run/boot-test/gpio/sim_gpio{LOCKS['committee']}/"
@@ -232,7 +236,7 @@ def test_the_sync_agent_delivers_the_stations_events_to_the_county(seal: Guest) 
     machine = seal.machine
     assert show(seal, "ActiveState", "village-edge-sync.service") == "active"
     assert machine.wait_until(
-        f"{COUNTY} stats --json | grep -q '{seal.commissioning.device_id}'", SETTLE), \
+        f"{county('stats --json')} | grep -q '{seal.commissioning.device_id}'", SETTLE), \
         journal(seal, "village-edge-sync.service")
 
 
