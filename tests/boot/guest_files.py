@@ -38,7 +38,7 @@ COUNTY_DIR = "var/lib/boot-test/county"
 COUNTY_URL = "http://127.0.0.1:8470"
 VILLAGE_CODE = "330226100201"
 SCRIPTS = ("gpio-sim-pi.sh", "pi-board.sh", "usb-printer.sh", "wait-for-county.sh",
-           "gpio-watch.py")
+           "gpio-watch.py", "printer-relay.py")
 COMMON_UNITS = ("boot-test-usb-printer.service", "boot-test-printer-relay.service",
                 "boot-test-county.service")
 SEAL_UNITS = ("boot-test-gpio-sim.service", "boot-test-pi-board.service",
