@@ -27,7 +27,10 @@ DRY_RUN=0
 # printers, Noto CJK for Chinese receipts and screens, Xvfb and Mesa so Kivy
 # windows open headless with real OpenGL, espeak-ng to read aloud, systemd for
 # systemd-analyze checks of the units, shellcheck for the shell scripts,
-# debootstrap to try setup.sh in a fresh Debian root (tests/provision/); for
+# debootstrap to try setup.sh in a fresh Debian root (tests/provision/),
+# postgresql for the county tests on PostgreSQL (the tests run initdb and
+# pg_ctl themselves: a throwaway server in a temporary directory, started and
+# stopped by the test session; the package's own service is not needed); for
 # the boot test (tests/boot/): QEMU to boot that root with systemd as PID 1,
 # dosfstools and mtools to write its FAT boot partition and e2fsprogs its
 # ext4 root without mounting either, xz-utils to unpack the kernel's source
@@ -36,7 +39,7 @@ DEV_PACKAGES=(
   python3 python3-venv python3-dev build-essential
   libzbar0 libusb-1.0-0 fonts-noto-cjk
   xvfb xauth libgl1 libgl1-mesa-dri libegl1 libgles2 libmtdev1
-  espeak-ng systemd shellcheck debootstrap
+  espeak-ng systemd shellcheck debootstrap postgresql
   python3-gi gir1.2-nm-1.0
   qemu-system-x86 dosfstools mtools e2fsprogs xz-utils
 )

@@ -22,12 +22,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from county import batches
 from county.auth import authenticate, check_fresh, check_signature, signature_headers
 from county.blobs import BadChunk, BlobStore, BlobTooLarge, DigestMismatch, OffsetMismatch
+from county.database import Database
 from county.datadir import CountyDir
 from county.enrollment import check_code, code_digest
 from county.feed import feed_page
 from county.inputs import json_object, query_parameters, unsupported_encoding, whole_number
 from county.rejection import Rejected, malformed
-from county.store import Store
+from county.store import NewEvent, Store
 from protocol.api import (
     DEVICE_ID,
     DEVICE_ROLES,
@@ -103,16 +104,18 @@ def _whole_number(request: Request, header: str, *, required: bool) -> int | Non
 
 
 class CountyApp:
-    """The county's answers over its data directory, signing with *key*."""
+    """The county's answers over its data directory and *database*, signing with *key*."""
 
     def __init__(
-        self, county: CountyDir, key: Ed25519PrivateKey, clock: Callable[[], float] = time.time
+        self, county: CountyDir, key: Ed25519PrivateKey, database: Database,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.county = county
         self.key = key
+        self.database = database
         self.public_key = public_key_text(key)
         self.clock = clock
-        self.blobs = BlobStore(county.blobs)
+        self.blobs = BlobStore(county.blobs, county.objects)
 
     # -- dispatch ------------------------------------------------------------
 
@@ -141,7 +144,7 @@ class CountyApp:
             encoding = (request.header("Content-Encoding") or "identity").strip().lower()
             if encoding not in route.encodings:
                 raise unsupported_encoding(request.header("Content-Encoding") or "")
-            with Store.open(self.county.database) as store:
+            with self.database.store() as store:
                 return route.handler(self, store, request, params)
         except Rejected as rejection:
             self.tally(rejection)
@@ -154,7 +157,7 @@ class CountyApp:
     def tally(self, rejection: Rejected) -> None:
         if not rejection.counters:
             return
-        with Store.open(self.county.database) as store, store.transaction():
+        with self.database.store() as store, store.transaction():
             for name in rejection.counters:
                 store.bump(name)
 
@@ -220,15 +223,11 @@ class CountyApp:
         device_id, now = self._device(store, request)
         backlog = _whole_number(request, HEADER_BACKLOG, required=False)
         data = batches.decode_body(request.body, request.header("Content-Encoding"))
-        events = batches.parse_batch(data)
-        accepted: list[str] = []
-        duplicates: list[str] = []
-        with store.transaction():
-            for event in events:
-                payload = json.dumps(event.payload, ensure_ascii=False, allow_nan=False)
-                stored = store.add_event(device_id, event.id, event.stream, event.created,
-                                         payload, now)
-                (accepted if stored else duplicates).append(event.id)
+        events = [NewEvent(event.id, event.stream, event.created,
+                           json.dumps(event.payload, ensure_ascii=False, allow_nan=False))
+                  for event in batches.parse_batch(data)]
+        with store.transaction():  # committed, so on disk, before the answer says accepted
+            accepted, duplicates = store.add_events(device_id, events, now)
             store.bump("duplicates", len(duplicates))
             if backlog is not None:
                 store.report_backlog(device_id, backlog, now)

@@ -192,7 +192,10 @@ def _finish(
             add_document(store, key, "approval", approval.aid, {"token": answer.token},
                          audience=approval.dev, now=now,
                          days_valid=max((approval.exp - now) / 86400, 1 / 24))
-            store.mark_answer_published(answer.device_id, answer.req, now)
+            if not store.mark_answer_published(answer.device_id, answer.req, now):
+                raise CountyError(f"request {answer.req} of {answer.device_id} was answered a "
+                                  "moment ago by someone else: see 'village-edge county "
+                                  "requests'")
     except BaseException as error:
         if path is not None:
             path.unlink(missing_ok=True)

@@ -3,18 +3,19 @@ chunks that may stop at any point and resume from what the county holds.
 
 A chunk is appended only at the offset the county has received so far; it is
 fsync'd before the new offset is recorded. When the last byte arrives the
-whole file is hashed: a match is moved to ``blobs/<sha256>``; a mismatch is
-discarded, so the device starts over.
+whole file goes to the county's object store (:mod:`county.objects`), which
+checks its sha256: a match is stored as ``<sha256>``; a mismatch is
+discarded, so the device starts over. One chunk of a blob is taken at a
+time, whichever server process receives it (:meth:`Store.exclusive`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import threading
 from pathlib import Path
 
 from county.errors import CountyError
+from county.objects import ObjectDamaged, ObjectStore
 from county.store import BlobProgress, Store
 from durable.atomic import fsync_directory
 from protocol.api import HEADER_SIZE, MAX_BLOB_BYTES, mib
@@ -46,14 +47,11 @@ class BlobTooLarge(BlobError):
 
 
 class BlobStore:
-    """The ``blobs/`` directory; one writer at a time (chunks are small)."""
+    """Uploads in progress in *directory* (``<sha256>.part``), complete ones in *objects*."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, objects: ObjectStore) -> None:
         self.directory = directory
-        self._lock = threading.Lock()
-
-    def path(self, sha256: str) -> Path:
-        return self.directory / sha256
+        self.objects = objects
 
     def _partial(self, sha256: str) -> Path:
         return self.directory / f"{sha256}.part"
@@ -69,7 +67,7 @@ class BlobStore:
         if not 0 <= size <= MAX_BLOB_BYTES:
             raise BlobTooLarge(f"a blob may be at most {mib(MAX_BLOB_BYTES)}, this one is "
                                f"{size} bytes", 0)
-        with self._lock:
+        with store.exclusive(f"blob:{sha256}"):
             held = self.progress(store, sha256)
             if held.complete:
                 return held  # already here: a repeat of the last chunk, or the same file again
@@ -109,21 +107,15 @@ class BlobStore:
     def _finish(
         self, store: Store, sha256: str, size: int, device_id: str, now: float
     ) -> BlobProgress:
-        partial = self._partial(sha256)
-        digest = hashlib.sha256()
-        with partial.open("rb") as file:
-            while block := file.read(1024 * 1024):
-                digest.update(block)
-        if digest.hexdigest() != sha256:
-            partial.unlink(missing_ok=True)
+        try:
+            self.objects.put_file(sha256, self._partial(sha256))
+        except ObjectDamaged as damaged:
             with store.transaction():
                 store.forget_blob(sha256)
             raise DigestMismatch(
-                f"the {size} bytes received have sha256 {digest.hexdigest()}, not {sha256}; "
+                f"the {size} bytes received have sha256 {damaged.found}, not {sha256}; "
                 "the partial copy was discarded: upload the file again from offset 0", 0
-            )
-        os.replace(partial, self.path(sha256))
-        fsync_directory(self.directory)
+            ) from None
         with store.transaction():
             store.set_blob(sha256, size, size, True, device_id, now)
         return BlobProgress(sha256, size, size, True)

@@ -1,222 +1,108 @@
-"""The reference county server over HTTP: the standard library's threading
-HTTP server in front of :class:`~county.app.CountyApp`.
+"""The reference county server: the ASGI application of :mod:`county.asgi`
+served by uvicorn, with the HTTP checks of :mod:`county.http_guard`.
 
 Use it in-process (tests, the demo)::
 
     with CountyServer(data_dir) as county:      # port 0: any free port
         requests.get(county.url + "/v1/health")
 
-or as ``village-edge county serve``. One log line per request: INFO when
-answered, WARNING with the reason when refused. Every answer is written as
-RFC 8785 JSON and, when the request was signed, signed by the county key in
-``X-VE-Answer-Signature`` (:mod:`protocol.answers`).
+or as ``village-edge county serve`` (one process, or ``--workers N``
+processes sharing a PostgreSQL database: :func:`serve_workers`). The data
+directory, key and database are made, or migrated, on start; a database
+from a newer county is refused.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import re
+import os
 import socket
 import threading
 import time
 from collections.abc import Callable
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from county.app import CountyApp, Reply, Request, Route
-from county.auth import answer_headers
-from county.datadir import init_county
-from county.errors import CannotListen
+import uvicorn
+from starlette.applications import Starlette
+from uvicorn.supervisors import Multiprocess
+
+from county.app import CountyApp
+from county.asgi import county_asgi
+from county.database import Database
+from county.datadir import CountyDir, init_county
+from county.errors import CannotListen, CountyError
+from county.http_guard import MAX_HEAD_BYTES, GuardedH11Protocol
 from county.keyfile import load_key
-from county.rejection import Rejected
-from protocol.answers import answer_body
-from protocol.api import HEADER_DEVICE, HEADER_SIGNATURE
 from protocol.signing import key_fingerprint
 
 log = logging.getLogger(__name__)
 
-DRAIN_LIMIT = 64 * 1024 * 1024  # an oversized body up to this is read and dropped, not cut off
 IDLE_SECONDS = 60  # a keep-alive connection with no request for this long is closed
-CONTENT_LENGTH = re.compile(r"[0-9]{1,18}")
-
-#: The tags of the refusals http.server makes itself, before a request is routed.
-HTTP_REFUSALS = {
-    HTTPStatus.BAD_REQUEST: "malformed",
-    HTTPStatus.REQUEST_URI_TOO_LONG: "too_large",
-    HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE: "too_large",
-    HTTPStatus.HTTP_VERSION_NOT_SUPPORTED: "malformed",
-}
+STOP_SECONDS = 5  # requests still running when asked to stop get this long to finish
+WORKER_DATA = "VILLAGE_EDGE_COUNTY_DATA"  # the data directory, for worker processes
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], app: CountyApp) -> None:
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
-        self.app = app
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-        super().__init__(address, _Handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._connections_lock:
-            self._connections.add(request)
-        # Headers and body go out in two writes: without this, Nagle's algorithm
-        # holds the body until the client's delayed ACK, 40 ms a request.
-        with contextlib.suppress(OSError):
-            request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._connections_lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        """Wake every handler thread waiting on an idle keep-alive connection."""
-        with self._connections_lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):  # already closed by the client
-                connection.shutdown(socket.SHUT_RDWR)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    protocol_version = "HTTP/1.1"
-    server_version = "village-edge-county/1"
-    sys_version = ""
-    timeout = IDLE_SECONDS
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def do_PUT(self) -> None:
-        self._serve()
-
-    def do_DELETE(self) -> None:
-        self._serve()
-
-    def do_PATCH(self) -> None:
-        self._serve()
-
-    def send_error(self, code: int, message: str | None = None,
-                   explain: str | None = None) -> None:
-        """http.server's own refusals, in JSON like every other. A method with
-        no ``do_`` method above (HEAD, OPTIONS, anything) comes here as 501
-        and is routed like any other: 404, or 405 with ``Allow``."""
-        if code == HTTPStatus.NOT_IMPLEMENTED and self.command:
-            self._serve()
-            return
-        self.close_connection = True
-        if self.request_version == "HTTP/0.9":  # a request line too broken to name a version
-            self.request_version = "HTTP/1.0"  # still answer with a status line and headers
-        rejection = Rejected(code, HTTP_REFUSALS.get(HTTPStatus(code), "malformed"),
-                             f"{message or HTTPStatus(code).phrase}: the request cannot be read "
-                             "as HTTP/1.1")
-        # Nothing of a request that cannot be read is taken (headers left from
-        # an earlier request on the connection included): its answer is unsigned.
-        request = Request(self.command or "-", self.path if self.command else "-",
-                          _no_header, b"")
-        self._send(self.server.app.refusal(rejection, request), request)
-
-    def _serve(self) -> None:
-        app = self.server.app
-        headers = tuple(self.headers.items())
-        request = Request(self.command, self.path, self.headers.get, b"", headers)
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to *host*:*port* (0: a free port), or :class:`CannotListen`."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            try:
-                route, params = app.route(self.command, self.path)
-            except Rejected:
-                self.close_connection = True  # any body is left unread
-                raise
-            body = self._read_body(route)
-        except Rejected as rejection:
-            self._send(app.refusal(rejection, request), request)
-            return
-        if body is None:  # the client went away mid-body
-            self.close_connection = True
-            return
-        request = Request(self.command, self.path, self.headers.get, body, headers)
-        self._send(app.handle(route, params, request), request)
-
-    def _read_body(self, route: Route) -> bytes | None:
-        if self.headers.get("Transfer-Encoding"):
-            self.close_connection = True
-            raise Rejected(411, "length_required",
-                           "send the body with a Content-Length, not chunked")
-        lengths = self.headers.get_all("Content-Length") or ["0"]
-        text = lengths[0].strip(" \t")
-        if len(lengths) > 1 or not CONTENT_LENGTH.fullmatch(text):
-            self.close_connection = True
-            raise Rejected(400, "malformed", "Content-Length must be given once, as the "
-                           f"body's size in the digits 0-9; found {ascii(lengths)[:80]}")
-        length = int(text)
-        if length > route.max_body:
-            self._drop_body(length)
-            raise Rejected(413, "too_large", route.too_large)
-        body = self.rfile.read(length)
-        return body if len(body) == length else None
-
-    def _drop_body(self, length: int) -> None:
-        if length > DRAIN_LIMIT:
-            self.close_connection = True
-            return
-        while length > 0:
-            block = self.rfile.read(min(length, 1024 * 1024))
-            if not block:
-                self.close_connection = True
-                return
-            length -= len(block)
-
-    def _send(self, reply: Reply, request: Request) -> None:
-        data = answer_body(reply.body)
-        signature = answer_headers(self.server.app.key, request.header(HEADER_SIGNATURE),
-                                   reply.status, data)
-        device = reply.device or request.header(HEADER_DEVICE) or "-"
-        if reply.rejection is None:
-            log.info("%s %s %s -> %d", device, request.method, request.target, reply.status)
-        else:
-            log.warning("%s %s %s -> %d refused (%s): %s", device, request.method,
-                        request.target, reply.status, reply.rejection.error,
-                        reply.rejection.detail)
-        try:
-            self.send_response(reply.status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in {**reply.headers, **signature}.items():
-                self.send_header(name, value)
-            if self.close_connection:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            if request.method != "HEAD":  # an answer to HEAD never has a body (RFC 9110)
-                self.wfile.write(data)
-            self.wfile.flush()
-        except ConnectionError:
-            self.close_connection = True
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass  # _send logs each request once, with the device
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s: %s", self.address_string(), format % args)
+            sock.bind((host, port))
+            sock.listen(2048)
+        except OSError:
+            sock.close()
+            raise
+    except OSError as error:
+        fix = ("check --host: a name or address of this machine" if isinstance(
+            error, socket.gaierror) else "choose another --port or stop what is using it")
+        raise CannotListen(
+            f"cannot listen on {host}:{port} ({error.strerror or error}); {fix}"
+        ) from None
+    sock.set_inheritable(True)
+    return sock
 
 
-def _no_header(name: str) -> None:
-    return None
+def uvicorn_config(app: Starlette | str, *, workers: int = 1) -> uvicorn.Config:
+    """How uvicorn serves the county: h11 with the county's checks, the
+    county's own log lines (uvicorn's logging left alone), no Server header
+    of its own."""
+    return uvicorn.Config(
+        app, http=GuardedH11Protocol, factory=isinstance(app, str), workers=workers,
+        lifespan="on", log_config=None, access_log=False, server_header=False,
+        timeout_keep_alive=IDLE_SECONDS, timeout_graceful_shutdown=STOP_SECONDS,
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES, backlog=2048,
+    )
+
+
+def county_app(county: CountyDir, clock: Callable[[], float] = time.time) -> Starlette:
+    """The ASGI application serving *county*, with a pool of database connections."""
+    size = county.settings.pool_size
+    app = CountyApp(county, load_key(county.key), Database(county.database, size), clock)
+    return county_asgi(app, threads=size)
+
+
+def worker_app() -> Starlette:
+    """The application of one worker process of :func:`serve_workers`."""
+    return county_app(CountyDir(Path(os.environ[WORKER_DATA])))
+
+
+def serve_workers(county: CountyDir, sock: socket.socket, workers: int) -> None:
+    """Serve *county* on *sock* with *workers* processes until SIGTERM or
+    SIGINT; each has its own pool of connections to the one database."""
+    if county.database.engine != "postgresql":
+        raise CountyError("several workers need the county's database in PostgreSQL (SQLite "
+                          "is one process's): set [database] url in county.toml, or --workers 1")
+    os.environ[WORKER_DATA] = str(county.root.resolve())
+    config = uvicorn_config("county.server:worker_app", workers=workers)
+    Multiprocess(config, sockets=[sock]).run()
 
 
 class CountyServer:
     """A county serving *data_dir* on *host*:*port* (0: a free port) in a
-    background thread. The data directory, key and database are made on the
-    first :meth:`start`."""
+    background thread."""
 
     def __init__(
         self,
@@ -230,30 +116,44 @@ class CountyServer:
         self.host = host
         self.port = port
         self.clock = clock
-        self._httpd: _HTTPServer | None = None
+        self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self._public_key: str | None = None
 
     def start(self) -> CountyServer:
-        if self._httpd is not None:
+        if self._server is not None:
             raise RuntimeError("this county server is already running")
         county = init_county(self.data_dir)
-        app = CountyApp(county, load_key(county.key), self.clock)
+        sock = listening_socket(self.host, self.port)
+        self.port = sock.getsockname()[1]
         try:
-            httpd = _HTTPServer((self.host, self.port), app)
-        except OSError as error:
-            fix = ("check --host: a name or address of this machine" if isinstance(
-                error, socket.gaierror) else "choose another --port or stop what is using it")
-            raise CannotListen(
-                f"cannot listen on {self.host}:{self.port} ({error.strerror or error}); {fix}"
-            ) from None
-        self.port = httpd.server_address[1]
-        self._httpd = httpd
-        self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
-            name=f"county-server-{self.port}", daemon=True,
-        )
+            app = county_app(county, self.clock)
+        except BaseException:
+            sock.close()
+            raise
+        server = uvicorn.Server(uvicorn_config(app))
+        failed: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                server.run(sockets=[sock])
+            except BaseException as error:  # reported to start() below
+                failed.append(error)
+            finally:
+                sock.close()
+
+        self._thread = threading.Thread(target=run, name=f"county-server-{self.port}",
+                                        daemon=True)
+        self._server = server
         self._thread.start()
-        log.info("county serving %s on %s", self.data_dir, self.url)
+        while not server.started and self._thread.is_alive():
+            time.sleep(0.005)
+        if not server.started:
+            self._server = self._thread = None
+            raise CountyError(f"the county server did not start: {failed or 'see its log'}")
+        self._public_key = county_public_key(county)
+        log.info("county serving %s (database %s) on %s", self.data_dir,
+                 county.database.shown, self.url)
         return self
 
     @property
@@ -263,9 +163,9 @@ class CountyServer:
 
     @property
     def public_key(self) -> str:
-        if self._httpd is None:
+        if self._public_key is None:
             raise RuntimeError("start the county server first")
-        return self._httpd.app.public_key
+        return self._public_key
 
     @property
     def key_fingerprint(self) -> str:
@@ -277,19 +177,23 @@ class CountyServer:
 
     def stop(self) -> None:
         """Stop serving, close connections, wait for the serving thread; idempotent."""
-        httpd, thread = self._httpd, self._thread
-        self._httpd = self._thread = None
-        if httpd is None:
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is None:
             return
-        httpd.shutdown()
-        httpd.close_connections()
-        httpd.server_close()
+        server.should_exit = True
         if thread is not None:
-            thread.join(timeout=10)
+            thread.join(timeout=STOP_SECONDS + 10)
         log.info("county server on port %d stopped", self.port)
 
     def __enter__(self) -> CountyServer:
         return self.start()
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, *exc_info: Any) -> None:
         self.stop()
+
+
+def county_public_key(county: CountyDir) -> str:
+    from protocol.signing import public_key_text
+
+    return public_key_text(load_key(county.key))

@@ -11,13 +11,13 @@ county holds it once the blob arrived whole with the sha256 it is named by
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from county.datadir import CountyDir, existing_county
 from county.errors import CountyError
+from county.objects import ObjectDamaged
 from county.request_states import STAMP
 from county.store import Store
 from durable.atomic import atomic_write
@@ -71,7 +71,7 @@ def _holds(county: CountyDir, store: Store, digest: str | None) -> bool:
     if digest is None:
         return False
     progress = store.blob(digest)
-    return progress is not None and progress.complete and (county.blobs / digest).is_file()
+    return progress is not None and progress.complete and county.objects.has(digest)
 
 
 def _station(county: CountyDir, store: Store, device_id: str,
@@ -132,9 +132,10 @@ def save_stamp_photo(data_dir: Path | str, device_id: str, seq: int, target: Pat
     if not stamp.photo_held:
         raise CountyError(f"the photo of stamp {seq} of {device_id} ({stamp.photo[:12]}) has "
                           "not reached the county yet: it comes with the station's next sync")
-    data = (county.blobs / stamp.photo).read_bytes()
-    if hashlib.sha256(data).hexdigest() != stamp.photo:
+    try:
+        data = county.objects.read(stamp.photo)
+    except ObjectDamaged:
         raise CountyError(f"the county's copy of {stamp.photo} is damaged (its sha256 no "
-                          "longer matches): restore blobs/ from the backup")
+                          "longer matches): restore blobs/ from the backup") from None
     atomic_write(target, data)
     return stamp

@@ -19,6 +19,9 @@ from gpiozero.pins.mock import MockFactory
 from hardware.failsafe import FailSafe
 from hardware.pins import mock_pin_factory, real_pin_factory
 
+#: the throwaway PostgreSQL server of the county tests (fixture ``postgres``)
+pytest_plugins = ("tests.postgres_server",)
+
 REPO = Path(__file__).resolve().parent.parent
 REAL_HW = os.environ.get("VILLAGE_EDGE_HW") == "1"
 

@@ -30,7 +30,7 @@ from village_edge.arguments import (
 )
 from village_edge.county_seal_commands import add_seal_parsers, run_seal_command
 from village_edge.errors import CliError
-from village_edge.exits import CANT_CREATE, DATA_ERROR, IO_ERROR, NO_INPUT
+from village_edge.exits import CANT_CREATE, DATA_ERROR, IO_ERROR, NO_INPUT, USAGE
 
 if TYPE_CHECKING:
     import sqlite3
@@ -70,7 +70,19 @@ def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
                        help=f"TCP port (default {DEFAULT_PORT}; 0 picks a free one)")
     serve.add_argument("--host", default=DEFAULT_HOST,
                        help=f"address to listen on (default {DEFAULT_HOST}; 0.0.0.0 for all)")
+    serve.add_argument("--workers", type=IntRange(1, 64), default=1,
+                       help="server processes (default 1; more need PostgreSQL)")
     data_option(serve, OUTPUT_DIR)
+    database_option(serve)
+
+    migrate = sub.add_parser(
+        "migrate", help="bring the county's database to this version's schema",
+        description="Apply the schema migrations the county's database has not had yet, each "
+        "whole or not at all, and say which. 'serve' does the same when it starts; run this "
+        "before starting several server processes on a new version. A database from a newer "
+        "village-edge is refused (exit 65).")
+    data_option(migrate, OUTPUT_DIR)
+    database_option(migrate)
 
     enroll = sub.add_parser("enroll-code", help="make a one-time enrollment code for a device")
     enroll.add_argument("--device", required=True, metavar="ID", help="the device's id")
@@ -110,6 +122,14 @@ def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
     _add_complaint_parsers(sub, data_option)
 
 
+def database_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database", metavar="URL",
+        help="the county's database: postgresql://USER@HOST/DATABASE (no password: it goes in "
+        "a password file), recorded in DIR/county.toml for every command; default the "
+        "embedded SQLite file DIR/county.db")
+
+
 def _add_complaint_parsers(
     sub: argparse._SubParsersAction,  # type: ignore[type-arg]
     data_option: Callable[[argparse.ArgumentParser], None],
@@ -140,6 +160,7 @@ def run_county(args: argparse.Namespace, out: TextIO) -> int:
         "stats": _stats, "key": _key,
         "complaints": _complaints, "complaint-key": _complaint_key,
         "complaint-status": _complaint_status, "clear-ledger": _clear_ledger,
+        "migrate": _migrate,
     }
     import sqlite3
 
@@ -149,6 +170,12 @@ def run_county(args: argparse.Namespace, out: TextIO) -> int:
         return commands[args.county_command](args, out)
     except sqlite3.Error as error:
         raise database_error(args.data, error) from None
+    except Exception as error:
+        if type(error).__module__.split(".")[0] == "psycopg":
+            raise CliError(IO_ERROR, f"the county database refused the work "
+                           f"({str(error).strip().splitlines()[0]}): check PostgreSQL's log, "
+                           "and restore the database from the backup if it is damaged") from None
+        raise
 
 
 def database_error(data: Path, error: sqlite3.Error) -> CliError:
@@ -163,11 +190,46 @@ def database_error(data: Path, error: sqlite3.Error) -> CliError:
                               "restore the database from the backup if it is damaged")
 
 
+def _chosen_database(args: argparse.Namespace) -> None:
+    """Record ``--database`` in the data directory's county.toml (made if need be)."""
+    if args.database is None:
+        return
+    from county.database import BadLocation, Location
+    from county.datadir import make_county_dir
+    from county.settings import record_database
+
+    try:
+        location = Location.parse(args.database, args.data)
+    except BadLocation as error:
+        raise CliError(USAGE, f"--database: {error}") from None
+    make_county_dir(args.data)
+    if record_database(args.data, location):
+        logging.getLogger(__name__).warning("recorded the database %s in %s/county.toml",
+                                            location.shown, args.data)
+
+
+def _migrate(args: argparse.Namespace, out: TextIO) -> int:
+    from county.datadir import init_county_reporting
+
+    _chosen_database(args)
+    _, report = init_county_reporting(args.data)
+    where = report.location.shown
+    if not report.applied:
+        out.write(f"{where}: schema version {report.after}, nothing to do\n")
+    else:
+        names = ", ".join(f"{m.version:04d}_{m.name}" for m in report.applied)
+        out.write(f"{where}: schema version {report.before} -> {report.after} (applied {names})\n")
+    return 0
+
+
 def _serve(args: argparse.Namespace, out: TextIO) -> int:
     from county.server import CountyServer
 
     if not logging.getLogger().handlers:
         logging.basicConfig(format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    _chosen_database(args)
+    if args.workers > 1:
+        return _serve_workers(args, out)
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -190,6 +252,31 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
         server.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    return 0
+
+
+def _serve_workers(args: argparse.Namespace, out: TextIO) -> int:
+    from county.complaints import ensure_complaint_key
+    from county.datadir import init_county
+    from county.operator import county_public_key
+    from county.server import listening_socket, serve_workers
+    from protocol.signing import key_fingerprint
+
+    county = init_county(args.data)
+    if county.database.engine != "postgresql":
+        raise CliError(USAGE, "--workers above 1 needs the county's database in PostgreSQL "
+                              "(SQLite serves one process): give --database postgresql://... "
+                              "or set [database] url in county.toml")
+    sock = listening_socket(args.host, args.port)
+    ensure_complaint_key(args.data)
+    host, port = sock.getsockname()[:2]
+    host = f"[{host}]" if ":" in host else host
+    out.write(f"county server listening on http://{host}:{port} (data {args.data}, "
+              f"database {county.database.shown}, {args.workers} workers, key fingerprint "
+              f"{key_fingerprint(county_public_key(args.data))})\n")
+    out.flush()
+    logging.getLogger("county").setLevel(logging.INFO)
+    serve_workers(county, sock, args.workers)
     return 0
 
 

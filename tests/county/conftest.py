@@ -83,9 +83,34 @@ class Device:
         return self.send("GET", f"/v1/feed?after={after}")
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "county-data"
+ENGINES = ("sqlite", "postgresql")
+
+
+def use_engine(request: pytest.FixtureRequest, data_dir: Path) -> Path:
+    """*data_dir* for a county on the engine the test is parametrised with:
+    PostgreSQL (a new database of the test server) is named in its
+    county.toml, as an operator names it; SQLite needs nothing."""
+    if request.param == "postgresql":
+        cluster = request.getfixturevalue("postgres")
+        data_dir.mkdir(parents=True, exist_ok=True)
+        (data_dir / "county.toml").write_text(
+            f'[database]\nurl = "{cluster.new_database()}"\n', encoding="utf-8")
+    return data_dir
+
+
+@pytest.fixture(params=ENGINES)
+def data_dir(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """The data directory of a county, on each engine in turn."""
+    return use_engine(request, tmp_path / "county-data")
+
+
+def county_sql(data_dir: Path, statement: str, params: tuple[Any, ...] = ()) -> list[Any]:
+    """Run *statement* (``?`` placeholders) in the county's own database, whichever engine."""
+    from county.datadir import existing_county
+    from county.store import Store
+
+    with Store.open(existing_county(data_dir).database) as store:
+        return store.execute(statement, params)
 
 
 @pytest.fixture

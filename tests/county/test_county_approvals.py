@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -28,7 +27,7 @@ from protocol.ledger_chain import GENESIS, record_hash
 from protocol.seal_refusal import read_refusal
 from protocol.signing import public_key_from_text
 from tests.conftest import REPO
-from tests.county.conftest import Device, enroll, to_json
+from tests.county.conftest import Device, county_sql, enroll, to_json
 from tests.village_edge.inprocess import Ran, village_edge
 
 STATION = "ve-330226100201-seal1"
@@ -267,19 +266,32 @@ def test_an_approval_that_cannot_be_published_leaves_no_qr_code(
     device: Device, county: CountyServer, data_dir: Path, tmp_path: Path
 ) -> None:
     post(device, request_event("s1", "R7-0a1b2c3d4e"))
-    with sqlite3.connect(data_dir / "county.db") as db:  # the database refuses the document
-        db.execute("CREATE TRIGGER refuse BEFORE INSERT ON documents "
-                   "BEGIN SELECT RAISE(ABORT, 'the disk failed'); END")
+    refuse_documents(data_dir)  # the database refuses the document
     ran = fails(data_dir, "approve", "--request", "R7-0a1b2c3d4e", "--uses", "2",
                 "--qr", str(tmp_path))
     assert ran.status == 74 and "the disk failed" in ran.error
     assert list(tmp_path.glob("*.png")) == []
     assert cli(data_dir, "requests").out.startswith("open       R7-0a1b2c3d4e")
-    with sqlite3.connect(data_dir / "county.db") as db:
-        db.execute("DROP TRIGGER refuse")
+    county_sql(data_dir, "DROP TRIGGER refuse" + (" ON documents" if postgresql(data_dir) else ""))
     assert cli(data_dir, "approve", "--request", "R7-0a1b2c3d4e", "--uses", "2",
                   "--qr", str(tmp_path)).status == 0
     assert len(list(tmp_path.glob("approval-A-*.png"))) == 1
+
+
+def postgresql(data_dir: Path) -> bool:
+    return (data_dir / "county.toml").exists()
+
+
+def refuse_documents(data_dir: Path) -> None:
+    """A trigger that fails every new document, as a failing disk would."""
+    if not postgresql(data_dir):
+        county_sql(data_dir, "CREATE TRIGGER refuse BEFORE INSERT ON documents "
+                             "BEGIN SELECT RAISE(ABORT, 'the disk failed'); END")
+        return
+    county_sql(data_dir, "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                         "$$ BEGIN RAISE EXCEPTION 'the disk failed'; END $$")
+    county_sql(data_dir, "CREATE TRIGGER refuse BEFORE INSERT ON documents "
+                         "FOR EACH ROW EXECUTE FUNCTION refuse()")
 
 
 KILLED_WHILE_WRITING_THE_QR = """

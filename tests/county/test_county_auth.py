@@ -11,6 +11,7 @@ from pathlib import Path
 
 import requests
 
+from county.datadir import existing_county
 from county.store import Store
 from protocol.signing import new_private_key
 from tests.county.conftest import Device, event, to_json
@@ -116,7 +117,7 @@ def test_an_accepted_request_updates_last_seen(device: Device, stats) -> None:
 
 
 def test_nonces_are_forgotten_after_the_window(data_dir: Path, county) -> None:
-    with Store.open(data_dir / "county.db") as store:
+    with Store.open(existing_county(data_dir).database) as store:
         with store.transaction():
             assert store.remember_nonce("dev", "n1", 1000.0)
         with store.transaction():

@@ -35,9 +35,12 @@ SCHEMATHESIS = [sys.executable, "-m", "schemathesis.cli"]
 
 
 @pytest.fixture
-def county_process(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
-    """``village-edge county serve`` on a free loopback port: (url, data, process)."""
-    data = tmp_path / "county-data"
+def county_process(
+    tmp_path: Path, data_dir: Path
+) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
+    """``village-edge county serve`` on a free loopback port, on each
+    database engine: (url, log, process)."""
+    data = data_dir
     log = (tmp_path / "county.log").open("w+")
     process = subprocess.Popen(
         [sys.executable, "-m", "village_edge", "county", "serve", "--port", "0",
@@ -56,10 +59,10 @@ def county_process(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen
 
 
 def test_the_county_keeps_its_contract_under_fuzzing(
-    county_process: tuple[str, Path, subprocess.Popen[str]], tmp_path: Path
+    county_process: tuple[str, Path, subprocess.Popen[str]], tmp_path: Path, data_dir: Path
 ) -> None:
     url, county_log, _ = county_process
-    data = tmp_path / "county-data"
+    data = data_dir
     key = new_private_key()
     client = CountyClient(url, DEVICE, key, operator.county_public_key(data))
     client.enroll(operator.make_enroll_code(data, DEVICE), "all", VILLAGE)

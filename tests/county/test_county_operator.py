@@ -91,9 +91,9 @@ def test_stats_of_a_fresh_county_are_all_zero(data_dir: Path) -> None:
     }
 
 
-def test_the_database_is_in_wal_mode(data_dir: Path) -> None:
+def test_the_embedded_database_is_in_wal_mode(tmp_path: Path) -> None:
     import sqlite3
 
-    init_county(data_dir)
-    with sqlite3.connect(data_dir / "county.db") as db:
+    init_county(tmp_path)
+    with sqlite3.connect(tmp_path / "county.db") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -80,8 +80,8 @@ class County:
 
 
 @pytest.fixture
-def county(tmp_path: Path) -> County:
-    return County(tmp_path / "county")
+def county(data_dir: Path) -> County:
+    return County(data_dir)
 
 
 def test_the_county_reads_the_ledger_with_the_kinds_the_station_writes() -> None:

@@ -3,7 +3,6 @@ with its outbox, feed store and agent."""
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -13,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from county import operator
+from county.datadir import existing_county
 from county.server import CountyServer
+from county.store import Store
 from protocol.signing import public_key_from_text
 from sync.agent import SyncAgent, SyncSettings
 from sync.client import CountyClient
@@ -21,14 +22,16 @@ from sync.enrollment import enroll
 from sync.feed_store import FeedStore
 from sync.identity import load_or_create_device_key
 from sync.outbox import Outbox
+from tests.county.conftest import ENGINES, use_engine
 
 DEVICE = "ve-test-seal1"
 VILLAGE = "330226100201"
 
 
-@pytest.fixture
-def county(tmp_path: Path) -> Iterator[CountyServer]:
-    with CountyServer(tmp_path / "county") as server:
+@pytest.fixture(params=ENGINES)
+def county(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CountyServer]:
+    """A county on loopback, on each database engine in turn."""
+    with CountyServer(use_engine(request, tmp_path / "county")) as server:
         yield server
 
 
@@ -49,9 +52,9 @@ class Station:
                          settings or SyncSettings(batch_events=50))
 
     def stored_ids(self) -> list[str]:
-        with sqlite3.connect(self.county.data_dir / "county.db") as db:
-            return [row[0] for row in db.execute(
-                "SELECT event_id FROM events WHERE device_id = ? ORDER BY rowid", (DEVICE,))]
+        """The ids of the events the county stored, in the order it received them."""
+        with Store.open(existing_county(self.county.data_dir).database) as store:
+            return [event_id for event_id, _, _ in store.device_events(DEVICE)]
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ import hashlib
 import itertools
 import os
 import random
-import sqlite3
 
 import pytest
 
 from county import operator
 from sync.agent import SyncSettings, backoff_delay
 from sync.client import CountyError, CountyUnreachable, UntrustedAnswer
+from tests.county.conftest import county_sql
 from tests.sync.conftest import Station
 from tests.sync.fault_proxy import FaultProxy
 
@@ -132,9 +132,8 @@ def test_a_document_altered_at_the_county_is_refused_by_its_own_signature(
 ) -> None:
     data = station.county.data_dir
     operator.publish(data, "disclosure", "works-2026-11", {"title": "村道硬化工程公示"})
-    with sqlite3.connect(data / "county.db") as db:  # the county's store altered behind it
-        wire = db.execute("SELECT wire FROM documents").fetchone()[0]
-        db.execute("UPDATE documents SET wire = ?", (wire.replace("村道", "村里"),))
+    [row] = county_sql(data, "SELECT wire FROM documents")  # altered behind the county
+    county_sql(data, "UPDATE documents SET wire = ?", (row["wire"].replace("村道", "村里"),))
     station.agent(station.county.url).run_once()  # the answer itself is genuine
     assert station.feed.get("disclosure", "works-2026-11") is None
     assert station.feed.rejected["signature"] == 1

@@ -10,14 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 
 from county import operator
+from county.datadir import existing_county
 from county.server import CountyServer
+from county.store import Store
 from sync.agent import SyncAgent, SyncSettings
 from sync.blob_quarantine import QUARANTINE_STREAM
 from sync.client import CountyClient, CountyRefused, CountyUnreachable
@@ -36,10 +37,8 @@ def flip_a_bit(path: Path, at: int = 1000) -> None:
 
 
 def county_events(county: CountyServer, device: str) -> list[tuple[str, str, dict[str, object]]]:
-    with sqlite3.connect(county.data_dir / "county.db") as db:
-        return [(r[0], r[1], json.loads(r[2])) for r in db.execute(
-            "SELECT event_id, stream, payload FROM events WHERE device_id = ? ORDER BY rowid",
-            (device,))]
+    with Store.open(existing_county(county.data_dir).database) as store:
+        return store.device_events(device)
 
 
 def county_blob(county: CountyServer, digest: str) -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import signal
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from county.server import CountyServer
 from device.config import embedded_default_text
 from sync.outbox import Outbox
 from tests.conftest import REPO
+from tests.county.conftest import county_sql
 from tests.sync.fault_proxy import FaultProxy
 
 STUCK = 60.0  # a bound for a stuck process, never an expected time
@@ -49,9 +49,8 @@ def one_error(result: subprocess.CompletedProcess[str], command: str) -> str:
 
 
 def stored(county: CountyServer) -> list[str]:
-    with sqlite3.connect(county.data_dir / "county.db") as db:
-        return [r[0] for r in db.execute("SELECT event_id FROM events WHERE device_id = ?",
-                                         (DEVICE,))]
+    return [row["event_id"] for row in county_sql(
+        county.data_dir, "SELECT event_id FROM events WHERE device_id = ?", (DEVICE,))]
 
 
 def test_enroll_then_a_killed_agent_resumes_and_sends_each_event_once(
