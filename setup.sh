@@ -30,13 +30,18 @@ DRY_RUN=0
 # debootstrap to try setup.sh in a fresh Debian root (tests/provision/),
 # postgresql for the county tests on PostgreSQL (the tests run initdb and
 # pg_ctl themselves: a throwaway server in a temporary directory, started and
-# stopped by the test session; the package's own service is not needed).
+# stopped by the test session; the package's own service is not needed); for
+# the boot test (tests/boot/): QEMU to boot that root with systemd as PID 1,
+# dosfstools and mtools to write its FAT boot partition and e2fsprogs its
+# ext4 root without mounting either, xz-utils to unpack the kernel's source
+# (build-essential then builds the gpio-sim module for the guest's kernel).
 DEV_PACKAGES=(
   python3 python3-venv python3-dev build-essential
   libzbar0 libusb-1.0-0 fonts-noto-cjk
   xvfb xauth libgl1 libgl1-mesa-dri libegl1 libgles2 libmtdev1
   espeak-ng systemd shellcheck debootstrap postgresql
   python3-gi gir1.2-nm-1.0
+  qemu-system-x86 dosfstools mtools e2fsprogs xz-utils
 )
 
 say() { printf 'setup.sh: %s\n' "$*"; }
@@ -198,6 +203,10 @@ SEAL_OPTIONAL_PACKAGES=(python3-picamera2 python3-lgpio)
 # The groups that own the devices each role uses (those that exist here).
 KIOSK_GROUPS=(video render input audio lp dialout)
 SEAL_GROUPS=(gpio video lp dialout)
+# Groups the seal unit names (SupplementaryGroups=) that Raspberry Pi OS has
+# and plain Debian lacks: created where missing, or systemd refuses to start
+# the unit (216/GROUP).
+SEAL_CREATED_GROUPS=(gpio)
 
 check_device_os() {
   [ -r "$OS_RELEASE" ] || die "cannot tell which OS this is (no $OS_RELEASE); nothing was changed"
@@ -236,6 +245,18 @@ available_packages() {
       printf '%s\n' "$package"
     else
       say "warning: $package is not in this OS's archive (only Raspberry Pi OS has it): skipped; what needs it (the camera, the GPIO pins) works only once it is installed" >&2
+    fi
+  done
+}
+
+ensure_groups_exist() {
+  local group
+  for group in "$@"; do
+    if getent group "$group" >/dev/null 2>&1; then
+      say "group $group already exists"
+    else
+      say "creating system group $group (Raspberry Pi OS has it; this OS does not)"
+      run groupadd --system "$group"
     fi
   done
 }
@@ -427,6 +448,7 @@ role_device() {
   say "OS packages for the $role role: ${packages[*]} ${optional[*]}"
   install_os_packages "${packages[@]}" "${optional[@]}"
   check_python
+  [ "$role" = seal ] && ensure_groups_exist "${SEAL_CREATED_GROUPS[@]}"
   ensure_group_membership "${groups[@]}"
   ensure_dir "$ETC" 0755 root:root
   ensure_dir "$STATE" 0750 "$SERVICE_USER:$SERVICE_USER"
@@ -440,6 +462,13 @@ role_device() {
       { run udevadm control --reload && run udevadm trigger --subsystem-match=usb --action=change; } \
         || say "udev is not running here: the printer rule applies from the next boot"
     }
+  if [ "$role" = seal ]; then
+    install_file "$HERE/systemd/udev/60-village-edge-gpio.rules" \
+      /etc/udev/rules.d/60-village-edge-gpio.rules 0644 && {
+        { run udevadm control --reload && run udevadm trigger --subsystem-match=gpio --action=change; } \
+          || say "udev is not running here: the GPIO rule applies from the next boot"
+      }
+  fi
   install_file "$HERE/systemd/system.conf.d/village-edge-watchdog.conf" \
     /etc/systemd/system.conf.d/village-edge-watchdog.conf 0644 && changed=1
   local unit

@@ -98,7 +98,9 @@ def _make(settings: PrinterSettings) -> Any:
             raise ValueError("usb printer needs usb_vendor and usb_product (see lsusb)")
         where = f"USB printer {settings.usb_vendor:04x}:{settings.usb_product:04x}"
         _require(Usb, where, "pyusb (apt install python3-usb)")
-        return Usb(settings.usb_vendor, settings.usb_product, timeout=USB_TIMEOUT_MS)
+        endpoints = _usb_endpoints(settings.usb_vendor, settings.usb_product)
+        return Usb(settings.usb_vendor, settings.usb_product, timeout=USB_TIMEOUT_MS,
+                   **endpoints)
     if kind == "serial":
         _require(Serial, f"serial printer on {settings.serial_device}", "pyserial (python3-serial)")
         return Serial(settings.serial_device, baudrate=settings.baudrate)
@@ -109,6 +111,28 @@ def _make(settings: PrinterSettings) -> Any:
     if not settings.file_path:
         raise ValueError("file printer needs a file_path")
     return _append_file_class()(settings.file_path)
+
+
+def _usb_endpoints(vendor: int, product: int) -> dict[str, int]:
+    """The bulk IN and OUT endpoints of the printer's first interface, read
+    from its descriptors: printers differ (python-escpos assumes OUT 0x01 and
+    IN 0x82, and fails with "Invalid endpoint address" on any other). Empty
+    (python-escpos's defaults) when the printer is not found or says nothing."""
+    import usb.core
+
+    found: dict[str, int] = {}
+    try:
+        device = usb.core.find(idVendor=vendor, idProduct=product)
+        if device is None:
+            return found
+        for endpoint in device[0][(0, 0)]:
+            if endpoint.bmAttributes & 0x03 != 0x02:  # bulk only
+                continue
+            key = "in_ep" if endpoint.bEndpointAddress & 0x80 else "out_ep"
+            found.setdefault(key, int(endpoint.bEndpointAddress))
+    except (usb.core.USBError, LookupError, TypeError, ValueError):
+        return {}
+    return found
 
 
 def _require(printer_class: Any, where: str, library: str) -> None:

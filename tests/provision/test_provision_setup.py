@@ -9,6 +9,7 @@ call, so a bug cannot touch this machine."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -125,6 +126,22 @@ def test_the_seal_plan_asks_for_the_camera_and_gpio_packages(tmp_path: Path, stu
         assert package in both  # planned, or skipped by name where apt lacks it
 
 
+def test_the_seal_plan_creates_the_gpio_group_debian_lacks(tmp_path: Path, stubs: Path) -> None:
+    # A machine without the group, as plain Debian (Raspberry Pi OS has it).
+    getent = stubs / "getent"
+    getent.write_text('#!/bin/sh\n[ "$1 $2" = "group gpio" ] && exit 2\n'
+                      f'exec {shutil.which("getent")} "$@"\n')
+    getent.chmod(0o755)
+    root = tmp_path / "root"
+    root.mkdir()
+    seal = setup("seal", TRIXIE, tmp_path, stubs, "--dry-run", root=root).stdout
+    assert "would run: groupadd --system gpio" in seal
+    assert "installing /etc/udev/rules.d/60-village-edge-gpio.rules" in seal
+    kiosk = setup("kiosk", TRIXIE, tmp_path, stubs, "--dry-run", root=root).stdout
+    assert "groupadd --system gpio" not in kiosk
+    assert "60-village-edge-gpio.rules" not in kiosk
+
+
 def installed_root(tmp_path: Path, role: str) -> Path:
     """A root where a previous run installed everything."""
     root = tmp_path / "root"
@@ -133,6 +150,8 @@ def installed_root(tmp_path: Path, role: str) -> Path:
         "etc/systemd/system.conf.d/village-edge-watchdog.conf":
             "system.conf.d/village-edge-watchdog.conf",
     }
+    if role == "seal":
+        copies["etc/udev/rules.d/60-village-edge-gpio.rules"] = "udev/60-village-edge-gpio.rules"
     for unit in (f"village-edge-{role}.service", "village-edge-sync.service",
                  "village-edge-firstboot.service", "village-edge-update-verify.service"):
         copies[f"etc/systemd/system/{unit}"] = unit

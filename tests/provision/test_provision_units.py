@@ -17,10 +17,11 @@ SYSTEMD = REPO / "systemd"
 UNITS = ["village-edge-seal.service", "village-edge-sync.service",
          "village-edge-kiosk.service", "village-edge-firstboot.service",
          "village-edge-update-verify.service"]
-# The exposure each unit must stay at or below (issue 6: 2.0 for the seal and
-# the sync agent; the kiosk as low as display access allows, 0.4 today).
-TARGETS = {"village-edge-seal.service": 2.0, "village-edge-sync.service": 2.0,
-           "village-edge-kiosk.service": 1.0}
+# The exposure each unit must stay at or below: what they scored before the
+# boot test (issue 15) made them work under systemd; every relaxation since
+# then is paid for elsewhere, and its reason written in the unit.
+TARGETS = {"village-edge-seal.service": 0.4, "village-edge-sync.service": 1.1,
+           "village-edge-kiosk.service": 0.4}
 EXECUTABLES = ["/opt/village-edge/current/bin/village-edge", "/opt/village-edge/current/bin/python",
                "/opt/village-edge/previous/bin/village-edge", "/bin/chown"]
 SYSTEM_UNITS = Path("/usr/lib/systemd/system")

@@ -12,6 +12,7 @@ device released on close."""
 from __future__ import annotations
 
 from array import array
+from typing import Any
 from unittest.mock import MagicMock, call
 
 import pytest
@@ -69,6 +70,19 @@ def job_bytes(receipt: Receipt) -> bytes:
     return bytes(dummy.output)
 
 
+def searched_for_the_configured_printer(find: MagicMock) -> None:
+    """Only the configured printer is looked for (once for its endpoints,
+    once by python-escpos to open it)."""
+    assert find.call_args_list
+    assert all(c == call(idVendor=VENDOR, idProduct=PRODUCT) for c in find.call_args_list)
+
+
+def without_descriptors(calls: list[Any]) -> list[Any]:
+    """*calls* less the reading of the device's descriptors (its endpoints)."""
+    return [c for c in calls if not c[0].startswith("__getitem__")
+            and not str(c[0]).startswith("__getitem__().")]
+
+
 def status_queries() -> list[object]:
     return [call.write(OUT_ENDPOINT, RT_STATUS_ONLINE, USB_TIMEOUT_MS),
             call.read(IN_ENDPOINT, 16),
@@ -81,8 +95,8 @@ def test_a_receipt_reaches_the_out_endpoint_byte_for_byte(
 ) -> None:
     printer = open_printer(SETTINGS)
     assert printer is not None
-    find.assert_called_once_with(idVendor=VENDOR, idProduct=PRODUCT)
-    assert device.mock_calls == OPENING
+    searched_for_the_configured_printer(find)
+    assert without_descriptors(device.mock_calls) == OPENING
     device.reset_mock()
     answers(device, ONLINE, PAPER_OK)
 
@@ -139,7 +153,7 @@ def test_an_absent_usb_printer_is_reported_with_what_to_check(
     with pytest.raises(PrinterOfflineError,
                        match=r"USB printer 0416:5011: check power and USB cable") as raised:
         open_connection(SETTINGS)
-    find.assert_called_once_with(idVendor=VENDOR, idProduct=PRODUCT)
+    searched_for_the_configured_printer(find)
     assert raised.value.__cause__ is not None
 
 
@@ -147,3 +161,21 @@ def test_without_libusb_the_error_says_what_to_install(find: MagicMock) -> None:
     find.side_effect = usb.core.NoBackendError("No backend available")
     with pytest.raises(PrinterError, match=r"0416:5011.*install libusb-1\.0-0"):
         open_connection(SETTINGS)
+
+
+def test_a_printer_with_other_endpoints_gets_the_receipt_on_its_own_out_endpoint(
+    find: MagicMock, dispose: MagicMock, device: MagicMock, sample: Receipt
+) -> None:
+    """Printers differ: this one has its bulk OUT on 0x03 and IN on 0x81 (read
+    from its descriptors), not python-escpos's 0x01 and 0x82."""
+    endpoints = [MagicMock(bEndpointAddress=0x81, bmAttributes=0x02),
+                 MagicMock(bEndpointAddress=0x03, bmAttributes=0x02)]
+    device.__getitem__.return_value = {(0, 0): endpoints}
+    printer = open_printer(SETTINGS)
+    assert printer is not None
+    device.reset_mock()
+    answers(device, ONLINE, PAPER_OK)
+    printer.print(sample)
+    assert call.write(0x03, job_bytes(sample), USB_TIMEOUT_MS) in device.mock_calls
+    assert call.read(0x81, 16) in device.mock_calls
+    printer.close()
