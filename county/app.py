@@ -55,6 +55,16 @@ log = logging.getLogger(__name__)
 GetHeader = Callable[[str], "str | None"]
 
 
+class Verification:
+    """Whether a request's signature has verified: only then does the county
+    sign its answer (a refusal made before that, a 404, 405, 413 or 415, is
+    unsigned, so nobody can take a signed refusal by altering a request on
+    the way)."""
+
+    def __init__(self) -> None:
+        self.verified = False
+
+
 @dataclass(frozen=True)
 class Request:
     method: str
@@ -62,6 +72,7 @@ class Request:
     header: GetHeader  # case-insensitive header lookup
     body: bytes
     headers: tuple[tuple[str, str], ...] = ()  # every header as received, for the signature
+    verification: Verification = field(default_factory=Verification)
 
     @property
     def path(self) -> str:
@@ -79,6 +90,7 @@ class Reply:
     device: str | None = None
     rejection: Rejected | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    verified: bool = False  # the request's signature verified: the answer is signed
 
 
 Handler = Callable[["CountyApp", Store, Request, tuple[str, ...]], Reply]
@@ -145,7 +157,7 @@ class CountyApp:
             if encoding not in route.encodings:
                 raise unsupported_encoding(request.header("Content-Encoding") or "")
             with self.database.store() as store:
-                return route.handler(self, store, request, params)
+                reply = route.handler(self, store, request, params)
         except Rejected as rejection:
             self.tally(rejection)
             return self.refusal(rejection, request)
@@ -153,6 +165,8 @@ class CountyApp:
             log.exception("county failed on %s %s", request.method, request.target)
             return Reply(500, {"error": "internal",
                                "detail": "the county failed on this request; see its log"})
+        reply.verified = request.verification.verified
+        return reply
 
     def tally(self, rejection: Rejected) -> None:
         if not rejection.counters:
@@ -163,7 +177,8 @@ class CountyApp:
 
     def refusal(self, rejection: Rejected, request: Request) -> Reply:
         return Reply(rejection.status, rejection.body(), device=request.header(HEADER_DEVICE),
-                     rejection=rejection, headers=dict(rejection.headers))
+                     rejection=rejection, headers=dict(rejection.headers),
+                     verified=request.verification.verified)
 
     # -- handlers ------------------------------------------------------------
 
@@ -193,6 +208,7 @@ class CountyApp:
             raise malformed(f"the request is signed as {signed.device_id!r} but enrolls "
                             f"{device_id!r}")
         check_signature(public, signed, request.method, request.target, request.body)
+        request.verification.verified = True
         now = self.clock()
         check_fresh(store, signed, now)
         digest = code_digest(form["code"])
@@ -213,7 +229,7 @@ class CountyApp:
     def _device(self, store: Store, request: Request) -> tuple[str, float]:
         now = self.clock()
         return authenticate(store, request.headers, request.method, request.target,
-                            request.body, now), now
+                            request.body, now, request.verification), now
 
     def events(self, store: Store, request: Request, params: tuple[str, ...]) -> Reply:
         device_id, now = self._device(store, request)

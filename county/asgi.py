@@ -7,8 +7,9 @@ The device API reads each request as it was sent (the target with its
 query, every header in order, the body bytes: what the device signed),
 lets :class:`CountyApp` answer it in a worker thread (the database and the
 signatures are blocking work), and writes the answer as RFC 8785 JSON,
-signed by the county key in ``X-VE-Answer-Signature`` when the request was
-signed (:mod:`protocol.answers`). One log line per request: INFO when
+signed by the county key in ``X-VE-Answer-Signature`` when the request's
+signature verified (:mod:`protocol.answers`; refusals made before that go
+unsigned: :mod:`county.auth`). One log line per request: INFO when
 answered, WARNING with the reason when refused.
 """
 
@@ -80,7 +81,7 @@ class DeviceAPI:
             too_large = Rejected(413, "too_large", route.too_large)
             await self._send(send, app.refusal(too_large, request), request, close=close)
             return
-        request = Request(method, target, request.header, body, headers)
+        request = Request(method, target, request.header, body, headers)  # not yet verified
         loop = asyncio.get_running_loop()
         reply = await loop.run_in_executor(self.executor, app.handle, route, params, request)
         await self._send(send, reply, request, close=False)
@@ -113,7 +114,7 @@ class DeviceAPI:
     async def _send(self, send: Send, reply: Reply, request: Request, *, close: bool) -> None:
         data = answer_body(reply.body)
         signature = answer_headers(self.app.key, request.header(HEADER_SIGNATURE),
-                                   reply.status, data)
+                                   reply.status, data) if reply.verified else {}
         device = reply.device or request.header(HEADER_DEVICE) or "-"
         if reply.rejection is None:
             log.info("%s %s %s -> %d", device, request.method, request.target, reply.status)

@@ -9,7 +9,12 @@ request asked: a batch result names only events of the batch, blob progress
 stays within the blob. Anything else is an :class:`UntrustedAnswer` (a kind
 of :class:`CountyUnreachable`: try again later) and nothing in it is acted
 on. Only "wait" (429 and 5xx, which a proxy in front of the county may send
-itself) is taken unsigned, since waiting changes nothing on the device."""
+itself) is taken unsigned, since waiting changes nothing on the device.
+Redirects are never followed (a redirect would carry the signed request
+elsewhere, and its answer would come from there): a 3xx is untrusted too.
+The county signs only answers to requests whose signature it verified, so
+an unsigned refusal (the request was altered on the way) is never taken as
+the county's "no"."""
 
 from __future__ import annotations
 
@@ -157,7 +162,7 @@ class CountyClient:
         try:
             response = self.session.request(
                 method, self.base_url + path, data=body or None, headers=all_headers,
-                timeout=self.timeout,
+                timeout=self.timeout, allow_redirects=False,
             )
         except requests.RequestException as error:
             raise CountyUnreachable(f"{method} {path}: {type(error).__name__}: {error}") from None
@@ -172,6 +177,12 @@ class CountyClient:
             raise CountyUnreachable(
                 f"{method} {path}: county answered {status} {detail}".strip(),
                 retry_after=retry,
+            )
+        if 300 <= status < 400:
+            raise UntrustedAnswer(
+                f"{method} {path}: the answer is a redirect ({status}) to "
+                f"{response.headers.get('Location', 'nowhere')!r}; the county never redirects, "
+                "so it was not followed (a proxy or someone in between?)"
             )
         if not isinstance(answer, dict):
             if status < 400:

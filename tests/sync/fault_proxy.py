@@ -19,6 +19,12 @@ loopback. Each request it receives takes the next fault from a script:
   ``X-VE-Backlog`` changed (and ``X-VE-Backlog`` added where absent);
 - ``strip``: forwarded, and the county's answer relayed without its
   ``X-VE-Answer-Signature``;
+- ``reencode``: forwarded with ``Content-Encoding: br`` added (the county refuses
+  it with 415 before it looks at the signature);
+- ``remethod``: forwarded as ``DELETE`` (405 before authentication);
+- ``misroute``: forwarded to ``/v1/nowhere`` (404 before authentication);
+- ``redirect``: not forwarded; answered ``307`` to the county's ``/v1/nowhere``
+  (what a client following redirects would carry its signed request to);
 - ``hold``: not forwarded and not answered until the proxy is closed (then
   reset): :attr:`FaultProxy.holding` is set once a request is held, so a test
   knows the client is waiting on the wire.
@@ -42,7 +48,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 FAULTS = ("pass", "reset", "error", "busy", "stall", "lost", "tamper", "forge", "replay",
-          "mutate", "strip", "hold")
+          "mutate", "strip", "reencode", "remethod", "misroute", "redirect", "hold")
 ANSWER_SIGNATURE = "X-VE-Answer-Signature"
 Answer = tuple[int, list[tuple[str, str]], bytes]
 
@@ -126,9 +132,17 @@ class FaultProxy:
             return self._fake(request, fault, self.answers[route])
         if fault == "forge":
             return self._fake(request, fault, self._forged(request, body))
+        if fault == "redirect":
+            location = f"{self.upstream.scheme}://{self.upstream.netloc}/v1/nowhere"
+            return self._fake(request, fault, (307, [("Location", location)], b""))
         if fault == "mutate":
             self._mutate(request)
-        status, headers, answer = self._forward(request, body)
+        if fault == "reencode":
+            request.headers["Content-Encoding"] = "br"
+        method = "DELETE" if fault == "remethod" else request.command
+        if fault == "misroute":
+            request.path = "/v1/nowhere"
+        status, headers, answer = self._forward(request, body, method)
         with self._mutex:
             self.forwarded.append((request.command, request.path, len(body)))
             self.answers[route] = (status, headers, answer)
@@ -190,13 +204,13 @@ class FaultProxy:
             headers["X-VE-Backlog"] = "0"
 
     def _forward(
-        self, request: BaseHTTPRequestHandler, body: bytes
+        self, request: BaseHTTPRequestHandler, body: bytes, method: str
     ) -> tuple[int, list[tuple[str, str]], bytes]:
         connection = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port,
                                                 timeout=30)
         try:
             headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
-            connection.request(request.command, request.path, body=body, headers=headers)
+            connection.request(method, request.path, body=body, headers=headers)
             response = connection.getresponse()
             return response.status, response.getheaders(), response.read()
         finally:
