@@ -36,6 +36,7 @@ DEV_PACKAGES=(
   libzbar0 libusb-1.0-0 fonts-noto-cjk
   xvfb xauth libgl1 libgl1-mesa-dri libegl1 libgles2 libmtdev1
   espeak-ng systemd shellcheck debootstrap postgresql
+  python3-gi gir1.2-nm-1.0
 )
 
 say() { printf 'setup.sh: %s\n' "$*"; }

@@ -183,7 +183,11 @@ class CountyApp:
     # -- handlers ------------------------------------------------------------
 
     def health(self, store: Store, request: Request, params: tuple[str, ...]) -> Reply:
-        return Reply(200, {"ok": True, "server_time": self.clock()})
+        # The key is named so that a device about to enroll, which signs this
+        # request with its new key, can see the answer signed by it before it
+        # shows the county its one-time code (sync.enrollment).
+        return Reply(200, {"ok": True, "server_time": self.clock(),
+                           "county_public_key": self.public_key})
 
     def enroll(self, store: Store, request: Request, params: tuple[str, ...]) -> Reply:
         signed = signature_headers(request.headers)

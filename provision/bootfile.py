@@ -5,6 +5,12 @@ carry a UTF-8 byte-order mark and CRLF line endings (both accepted) or be
 saved in the Chinese ANSI code page, GBK (refused with a message saying to
 save it as UTF-8). Every problem is collected and named by its section and
 key; :class:`BootFileError` carries them all.
+
+Everything is bounded: at most :data:`MAX_FILE_BYTES` are read (a bigger
+file, or a device such as /dev/zero, is refused before it fills the memory),
+every text has a length limit (:data:`LIMITS`, in docs/provisioning.md) and
+no control characters, and a problem quotes at most the start of a value, so
+each stays one line.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from device.schema import (
+    Check,
     Key,
     Problems,
     Table,
@@ -26,12 +33,31 @@ from device.schema import (
     village_code,
     within,
 )
+from protocol.api import DEVICE_ID
 from protocol.signing import SignatureError, key_fingerprint, public_key_from_text
 from provision.errors import ProvisionError
 
 BOM = b"\xef\xbb\xbf"
 ROLES = ("kiosk", "seal")
 FINGERPRINT = re.compile(r"[0-9a-f]{16}")
+MAX_FILE_BYTES = 64 * 1024  # the template is about 2 KiB
+MAX_PROBLEM_CHARS = 300  # a problem that would be longer is cut: one line a reader takes in
+SHOWN_CHARS = 40  # how much of a wrong value a problem quotes
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+PSK_HEX = re.compile(r"[0-9a-fA-F]{64}")
+
+#: The most each text may hold, in characters (the Wi-Fi name in bytes, as
+#: the radio counts it; a WPA password too, 8 to 63 bytes).
+LIMITS = {
+    ("village", "name"): 40,
+    ("county", "url"): 200,
+    ("county", "key_fingerprint"): 40,  # 16 hex digits, spaces allowed between them
+    ("county", "public_key"): 100,  # 43 characters of base64url
+    ("county", "enroll_code"): 40,
+    ("device", "id"): 40,
+    ("wifi", "ssid"): 32,
+    ("wifi", "password"): 64,
+}
 
 
 class BootFileError(ProvisionError, ValueError):
@@ -76,31 +102,54 @@ class BootConfig:
 
 
 
+def shown(value: str) -> str:
+    """*value* quoted for a problem: its start only, when it is long."""
+    if len(value) <= SHOWN_CHARS:
+        return repr(value)
+    return f"{value[:SHOWN_CHARS]!r}... ({len(value)} characters)"
+
+
+def _text(section: str, key: str, check: Check | None = None) -> Check:
+    """The length limit of ``[section] key`` and no control characters, then *check*."""
+    limit = LIMITS[(section, key)]
+
+    def text(value: str) -> str | None:
+        if len(value) > limit:
+            return f"at most {limit} characters, found {len(value)}"
+        if CONTROL.search(value):
+            return ("a line break, tab or other control character is not allowed, found "
+                    f"{shown(value)}")
+        return check(value) if check is not None else None
+
+    return text
+
+
 def _device_id(value: str) -> str | None:
-    if value and not re.fullmatch(r"[a-z0-9][a-z0-9-]{2,39}", value):
+    if value and not DEVICE_ID.fullmatch(value):
         return (
             "expected 3 to 40 lower-case letters, digits and '-' (the id the county made the "
-            f"enrollment code for), or leave it empty; found {value!r}"
+            f"enrollment code for), or leave it empty; found {shown(value)}"
         )
     return None
 
 
 def _url(value: str) -> str | None:
+    wrong = f"expected an address such as https://county.example.cn, found {shown(value)}"
     parts = urlsplit(value.strip())
     try:
         parts.port  # noqa: B018 - a bad port raises here
     except ValueError:
-        return f"expected an address such as https://county.example.cn, found {value!r}"
+        return wrong
     if parts.scheme not in ("http", "https") or not parts.hostname or " " in value.strip():
-        return f"expected an address such as https://county.example.cn, found {value!r}"
+        return wrong
     return None
 
 
 def _fingerprint(value: str) -> str | None:
-    if value and not FINGERPRINT.fullmatch(value.strip().lower().replace(" ", "")):
+    if value and not FINGERPRINT.fullmatch(_normal_fingerprint(value)):
         return (
             "expected the 16 hex digits (0-9, a-f) that 'village-edge county key' prints, "
-            f"found {value!r}"
+            f"found {shown(value)}"
         )
     return None
 
@@ -116,26 +165,29 @@ def _public_key(value: str) -> str | None:
 
 
 def _enroll_code(value: str) -> str | None:
-    if value and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 -]{3,40}", value.strip()):
-        return f"expected a code like K7QM-3XPA-9TRW from the county, found {value!r}"
+    if value and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 -]{3,39}", value.strip()):
+        return f"expected a code like K7QM-3XPA-9TRW from the county, found {shown(value)}"
     return None
 
 
 def _country(value: str) -> str | None:
     if not re.fullmatch(r"[A-Z]{2}", value):
-        return f"expected a two-letter country code such as 'CN', found {value!r}"
+        return f"expected a two-letter country code such as 'CN', found {shown(value)}"
     return None
 
 
 def _ssid(value: str) -> str | None:
-    if len(value.encode()) > 32:
-        return f"a Wi-Fi name is at most 32 bytes, found {len(value.encode())}"
+    size = len(value.encode())
+    if size > 32:
+        return f"a Wi-Fi name is at most 32 bytes (a Chinese character takes 3), found {size}"
     return None
 
 
 def _password(value: str) -> str | None:
-    if value and not 8 <= len(value) <= 63:
-        return f"a WPA password has 8 to 63 characters, found {len(value)} (empty: open network)"
+    size = len(value.encode())
+    if value and not 8 <= size <= 63 and not PSK_HEX.fullmatch(value):
+        return (f"a WPA password has 8 to 63 bytes (a Chinese character takes 3) or is 64 hex "
+                f"digits, found {size} bytes (empty: an open network)")
     return None
 
 
@@ -143,7 +195,8 @@ SCHEMA = {
     "village": Table(
         {
             "code": Key(str, "the 12-digit village code", required=True, check=village_code),
-            "name": Key(str, "the village's name", required=True, check=not_blank),
+            "name": Key(str, "the village's name", required=True,
+                        check=_text("village", "name", not_blank)),
         },
         required=True,
     ),
@@ -151,24 +204,28 @@ SCHEMA = {
         {
             "role": Key(str, "'kiosk' or 'seal'", required=True, check=one_of(*ROLES)),
             "id": Key(str, "the device id the county made the enrollment code for",
-                      check=_device_id),
+                      check=_text("device", "id", _device_id)),
         },
         required=True,
     ),
     "county": Table(
         {
             "url": Key(str, "the county server's address, https://...", required=True,
-                       check=_url),
-            "key_fingerprint": Key(str, "16 hex digits", check=_fingerprint),
-            "public_key": Key(str, "the county's public key", check=_public_key),
-            "enroll_code": Key(str, "the one-time enrollment code", check=_enroll_code),
+                       check=_text("county", "url", _url)),
+            "key_fingerprint": Key(str, "16 hex digits",
+                                   check=_text("county", "key_fingerprint", _fingerprint)),
+            "public_key": Key(str, "the county's public key",
+                              check=_text("county", "public_key", _public_key)),
+            "enroll_code": Key(str, "the one-time enrollment code",
+                               check=_text("county", "enroll_code", _enroll_code)),
         },
         required=True,
     ),
     "wifi": Table(
         {
-            "ssid": Key(str, "the Wi-Fi network's name (empty: no Wi-Fi)", check=_ssid),
-            "password": Key(str, "the Wi-Fi password", check=_password),
+            "ssid": Key(str, "the Wi-Fi network's name (empty: no Wi-Fi)",
+                        check=_text("wifi", "ssid", _ssid)),
+            "password": Key(str, "the Wi-Fi password", check=_text("wifi", "password", _password)),
             "country": Key(str, "a two-letter country code", check=_country),
             "hidden": Key(bool, "true or false"),
         }
@@ -205,11 +262,16 @@ def read_boot_file(path: Path) -> BootConfig:
     """Read and check *path*; :class:`BootFileError` lists every problem."""
     source = str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise BootFileError([f"{source}: no such file"]) from None
     except OSError as error:
         raise BootFileError([f"{source}: cannot be read ({error.strerror})"]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise BootFileError([f"{source}: larger than {MAX_FILE_BYTES // 1024} KiB, so not a boot "
+                             "file; start again from the template (village-edge.toml, about "
+                             "2 KiB)"])
     return parse_boot_file(decode(raw, source), source)
 
 
@@ -225,8 +287,16 @@ def parse_boot_file(text: str, source: str) -> BootConfig:
     if not problems.items:
         _check_county_key(data["county"], problems)
     if problems.items:
-        raise BootFileError(problems.items)
+        raise BootFileError([_one_line(problem) for problem in problems.items])
     return _build(data, source)
+
+
+def _one_line(problem: str) -> str:
+    """*problem* cut to :data:`MAX_PROBLEM_CHARS` (a value of the wrong type is
+    quoted whole by the schema: a list of thousands, say)."""
+    if len(problem) <= MAX_PROBLEM_CHARS:
+        return problem
+    return f"{problem[:MAX_PROBLEM_CHARS]}... (cut: {len(problem)} characters)"
 
 
 def _check_county_key(county: dict[str, Any], problems: Problems) -> None:

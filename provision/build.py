@@ -1,7 +1,8 @@
 """Build one release directory: a virtual environment of its own that sees
 the OS's picamera2 and lgpio, the suite installed into it, and the shared
 files setup.sh installs beside it. ``.complete`` is written last, so a build
-cut short by a power cut is never taken for a release."""
+cut short by a power cut is never taken for a release; a failed build leaves
+nothing behind."""
 
 from __future__ import annotations
 
@@ -33,10 +34,21 @@ def pip_command(release: Path, source: Source) -> list[str]:
 def build_release(source: Source, release: Path, runner: Runner,
                   current: Path | None) -> None:
     """Make *release* from *source*; *current* (the running release) lends
-    its shared files when the source is a wheel, which has none."""
+    its shared files when the source is a wheel, which has none. A build
+    that fails is removed (one cut short by a power cut or SIGKILL is
+    removed by the next update: :meth:`provision.releases.Layout.remove_unfinished`)."""
     if release.exists():
         shutil.rmtree(release)  # an interrupted build: start again
     release.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        _build(source, release, runner, current)
+    except BaseException:
+        shutil.rmtree(release, ignore_errors=True)
+        raise
+    (release / COMPLETE).touch()
+
+
+def _build(source: Source, release: Path, runner: Runner, current: Path | None) -> None:
     runner.check(["python3", "-m", "venv", "--system-site-packages", str(release)], timeout=300)
     runner.check(pip_command(release, source), timeout=PIP_TIMEOUT)
     for inside_source, inside_release in SHARED_FILES:
@@ -46,4 +58,3 @@ def build_release(source: Source, release: Path, runner: Runner,
             target = release / inside_release
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(origin, target)
-    (release / COMPLETE).touch()

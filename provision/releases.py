@@ -159,15 +159,26 @@ class Layout:
             self.previous_link.unlink(missing_ok=True)
         self._point(self.current_link, name)
 
+    def remove_unfinished(self) -> list[str]:
+        """Remove every release directory without ``.complete`` (a build a
+        power cut or SIGKILL cut short), never current or previous; the
+        caller holds the update lock, so no build of its own is under way."""
+        if not self.releases.is_dir():
+            return []
+        protected = {self.current(), self.previous()}
+        unfinished = sorted(p.name for p in self.releases.iterdir()
+                            if p.is_dir() and not (p / COMPLETE).exists()
+                            and p.name not in protected)
+        for name in unfinished:
+            shutil.rmtree(self.release(name), ignore_errors=True)
+        return unfinished
+
     def prune(self, keep: int = 2) -> list[str]:
         """Remove complete releases beyond the newest *keep*, never current or
         previous, and any interrupted build; returns what was removed."""
         protected = {self.current(), self.previous()}
         complete = self.installed()
         removable = [name for name in complete[:-keep] if name not in protected]
-        if self.releases.is_dir():
-            removable += [p.name for p in self.releases.iterdir()
-                          if p.is_dir() and not (p / COMPLETE).exists() and p.name not in protected]
         for name in removable:
             shutil.rmtree(self.release(name), ignore_errors=True)
-        return removable
+        return removable + self.remove_unfinished()

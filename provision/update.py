@@ -7,10 +7,16 @@ back to the previous release atomically, the services are restarted, and an
 ``update`` event (critical: never dropped) tells the county. A seal station
 is updated only while no approved session is open.
 
-While a new release is on trial, ``trial.json`` beside the releases says so;
+``rollback`` goes back by hand, only to the last release that passed its
+health check before the current one (:mod:`provision.passed`), never to one
+already rolled away from; the release gone back to is put on trial like an
+update, and if it does not pass, the release that was running is put back:
+no release that failed its check is left running.
+
+While a release is on trial, ``trial.json`` beside the releases says so;
 ``verify`` (run at boot by village-edge-update-verify.service, from the
-previous release, which is known to work) finishes a trial a power cut
-interrupted: healthy, or rolled back. ``last-update.json`` keeps
+release that ran before the trial, which is known to work) finishes a trial
+a power cut interrupted: healthy, or rolled back. ``last-update.json`` keeps
 the outcome of the last update for ``status``.
 """
 
@@ -32,6 +38,7 @@ from durable.atomic import atomic_write
 from provision.build import build_release
 from provision.errors import ProvisionError
 from provision.health import Doctor, HealthCheck, Policy, Verdict
+from provision.passed import LAST, PassedReleases
 from provision.releases import Layout, ReleaseError, Source
 from provision.seal_guard import open_session, refusal
 from provision.services import Systemctl, role_units
@@ -41,7 +48,7 @@ from sync.outbox import Outbox, OutboxError
 CONFIG = Path("etc/village-edge/config.toml")
 STREAM = "update"
 TRIAL = "trial.json"
-LAST = "last-update.json"
+UPDATE, ROLLBACK = "update", "rollback"  # what put a release on trial
 
 
 class UpdateError(ProvisionError):
@@ -106,6 +113,31 @@ class Outcome:
     lines: list[str]
 
 
+@dataclass(frozen=True)
+class Trial:
+    """A release on trial: *to*, put in place of *source* by an update or a
+    rollback by hand; if it fails its check, *source* is put back."""
+
+    source: str
+    to: str
+    kind: str
+    units: list[str]
+    baseline: list[str]  # the doctor FAILs *source* had, tolerated in *to*
+
+    def document(self, previous: str | None) -> dict[str, Any]:
+        """``trial.json``; *previous* is what an older ``verify`` goes back to."""
+        return {"from": self.source, "to": self.to, "kind": self.kind,
+                "previous": previous, "started": time.time(), "units": self.units,
+                "baseline": self.baseline}
+
+    @classmethod
+    def read(cls, document: dict[str, Any], units: tuple[str, ...]) -> Trial:
+        return cls(str(document["from"]), str(document["to"]),
+                   ROLLBACK if document.get("kind") == ROLLBACK else UPDATE,
+                   [str(unit) for unit in document.get("units", units)],
+                   [str(line) for line in document.get("baseline", [])])
+
+
 class Updater:
     """Apply, roll back, verify and report, with every system call through
     *runner* and every wait through *clock*/*sleep*."""
@@ -115,6 +147,7 @@ class Updater:
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.device = device
         self.layout = Layout(device.root)
+        self.passed = PassedReleases(self.layout)
         self.runner = runner
         self.systemctl = Systemctl(runner)
         self.doctor = Doctor(runner, device.config)
@@ -136,6 +169,13 @@ class Updater:
             yield
         finally:
             os.close(fd)
+
+    def _no_trial(self) -> None:
+        trial = read_json(self.layout.prefix / TRIAL)
+        if trial is not None:
+            raise UpdateBusy(f"the switch to {trial.get('to')} was interrupted before its "
+                             "health check finished: run 'village-edge update verify' first "
+                             "(it keeps or rolls back that release)")
 
     def _guard(self) -> None:
         if self.device.role not in ("seal", "all"):
@@ -159,13 +199,23 @@ class Updater:
         hand_back(directory, self.device.state_dir)
         return f"{payload['event']} event {event_id} stored for the county"
 
-    def _keep(self, lines: list[str], old: str | None, new: str, verdict: Verdict) -> None:
-        """The new release passed its health check: say so, tell the county,
-        record it and end the trial."""
-        lines.append(f"{new}: {verdict.summary()}")
-        lines.append(self._tell_county({"event": "updated", "from": old, "to": new,
-                                        "role": self.device.role}))
-        self._record(LAST, {"outcome": "updated", "from": old, "to": new,
+    def _keep(self, lines: list[str], trial: Trial, verdict: Verdict) -> None:
+        """The release on trial passed its health check: say so, tell the
+        county, record it and end the trial."""
+        lines.append(f"{trial.to}: {verdict.summary()}")
+        if trial.kind == ROLLBACK:
+            self.passed.remove(trial.source)  # rolled away from: never gone back to
+            self.layout.switch(trial.to, previous=self.passed.before(trial.to))
+            event = {"event": "rolled_back", "from": trial.source, "to": trial.to,
+                     "role": self.device.role, "reason": "by hand", "restored_healthy": True}
+            outcome = "rolled_back by hand"
+        else:
+            self.passed.add(trial.to)
+            event = {"event": "updated", "from": trial.source, "to": trial.to,
+                     "role": self.device.role}
+            outcome = "updated"
+        lines.append(self._tell_county(event))
+        self._record(LAST, {"outcome": outcome, "from": trial.source, "to": trial.to,
                             "at": time.time(), "detail": verdict.summary()})
         (self.layout.prefix / TRIAL).unlink(missing_ok=True)
 
@@ -180,6 +230,13 @@ class Updater:
             verdict.problems.insert(0, f"restart: {problem}")
         return verdict
 
+    def _clear_leftovers(self) -> list[str]:
+        """Remove what an update cut short left (a half-built release); the
+        report's lines about it."""
+        removed = self.layout.remove_unfinished()
+        return [f"removed an unfinished build left by an interrupted update: {name}"
+                for name in removed]
+
     def _base(self) -> tuple[list[str], list[str]]:
         """The units meant to run here, and the FAILs the running release's
         doctor reports now (tolerated after the update)."""
@@ -192,11 +249,7 @@ class Updater:
 
     def apply(self, source_path: Path) -> Outcome:
         with self._locked():
-            trial = read_json(self.layout.prefix / TRIAL)
-            if trial is not None:
-                raise UpdateBusy(f"the update to {trial.get('to')} was interrupted before its "
-                                  "health check finished: run 'village-edge update verify' "
-                                  "first (it keeps or rolls back that release)")
+            self._no_trial()
             self._guard()
             try:
                 source = Source.find(source_path)
@@ -206,10 +259,11 @@ class Updater:
             if old is None or not self.layout.is_complete(old):
                 raise DeviceNotSetUp(f"no current release in {self.layout.prefix}: install with "
                                   "setup.sh first; updates replace an installed release")
+            lines = self._clear_leftovers()
             if old == source.name:
-                return Outcome(True, [f"{source.name} is already the current release; "
-                                      "nothing to do"])
-            lines = []
+                return Outcome(True, [*lines, f"{source.name} is already the current release; "
+                                              "nothing to do"])
+            self.passed.settle()
             release = self.layout.release(source.name)
             if self.layout.is_complete(source.name):
                 lines.append(f"release {source.name} already built in {release}")
@@ -222,86 +276,91 @@ class Updater:
                 lines.append(f"built release {source.name} in {release}")
             units, baseline = self._base()
             self._guard()  # again: the build may have taken minutes
-            return self._trial(old, source.name, units, baseline, lines)
+            return self._trial(Trial(old, source.name, UPDATE, units, baseline), lines)
 
-    def _trial(self, old: str, new: str, units: list[str], baseline: list[str],
-               lines: list[str]) -> Outcome:
-        prior = self.layout.previous()
-        self._record(TRIAL, {"from": old, "to": new, "previous": prior, "started": time.time(),
-                             "units": units, "baseline": baseline})
-        self.layout.switch(new, previous=old)
-        lines.append(f"switched current to {new}; restarting {', '.join(units) or 'nothing'}")
-        verdict = self._restart_and_check(units, new, baseline)
-        if verdict.healthy:
-            self._keep(lines, old, new, verdict)
+    def _trial(self, trial: Trial, lines: list[str]) -> Outcome:
+        """Put *trial.to* in place, restart, keep it if healthy, else put back
+        the release it replaced."""
+        self._record(TRIAL, trial.document(self.passed.before(trial.source)))
+        self.layout.switch(trial.to, previous=trial.source)
+        lines.append(f"switched current to {trial.to} (was {trial.source}); restarting "
+                     f"{', '.join(trial.units) or 'nothing'}")
+        verdict = self._restart_and_check(trial.units, trial.to, trial.baseline)
+        if not verdict.healthy:
+            return self._roll_back(trial, verdict, lines)
+        self._keep(lines, trial, verdict)
+        if trial.kind == UPDATE:
             removed = self.layout.prune()
             if removed:
                 lines.append(f"removed old releases: {', '.join(removed)}")
-            return Outcome(True, lines)
-        return self._roll_back(old, new, prior, units, verdict, lines)
+        return Outcome(True, lines)
 
-    def _roll_back(self, old: str, new: str, prior: str | None, units: list[str],
-                   verdict: Verdict, lines: list[str]) -> Outcome:
-        """Put *old* back (and *prior* as the one before it), restart, report."""
-        lines.append(f"{new}: {verdict.summary()}")
-        self.layout.switch(old, previous=prior)
-        lines.append(f"ROLLED BACK: current is {old} again; restarting "
-                     f"{', '.join(units) or 'nothing'}")
-        after = self._restart_and_check(units, old, [])
-        lines.append(f"{old} after the rollback: {after.summary()}")
-        lines.append(self._tell_county({
-            "event": "rolled_back", "from": new, "to": old, "role": self.device.role,
-            "reason": verdict.summary(), "problems": verdict.problems,
-            "restored_healthy": after.healthy}))
-        self._record(LAST, {"outcome": "rolled_back", "from": new, "to": old,
-                            "at": time.time(), "detail": verdict.summary()})
+    def _roll_back(self, trial: Trial, verdict: Verdict, lines: list[str]) -> Outcome:
+        """The release on trial failed its check: put back the one it
+        replaced, restart, report; it never runs again by a rollback."""
+        back = trial.source
+        lines.append(f"{trial.to}: {verdict.summary()}")
+        self.passed.remove(trial.to)
+        self.layout.switch(back, previous=self.passed.before(back))
+        undone = "ROLLBACK UNDONE" if trial.kind == ROLLBACK else "ROLLED BACK"
+        lines.append(f"{undone}: current is {back} again; restarting "
+                     f"{', '.join(trial.units) or 'nothing'}")
+        after = self._restart_and_check(trial.units, back, [])
+        lines.append(f"{back} after the rollback: {after.summary()}")
+        failed = {"reason": verdict.summary(), "problems": verdict.problems,
+                  "role": self.device.role, "restored_healthy": after.healthy}
+        if trial.kind == ROLLBACK:
+            event = {"event": "rollback_failed", "from": back, "to": trial.to, **failed}
+            record = {"outcome": "rollback failed", "from": back, "to": trial.to}
+        else:
+            event = {"event": "rolled_back", "from": trial.to, "to": back, **failed}
+            record = {"outcome": "rolled_back", "from": trial.to, "to": back}
+        lines.append(self._tell_county(event))
+        self._record(LAST, {**record, "at": time.time(), "detail": verdict.summary()})
         (self.layout.prefix / TRIAL).unlink(missing_ok=True)
         return Outcome(False, lines)
 
     def rollback(self) -> Outcome:
-        """Go back to the previous release by hand (checked, not undone)."""
+        """Go back by hand to the last release that passed before the current
+        one, on trial: if it fails its check, the current one is put back."""
         with self._locked():
+            self._no_trial()
             self._guard()
-            current, previous = self.layout.current(), self.layout.previous()
-            if previous is None or not self.layout.is_complete(previous):
-                raise NoPreviousRelease(f"no previous release to go back to in "
-                                        f"{self.layout.prefix} (current is {current})")
+            current = self.layout.current()
+            if current is None or not self.layout.is_complete(current):
+                raise DeviceNotSetUp(f"no current release in {self.layout.prefix}: install "
+                                     "with setup.sh first")
+            self.passed.settle()
+            target = self.passed.before(current)
+            if target is None:
+                raise NoPreviousRelease(
+                    f"no previous release to go back to in {self.layout.prefix}: none that "
+                    f"passed its health check before {current} is installed (a release "
+                    "rolled away from is not gone back to; 'update apply' tries it again)")
             units, baseline = self._base()
-            self.layout.switch(previous, previous=current)
-            lines = [f"switched current to {previous} (was {current}); restarting "
-                     f"{', '.join(units) or 'nothing'}"]
-            verdict = self._restart_and_check(units, previous, baseline)
-            lines.append(f"{previous}: {verdict.summary()}")
-            lines.append(self._tell_county({"event": "rolled_back", "from": current,
-                                            "to": previous, "role": self.device.role,
-                                            "reason": "by hand", "restored_healthy":
-                                            verdict.healthy}))
-            self._record(LAST, {"outcome": "rolled_back by hand", "from": current,
-                                "to": previous, "at": time.time(),
-                                "detail": verdict.summary()})
-            return Outcome(verdict.healthy, lines)
+            lines = self._clear_leftovers()
+            return self._trial(Trial(current, target, ROLLBACK, units, baseline), lines)
 
     def verify(self) -> Outcome:
         """Finish a trial a power cut or crash interrupted; nothing otherwise."""
         with self._locked():
-            trial = read_json(self.layout.prefix / TRIAL)
-            if trial is None:
+            document = read_json(self.layout.prefix / TRIAL)
+            if document is None:
                 return Outcome(True, ["no update on trial"])
-            old, new = str(trial["from"]), str(trial["to"])
-            lines = [f"an update from {old} to {new} was interrupted; checking {new}"]
-            if self.layout.current() != new:
+            trial = Trial.read(document, self.units)
+            what = "a rollback" if trial.kind == ROLLBACK else "an update"
+            lines = [f"{what} from {trial.source} to {trial.to} was interrupted; "
+                     f"checking {trial.to}"]
+            if self.layout.current() != trial.to:
                 (self.layout.prefix / TRIAL).unlink(missing_ok=True)
                 return Outcome(True, [*lines, f"current is {self.layout.current()}: the switch "
                                               "never happened"])
-            units = list(trial.get("units", self.units))
-            verdict = self.health.wait(units, self.layout.release(new),
-                                       list(trial.get("baseline", [])))
+            verdict = self.health.wait(trial.units, self.layout.release(trial.to),
+                                       trial.baseline)
             if verdict.healthy:
-                self._keep(lines, old, new, verdict)
+                self._keep(lines, trial, verdict)
                 return Outcome(True, lines)
-            prior = trial.get("previous")
-            return self._roll_back(old, new, str(prior) if prior else None, units, verdict,
-                                   lines)
+            return self._roll_back(trial, verdict, lines)
 
     def status(self) -> dict[str, Any]:
         layout = self.layout

@@ -253,6 +253,27 @@ class CountyClient:
     def health(self) -> dict[str, Any]:
         return self._send("GET", PATH_HEALTH, signed=False)
 
+    def proven_county_key(self) -> str:
+        """The county's public key, proved before anything is shown to it: a
+        health request signed by this device (new timestamp and nonce; the
+        county needs no enrollment to answer it) whose answer must be signed,
+        for this very request, by the key the answer names in
+        ``county_public_key`` (or, from a county that names none, by the
+        pinned key). The caller compares it with what it pinned."""
+        answer = self._exchange("GET", PATH_HEALTH)
+        if answer.status >= 400:  # a refusal changes nothing: checked when it can be
+            if self.county_key:
+                self._check("GET", PATH_HEALTH, answer)
+            self._refused("GET", PATH_HEALTH, answer)
+        named = answer.body.get("county_public_key") or self.county_key
+        if not isinstance(named, str) or not named:
+            raise UntrustedAnswer(
+                f"GET {PATH_HEALTH}: the county at {self.base_url} does not say its key (a "
+                "county older than this device?): pin its whole key, not only the fingerprint"
+            )
+        self._check("GET", PATH_HEALTH, answer, county_key=named)
+        return named
+
     def enroll(self, code: str, role: str, village_code: str) -> dict[str, Any]:
         """Enroll this device's key. The county signs its answer with its key,
         which the answer names (``county_public_key``): a success is believed

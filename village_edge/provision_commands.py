@@ -33,7 +33,8 @@ def add_provision_parser(commands: argparse._SubParsersAction) -> None:  # type:
     provision = commands.add_parser(
         "provision", help="commission this device from the boot file (village-edge.toml)",
         description="Check the boot file, enroll with the county, write the device "
-        "configuration and remove the used enrollment code from the boot file. Exit 0 when "
+        "configuration, remove the used enrollment code from the boot file and print the "
+        "commissioning slip. Exit 0 when "
         "commissioned, 78 when the boot file must be fixed, 75 when the county cannot be "
         "reached (try again later); every problem is listed on stderr.",
     )
@@ -53,6 +54,11 @@ def add_provision_parser(commands: argparse._SubParsersAction) -> None:  # type:
                            help=f"the kiosk's display settings (default {KIOSK_ENV})")
     provision.add_argument("--wifi-dir", type=OUTPUT_DIR, default=WIFI_DIR, metavar="DIR",
                            help=f"NetworkManager's connection profiles (default {WIFI_DIR})")
+    provision.add_argument("--slip", choices=("auto", "always", "never"), default="auto",
+                           help="print the commissioning slip on the receipt printer of the "
+                           "configuration: auto (default) when it has something new to say, "
+                           "commissioned or not; a printer that is absent or out of paper "
+                           "never fails commissioning")
     provision.add_argument("--restart-services", action="store_true",
                            help="after a change, reload NetworkManager and restart the "
                            "village-edge services that are running (first boot does this)")
@@ -62,6 +68,7 @@ def run_provision(args: argparse.Namespace, out: TextIO) -> int:
     """Commission; the summary on stdout, or every problem on stderr."""
     from provision.commission import EXIT_OK, Paths, commission
     from provision.device_config import default_template
+    from provision.slip_printer import ConfiguredPrinter
 
     paths = Paths(
         boot_file=args.boot_config,
@@ -71,7 +78,10 @@ def run_provision(args: argparse.Namespace, out: TextIO) -> int:
         kiosk_env=args.kiosk_env,
         wifi_dir=args.wifi_dir,
     )
-    outcome = commission(paths, dry_run=args.dry_run)
+    printer = (None if args.slip == "never" else
+               ConfiguredPrinter([paths.config_out, paths.template], home=Path.home()))
+    outcome = commission(paths, dry_run=args.dry_run, printer=printer,
+                         slip_always=args.slip == "always")
     if outcome.exit_code != EXIT_OK:
         status = outcome.exit_code
         if status == SOFTWARE and args.template is not None:

@@ -37,7 +37,8 @@ def add_update_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
                        metavar="DIR|WHEEL",
                        help="a village-edge source tree, a wheel, or a directory of wheels "
                        "(offline: the suite's wheel and every dependency)")
-    rollback = sub.add_parser("rollback", help="go back to the previous release")
+    rollback = sub.add_parser("rollback", help="go back to the last release that passed its "
+                              "health check before this one (kept only if it passes again)")
     verify = sub.add_parser("verify", help="finish an update a power cut interrupted "
                             "(village-edge-update-verify.service runs it at boot)")
     status = sub.add_parser("status", help="the current and previous release, the last update")

@@ -132,6 +132,8 @@ def test_health_needs_no_signature(county) -> None:
     answer = requests.get(county.url + "/v1/health", timeout=10).json()
     assert answer["ok"] is True
     assert asked <= answer["server_time"] <= time.time()  # the county's "now"
+    assert answer["county_public_key"] == county.public_key  # a device about to enroll
+    # signs this request and checks the answer's signature with it (sync.enrollment)
 
 
 def test_unknown_paths_and_methods_answer_json(county) -> None:

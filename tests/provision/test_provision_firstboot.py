@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,78 +14,15 @@ from county import operator
 from county.server import CountyServer
 from device.config import load_config
 from provision.used_code import without_code
-from tests.village_edge.inprocess import Ran, error_shape, village_edge
-
-REPO = Path(__file__).resolve().parents[2]
-TEMPLATE = REPO / "provision" / "boot-template.toml"
-CONFIG_TEMPLATE = REPO / "docs" / "config.example.toml"
-DEVICE = "ve-330226100201-seal1"
-EXIT_BOOT_FILE, EXIT_UNREACHABLE = 78, 75
-
-
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CountyServer]:
-    with CountyServer(tmp_path_factory.mktemp("county")) as server:
-        yield server
-
-
-def boot_text(county_url: str, **values: str) -> str:
-    """The shipped template with *values* filled in (key = value, by name)."""
-    text = TEMPLATE.read_text(encoding="utf-8")
-    values.setdefault("url", county_url)
-    lines = []
-    for line in text.split("\n"):
-        key = line.split("=")[0].strip()
-        if key in values and "=" in line:
-            value = values[key]
-            line = f"{key} = {value}" if value.startswith(("[", "true", "false")) or \
-                value.isdigit() else f'{key} = "{value}"'
-        lines.append(line)
-    return "\n".join(lines)
-
-
-class Device:
-    """A device's file system: the boot partition, /etc and /var/lib."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.boot = root / "boot" / "village-edge.toml"
-        self.config = root / "etc" / "config.toml"
-        self.state = root / "state"
-        self.kiosk_env = root / "etc" / "kiosk.env"
-        self.wifi = root / "nm"
-        self.boot.parent.mkdir(parents=True)
-
-    def write_boot(self, text: str, *, bom: bool = False, crlf: bool = False,
-                   encoding: str = "utf-8") -> None:
-        if crlf:
-            text = text.replace("\n", "\r\n")
-        self.boot.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding))
-
-    def run(self, *options: str) -> Ran:
-        return village_edge(
-            "provision", "--boot-config", str(self.boot), "--config-out", str(self.config),
-            "--state-dir", str(self.state), "--template", str(CONFIG_TEMPLATE),
-            "--kiosk-env", str(self.kiosk_env), "--wifi-dir", str(self.wifi), *options)
-
-    def provision(self, *options: str) -> tuple[int, str]:
-        """The status, and the summary on stdout (or, failed, what stderr says)."""
-        ran = self.run(*options)
-        if ran.status == 0:
-            assert ran.err == "", ran.err
-            return ran.status, ran.out
-        assert ran.out == ""
-        return ran.status, ran.err
-
-    def written(self) -> list[str]:
-        """Everything outside the boot partition, except the status report."""
-        return sorted(str(p.relative_to(self.root)) for p in self.root.rglob("*")
-                      if p.is_file() and p != self.boot and p.name != "commissioning.json")
-
-
-@pytest.fixture
-def device(tmp_path: Path) -> Device:
-    return Device(tmp_path / "device")
+from tests.provision.conftest import (
+    DEVICE,
+    EXIT_UNREACHABLE,
+    FINGERPRINT,
+    URL,
+    Device,
+    boot_text,
+    refused,
+)
 
 
 def test_a_notepad_file_enrolls_by_fingerprint_and_loses_only_its_code(
@@ -158,26 +94,6 @@ def test_a_dry_run_contacts_no_one_and_writes_nothing(county: CountyServer, devi
     assert device.boot.read_bytes() == before
 
 
-def refused(device: Device, *fields: str, status: int = EXIT_BOOT_FILE) -> str:
-    """Every problem on stderr, in the documented shape; nothing written."""
-    before = device.boot.read_bytes()
-    ran = device.run()
-    assert ran.status == status, ran.err
-    assert ran.out == ""
-    assert ran.err.startswith("village-edge provision: commissioning failed; the device "
-                              "configuration was not changed")
-    error_shape(ran.err, "village-edge provision")
-    out = ran.err
-    for field in fields:
-        assert field in out, out
-    assert device.written() in ([], ["state/keys/device.key"]), device.written()
-    assert not device.config.exists()
-    assert device.boot.read_bytes() == before
-    return out
-
-
-URL = "https://county.example.cn"
-FINGERPRINT = "0123456789abcdef"
 
 
 @pytest.mark.parametrize(("change", "fields"), [
@@ -231,12 +147,43 @@ def test_a_fingerprint_that_contradicts_the_key(county: CountyServer, device: De
     refused(device, "[county] key_fingerprint", "mistyped")
 
 
-def test_a_county_with_another_key_is_refused(county: CountyServer, device: Device) -> None:
-    code = operator.make_enroll_code(county.data_dir, DEVICE)
-    device.write_boot(boot_text(county.url, key_fingerprint=FINGERPRINT, enroll_code=code))
+def test_a_mistyped_fingerprint_leaves_the_code_unused(
+    county: CountyServer, device: Device, tmp_path: Path
+) -> None:
+    """The county proves its key before the device shows it the code: with a
+    wrong fingerprint the code never leaves the device, and the same code
+    still enrolls this device, or another card, once the file is right."""
+    seal = "ve-330226100201-seal7"
+    code = operator.make_enroll_code(county.data_dir, seal)
+    device.write_boot(boot_text(county.url, id=seal, key_fingerprint=FINGERPRINT,
+                                enroll_code=code))
     out = refused(device, "[county] key_fingerprint", county.key_fingerprint, FINGERPRINT)
     assert not (device.state / "enrollment.json").exists()
-    assert "nothing was kept" in out
+    assert "the enrollment code was not used and nothing was kept" in out
+    assert seal not in operator.stats(county.data_dir)["devices"]
+
+    other = Device(tmp_path / "another-card")  # a new device key: a used code would be refused
+    other.write_boot(boot_text(county.url, id=seal, key_fingerprint=county.key_fingerprint,
+                               enroll_code=code))
+    status, out = other.provision()
+    assert status == 0, out
+    assert operator.stats(county.data_dir)["devices"][seal]["enrolled"]
+
+
+def test_a_server_with_another_key_never_sees_the_code(
+    county: CountyServer, device: Device, tmp_path: Path
+) -> None:
+    """The boot file pins the county's whole key; the address leads to another
+    county (or someone in between) with a code for this device: it is not
+    shown the code."""
+    with CountyServer(tmp_path / "impostor") as impostor:
+        code = operator.make_enroll_code(impostor.data_dir, DEVICE)
+        device.write_boot(boot_text(impostor.url, public_key=county.public_key,
+                                    enroll_code=code))
+        out = refused(device, "[county] public_key", impostor.key_fingerprint,
+                      county.key_fingerprint)
+        assert "the enrollment code was not used" in out
+        assert DEVICE not in operator.stats(impostor.data_dir)["devices"]
 
 
 def test_a_code_the_county_refuses(county: CountyServer, device: Device) -> None:

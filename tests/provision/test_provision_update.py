@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +26,7 @@ from provision.seal_guard import open_session
 from seal_controller.ledger import Ledger
 from seal_controller.procedure import SESSION_ENDINGS
 from sync.outbox import Outbox
-from tests.conftest import REPO
+from tests.conftest import REPO, wait_until
 from tests.village_edge.inprocess import Ran, village_edge
 
 OLD = "0.0.9-aaaaaaaaaaaa"
@@ -63,6 +65,7 @@ FAKE_RELEASE_PYTHON = """#!/bin/sh
 # RELEASE/bin/python -m pip install ... SOURCE
 echo "[\\"pip\\", \\"$*\\"]" >> "$FAKE_SYSTEM/calls.log"
 [ -e "$FAKE_SYSTEM/pip-fails" ] && { echo "pip: no network" >&2; exit 1; }
+[ -e "$FAKE_SYSTEM/pip-hangs" ] && { touch "$FAKE_SYSTEM/pip-started"; exec sleep 600; }
 cp "$FAKE_SYSTEM/village-edge" "$(dirname "$0")/village-edge"
 """
 
@@ -321,13 +324,39 @@ def test_a_kiosk_is_updated_whatever_its_ledger(tmp_path: Path, monkeypatch: pyt
             "village-edge-sync.service"] in fake.changing_calls()
 
 
-def test_a_failed_build_switches_nothing(fake: Fake, source: Path) -> None:
+def test_a_failed_build_switches_nothing_and_leaves_nothing(fake: Fake, source: Path) -> None:
     (fake.system / "pip-fails").touch()
     code, out = refused(fake, "apply", "--from", str(source), *FAST)
     assert code == 69  # the build (pip) failed: unavailable
     assert "building 0.2.0-" in out and "pip: no network" in out
     assert fake.layout.current() == OLD
     assert not [c for c in fake.calls() if c[:2] == ["systemctl", "restart"]]
+    assert sorted(p.name for p in fake.layout.releases.iterdir()) == [OLD]  # no half-built one
+
+
+def test_a_build_killed_midway_is_removed_by_the_next_update(fake: Fake, source: Path) -> None:
+    """SIGKILL (or a power cut) while pip runs: the half-built release stays
+    on the disk until the next update, which removes it first."""
+    (fake.system / "pip-hangs").touch()
+    half_built = fake.layout.release(Source.find(source).name)
+    update_run = subprocess.Popen(
+        [sys.executable, "-m", "village_edge", "update", "apply", "--root", str(fake.root),
+         "--from", str(source), *FAST], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    try:
+        assert wait_until((fake.system / "pip-started").exists, timeout=60)
+    finally:
+        os.killpg(update_run.pid, signal.SIGKILL)  # the update and its pip, as systemd would
+        update_run.wait(timeout=30)
+    assert (half_built / "bin/python").exists() and not (half_built / ".complete").exists()
+
+    (fake.system / "pip-hangs").unlink()
+    other = second_source(source)
+    code, out = update(fake, "apply", "--from", str(other), *FAST)
+    assert code == 0, out
+    assert f"removed an unfinished build left by an interrupted update: {half_built.name}" in out
+    assert sorted(p.name for p in fake.layout.releases.iterdir()) == sorted(
+        [OLD, Source.find(other).name])
 
 
 def test_the_current_release_again_is_nothing_to_do(fake: Fake, source: Path) -> None:
@@ -345,16 +374,114 @@ def test_rollback_by_hand_and_status(fake: Fake, source: Path) -> None:
     assert update(fake, "apply", "--from", str(source), *FAST)[0] == 0
     code, out = update(fake, "rollback", *FAST)
     assert code == 0, out
-    assert fake.layout.current() == OLD and fake.layout.previous() == new
+    assert fake.layout.current() == OLD
+    assert fake.layout.previous() is None  # never the release just rolled away from
     assert fake.events()[-1] == {"event": "rolled_back", "from": new, "to": OLD, "role": "seal",
                                  "reason": "by hand", "restored_healthy": True}
+    code, out = refused(fake, "rollback", *FAST)  # not back to the release left by hand
+    assert code == 66 and f"none that passed its health check before {OLD}" in out
+    assert fake.layout.current() == OLD and fake.layout.is_complete(new)
     code, out = update(fake, "status")
     assert code == 0
-    assert f"current   {OLD}" in out and f"previous  {new}" in out
+    assert f"current   {OLD}" in out and "previous  (none)" in out
     assert "last      rolled_back by hand" in out
     code, out = update(fake, "status", "--json")
     state = json.loads(out)
     assert state["current"] == OLD and state["approved_session_open"] is False
+
+
+def second_source(source: Path) -> Path:
+    """*source* as version 0.3.0: another release."""
+    other = source.parent / "src-0.3.0"
+    shutil.copytree(source, other)
+    pyproject = other / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("0.2.0", "0.3.0"))
+    return other
+
+
+def test_rollback_goes_to_the_last_release_that_passed_not_to_a_failed_one(
+    fake: Fake, source: Path
+) -> None:
+    """OLD, then B kept, then C rolled back by its health check: a rollback by
+    hand from B goes to OLD, never to C, and from OLD there is nothing older."""
+    other = second_source(source)
+    b, c = Source.find(source).name, Source.find(other).name
+    assert update(fake, "apply", "--from", str(source), *FAST)[0] == 0
+    fake.doctor(doctor_report("devices"), release=c)
+    assert update(fake, "apply", "--from", str(other), *FAST)[0] == 1
+    assert (fake.layout.current(), fake.layout.previous()) == (b, OLD)
+
+    code, out = update(fake, "rollback", *FAST)
+    assert code == 0, out
+    assert (fake.layout.current(), fake.layout.previous()) == (OLD, None)
+    code, out = refused(fake, "rollback", *FAST)
+    assert code == 66 and "no previous release" in out
+    assert fake.layout.current() == OLD
+    assert [e["to"] for e in fake.events()] == [b, b, OLD]  # C never ran after its trial
+
+
+def test_a_rollback_whose_release_fails_its_check_puts_the_running_one_back(
+    fake: Fake, source: Path
+) -> None:
+    """The release gone back to by hand does not pass its health check: it is
+    not left running; the release that ran before is current again, the
+    county is told, and that failed release is never gone back to."""
+    new = Source.find(source).name
+    assert update(fake, "apply", "--from", str(source), *FAST)[0] == 0
+    fake.doctor(doctor_report("devices"), release=OLD)  # the old release no longer starts well
+
+    code, out = update(fake, "rollback", *FAST)
+    assert code == 1, out
+    assert fake.layout.current() == new and fake.layout.previous() is None
+    assert f"{OLD}: not healthy" in out and "doctor FAIL devices: broken" in out
+    assert f"ROLLBACK UNDONE: current is {new} again" in out
+    restarts = [c for c in fake.changing_calls() if c[:2] == ["systemctl", "restart"]]
+    assert len(restarts) == 3  # into the update, into the old release, and back
+    event = fake.events()[-1]
+    assert (event["event"], event["from"], event["to"]) == ("rollback_failed", new, OLD)
+    assert event["restored_healthy"] is True and "devices" in event["reason"]
+    assert not (fake.layout.prefix / "trial.json").exists()
+    code, out = refused(fake, "rollback", *FAST)
+    assert code == 66 and fake.layout.current() == new
+
+
+@pytest.mark.parametrize("healthy", [True, False], ids=["kept", "undone"])
+def test_verify_finishes_a_rollback_a_power_cut_interrupted(
+    fake: Fake, source: Path, healthy: bool
+) -> None:
+    new = Source.find(source).name
+    assert update(fake, "apply", "--from", str(source), *FAST)[0] == 0
+    fake.layout.switch(OLD, previous=new)  # the rollback had switched, then the power went
+    (fake.layout.prefix / "trial.json").write_text(json.dumps(
+        {"from": new, "to": OLD, "kind": "rollback", "units": SEAL_UNITS, "baseline": []}))
+    if not healthy:
+        fake.doctor(doctor_report("camera"), release=OLD)
+    code, out = update(fake, "verify", *FAST)
+    assert code == (0 if healthy else 1), out
+    assert fake.layout.current() == (OLD if healthy else new)
+    assert fake.layout.previous() is None
+    assert fake.events()[-1]["event"] == ("rolled_back" if healthy else "rollback_failed")
+    assert refused(fake, "rollback", *FAST)[0] == 66  # either way, nothing to go back to
+
+
+@pytest.mark.parametrize(("last", "goes_back"), [("updated", True),
+                                                  ("rolled_back by hand", False)])
+def test_releases_an_older_village_edge_switched_start_the_list_from_previous(
+    fake: Fake, source: Path, last: str, goes_back: bool
+) -> None:
+    """Updated by a village-edge that kept no passed.json: its previous link
+    counts as passed, unless a rollback by hand had moved away from it."""
+    new = Source.find(source).name
+    assert update(fake, "apply", "--from", str(source), *FAST)[0] == 0
+    (fake.layout.prefix / "passed.json").unlink()
+    (fake.layout.prefix / "last-update.json").write_text(json.dumps(
+        {"outcome": last, "from": OLD, "to": new}))
+    if goes_back:
+        assert update(fake, "rollback", *FAST)[0] == 0
+        assert fake.layout.current() == OLD
+    else:
+        assert refused(fake, "rollback", *FAST)[0] == 66
+        assert fake.layout.current() == new
 
 
 def test_verify_finishes_a_trial_a_power_cut_interrupted(fake: Fake, source: Path) -> None:

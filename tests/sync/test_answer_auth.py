@@ -19,7 +19,7 @@ from county.server import CountyServer
 from protocol.signing import key_fingerprint
 from sync.agent import SyncSettings
 from sync.client import CountyClient, UntrustedAnswer
-from sync.enrollment import EnrollmentError, enroll
+from sync.enrollment import CountyKeyMismatch, EnrollmentError, enroll
 from sync.identity import load_or_create_device_key
 from tests.sync.conftest import DEVICE, VILLAGE, Station
 from tests.sync.fault_proxy import FaultProxy
@@ -194,3 +194,40 @@ def test_a_device_pinning_only_a_fingerprint_believes_only_a_signed_enrollment(
     answer = client.enroll(code, "seal", VILLAGE)
     client.close()
     assert key_fingerprint(answer["county_public_key"]) == county.key_fingerprint
+
+
+def test_the_code_is_shown_only_to_a_county_that_proved_its_key(
+    tmp_path: Path, county: CountyServer
+) -> None:
+    """Before the one-time code leaves the device, the county signs its answer
+    to a health request the device signed afresh, with the key it names: a
+    server with another key, an answer stripped of its signature or a genuine
+    answer replayed for the new request is refused, and the code stays unused."""
+    key = load_or_create_device_key(tmp_path / "device.key")
+    code = operator.make_enroll_code(county.data_dir, DEVICE)
+    kept = tmp_path / "enrollment.json"
+    with CountyServer(tmp_path / "impostor") as impostor:
+        client = CountyClient(impostor.url, DEVICE, key, "")
+        with pytest.raises(CountyKeyMismatch, match="the enrollment code was not used") as error:
+            enroll(client, code=code, role="seal", village_code=VILLAGE,
+                   pinned_fingerprint=county.key_fingerprint, path=kept)
+        client.close()
+        assert (error.value.offered, error.value.code_sent) == (impostor.key_fingerprint, False)
+        assert operator.stats(impostor.data_dir)["rejected"]["enroll_refused"] == 0
+    script = iter(["pass", "strip", "replay"])  # the replay: of the first health answer
+    with FaultProxy(county.url, script, stall_seconds=0) as proxy:
+        client = CountyClient(proxy.url, DEVICE, key, "")
+        assert client.proven_county_key() == county.public_key
+        for answer in ("carries no X-VE-Answer-Signature", "not signed by the county key"):
+            with pytest.raises(UntrustedAnswer, match=answer):
+                enroll(client, code=code, role="seal", village_code=VILLAGE,
+                       pinned_fingerprint=county.key_fingerprint, path=kept)
+        client.close()
+    assert [path for _, path, _ in proxy.forwarded] == ["/v1/health"] * 2  # never /v1/enroll
+    assert not kept.exists() and DEVICE not in operator.stats(county.data_dir)["devices"]
+
+    client = CountyClient(county.url, DEVICE, key, "")
+    enroll(client, code=code, role="seal", village_code=VILLAGE,
+           pinned_fingerprint=county.key_fingerprint, path=kept)
+    client.close()
+    assert json.loads(kept.read_text())["county_public_key"] == county.public_key
