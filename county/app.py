@@ -48,6 +48,8 @@ from protocol.api import (
     VILLAGE_CODE,
     mib,
 )
+from protocol.complaint_envelope import EnvelopeError
+from protocol.enrollment_seal import open_code
 from protocol.signing import SignatureError, public_key_from_text, public_key_text
 
 log = logging.getLogger(__name__)
@@ -56,8 +58,9 @@ GetHeader = Callable[[str], "str | None"]
 
 
 class Verification:
-    """Whether a request's signature has verified: only then does the county
-    sign its answer (a refusal made before that, a 404, 405, 413 or 415, is
+    """Whether a request's signature has verified (or the request is the
+    health check, whose answer only proves the county key): only then does
+    the county sign its answer (a refusal made before that, a 404, 405, 413 or 415, is
     unsigned, so nobody can take a signed refusal by altering a request on
     the way)."""
 
@@ -185,18 +188,24 @@ class CountyApp:
     def health(self, store: Store, request: Request, params: tuple[str, ...]) -> Reply:
         # The key is named so that a device about to enroll, which signs this
         # request with its new key, can see the answer signed by it before it
-        # shows the county its one-time code (sync.enrollment).
+        # shows the county its one-time code (sync.enrollment). The signature of
+        # such a device is not one the county can verify; the answer is signed
+        # over it all the same, since it refuses nothing and decides nothing.
+        request.verification.verified = True
         return Reply(200, {"ok": True, "server_time": self.clock(),
                            "county_public_key": self.public_key})
 
     def enroll(self, store: Store, request: Request, params: tuple[str, ...]) -> Reply:
         signed = signature_headers(request.headers)
         form = json_object(request.body)
-        fields = ("device_id", "public_key", "code", "role", "village_code")
+        fields = ("device_id", "public_key", "role", "village_code")
         missing = [name for name in fields if not isinstance(form.get(name), str)]
         if missing:
             raise malformed(f"enrollment needs the text fields {list(fields)}; "
                             f"missing or not text: {missing}")
+        if "code" in form or not isinstance(form.get("sealed_code"), dict):
+            raise malformed("enrollment needs the code sealed to the county key in "
+                            "sealed_code (protocol.enrollment_seal), never in clear")
         device_id, key_text = form["device_id"], form["public_key"]
         if not DEVICE_ID.fullmatch(device_id):
             raise malformed("device_id must be 3 to 40 lower-case letters, digits and '-'")
@@ -215,7 +224,14 @@ class CountyApp:
         request.verification.verified = True
         now = self.clock()
         check_fresh(store, signed, now)
-        digest = code_digest(form["code"])
+        try:
+            code = open_code(self.key, form["sealed_code"], device_id, key_text)
+        except EnvelopeError as error:
+            raise Rejected(403, "bad_code", f"the sealed enrollment code does not open for "
+                           f"{device_id} and the key presented ({error}): it was sealed to "
+                           "another county key, altered, or taken from another device's "
+                           "enrollment", counters=("enroll_refused",)) from None
+        digest = code_digest(code)
         with store.transaction():
             enrolled = store.device(device_id)
             repeat = check_code(store.enroll_code(digest), device_id, key_text,

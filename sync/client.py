@@ -42,6 +42,8 @@ from protocol.api import (
     blob_path,
     feed_path,
 )
+from protocol.complaint_envelope import EnvelopeError
+from protocol.enrollment_seal import seal_code
 from protocol.signing import (
     SignatureError,
     key_fingerprint,
@@ -274,15 +276,24 @@ class CountyClient:
         self._check("GET", PATH_HEALTH, answer, county_key=named)
         return named
 
-    def enroll(self, code: str, role: str, village_code: str) -> dict[str, Any]:
-        """Enroll this device's key. The county signs its answer with its key,
+    def enroll(self, code: str, role: str, village_code: str, county_key: str) -> dict[str, Any]:
+        """Enroll this device's key with *code*, sealed to *county_key* (the
+        pinned or proven county key, :mod:`protocol.enrollment_seal`) with this
+        device's id and key, so that a code seen on the path is of no use to
+        anyone else. The county signs its answer with its key,
         which the answer names (``county_public_key``): a success is believed
         only if signed by that key, and the caller must then compare the key
         with the one pinned, or with the pinned fingerprint
         (:func:`sync.enrollment.enroll` does). A refusal, which changes nothing,
         is checked with the pinned key when there is one."""
-        body = self._json({"device_id": self.device_id, "public_key": public_key_text(self.key),
-                           "code": code, "role": role, "village_code": village_code})
+        mine = public_key_text(self.key)
+        try:
+            sealed = seal_code(public_key_from_text(county_key), code, self.device_id, mine)
+        except (SignatureError, EnvelopeError) as error:
+            raise UntrustedAnswer(f"the county key {county_key!r} cannot seal the enrollment "
+                                  f"code ({error}); nothing was sent") from None
+        body = self._json({"device_id": self.device_id, "public_key": mine,
+                           "sealed_code": sealed, "role": role, "village_code": village_code})
         answer = self._exchange("POST", PATH_ENROLL, body, {"Content-Type": "application/json"})
         if answer.status < 400:
             named = answer.body.get("county_public_key")

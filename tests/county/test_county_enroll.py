@@ -7,10 +7,11 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from county import operator
 from county.server import CountyServer
-from tests.county.conftest import Device, enroll, event
+from tests.county.conftest import VILLAGE, Device, enroll, event, to_json
 
 
 def test_a_good_code_enrolls_the_device_and_returns_the_county_key(
@@ -84,6 +85,40 @@ def test_a_used_code_is_refused_to_anyone_else(
     assert "already used" in response.json()["detail"]
     assert thief.post_events([event("e1")]).json()["error"] == "forged"
     assert first.post_events([event("e1")]).status_code == 200
+
+
+def test_a_sealed_code_seen_on_the_path_enrolls_no_other_key(
+    new_device: Callable[[str], Device], data_dir: Path, stats: Callable[[], dict[str, Any]]
+) -> None:
+    """Whoever sees a device's enrollment on the path has only the sealed
+    code: presented with another key, or for another device, it is refused,
+    and the code stays good for the device it was made for."""
+    device = new_device("ve-330226100201-seal1")
+    code = operator.make_enroll_code(data_dir, device.device_id)
+    sealed = device.seal(code)
+    thief = new_device("ve-330226100201-seal1")  # same id, the thief's key
+
+    response = thief.enroll("", sealed=sealed)
+
+    assert response.status_code == 403
+    assert response.json()["error"] == "bad_code"
+    assert "another device's enrollment" in response.json()["detail"]
+    assert stats()["rejected"]["enroll_refused"] == 1
+    assert thief.post_events([event("e1")]).json()["error"] == "unknown_device"
+    assert device.enroll("", sealed=sealed).status_code == 200
+    assert device.post_events([event("e1")]).status_code == 200
+
+
+def test_a_code_sent_in_clear_is_refused(new_device: Callable[[str], Device],
+                                          data_dir: Path) -> None:
+    device = new_device("ve-330226100201-seal1")
+    code = operator.make_enroll_code(data_dir, device.device_id)
+    body = to_json({"device_id": device.device_id, "public_key": device.public_key,
+                    "code": code, "role": "seal", "village_code": VILLAGE})
+    response = device.send("POST", "/v1/enroll", body)
+    assert response.status_code == 400
+    assert "never in clear" in response.json()["detail"]
+    assert device.enroll(code).status_code == 200  # the code was not spent
 
 
 def test_repeating_an_enrollment_whose_answer_was_lost_succeeds_and_changes_nothing(

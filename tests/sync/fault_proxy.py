@@ -25,6 +25,10 @@ loopback. Each request it receives takes the next fault from a script:
 - ``misroute``: forwarded to ``/v1/nowhere`` (404 before authentication);
 - ``redirect``: not forwarded; answered ``307`` to the county's ``/v1/nowhere``
   (what a client following redirects would carry its signed request to);
+- ``thief``: an enrollment is first sent to the county by the proxy itself,
+  as the same device, with the proxy's own key in place of the device's (and
+  signed with it), then the device's request is forwarded unchanged; the
+  county's status for the thief's attempt is kept in :attr:`FaultProxy.thefts`;
 - ``hold``: not forwarded and not answered until the proxy is closed (then
   reset): :attr:`FaultProxy.holding` is set once a request is held, so a test
   knows the client is waiting on the wire.
@@ -47,8 +51,10 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from protocol.signing import new_private_key, public_key_text, sign_request
+
 FAULTS = ("pass", "reset", "error", "busy", "stall", "lost", "tamper", "forge", "replay",
-          "mutate", "strip", "reencode", "remethod", "misroute", "redirect", "hold")
+          "mutate", "strip", "reencode", "remethod", "misroute", "redirect", "thief", "hold")
 ANSWER_SIGNATURE = "X-VE-Answer-Signature"
 Answer = tuple[int, list[tuple[str, str]], bytes]
 
@@ -64,6 +70,8 @@ class FaultProxy:
         self.answers: dict[tuple[str, str], Answer] = {}  # the last genuine one per route
         self._mutex = threading.Lock()
         self.holding = threading.Event()
+        self.thefts: list[tuple[int, bytes]] = []  # (status, answer) of each "thief"
+        self.bodies: list[bytes] = []  # every request body, as it came
         self._closing = threading.Event()
         proxy = self
 
@@ -108,6 +116,8 @@ class FaultProxy:
             request.rfile.read(length // 2)
             return self._reset(request)
         body = request.rfile.read(length)
+        with self._mutex:
+            self.bodies.append(body)
         if fault in ("error", "busy"):
             status = 500 if fault == "error" else 429
             answer = b'{"error":"injected","detail":"fault proxy"}'
@@ -135,6 +145,8 @@ class FaultProxy:
         if fault == "redirect":
             location = f"{self.upstream.scheme}://{self.upstream.netloc}/v1/nowhere"
             return self._fake(request, fault, (307, [("Location", location)], b""))
+        if fault == "thief":
+            self._steal(request, body)
         if fault == "mutate":
             self._mutate(request)
         if fault == "reencode":
@@ -191,6 +203,23 @@ class FaultProxy:
             answer = {"ok": True}
         data = json.dumps(answer).encode()
         return 200, [("Content-Type", "application/json")], data
+
+    def _steal(self, request: BaseHTTPRequestHandler, body: bytes) -> None:
+        """Enroll the proxy's own key with whatever the device's enrollment shows."""
+        form = json.loads(body)
+        thief = new_private_key()
+        form["public_key"] = public_key_text(thief)
+        stolen = json.dumps(form).encode()
+        headers = {"Content-Type": "application/json", **sign_request(
+            thief, form["device_id"], "POST", request.path, stolen, time.time())}
+        connection = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port,
+                                                timeout=30)
+        try:
+            connection.request("POST", request.path, body=stolen, headers=headers)
+            response = connection.getresponse()
+            self.thefts.append((response.status, response.read()))
+        finally:
+            connection.close()
 
     @staticmethod
     def _mutate(request: BaseHTTPRequestHandler) -> None:

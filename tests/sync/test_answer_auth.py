@@ -188,10 +188,10 @@ def test_a_device_pinning_only_a_fingerprint_believes_only_a_signed_enrollment(
     with FaultProxy(county.url, iter(["strip"]), stall_seconds=0) as proxy:
         client = CountyClient(proxy.url, DEVICE, key, "")
         with pytest.raises(UntrustedAnswer, match="carries no X-VE-Answer-Signature"):
-            client.enroll(code, "seal", VILLAGE)
+            client.enroll(code, "seal", VILLAGE, county.public_key)
         client.close()
     client = CountyClient(county.url, DEVICE, key, "")
-    answer = client.enroll(code, "seal", VILLAGE)
+    answer = client.enroll(code, "seal", VILLAGE, client.proven_county_key())
     client.close()
     assert key_fingerprint(answer["county_public_key"]) == county.key_fingerprint
 
@@ -231,3 +231,27 @@ def test_the_code_is_shown_only_to_a_county_that_proved_its_key(
            pinned_fingerprint=county.key_fingerprint, path=kept)
     client.close()
     assert json.loads(kept.read_text())["county_public_key"] == county.public_key
+
+
+def test_an_enrollment_code_seen_on_the_path_enrolls_no_other_key(
+    tmp_path: Path, county: CountyServer
+) -> None:
+    """Whoever is on a plain-http path reads the device's enrollment and
+    presents it first with its own key: the code is sealed to the county key
+    with the device's key, so the county refuses the thief, and the device
+    enrolls; the thief cannot speak as the device."""
+    key = load_or_create_device_key(tmp_path / "device.key")
+    code = operator.make_enroll_code(county.data_dir, DEVICE)
+    kept = tmp_path / "enrollment.json"
+    script = iter(["pass", "thief"])  # the key proof, then the enrollment
+    with FaultProxy(county.url, script, stall_seconds=0) as proxy:
+        client = CountyClient(proxy.url, DEVICE, key, county.public_key)
+        enroll(client, code=code, role="seal", village_code=VILLAGE,
+               pinned_key=county.public_key, path=kept)
+        client.close()
+    [(status, answer)] = proxy.thefts
+    assert status == 403 and json.loads(answer)["error"] == "bad_code"
+    shown = b"".join(proxy.bodies)
+    assert code.encode() not in shown and code.replace("-", "").encode() not in shown
+    assert json.loads(kept.read_text())["county_public_key"] == county.public_key
+    assert operator.stats(county.data_dir)["rejected"]["enroll_refused"] == 1
