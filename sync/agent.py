@@ -41,7 +41,7 @@ from protocol.event_blobs import named_blobs
 from protocol.events import Event, event_problem
 from sync.blob_quarantine import QUARANTINE_STREAM, BlobQuarantine
 from sync.client import CountyClient, CountyRefused, CountyUnreachable
-from sync.disk_faults import DiskFault, disk_fault, save_even_when_full
+from sync.disk_faults import DISK_ERRNOS, DiskFault, disk_fault, save_even_when_full
 from sync.feed_store import FeedStore
 from sync.outbox import Outbox
 
@@ -108,6 +108,15 @@ def refused_for_good(status: int) -> bool:
     return 400 <= status < 500 and status not in (401, 408, 409, 429)
 
 
+@dataclass
+class _Unrecorded:
+    """A quarantine decided but not yet recorded on the disk."""
+
+    path: Path
+    note: dict[str, Any]
+    told: bool  # the event telling the county is stored
+
+
 class SyncAgent:
     def __init__(
         self,
@@ -131,6 +140,10 @@ class SyncAgent:
         self.refused_dir = refused_dir or outbox.directory / "refused"
         self.quarantine = BlobQuarantine(outbox.directory / "quarantine" / "blobs")
         self.status = SyncStatus.load(status_path)
+        # photos to set aside whose quarantine the disk could not record (full or
+        # read-only): skipped in memory, recorded once the disk takes it
+        self._unrecorded: dict[str, _Unrecorded] = {}
+        self._disk_error: OSError | None = None  # the last disk fault of this round
 
     # -- pushing -------------------------------------------------------------
 
@@ -147,13 +160,20 @@ class SyncAgent:
         return batch
 
     def push(self) -> int:
+        """Send every pending event; the number the county took. A disk fault
+        that only kept something from being recorded (a quarantine) does not
+        stop the round: it is raised once everything has been sent."""
         sent = 0
         limit = self.settings.batch_events
         held: set[str] = set()  # blobs the county said it holds whole, this round
+        self._disk_error = None
         while True:
             batch = self._batch()[:limit]
             if not batch:
                 self._deliver_unclaimed_blobs()
+                fault = self._still_unrecorded()
+                if fault is not None:
+                    raise fault
                 return sent
             unsendable = [(e, p) for e in batch if (p := event_problem(e.to_wire())) is not None]
             for event, problem in unsendable:
@@ -210,6 +230,9 @@ class SyncAgent:
         *named_by* that name it)."""
         if self.quarantine.holds(digest):
             return False
+        if digest in self._unrecorded:
+            self._record_unrecorded()
+            return False  # its events go without it, photo missing for now
         path = self.outbox.blob_path(digest)
         try:
             data = path.read_bytes()
@@ -253,12 +276,43 @@ class SyncAgent:
         for :meth:`upload_blob`. (Told first: a power cut in between tells
         the county twice rather than never.)"""
         note = {"blob": digest, "size": size, "events": named_by or [], "why": why}
-        self.outbox.append(QUARANTINE_STREAM, note)
-        self.quarantine.set_aside(digest, path, {**note, "at": self.clock()})
-        self.status.blobs_quarantined += 1
-        log.error("blob %s will not be sent: %s; set aside in %s", digest, why,
-                  self.quarantine.directory)
+        self._unrecorded[digest] = _Unrecorded(path, note, told=False)
+        if self._record(digest):
+            log.error("blob %s will not be sent: %s; set aside in %s", digest, why,
+                      self.quarantine.directory)
+        else:
+            log.error("blob %s will not be sent: %s; the disk cannot record that now, so it "
+                      "is skipped and its events go without it until it can", digest, why)
         return False
+
+    def _record(self, digest: str) -> bool:
+        """Record the quarantine of *digest* kept in memory; False if the
+        disk cannot take it yet (full or read-only: remembered for the end of
+        the round); any other error is raised."""
+        pending = self._unrecorded[digest]
+        try:
+            if not pending.told:
+                self.outbox.append(QUARANTINE_STREAM, pending.note)
+                pending.told = True
+            self.quarantine.set_aside(digest, pending.path, {**pending.note, "at": self.clock()})
+        except OSError as error:
+            if error.errno not in DISK_ERRNOS:
+                raise
+            self._disk_error = error
+            return False
+        del self._unrecorded[digest]
+        self.status.blobs_quarantined += 1
+        return True
+
+    def _record_unrecorded(self) -> None:
+        for digest in list(self._unrecorded):
+            self._record(digest)
+
+    def _still_unrecorded(self) -> OSError | None:
+        """Record what the disk could not take before; the disk's error if
+        something is still not recorded."""
+        self._record_unrecorded()
+        return self._disk_error if self._unrecorded else None
 
     def _deliver_unclaimed_blobs(self) -> None:
         """Photos no waiting event names (their event is not stored yet, or a
