@@ -273,7 +273,7 @@ class CountyApp:
 
     def blob_status(self, store: Store, request: Request, params: tuple[str, ...]) -> Reply:
         device_id, _ = self._device(store, request)
-        progress = self.blobs.progress(store, self._blob_name(params))
+        progress = self.blobs.progress(store, self._blob_name(params), device_id)
         return Reply(200, {"received": progress.received, "complete": progress.complete},
                      device=device_id)
 

@@ -248,7 +248,16 @@ class SyncAgent:
             return self._quarantine(digest, path, len(data), named_by, "it is damaged: its "
                                     f"bytes now have sha256 {found} (a bad sector of the SD card?)")
         try:
-            return self._send_blob(digest, data)
+            try:
+                return self._send_blob(digest, data)
+            except CountyRefused as refusal:
+                if refusal.status not in (400, 422):
+                    raise
+                # the photo was checked above, so the county's copy is what is bad
+                # (it discards it on 422): once more, from wherever it now stands
+                log.warning("blob %s refused (%s); sending it again from the county's "
+                            "copy, from offset 0 if it discarded it", digest, refusal)
+                return self._send_blob(digest, data)
         except CountyRefused as refusal:
             if not refused_for_good(refusal.status):
                 raise
