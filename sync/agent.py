@@ -144,11 +144,14 @@ class SyncAgent:
         # read-only): skipped in memory, recorded once the disk takes it
         self._unrecorded: dict[str, _Unrecorded] = {}
         self._disk_error: OSError | None = None  # the last disk fault of this round
+        # events the county confirmed whose acknowledgement the disk could not
+        # store (read-only): left out of the next batches, acknowledged once it can
+        self._confirmed: set[str] = set()
 
     # -- pushing -------------------------------------------------------------
 
     def _batch(self) -> list[Event]:
-        events = self.outbox.pending(self.settings.batch_events)
+        events = self.outbox.pending(self.settings.batch_events, skip=self._confirmed)
         batch: list[Event] = []
         size = 0
         for event in events:
@@ -167,6 +170,7 @@ class SyncAgent:
         limit = self.settings.batch_events
         held: set[str] = set()  # blobs the county said it holds whole, this round
         self._disk_error = None
+        self._acknowledge([])
         while True:
             batch = self._batch()[:limit]
             if not batch:
@@ -185,7 +189,7 @@ class SyncAgent:
                     named_by = [e.id for e in batch if digest in referenced_blobs(e)]
                     if digest not in held and self.upload_blob(digest, named_by):
                         held.add(digest)
-            backlog = self.outbox.stats().pending
+            backlog = max(0, self.outbox.stats().pending - len(self._confirmed))
             try:
                 result = self.client.send_events([e.to_wire() for e in batch], backlog)
             except CountyRefused as refusal:
@@ -199,7 +203,7 @@ class SyncAgent:
                     continue
                 raise
             confirmed = result.accepted + result.duplicates
-            self.outbox.ack(confirmed)
+            self._acknowledge(confirmed)
             sent += len(result.accepted)
             self.status.events_sent += len(result.accepted)
             if result.server_time:
@@ -321,7 +325,28 @@ class SyncAgent:
         """Record what the disk could not take before; the disk's error if
         something is still not recorded."""
         self._record_unrecorded()
-        return self._disk_error if self._unrecorded else None
+        self._acknowledge([])
+        return self._disk_error if self._unrecorded or self._confirmed else None
+
+    def _acknowledge(self, confirmed: list[str]) -> None:
+        """Acknowledge *confirmed*, with whatever the disk could not take
+        before; on a read-only or full disk, keep them in memory instead
+        (left out of the next batches, so the backlog still goes)."""
+        ids = [*self._confirmed, *confirmed]
+        if not ids:
+            return
+        try:
+            self.outbox.ack(ids)
+        except OSError as error:
+            if error.errno not in DISK_ERRNOS:
+                raise
+            self._disk_error = error
+            self._confirmed.update(confirmed)
+            log.warning("the county confirmed %d events but the disk cannot record it (%s); "
+                        "they are left out of this round and sent again later, which is "
+                        "harmless", len(self._confirmed), error.strerror or error)
+            return
+        self._confirmed.clear()
 
     def _deliver_unclaimed_blobs(self) -> None:
         """Photos no waiting event names (their event is not stored yet, or a
