@@ -18,7 +18,8 @@ trusted) makes a round fail and be tried again; so does a fault of the
 device's own disk (:mod:`sync.disk_faults`), which loses nothing.
 The daemon (:meth:`SyncAgent.run_forever`) repeats rounds, backing off
 exponentially with jitter while the county cannot be reached and honouring
-its ``Retry-After``. What happened is kept in a small status file.
+its ``Retry-After`` up to the longest backoff (it comes unsigned). What
+happened is kept in a small status file.
 """
 
 from __future__ import annotations
@@ -427,7 +428,8 @@ class SyncAgent:
         """How long to wait after a failed round: backoff, or longer if asked."""
         delay = backoff_delay(self.status.consecutive_failures, self.settings, self.rng)
         if error.retry_after is not None:
-            delay = max(delay, error.retry_after)
+            # unsigned (anything on the path may send it): never past the longest backoff
+            delay = max(delay, min(error.retry_after, self.settings.backoff_max_seconds))
         return delay
 
     def run_forever(

@@ -5,6 +5,7 @@ loopback. Each request it receives takes the next fault from a script:
 - ``reset``: the connection is reset after half the request body arrived;
 - ``error``: 500 without forwarding;
 - ``busy``: 429 with ``Retry-After: 1`` without forwarding;
+- ``decade``: 503 with ``Retry-After`` of ten years, without forwarding;
 - ``stall``: nothing is answered until past the client's timeout;
 - ``lost``: forwarded (so the county stores it), then the connection is reset
   before the answer goes back;
@@ -53,7 +54,7 @@ from urllib.parse import urlsplit
 
 from protocol.signing import new_private_key, public_key_text, sign_request
 
-FAULTS = ("pass", "reset", "error", "busy", "stall", "lost", "tamper", "forge", "replay",
+FAULTS = ("pass", "reset", "error", "busy", "decade", "stall", "lost", "tamper", "forge", "replay",
           "mutate", "strip", "reencode", "remethod", "misroute", "redirect", "thief", "hold")
 ANSWER_SIGNATURE = "X-VE-Answer-Signature"
 Answer = tuple[int, list[tuple[str, str]], bytes]
@@ -118,12 +119,14 @@ class FaultProxy:
         body = request.rfile.read(length)
         with self._mutex:
             self.bodies.append(body)
-        if fault in ("error", "busy"):
-            status = 500 if fault == "error" else 429
+        if fault in ("error", "busy", "decade"):
+            status = {"error": 500, "busy": 429, "decade": 503}[fault]
             answer = b'{"error":"injected","detail":"fault proxy"}'
             request.send_response(status)
             if fault == "busy":
                 request.send_header("Retry-After", "1")
+            if fault == "decade":
+                request.send_header("Retry-After", str(10 * 365 * 86400))
             request.send_header("Content-Type", "application/json")
             request.send_header("Content-Length", str(len(answer)))
             request.end_headers()
