@@ -182,3 +182,18 @@ def test_enrollment_must_be_signed_by_the_key_it_enrolls(
     assert response.json()["error"] == "forged"
     assert stats()["rejected"]["forged"] == 1
     assert device.enroll(code).status_code == 200  # the code was not spent
+
+
+def test_a_village_code_in_other_digits_is_refused(
+    new_device: Callable[[str], Device], data_dir: Path
+) -> None:
+    """Twelve Arabic-Indic digits are digits to a regex's \\d, not a village code."""
+    device = new_device("ve-digits-seal1")
+    code = operator.make_enroll_code(data_dir, device.device_id)
+    body = to_json({"device_id": device.device_id, "public_key": device.public_key,
+                    "sealed_code": device.seal(code), "role": "seal",
+                    "village_code": "٣٣٠٢٢٦١٠٠٢٠١"})
+    response = device.send("POST", "/v1/enroll", body)
+    assert response.status_code == 400
+    assert "12-digit village code" in response.json()["detail"]
+    assert device.enroll(code).status_code == 200  # the code was not spent
