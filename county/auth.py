@@ -96,7 +96,12 @@ def authenticate(
                        f"device {signed.device_id!r} is not enrolled; enroll it with a code from "
                        f"`village-edge county enroll-code --device {signed.device_id}`",
                        counters=("unknown_device",))
-    check_signature(public_key_from_text(device.public_key), signed, method, target, body)
+    try:
+        public = public_key_from_text(device.public_key)
+    except SignatureError as error:  # enrolled before such keys were refused
+        raise Rejected(401, "forged", f"the key {signed.device_id} enrolled is not usable "
+                       f"({error}); enroll the device again", counters=("forged",)) from None
+    check_signature(public, signed, method, target, body)
     verification.verified = True
     check_fresh(store, signed, now)
     return signed.device_id

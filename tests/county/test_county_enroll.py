@@ -11,6 +11,8 @@ from typing import Any
 
 from county import operator
 from county.server import CountyServer
+from protocol.enrollment_seal import seal_code
+from protocol.signing import public_key_from_text
 from tests.county.conftest import VILLAGE, Device, enroll, event, to_json
 
 
@@ -196,4 +198,21 @@ def test_a_village_code_in_other_digits_is_refused(
     response = device.send("POST", "/v1/enroll", body)
     assert response.status_code == 400
     assert "12-digit village code" in response.json()["detail"]
+    assert device.enroll(code).status_code == 200  # the code was not spent
+
+
+def test_a_key_of_small_order_is_not_enrolled(
+    new_device: Callable[[str], Device], data_dir: Path
+) -> None:
+    """Anyone can sign for the all-zero key: the county refuses to enroll it."""
+    device = new_device("ve-zero-seal1")
+    code = operator.make_enroll_code(data_dir, device.device_id)
+    zero = "A" * 43
+    body = to_json({"device_id": device.device_id, "public_key": zero,
+                    "sealed_code": seal_code(public_key_from_text(device.county.public_key),
+                                             code, device.device_id, zero),
+                    "role": "seal", "village_code": VILLAGE})
+    response = device.send("POST", "/v1/enroll", body)
+    assert response.status_code == 400
+    assert "small order" in response.json()["detail"]
     assert device.enroll(code).status_code == 200  # the code was not spent
