@@ -23,6 +23,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.requests import Request as StarletteRequest
+from starlette.responses import Response
 from starlette.routing import Mount
 
 from county.app import CountyApp, Reply, Request, Route
@@ -151,7 +153,20 @@ def county_asgi(app: CountyApp, *, threads: int) -> Starlette:
             executor.shutdown(wait=True)
             app.database.close()
 
-    return Starlette(routes=[Mount("", app=_guarded(api))], lifespan=lifespan)
+    return Starlette(routes=[Mount("", app=_guarded(api))], lifespan=lifespan,
+                     exception_handlers={404: _not_found})
+
+
+async def _not_found(request: StarletteRequest, exc: Exception) -> Response:
+    """A target that is not a path (``*``, ``http://host/...``) never reaches
+    the device API: refused in JSON like every other target it does not serve."""
+    target = request.scope.get("raw_path", b"").decode("latin-1")
+    shown = ascii(target if len(target) <= 80 else f"{target[:80]}...").strip("'")
+    log.warning("- %s %s -> 404 refused (not_found)", request.method, shown)
+    body = answer_body(Rejected(404, "not_found", f"the county has no {shown}; see "
+                                "county/openapi.yaml").body())
+    return Response(body, status_code=404, headers={"Server": SERVER},
+                    media_type="application/json; charset=utf-8")
 
 
 def _guarded(api: DeviceAPI) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
