@@ -483,8 +483,12 @@ def run_client(plan: Plan) -> Tally:
 
 
 def run_fleet(plans: list[Plan]) -> Tally:
-    with multiprocessing.get_context("fork").Pool(len(plans)) as pool:
+    pool = multiprocessing.get_context("fork").Pool(len(plans))
+    try:
         tallies = pool.map(run_client, plans)
+    finally:  # close and join: terminate() can leave a worker waiting on the queue's lock
+        pool.close()
+        pool.join()
     total = Tally()
     for tally in tallies:
         total.latencies += tally.latencies
@@ -548,7 +552,7 @@ def measure(kind: Kind, scenario: str, scale: dict[str, Any], scratch: Path, bas
         if profile is not None:
             spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record",
                                     "--pid", str(served.process.pid), "--format", "raw",
-                                    "--output", str(profile), "--rate", "200"],
+                                    "--output", str(profile), "--rate", "200", "--nonblocking"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         with Meter(served.process.pid, db_pid) as meter:
             tally = run_fleet(plans)

@@ -18,6 +18,7 @@ from functools import lru_cache
 from PIL import Image, ImageChops, ImageDraw
 
 from camera.settings import Size
+from camera.showing import Showing, qr_modules, render_showing
 
 RGB = tuple[int, int, int]
 Box = tuple[float, float, float, float]
@@ -54,12 +55,17 @@ class Scene(StrEnum):
 class View:
     """A scene and its particulars. ``shift`` moves the sheet by a fraction
     of the frame (``(0.02, 0.0)``: 2 % to the right), as when a document is
-    laid down again a little off."""
+    laid down again a little off. A QR code shown badly (tilted, dim, far
+    away...) has a ``showing``."""
 
     scene: Scene = Scene.DOCUMENT
     document_seed: int = 0
     qr_payload: str = ""
     shift: tuple[float, float] = (0.0, 0.0)
+    #: How the phone is held (:class:`camera.showing.Showing`); None: square
+    #: to the lens, sharp and large. ``showing_seed`` places glare and moiré.
+    showing: Showing | None = None
+    showing_seed: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scene", Scene(self.scene))
@@ -242,19 +248,6 @@ def _draw_hand(draw: ImageDraw.ImageDraw, size: Size) -> None:
     draw.rectangle([at(0.655, 0.44), at(0.795, 0.52)], fill=(120, 30, 30))
 
 
-@lru_cache(maxsize=8)
-def qr_modules(payload: str) -> Image.Image:
-    """*payload* as a QR code, one pixel per module, with the 4-module quiet
-    zone; error correction level M, as the approver's phone shows it."""
-    import qrcode  # only the simulation draws QR codes
-    from qrcode.constants import ERROR_CORRECT_M
-
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=1, border=4)
-    code.add_data(payload.encode("utf-8"))
-    code.make(fit=True)
-    return code.make_image().get_image().convert("L")
-
-
 def _draw_phone(image: Image.Image, payload: str) -> None:
     width, height = image.size
     side = min(width, height)
@@ -293,6 +286,9 @@ def render(view: View, size: Size) -> Image.Image:
     """*view* as the camera would see it at *size*, RGB, without sensor noise."""
     if view.scene is Scene.COVERED:
         return Image.new("RGB", size, COVERED)
+    if view.scene is Scene.QR and view.showing is not None:
+        return render_showing(view.qr_payload, size, view.showing,
+                              view.showing_seed).convert("RGB")
     image = Image.new("RGB", size, DESK)
     draw = ImageDraw.Draw(image)
     if view.scene is Scene.QR:

@@ -15,6 +15,7 @@ from camera.base import Camera
 from camera.errors import CameraError
 from camera.scenes import Scene, View, render
 from camera.settings import CameraSettings, Size
+from camera.showing import Showing
 
 #: Sensor noise: each pixel level moves by up to this much, frame to frame.
 NOISE_AMPLITUDE = 6
@@ -72,9 +73,14 @@ class SimulatedCamera(Camera):
         document_seed: int | None = None,
         qr_payload: str | None = None,
         shift: tuple[float, float] | None = None,
+        showing: Showing | None = None,
+        showing_seed: int = 0,
     ) -> None:
-        """Put *scene* in front of the lens; particulars not given stay as they were."""
-        changes: dict[str, object] = {"scene": Scene(scene)}
+        """Put *scene* in front of the lens; particulars not given stay as
+        they were, but for *showing*: how a QR code is held this time (None:
+        square to the lens, sharp and large; see :mod:`camera.showings`)."""
+        changes: dict[str, object] = {"scene": Scene(scene), "showing": showing,
+                                      "showing_seed": showing_seed}
         if document_seed is not None:
             changes["document_seed"] = document_seed
         if qr_payload is not None:

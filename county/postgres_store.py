@@ -16,15 +16,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
-
-import psycopg
-from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool, PoolTimeout
+from typing import TYPE_CHECKING, Any
 
 from county.errors import CountyError
 from county.policy import NONCE_WINDOW_SECONDS
 from county.store import NONCE_PURGE_SECONDS, NewEvent, Store
+
+if TYPE_CHECKING:  # psycopg reads its package metadata when imported: only when used
+    import psycopg
+    from psycopg_pool import ConnectionPool
 
 CONNECT_SECONDS = 10
 _converted: dict[str, str] = {}
@@ -60,7 +60,9 @@ class PostgresStore(Store):
             yield
 
     def reusable(self) -> bool:
-        return self._db.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        from psycopg.pq import TransactionStatus
+
+        return bool(self._db.info.transaction_status == TransactionStatus.IDLE)
 
     def close(self) -> None:
         self._db.close()
@@ -124,6 +126,9 @@ def _unreachable(url: str, error: Exception) -> CountyError:
 
 
 def connect_postgres(url: str) -> PostgresStore:
+    import psycopg
+    from psycopg.rows import dict_row
+
     try:
         connection = psycopg.connect(url, autocommit=True, row_factory=dict_row,
                                      connect_timeout=CONNECT_SECONDS)
@@ -133,6 +138,9 @@ def connect_postgres(url: str) -> PostgresStore:
 
 
 def open_pool(url: str, size: int) -> ConnectionPool[Any]:
+    from psycopg.rows import dict_row
+    from psycopg_pool import ConnectionPool, PoolTimeout
+
     pool: ConnectionPool[Any] = ConnectionPool(
         url, min_size=size, max_size=size, open=False, timeout=30, name="county",
         kwargs={"autocommit": True, "row_factory": dict_row, "connect_timeout": CONNECT_SECONDS},
@@ -152,11 +160,15 @@ def open_pool(url: str, size: int) -> ConnectionPool[Any]:
 
 @contextmanager
 def pooled(pool: object) -> Iterator[Store]:
+    from psycopg_pool import ConnectionPool
+
     assert isinstance(pool, ConnectionPool)
     with pool.connection() as connection:
         yield PostgresStore(connection)
 
 
 def close_pool(pool: object) -> None:
+    from psycopg_pool import ConnectionPool
+
     assert isinstance(pool, ConnectionPool)
     pool.close()

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from hardware.printer import Receipt
+from kiosk.qr_codes import GUIDE_QR_CAPTION, item_content
 from kiosk.viewmodels.detail import steps
 from kiosk.viewmodels.roster import Person
 from kiosk.viewmodels.services import (
@@ -20,7 +21,11 @@ from powerlist import PowerItem
 
 
 class GuideSlips:
-    """A plain service-guide slip: item, whom to see, materials, steps."""
+    """A plain service-guide slip: item, whom to see, materials, steps; and
+    where the kiosk reads QR codes (*scanning*) the code that opens the item."""
+
+    def __init__(self, *, scanning: bool = False) -> None:
+        self.scanning = scanning
 
     def service_guide(self, item: PowerItem, people: Sequence[Person], paper_mm: int) -> Receipt:
         build = Receipt.build().title("办事指南").text(item.name, bold=True, align="center")
@@ -36,7 +41,9 @@ class GuideSlips:
             limit = f"（{node.time_limit}）" if node.time_limit else ""
             build.text(f"{number}. {node.action}{limit}")
         build.text(f"办理时限：{item.time_limit}").rule()
-        return build.qr(f"powerlist:{item.id}", caption="扫码查看本事项").done()
+        if self.scanning:
+            build.qr(item_content(item.id), caption=GUIDE_QR_CAPTION)
+        return build.done()
 
 
 class NoPrinter:

@@ -47,12 +47,15 @@ class ComplaintsUnavailable(KioskError, RuntimeError):
 
 
 class SealedComplaints:
-    """Complaints sealed with the county's key and kept in the outbox."""
+    """Complaints sealed with the county's key and kept in the outbox; the
+    receipt has a QR code where the kiosk reads them (*scanning*)."""
 
-    def __init__(self, outbox: Outbox, feed: FeedStore, device_id: str) -> None:
+    def __init__(self, outbox: Outbox, feed: FeedStore, device_id: str, *,
+                 scanning: bool = False) -> None:
         self.outbox = outbox
         self.feed = feed
         self.device_id = device_id
+        self.scanning = scanning
 
     def file(self, draft: ComplaintDraft) -> FiledComplaint:
         form = filing.ComplaintForm(PROBLEM_KEYS.get(draft.problem, "other"), draft.item_id,
@@ -62,7 +65,7 @@ class SealedComplaints:
         if isinstance(result, filing.Unavailable):
             raise ComplaintsUnavailable(result.message, result.detail)
         return FiledComplaint(result.display_code, result.reply_due,
-                              receipts.complaint_receipt(result))
+                              receipts.complaint_receipt(result, scanning=self.scanning))
 
 
 class FeedProgress:
@@ -79,14 +82,16 @@ class FeedProgress:
 
 
 class GuideSlips:
-    """Service-guide slips naming the people from the county's roster."""
+    """Service-guide slips naming the people from the county's roster, with
+    a QR code where the kiosk reads them (*scanning*)."""
 
-    def __init__(self, feed: FeedStore | None) -> None:
+    def __init__(self, feed: FeedStore | None, *, scanning: bool = False) -> None:
         self.feed = feed
+        self.scanning = scanning
 
     def service_guide(self, item: PowerItem, people: Sequence[Person], paper_mm: int) -> Receipt:
         roster = receipts.roster_from_feed(self.feed) if self.feed is not None else {}
-        return receipts.service_guide(item, roster)
+        return receipts.service_guide(item, roster, scanning=self.scanning)
 
 
 class QueuedPrinting:

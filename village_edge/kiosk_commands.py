@@ -147,8 +147,34 @@ def run_kiosk(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     return _run_live(config, args, args.size, out)
 
 
+def kiosk_scanner(config: Config) -> Any:
+    """The kiosk's QR scanner (not started), or None: only a kiosk whose
+    configuration has ``[camera] enabled = true`` reads QR codes. On a device
+    with role ``all`` the camera is the seal station's, over its tray."""
+    if not config.camera.enabled or config.role != "kiosk":
+        return None
+    from camera.factory import open_camera
+    from kiosk.services.scanner import CodeScanner
+
+    return CodeScanner(open_camera(config.camera))
+
+
+@contextmanager
+def scanning(services: Any) -> Iterator[None]:
+    """The services' QR scanner reading while the window is open."""
+    scanner = services.scanner
+    if scanner is not None:
+        scanner.start()
+    try:
+        yield
+    finally:
+        if scanner is not None:
+            scanner.stop()
+
+
 def real_services(config: Config, feed: Any, outbox: Any) -> Any:
-    """The kiosk's printing, complaint, progress and read-aloud services."""
+    """The kiosk's printing, complaint, progress, read-aloud and QR services;
+    slips carry a QR code only where the kiosk reads them."""
     from hardware.errors import PrinterError
     from hardware.printer import open_printer
     from kiosk.services.print_queue import PrintQueue
@@ -163,11 +189,14 @@ def real_services(config: Config, feed: Any, outbox: Any) -> Any:
         printer = None
     if printer is not None:
         printing = QueuedPrinting(PrintQueue(config.state.print_queue, printer))
+    scanner = kiosk_scanner(config)
+    scans = scanner is not None
     return KioskServices(
-        GuideSlips(feed), printing,
-        SealedComplaints(outbox, feed, config.device_id) if feed is not None else None,
+        GuideSlips(feed, scanning=scans), printing,
+        SealedComplaints(outbox, feed, config.device_id, scanning=scans)
+        if feed is not None else None,
         FeedProgress(feed) if feed is not None else None,
-        Voice(), int(config.printer.paper_mm),
+        Voice(), int(config.printer.paper_mm), scanner,
     )
 
 
@@ -177,15 +206,16 @@ def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
     from kiosk.kivy_setup import prepare_kivy
     from kiosk.launch import build_view_model
 
-    vm = build_view_model(catalog_feed=feed, data_feed=feed,
-                          services=real_services(config, feed, outbox),
+    services = real_services(config, feed, outbox)
+    vm = build_view_model(catalog_feed=feed, data_feed=feed, services=services,
                           technician=_technician_hooks(config, simulate),
                           pin=technician_pin(config))
     prepare_kivy(config.state.kiosk, os.environ, size=size, fullscreen=fullscreen)
     from hardware.printer import render_preview
     from kiosk.app import KioskApp
 
-    KioskApp(vm, receipt_image=render_preview).run()
+    with scanning(services):
+        KioskApp(vm, receipt_image=render_preview).run()
 
 
 def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
@@ -199,8 +229,8 @@ def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
     feed = _feed(config)
     data_feed = feed if feed is not None else (SampleFeed() if simulate else None)
     with open_outbox(config) as outbox:
-        vm = build_view_model(catalog_feed=feed, data_feed=data_feed,
-                              services=real_services(config, feed, outbox),
+        services = real_services(config, feed, outbox)
+        vm = build_view_model(catalog_feed=feed, data_feed=data_feed, services=services,
                               technician=_technician_hooks(config, simulate),
                               pin=technician_pin(config))
         with display_for_kivy():
@@ -209,7 +239,8 @@ def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
             from hardware.printer import render_preview
             from kiosk.app import KioskApp
 
-            KioskApp(vm, receipt_image=render_preview).run()
+            with scanning(services):
+                KioskApp(vm, receipt_image=render_preview).run()
     return OK
 
 

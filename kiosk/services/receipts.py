@@ -8,6 +8,11 @@ in text mode, while "☐" is outside GBK and would print as a wrong glyph.
 
 The complaint receipt shows no item, problem or phone number: a slip left
 on the counter must not tell anyone what was reported.
+
+A slip carries a QR code (:mod:`kiosk.qr_codes`) only where the kiosk has a
+camera to read it (*scanning*): a code and its caption are a promise that
+holding the slip up to the kiosk opens the item or the progress. Elsewhere
+the slip mentions no scanning at all, and the villager types the code.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from hardware.printer import Receipt
+from kiosk.qr_codes import GUIDE_QR_CAPTION, RECEIPT_QR_CAPTION, item_content
 from kiosk.services.complaints import ComplaintReceipt
 from kiosk.services.progress import chinese_date
 from powerlist import Flowchart, Node, PowerItem
@@ -26,7 +32,6 @@ if TYPE_CHECKING:
     from sync.feed_store import FeedStore
 
 ROSTER_DOCUMENT = ("roster", "officials")  # (kind, name) in the feed
-ITEM_QR_PREFIX = "VE-ITEM:"
 CHECKBOX = "□"
 STEP_INDENT = "   "  # under the step's number
 
@@ -101,23 +106,13 @@ def condition_of(flowchart: Flowchart, node_id: str) -> str | None:
     return None
 
 
-def item_qr_content(item_id: str) -> str:
-    return ITEM_QR_PREFIX + item_id
-
-
-def item_id_from_qr(text: str) -> str | None:
-    """The item id in a scanned service-guide QR, None if it is not one."""
-    text = text.strip()
-    if not text.startswith(ITEM_QR_PREFIX):
-        return None
-    return text[len(ITEM_QR_PREFIX):] or None
-
-
 def service_guide(
-    item: PowerItem, roster: Mapping[str, Any], *, printed: datetime | None = None
+    item: PowerItem, roster: Mapping[str, Any], *, printed: datetime | None = None,
+    scanning: bool = False,
 ) -> Receipt:
     """The service-guide slip (办事指南) for *item*: whom to see, what to bring,
-    the steps with their time limits, the overall time limit and a QR code."""
+    the steps with their time limits, the overall time limit and, where the
+    kiosk reads QR codes (*scanning*), a QR code that opens the item."""
     official = whom_to_see(item, roster)
     build = Receipt.build().title("办事指南")
     build.text(item.name, align="center", bold=True).text(f"类别：{item.category_name}").rule()
@@ -140,18 +135,20 @@ def service_guide(
             if step.time_limit:
                 build.text(f"{STEP_INDENT}时限：{step.time_limit}")
     build.rule().text(f"办结时限：{item.time_limit}", bold=True)
-    build.qr(item_qr_content(item.id), caption="在村里的触摸屏上扫码，可以看完整流程")
+    if scanning:
+        build.qr(item_content(item.id), caption=GUIDE_QR_CAPTION)
     if printed is not None:
         build.text(f"打印时间：{printed:%Y-%m-%d %H:%M}", align="center")
     return build.done()
 
 
-def complaint_receipt(receipt: ComplaintReceipt) -> Receipt:
+def complaint_receipt(receipt: ComplaintReceipt, *, scanning: bool = False) -> Receipt:
     """The receipt of a filed report: the tracking code large, the reply due
-    date, a reminder to keep it, and the QR code for progress lookup."""
+    date, a reminder to keep it, and where the kiosk reads QR codes
+    (*scanning*) the QR code that opens the progress."""
     title = "举报回执" if receipt.kind == "whistle" else "投诉回执"
     what = "举报" if receipt.kind == "whistle" else "投诉"
-    return (
+    build = (
         Receipt.build()
         .title(title)
         .text("查询号码", align="center")
@@ -163,6 +160,7 @@ def complaint_receipt(receipt: ComplaintReceipt) -> Receipt:
         .text("凭查询号码，可以在村里的触摸屏上查办理进度。")
         .rule()
         .text("请保管好这张回执", align="center", bold=True)
-        .qr(receipt.qr, caption="扫码查询办理进度")
-        .done()
     )
+    if scanning:
+        build.qr(receipt.qr, caption=RECEIPT_QR_CAPTION)
+    return build.done()

@@ -87,6 +87,13 @@ class Speaker(Protocol):
         ...
 
 
+class CodeSource(Protocol):
+    def take(self) -> str | None:
+        """The text of a QR code that came into the camera's view since the
+        last call, once per showing; None when there is none."""
+        ...
+
+
 class HealthFinding(Protocol):
     """A line of ``village-edge doctor`` (:class:`village_edge.report.Finding`)."""
 
@@ -108,3 +115,4 @@ class KioskServices:
     progress: ProgressLookup | None = None
     speaker: Speaker | None = None
     paper_mm: int = 58
+    scanner: CodeSource | None = None  # None: no camera, slips promise no scanning

@@ -19,6 +19,7 @@ from kiosk.viewmodels.items import ListRow, group_rows, group_title
 from kiosk.viewmodels.progress import ProgressViewModel
 from kiosk.viewmodels.receipt import ReceiptViewModel
 from kiosk.viewmodels.roster import Roster
+from kiosk.viewmodels.scanning import follow_scanned_code
 from kiosk.viewmodels.search import SearchViewModel
 from kiosk.viewmodels.services import KioskServices
 from kiosk.viewmodels.technician import CornerTaps, PinPad, TechnicianHooks, TechnicianViewModel
@@ -233,6 +234,8 @@ class KioskViewModel:
 
     def tick(self) -> str | None:
         """Called every second or so: the screen to switch to, if any."""
+        if (scanned := follow_scanned_code(self, self._clock())) is not None:
+            return scanned
         due = self.idle.tick(self._clock())
         if due == "home" and self.screen not in ("home", "attract"):
             self.large_text = False

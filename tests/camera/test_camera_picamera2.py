@@ -157,11 +157,13 @@ class Picamera2:
 
 
 @pytest.fixture
-def picamera2(mocker: MockerFixture) -> Picamera2:
+def picamera2(mocker: MockerFixture, monkeypatch: pytest.MonkeyPatch) -> Picamera2:
     cls = mocker.create_autospec(Picamera2Api, spec_set=True)
     module = types.ModuleType("picamera2")
     module.Picamera2 = cls  # type: ignore[attr-defined]
-    mocker.patch.dict(sys.modules, {"picamera2": module})
+    # Only this one entry is put back afterwards: restoring all of sys.modules would
+    # drop the decoders imported meanwhile, and a native module imported twice aborts.
+    monkeypatch.setitem(sys.modules, "picamera2", module)
     camera = cls.return_value
     return Picamera2(cls, camera, Answers(camera))
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+from collections.abc import Iterator
 from types import SimpleNamespace
 
 import barcode
@@ -11,7 +14,8 @@ from barcode.writer import ImageWriter
 from PIL import Image
 from pyzbar import pyzbar
 
-from camera.qr import MAX_QR_CHARS, oversized_reason, scan_qr
+from camera.errors import CameraError, DecoderMissing
+from camera.qr import BASELINE_PLAN, MAX_QR_CHARS, oversized_reason, scan_qr
 from tests.camera.conftest import approval_like_token
 
 
@@ -61,3 +65,36 @@ def test_bytes_that_are_not_utf8_are_skipped(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(pyzbar, "decode", decode)
     assert scan_qr(Image.new("L", (10, 10))) == ["好"]
     assert asked_for == [pyzbar.ZBarSymbol.QRCODE]
+
+
+@pytest.fixture
+def without_zxing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """zxing-cpp not installed: its import fails (the module is put back afterwards)."""
+    from camera import qr
+
+    qr._zxing.cache_clear()
+    monkeypatch.setitem(sys.modules, "zxingcpp", None)
+    yield
+    qr._zxing.cache_clear()
+
+
+def test_without_zxing_the_suite_still_reads_with_zbar_and_says_once_what_to_install(
+    without_zxing: None, caplog: pytest.LogCaptureFixture,
+) -> None:
+    token = approval_like_token(5, 120)
+    with caplog.at_level(logging.ERROR, logger="camera.qr"):
+        assert scan_qr(qr_image(token)) == [token]
+        assert scan_qr(qr_image(token)) == [token]
+    messages = [record.getMessage() for record in caplog.records]
+    assert len(messages) == 1 and "install the zxing-cpp package" in messages[0]
+
+
+def test_with_no_decoder_at_all_the_error_says_what_to_install(
+    without_zxing: None, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "pyzbar", None)
+    monkeypatch.setitem(sys.modules, "pyzbar.pyzbar", None)
+    with pytest.raises(DecoderMissing, match="install the zxing-cpp package"):
+        scan_qr(qr_image("VE1.abc"))
+    with pytest.raises(CameraError, match="install libzbar0"):
+        scan_qr(qr_image("VE1.abc"), BASELINE_PLAN)

@@ -296,6 +296,28 @@ def test_an_approval_qr_shown_to_the_camera_unlocks(tmp_path: Path, camera) -> N
         rig.close()
 
 
+@pytest.mark.parametrize("seed", [0, 3])
+def test_an_approval_on_a_phone_at_arms_length_tilted_and_dim_unlocks(  # type: ignore[no-untyped-def]
+        tmp_path: Path, camera, seed: int) -> None:
+    from camera.qr import BASELINE_PLAN, scan_qr
+    from camera.showings import ARMS_LENGTH
+
+    rig = make_rig(tmp_path, camera=simulated_camera_link(camera))
+    try:
+        rig.controller.request("committee", "合同签订", 1)
+        token = rig.token()
+        camera.show("qr", qr_payload=token, showing=ARMS_LENGTH, showing_seed=seed)
+        # zbar alone, the station's reader before, reads none of these frames
+        assert [scan_qr(camera.scan_frame(), BASELINE_PLAN) for _ in range(3)] == [[]] * 3
+        for _ in range(3):  # the station looks at a few frames, as in well under a second
+            rig.controller.tick()
+        assert rig.controller.phase is Phase.UNLOCKED
+        assert rig.factory.pin(COMMITTEE_LOCK).state > 0
+        assert any(r["kind"] == "approved" and r["source"] == "qr" for r in rig.ledger.records)
+    finally:
+        rig.close()
+
+
 def refusal_of(rig: Rig, **changes: object) -> Refusal:
     request = rig.controller.request_open
     fields: dict[str, object] = {
