@@ -46,6 +46,7 @@ from hardware.lock import (
 from hardware.pins import HEADER_BCM_PINS, PULLED_LOW_AT_BOOT, REAL_FACTORIES
 from hardware.printer import PrinterSettings
 from hardware.station import SlotSpec, StationSpec
+from kiosk.viewmodels.sizes import DEFAULT_DIAGONAL_INCHES
 from protocol.api import DEVICE_ID
 from protocol.signing import SignatureError, public_key_from_text
 from sync.agent import SyncSettings
@@ -241,6 +242,15 @@ SCHEMA: Schema = {
                            default=CameraSettings.backend),
         }
     ),
+    "kiosk": Table(
+        {
+            # The touchscreen's physical size: text and touch targets are
+            # sized in dp (1/160 inch) from it, to meet the age-friendly rules.
+            "display_inches": Key(SECONDS, "the display's diagonal in inches, e.g. 7 or 21.5",
+                                  check=within(3, 100, " in"),
+                                  default=DEFAULT_DIAGONAL_INCHES),
+        }
+    ),
     "county": Table(
         {
             "url": Key(str, "the county server's address, https://... (empty: not set up yet)",
@@ -292,6 +302,7 @@ class Config:
     station: StationSpec
     printer: PrinterSettings
     camera: CameraSettings
+    kiosk_display_inches: float
     county_url: str
     county_public_key: str
     sync: SyncSettings
@@ -476,6 +487,7 @@ def _build(data: dict[str, Any], *, source: str, home: Path, simulate: bool) -> 
             enabled=camera["enabled"],
             backend="simulated" if simulated else camera["backend"],
         ),
+        kiosk_display_inches=float(section(data, SCHEMA, "kiosk")["display_inches"]),
         county_url=county["url"],
         county_public_key=county["public_key"],
         sync=SyncSettings(

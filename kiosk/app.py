@@ -21,30 +21,46 @@ from kivy.base import EventLoop
 from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, NumericProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk.ui import flowchart_view, present
+from kiosk.display_power import DisplayPower
+from kiosk.ui import breaking, present
+from kiosk.ui.sleep import ScreenSleep
+from kiosk.viewmodels.home import HOME_TITLE
 from kiosk.viewmodels.shell import SCREENS, KioskViewModel
+from kiosk.viewmodels.sizes import DEFAULT_DIAGONAL_INCHES, sizes
 
 log = logging.getLogger(__name__)
 
 KV_DIR = Path(__file__).with_name("kv")
-KV_FILES = ("common.kv", *(f"{name}.kv" for name in SCREENS))
 SCREEN_CLASSES = {name: f"{name.capitalize()}Screen" for name in SCREENS}
-LARGE_TEXT = 1.3
 TICK_SECONDS = 1.0
 PRINT_RETRY_SECONDS = 60.0  # receipts kept for later (paper out) are tried again this often
 
 
+def _receipt_preview(receipt: Any) -> Any:
+    """The receipt as printed (the printer's module is imported only when
+    the first receipt is shown: the first frame does not need it)."""
+    from hardware.printer import render_preview
+
+    return render_preview(receipt)
+
+
 class KioskApp(App):
     """The kiosk's app (not yet running). *receipt_image* renders a receipt to
-    a PIL image (:func:`hardware.printer.render_preview`); receipts kept for
-    later are tried again every *print_retry_seconds* (with the clock ticks)."""
+    a PIL image (by default :func:`hardware.printer.render_preview`); receipts kept for
+    later are tried again every *print_retry_seconds* (with the clock ticks).
+    *diagonal_inches* is the display's, for sizes in dp. When the view-model's
+    idle timer says so the screen sleeps, its light switched by
+    *display_power* (:func:`kiosk.display_power.choose_display_power`)."""
 
     fs = NumericProperty(22)
+    fs_small = NumericProperty(19)
     tap = NumericProperty(64)
     pad = NumericProperty(12)
+    px_per_dp = NumericProperty(1.0)
+    home_title = StringProperty(HOME_TITLE)
     portrait = BooleanProperty(False)
     large_text = BooleanProperty(False)
     complaint_leave_phone = BooleanProperty(False)
@@ -55,38 +71,61 @@ class KioskApp(App):
         self,
         vm: KioskViewModel,
         *,
-        receipt_image: Callable[[Any], Any],
+        receipt_image: Callable[[Any], Any] | None = None,
         clock_ticks: bool = True,
         print_retry_seconds: float = PRINT_RETRY_SECONDS,
+        diagonal_inches: float = DEFAULT_DIAGONAL_INCHES,
+        display_power: DisplayPower | None = None,
     ) -> None:
         super().__init__()
+        self._display_power = display_power
+        self.sleep: ScreenSleep | None = None
+        self.diagonal_inches = diagonal_inches
         self.vm = vm
-        self.receipt_image = receipt_image
+        self.receipt_image = receipt_image or _receipt_preview
         self._clock_ticks = clock_ticks
         self._print_retry_seconds = print_retry_seconds
         self._retrying = False
         self.window: Any = None
         self.manager: Any = None
         self.errors: list[str] = []
+        self._kv_loaded: set[str] = set()
 
     # -- building -----------------------------------------------------------
 
     def build(self) -> Any:
         EventLoop.ensure_window()  # the window opens here, not when this module is imported
         self.window = EventLoop.window
-        flowchart_view.register()
-        for name in KV_FILES:
-            Builder.load_file(str(KV_DIR / name))
+        self.sleep = ScreenSleep(self.window, self._display_power)
+        if "FlowchartView" not in Factory.classes:  # imported when first drawn
+            Factory.register("FlowchartView", module="kiosk.ui.flowchart_view")
+        breaking.register()
+        self._load_kv("common")  # the other screens' rules when first shown
         self._resize(self.window, self.window.size)
         self.window.bind(size=self._resize, on_request_close=lambda *a, **k: True,
                          on_keyboard=self._keyboard)
         self.window.bind(on_touch_down=self._window_touch)
         self.manager = ScreenManager(transition=NoTransition())
         self.show(self.vm.screen)  # the other screens are built on first visit
+        Clock.schedule_once(self._load_rest, 0.5)  # after the first frame
         if self._clock_ticks:
             Clock.schedule_interval(self._tick, TICK_SECONDS)
             Clock.schedule_interval(self._retry_tick, self._print_retry_seconds)
         return self.manager
+
+    def _load_kv(self, name: str) -> None:
+        """The kv rules of *name* (a screen, or "common"), once."""
+        if name not in self._kv_loaded:
+            self._kv_loaded.add(name)
+            Builder.load_file(str(KV_DIR / f"{name}.kv"))
+
+    def _load_rest(self, dt: float) -> None:
+        """The rules of the screens not shown yet, one per frame, so the
+        first visit of each costs no parsing and no frame waits long."""
+        waiting = [name for name in SCREENS if name not in self._kv_loaded]
+        if waiting:
+            self._load_kv(waiting[0])
+            Clock.schedule_once(self._load_rest, 0)
 
     def open_settings(self, *args: Any) -> bool:
         return False  # no settings panel, whatever key is pressed
@@ -96,22 +135,39 @@ class KioskApp(App):
 
     def _resize(self, window: Any, size: tuple[int, int]) -> None:
         width, height = size
-        short = min(width, height)
         self.portrait = height > width
-        scale = LARGE_TEXT if self.large_text else 1.0
-        self.fs = max(18.0, short / 21.0) * scale
-        self.tap = max(60.0, self.fs * 2.7)
-        self.pad = max(8.0, self.fs * 0.55)
+        chosen = sizes(width, height, self.diagonal_inches, self.large_text)
+        self.px_per_dp = chosen.px_per_dp
+        self.fs, self.fs_small = chosen.fs, chosen.fs_small
+        self.tap, self.pad = chosen.tap, chosen.pad
 
     # -- showing ------------------------------------------------------------
 
     def show(self, name: str | None = None) -> None:
         name = name or self.vm.screen
         if not self.manager.has_screen(name):
+            self._load_kv(name)
             self.manager.add_widget(getattr(Factory, SCREEN_CLASSES[name])(name=name))
+        if self.large_text != self.vm.large_text:  # the attract screen, the idle timer
+            self.large_text = self.vm.large_text
+            self._resize(self.window, self.window.size)
         screen = self.manager.get_screen(name)
         present.present(self, screen)
         self.manager.current = name
+        self._follow_sleep()
+
+    def _follow_sleep(self) -> None:
+        """Darken or light the screen as the view-model's idle timer says."""
+        if self.sleep is None or self.sleep.asleep == self.vm.asleep:
+            return
+        if self.vm.asleep:
+            self.sleep.sleep()
+        else:
+            self.sleep.wake()
+
+    @property
+    def asleep(self) -> bool:
+        return self.sleep is not None and self.sleep.asleep
 
     def refresh(self) -> None:
         self.show(self.vm.screen)
@@ -267,9 +323,12 @@ class KioskApp(App):
     def _window_touch(self, window: Any, touch: Any) -> bool:
         target = self.vm.touched(touch.x, window.height - touch.y, window.width,
                                  window.height)
+        if self.asleep and not self.vm.asleep:
+            self._follow_sleep()
+            return True  # the touch only woke the screen: nothing under it acts
         if target is not None:
             self.show(target)
-            return True  # the touch only woke the kiosk or opened the PIN pad
+            return True  # the touch only left the attract screen or opened the PIN pad
         return False
 
     def _retry_tick(self, dt: float) -> None:
@@ -284,3 +343,4 @@ class KioskApp(App):
             self.show(target)
         elif self.vm.screen in ("home", "list") and self.vm.catalog_changed():
             self.refresh()
+        self._follow_sleep()

@@ -14,8 +14,6 @@ import struct
 import tempfile
 from pathlib import Path
 
-from PIL import ImageFont
-
 from kiosk.errors import KioskError
 
 NOTO_CJK = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -29,6 +27,8 @@ class FontMissing(KioskError, RuntimeError):
 
 def face_index(collection: Path, suffix: str = "SC") -> int:
     """The index of the face whose family name ends in *suffix*, else 0."""
+    from PIL import ImageFont  # only when the font is first extracted
+
     for index in range(_MAX_FACES):
         try:
             family, _ = ImageFont.truetype(str(collection), 12, index=index).getname()
@@ -75,11 +75,12 @@ def screen_font(cache_dir: Path, collection: Path = NOTO_CJK) -> Path:
         )
     if collection.suffix.lower() not in (".ttc", ".otc"):
         return collection
+    stamp = collection.stat()
+    for copied in sorted(cache_dir.glob(f"{collection.stem}-[0-9]*.otf")):
+        if copied.stat().st_mtime >= stamp.st_mtime:
+            return copied  # copied out at an earlier start: no need to open the collection
     index = face_index(collection)
     target = cache_dir / f"{collection.stem}-{index}.otf"
-    stamp = collection.stat()
-    if target.is_file() and target.stat().st_mtime >= stamp.st_mtime:
-        return target
     data = extract_face(collection.read_bytes(), index)
     cache_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=cache_dir, delete=False, suffix=".tmp") as temporary:

@@ -11,17 +11,34 @@ This module imports Kivy only inside :func:`configure_kivy` and
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.fonts import NOTO_CJK, NOTO_CJK_BOLD, screen_font
+
+SHOW_CURSOR = "KCFG_GRAPHICS_SHOW_CURSOR"  # kiosk.env, from the boot file's [display] cursor
 
 
 @dataclass(frozen=True)
 class WindowOptions:
     size: tuple[int, int] = (800, 480)
     fullscreen: bool = False
+    show_cursor: bool | None = None  # None: hidden when full screen, shown in a window
+
+    @property
+    def cursor(self) -> bool:
+        return (not self.fullscreen) if self.show_cursor is None else self.show_cursor
+
+
+def cursor_setting(environ: Mapping[str, str]) -> bool | None:
+    """The cursor asked for in kiosk.env: True, False, or None when not said."""
+    value = environ.get(SHOW_CURSOR, "").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    return None
 
 
 def kivy_environment(state_dir: Path) -> dict[str, str]:
@@ -47,7 +64,7 @@ def configure_kivy(options: WindowOptions) -> None:
     Config.set("graphics", "resizable", "0")
     Config.set("graphics", "fullscreen", "auto" if options.fullscreen else "0")
     Config.set("graphics", "borderless", "1" if options.fullscreen else "0")
-    Config.set("graphics", "show_cursor", "0" if options.fullscreen else "1")
+    Config.set("graphics", "show_cursor", "1" if options.cursor else "0")
     Config.set("graphics", "multisamples", "0")
     Config.set("graphics", "maxfps", "30")
     Config.set("kivy", "exit_on_escape", "0")
@@ -73,11 +90,13 @@ def prepare_kivy(
     fullscreen: bool,
 ) -> None:
     """Set Kivy's environment in *environ*, configure it, register the font.
-    After this, Kivy may be imported."""
+    The cursor is as kiosk.env's ``KCFG_GRAPHICS_SHOW_CURSOR`` says, where it
+    says; else hidden when full screen. After this, Kivy may be imported."""
     for name, value in kivy_environment(state_dir).items():
         environ.setdefault(name, value)
     (state_dir / "kivy").mkdir(parents=True, exist_ok=True)
-    configure_kivy(WindowOptions(size=size, fullscreen=fullscreen))
+    configure_kivy(WindowOptions(size=size, fullscreen=fullscreen,
+                                 show_cursor=cursor_setting(environ)))
     fonts = state_dir / "fonts"
     regular = screen_font(fonts, NOTO_CJK)
     bold = screen_font(fonts, NOTO_CJK_BOLD) if NOTO_CJK_BOLD.is_file() else None

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from kiosk.viewmodels.catalog_source import CatalogSource
 from kiosk.viewmodels.feeds import FeedReader
+from kiosk.viewmodels.idle import IdleTimer
 from kiosk.viewmodels.services import KioskServices
 from kiosk.viewmodels.shell import KioskViewModel
 from kiosk.viewmodels.technician import TechnicianHooks
@@ -23,9 +24,12 @@ def build_view_model(
     technician: TechnicianHooks,
     pin: str,
     sample: Callable[[], Catalog] = load_sample,
+    blank_seconds: float = 0.0,
 ) -> KioskViewModel:
     """The kiosk's view-model: catalogs from *catalog_feed*, roster and
-    disclosures from *data_feed* (usually the same FeedStore)."""
+    disclosures from *data_feed* (usually the same FeedStore); the screen
+    goes dark after *blank_seconds* without a touch (0: never)."""
     catalogs = CatalogSource(catalog_feed, time.time, sample)
+    idle = IdleTimer(last_touch=time.monotonic(), blank_after=blank_seconds)
     return KioskViewModel(catalogs, data_feed, services, technician=technician, pin=pin,
-                          clock=time.monotonic)
+                          clock=time.monotonic, idle=idle)

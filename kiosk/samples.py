@@ -5,9 +5,16 @@ says 示范 so nobody takes it for a real village's records."""
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from kiosk.viewmodels.technician import (
+    CameraFigures,
+    DiskFigures,
+    PrinterFigures,
+    SyncFigures,
+    TechnicianHooks,
+)
 from protocol.documents import FeedDocument, SignedDocument
 from protocol.signing import new_private_key
 
@@ -79,3 +86,17 @@ class SampleFeed:
 
     def get(self, kind: str, name: str) -> SignedDocument | None:
         return self._documents.get((kind, name))
+
+
+def sample_technician_hooks() -> TechnicianHooks:
+    """The technician screen's figures for screenshots and tests: a device
+    that synced ten minutes ago, printer and camera not fitted."""
+    synced = datetime(2024, 6, 7, 9, 20)
+    return TechnicianHooks(
+        health=lambda: [], backlog=lambda: (0, 0),
+        sync=lambda: SyncFigures(synced, None, None, 0.4),
+        printer=lambda: PrinterFigures(configured=False),
+        camera=lambda: CameraFigures(configured=False, working=False),
+        disk=lambda: DiskFigures(12 << 30, 29 << 30), version=lambda: "示范版",
+        printer_test=lambda: "示范：没有打印", camera_test=lambda: "示范：没有摄像头",
+        now=lambda: datetime(2024, 6, 7, 9, 30))

@@ -24,7 +24,6 @@ from typing import Any
 from kivy.base import EventLoop
 from kivy.clock import Clock
 from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
-from kivy.tests.common import UnitTestTouch
 from kivy.uix.scrollview import ScrollView
 from PIL import Image
 
@@ -72,10 +71,11 @@ def _reachable(widget: Any, x: float, y: float) -> bool:
 
 
 def screen_texts(app: Any) -> list[str]:
-    """The non-empty texts of the widgets on the current screen, in walk order."""
+    """The non-empty texts of the widgets on the current screen, in walk order
+    (as given to them: without the line breaks put in for the width)."""
     texts = []
     for widget in app.manager.current_screen.walk(restrict=True):
-        text = getattr(widget, "text", None)
+        text = getattr(widget, "content", None) or getattr(widget, "text", None)
         if isinstance(text, str) and text.strip():
             texts.append(text)
     return texts
@@ -91,6 +91,8 @@ def save_frame(path: Path) -> None:
 
 def touch(x: float, y: float, to: tuple[float, float] | None = None) -> None:
     """A finger down at window pixels (x, y), optionally dragged to *to*, and up."""
+    from kivy.tests.common import UnitTestTouch  # imports pytest: only when a finger is needed
+
     finger = UnitTestTouch(x, y)
     finger.touch_down()
     if to is not None:
@@ -148,6 +150,10 @@ class ScriptRunner:
 
     def tap(self, step: Step, record: dict[str, Any]) -> Iterator[int]:
         widget = visible_keys(self.app).get(step["tap"])
+        if widget is None and self._scroll_to(step["tap"]):
+            record["scrolled"] = True  # a finger would have swiped it into view
+            yield 1
+            widget = visible_keys(self.app).get(step["tap"])
         if widget is None:
             raise StepFailed(
                 f"step {record['step']}: no visible {step['tap']!r} on {self.app.screen}; "
@@ -157,6 +163,19 @@ class ScriptRunner:
         record["screen"] = self.app.screen
         record["switched"] = before != self.app.screen
         yield FRAMES_AFTER_TAP
+
+    def _scroll_to(self, key: str) -> bool:
+        """Scroll the widget with *key* into view, if a scroll view holds it."""
+        for widget in self.app.manager.current_screen.walk(restrict=True):
+            if getattr(widget, "key", "") != key or widget.disabled or widget.opacity == 0:
+                continue
+            parent = widget.parent
+            while parent is not None and parent is not parent.parent:
+                if isinstance(parent, ScrollView):
+                    parent.scroll_to(widget, animate=False)
+                    return True
+                parent = parent.parent
+        return False
 
     def press(self, widget: Any) -> None:
         """A finger on the middle of *widget*."""

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from hardware.printer import Receipt
 from kiosk.qr_codes import GUIDE_QR_CAPTION, item_content
 from kiosk.viewmodels.detail import steps
 from kiosk.viewmodels.roster import Person
@@ -19,6 +19,9 @@ from kiosk.viewmodels.services import (
 )
 from powerlist import PowerItem
 
+if TYPE_CHECKING:
+    from hardware.printer import Receipt
+
 
 class GuideSlips:
     """A plain service-guide slip: item, whom to see, materials, steps; and
@@ -28,6 +31,8 @@ class GuideSlips:
         self.scanning = scanning
 
     def service_guide(self, item: PowerItem, people: Sequence[Person], paper_mm: int) -> Receipt:
+        from hardware.printer import Receipt
+
         build = Receipt.build().title("办事指南").text(item.name, bold=True, align="center")
         build.rule().text("找谁办：", bold=True)
         for person in people:

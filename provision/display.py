@@ -14,8 +14,9 @@ def kiosk_env(display: Display) -> str:
         "# the [display] table of the boot file (village-edge.toml). Change it there.\n"
         "# Screen rotation in degrees: 0, 90, 180 or 270 (touch is rotated with it).\n"
         f"KCFG_GRAPHICS_ROTATION={display.rotation}\n"
-        "# Mouse cursor: 0 hidden (touchscreen), 1 shown.\n"
+        "# Mouse cursor: 0 hidden (touchscreen), 1 shown (also full screen).\n"
         f"KCFG_GRAPHICS_SHOW_CURSOR={int(display.cursor)}\n"
-        "# Minutes without a touch before the kiosk blanks the screen; 0 never.\n"
+        "# Minutes without a touch before the kiosk blanks the screen (black, backlight\n"
+        "# off where the panel has one; the waking touch presses nothing); 0 never.\n"
         f"VILLAGE_EDGE_BLANK_MINUTES={display.blank_minutes}\n"
     )

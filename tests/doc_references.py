@@ -46,8 +46,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-PACKAGES = frozenset({"durable", "protocol", "hardware", "camera", "powerlist", "sync",
-                      "seal_controller", "kiosk", "county", "device", "provision",
+PACKAGES = frozenset({"durable", "protocol", "hardware", "camera", "powerlist", "chinese_text",
+                      "sync", "seal_controller", "kiosk", "county", "device", "provision",
                       "village_edge", "tests"})
 FILE_SUFFIXES = frozenset({"conf", "db", "env", "json", "key", "kv", "log", "md", "png", "py",
                            "rules", "service", "sh", "toml", "txt", "yaml", "yml"})

@@ -12,8 +12,8 @@ import pytest
 
 from tests.conftest import REPO
 
-PACKAGES = ["durable", "protocol", "hardware", "camera", "powerlist", "sync",
-            "seal_controller", "kiosk", "county", "device", "provision", "village_edge"]
+PACKAGES = ["durable", "protocol", "hardware", "camera", "powerlist", "chinese_text",
+            "sync", "seal_controller", "kiosk", "county", "device", "provision", "village_edge"]
 
 
 def test_importing_every_module_opens_no_file_and_starts_no_thread(tmp_path) -> None:  # type: ignore[no-untyped-def]

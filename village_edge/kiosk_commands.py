@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from village_edge.arguments import OUTPUT_DIR, ScreenSize
 from village_edge.errors import CliError
-from village_edge.exits import OK, SOFTWARE
+from village_edge.exits import CONFIG, OK, SOFTWARE
 
 if TYPE_CHECKING:
     from device.config import Config
@@ -83,52 +83,81 @@ def display_for_kivy() -> Iterator[None]:
         os.environ.pop("DISPLAY", None)
 
 
-def _technician_hooks(config: Config, simulate: bool):  # type: ignore[no-untyped-def]
-    from kiosk.viewmodels.technician import TechnicianHooks
+def _technician_hooks(config: Config, simulate: bool, printing: Any = None):  # type: ignore[no-untyped-def]
+    """The technician screen's figures, read from the device's own state;
+    *printing* is the kiosk's print queue service (its printer is asked for
+    its state, never opened twice)."""
+    from kiosk.viewmodels.technician import (
+        CameraFigures,
+        DiskFigures,
+        PrinterFigures,
+        SyncFigures,
+        TechnicianHooks,
+        camera_line,
+    )
 
     def health():  # type: ignore[no-untyped-def]
         from village_edge.doctor import diagnose
 
         return diagnose(config, asked_to_simulate=simulate)
 
-    def backlog() -> str:
+    def backlog() -> tuple[int, int]:
         from sync.outbox import peek_stats
 
         stats = peek_stats(config.state.outbox, quota_bytes=config.outbox_quota_bytes)
-        return f"{stats.pending} events waiting ({stats.pending_bytes} bytes)"
+        return stats.pending, stats.pending_bytes
 
-    def last_sync() -> str:
-        import json
+    def sync() -> SyncFigures:
+        from sync.agent import SyncStatus
 
-        try:
-            status = json.loads(config.state.sync_status.read_text("utf-8"))
-        except (FileNotFoundError, ValueError):
-            return "no sync yet"
-        success = status.get("last_success")
-        when = datetime.fromtimestamp(success).isoformat(" ", "seconds") if success else "never"
-        error = status.get("last_error")
-        return f"last success {when}" + (f"; last error: {error}" if error else "")
+        status = SyncStatus.load(config.state.sync_status)
 
-    def printer_test() -> str:
-        from device.runtime import make_printer
-        from hardware.printer import sample_test_receipt
+        def when(stamp: float | None) -> datetime | None:
+            return datetime.fromtimestamp(stamp) if stamp else None
 
-        printer = make_printer(config)
-        if printer is None:
-            return "no printer configured"
-        try:
-            printer.print(sample_test_receipt(config.device_id, config.village_name,
-                                              datetime.now()))
-        finally:
-            printer.close()
-        return "test receipt sent"
+        return SyncFigures(when(status.last_success), status.last_error,
+                           when(status.last_error_at), status.clock_offset_seconds)
 
-    def camera_test() -> str:
+    def printer() -> PrinterFigures:
+        queue = getattr(printing, "queue", None)
+        if queue is None:
+            return PrinterFigures(configured=False)
+        status = queue.printer.status()
+        return PrinterFigures(True, status.online, status.paper, queue.pending(), status.detail)
+
+    def camera() -> CameraFigures:
         from camera.probe import probe_camera
 
-        return str(probe_camera(config.camera))
+        found = probe_camera(config.camera)
+        return CameraFigures(config.camera.enabled, found.present, found.detail)
 
-    return TechnicianHooks(health, backlog, last_sync, printer_test, camera_test)
+    def disk() -> DiskFigures:
+        import shutil
+
+        usage = shutil.disk_usage(config.state_dir if config.state_dir.exists() else "/")
+        return DiskFigures(usage.free, usage.total)
+
+    def version() -> str:
+        from village_edge import __version__
+
+        return __version__
+
+    def printer_test() -> str:
+        from hardware.printer import sample_test_receipt
+
+        queue = getattr(printing, "queue", None)
+        if queue is None:
+            return "这台机器没有配置打印机"
+        outcome = printing.submit(sample_test_receipt(config.device_id, config.village_name,
+                                                      datetime.now()))
+        return "测试纸条已经打印" if outcome.printed else str(outcome.message)
+
+    def camera_test() -> str:
+        return camera_line(camera())
+
+    return TechnicianHooks(health=health, backlog=backlog, sync=sync, printer=printer,
+                           camera=camera, disk=disk, version=version,
+                           printer_test=printer_test, camera_test=camera_test)
 
 
 def _feed(config: Config):  # type: ignore[no-untyped-def]
@@ -208,14 +237,15 @@ def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
 
     services = real_services(config, feed, outbox)
     vm = build_view_model(catalog_feed=feed, data_feed=feed, services=services,
-                          technician=_technician_hooks(config, simulate),
+                          technician=_technician_hooks(config, simulate, services.printer),
                           pin=technician_pin(config))
     prepare_kivy(config.state.kiosk, os.environ, size=size, fullscreen=fullscreen)
     from hardware.printer import render_preview
     from kiosk.app import KioskApp
 
     with scanning(services):
-        KioskApp(vm, receipt_image=render_preview).run()
+        KioskApp(vm, receipt_image=render_preview,
+                 diagonal_inches=config.kiosk_display_inches).run()
 
 
 def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
@@ -228,11 +258,18 @@ def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
     simulate = args.simulate or config.simulate
     feed = _feed(config)
     data_feed = feed if feed is not None else (SampleFeed() if simulate else None)
+    from kiosk.display_power import blank_seconds, choose_display_power
+
+    try:
+        blank = blank_seconds(os.environ)
+    except ValueError as error:
+        raise CliError(CONFIG, f"{error}: fix it in /etc/village-edge/kiosk.env "
+                               "(or the boot file's [display] blank_minutes)") from None
     with open_outbox(config) as outbox:
         services = real_services(config, feed, outbox)
         vm = build_view_model(catalog_feed=feed, data_feed=data_feed, services=services,
-                              technician=_technician_hooks(config, simulate),
-                              pin=technician_pin(config))
+                              technician=_technician_hooks(config, simulate, services.printer),
+                              pin=technician_pin(config), blank_seconds=blank)
         with display_for_kivy():
             prepare_kivy(config.state.kiosk, os.environ, size=size,
                          fullscreen=args.fullscreen)
@@ -240,7 +277,9 @@ def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
             from kiosk.app import KioskApp
 
             with scanning(services):
-                KioskApp(vm, receipt_image=render_preview).run()
+                KioskApp(vm, receipt_image=render_preview,
+                         diagonal_inches=config.kiosk_display_inches,
+                         display_power=choose_display_power(os.environ)).run()
     return OK
 
 
@@ -249,19 +288,15 @@ def _screenshots(config: Config, directory: Path, size: tuple[int, int], out: Te
 
     from kiosk.kivy_setup import prepare_kivy
     from kiosk.launch import build_view_model
-    from kiosk.samples import SampleFeed
+    from kiosk.samples import SampleFeed, sample_technician_hooks
     from kiosk.screenshots import screenshot_steps
     from kiosk.standins import GuideSlips, NoPrinter, PretendComplaints, PretendProgress
     from kiosk.viewmodels.services import KioskServices
-    from kiosk.viewmodels.technician import TechnicianHooks
 
     pin = f"{secrets.randbelow(10**6):06d}"  # this run's own, typed by the script
     services = KioskServices(GuideSlips(), NoPrinter(), PretendComplaints(), PretendProgress(),
                              None, int(config.printer.paper_mm))
-    hooks = TechnicianHooks(
-        health=lambda: [], backlog=lambda: "0 events waiting (sample)",
-        last_sync=lambda: "no sync yet (sample)", printer_test=lambda: "sample: not printed",
-        camera_test=lambda: "sample: no camera")
+    hooks = sample_technician_hooks()
     vm = build_view_model(catalog_feed=None, data_feed=SampleFeed(), services=services,
                           technician=hooks, pin=pin)
     directory.mkdir(parents=True, exist_ok=True)
@@ -272,7 +307,8 @@ def _screenshots(config: Config, directory: Path, size: tuple[int, int], out: Te
         from kiosk.app import KioskApp
         from kiosk.script_runner import run_app_with_script
 
-        app = KioskApp(vm, receipt_image=render_preview)
+        app = KioskApp(vm, receipt_image=render_preview,
+                       diagonal_inches=config.kiosk_display_inches)
         report = run_app_with_script(app, screenshot_steps(directory, pin, prefix))
     if not report.get("ok"):
         raise CliError(SOFTWARE, f"the screenshots failed: {report.get('error')}")

@@ -84,7 +84,7 @@ def _write_block(out: Dummy, block: Block, paper: PaperWidth) -> None:
 def _write_text(out: Dummy, block: Text, paper: PaperWidth) -> None:
     columns = paper.columns // 2 if block.large else paper.columns
     out._raw(ALIGN[block.align] + BOLD[block.bold] + SIZE[block.large])
-    for line in wrap_text(block.text, columns):
+    for line in wrap_text(block.text, columns, title=block.align == "center"):
         out._raw(line.encode("gb18030") + LF)
     out._raw(BOLD[False] + SIZE[False])
 

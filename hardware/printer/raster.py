@@ -76,7 +76,8 @@ def _render_text(block: Text, width: int, fonts: _Fonts) -> Image.Image:
     def measure(text: str) -> float:
         return font.getlength(text) + 2 * stroke
 
-    lines = wrap_text(block.text, width - 2 * SIDE_MARGIN, measure)
+    lines = wrap_text(block.text, width - 2 * SIDE_MARGIN, measure,
+                      title=block.align == "center")
     line_height = _line_height(size)
     image = _blank(width, line_height * len(lines))
     draw = ImageDraw.Draw(image)

@@ -17,19 +17,21 @@ import time
 from pathlib import Path
 from typing import Any
 
-from hardware.printer import render_preview
 from kiosk.kivy_setup import prepare_kivy
 from kiosk.launch import build_view_model
-from kiosk.samples import SampleFeed
+from kiosk.samples import SampleFeed, sample_technician_hooks
 from kiosk.standins import GuideSlips, NoPrinter, PretendComplaints, PretendProgress
 from kiosk.viewmodels.services import KioskServices
-from kiosk.viewmodels.technician import TechnicianHooks
+from kiosk.viewmodels.sizes import DEFAULT_DIAGONAL_INCHES
 
 
 def main(argv: list[str] | None = None) -> int:
     """The script is ``{"state_dir", "size": [w, h], "pin", "catalog_items": N
     (optional), "printer": {"queue_dir", "paper_flag"} (optional),
-    "print_retry_seconds" (optional), "steps": [...]}``; the kiosk runs on the
+    "print_retry_seconds" (optional), "diagonal_inches" (optional),
+    "blank_seconds" (optional: the screen sleeps after so long untouched),
+    "backlight_root" (optional: a stand-in for /sys/class/backlight),
+    "steps": [...]}``; the kiosk runs on the
     sample data and the stand-in services. With "printer", receipts go through
     the real print queue to :class:`hardware.printer.testing.InMemoryPrinter`
     (paper out until the flag file exists), and the report's "printer" holds
@@ -65,14 +67,20 @@ def main(argv: list[str] | None = None) -> int:
                            ReceiptPrinter(printer, chinese="gb18030"))
         printing = QueuedPrinting(queue)
     services = KioskServices(GuideSlips(), printing, PretendComplaints(), PretendProgress())
-    hooks = TechnicianHooks(
-        health=lambda: [], backlog=lambda: "0 pending", last_sync=lambda: "never",
-        printer_test=lambda: "OK (stand-in)", camera_test=lambda: "no camera (stand-in)")
+    hooks = sample_technician_hooks()
     vm = build_view_model(catalog_feed=None, data_feed=SampleFeed(), services=services,
                           technician=hooks, pin=str(script.get("pin", "")),
+                          blank_seconds=float(script.get("blank_seconds") or 0),
                           **({"sample": sample} if sample else {}))
     retry = float(script.get("print_retry_seconds") or PRINT_RETRY_SECONDS)
-    app = KioskApp(vm, receipt_image=render_preview, print_retry_seconds=retry)
+    diagonal = float(script.get("diagonal_inches") or DEFAULT_DIAGONAL_INCHES)
+    power = None
+    if script.get("backlight_root"):
+        from kiosk.display_power import choose_display_power
+
+        power = choose_display_power({}, Path(script["backlight_root"]))
+    app = KioskApp(vm, print_retry_seconds=retry,
+                   diagonal_inches=diagonal, display_power=power)
     report.update(run_app_with_script(app, script["steps"], ScriptRunnerForTests))
     report["errors"] = app.errors
     if printer is not None and queue is not None:

@@ -11,7 +11,10 @@ the current screen whose text contains TEXT (background work, retries);
 finger would; ``{"expect_selected": NODE}`` fails unless NODE is the
 flowchart's selected step; ``{"touch_home": true}`` goes back to the home
 screen by touching what a villager would; ``{"measure_search": [WORDS]}``
-times the search for each word.
+times the search for each word; ``{"audit": NAME}`` records what is on the
+screen, measured (:mod:`kiosk.testing.audit`); ``{"wait_until_asleep": N}``
+waits up to N frames for the screen to sleep; ``{"sleep_state": true}``
+records whether it sleeps and the screen showing.
 
 The report also gets the time of the first frame and, for each tap, the time
 from the touch to the next frame (``switch_ms``), for the benchmark.
@@ -54,7 +57,9 @@ class ScriptRunnerForTests(ScriptRunner):
         return {**super().handlers(), "monkey": self.monkey, "texts": self.texts,
                 "wait_for_text": self.wait_for_text, "write_file": self.write_file,
                 "touch_node": self.touch_node, "expect_selected": self.expect_selected,
-                "touch_home": self.touch_home, "measure_search": self.measure_search}
+                "touch_home": self.touch_home, "measure_search": self.measure_search,
+                "audit": self.audit, "wait_until_asleep": self.wait_until_asleep,
+                "sleep_state": self.sleep_state}
 
     # -- timing, for the benchmark -----------------------------------------------
 
@@ -108,6 +113,21 @@ class ScriptRunnerForTests(ScriptRunner):
         record["texts"] = screen_texts(self.app)
         yield 0
 
+    def wait_until_asleep(self, step: Step, record: dict[str, Any]) -> Iterator[int]:
+        for _ in range(int(step["wait_until_asleep"])):
+            if self.app.asleep:
+                break
+            yield 1
+        else:
+            raise StepFailed(f"step {record['step']}: the screen did not go to sleep")
+        record["asleep"] = True
+        yield 0
+
+    def sleep_state(self, step: Step, record: dict[str, Any]) -> Iterator[int]:
+        record["asleep"] = self.app.asleep
+        record["screen"] = self.app.screen
+        yield 0
+
     def write_file(self, step: Step, record: dict[str, Any]) -> Iterator[int]:
         Path(step["write_file"]).write_text("", "utf-8")
         yield 0
@@ -142,6 +162,13 @@ class ScriptRunnerForTests(ScriptRunner):
                 touch(width / 2, height / 2)  # the attract screen
         record["screen"] = self.app.screen
         yield 1
+
+    def audit(self, step: Step, record: dict[str, Any]) -> Iterator[int]:
+        from kiosk.testing.audit import audit_screen
+
+        yield 2  # laid out and drawn
+        record["audit"] = audit_screen(self.app)
+        yield 0
 
     def measure_search(self, step: Step, record: dict[str, Any]) -> Iterator[int]:
         vm = self.app.vm

@@ -1,7 +1,8 @@
 """The flowchart widget: the view-model's layout drawn with Kivy graphics on a
 pannable, zoomable plane, clipped to its own area; a tap (a touch that did not
-move) on a shape reports the node in layout units. Imports Kivy: only
-:mod:`kiosk.app` imports this module."""
+move) on a shape reports the node in layout units. Imports Kivy: Kivy's
+Factory imports this module when the flowchart screen is first built
+(:mod:`kiosk.app` registers it by name)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from kivy.core.text import Label as CoreLabel
-from kivy.factory import Factory
 from kivy.graphics import Color, Line, Quad, Rectangle, RoundedRectangle, Triangle
 from kivy.graphics.transformation import Matrix
 from kivy.uix.scatter import Scatter
@@ -26,8 +26,8 @@ FILLS = {
 INK = (0.1, 0.12, 0.2, 1)
 SELECTED = (0.9, 0.45, 0.05, 1)
 TEXT_SIZE = 22
-ACTOR_SIZE = 17
-LABEL_SIZE = 19
+ACTOR_SIZE = 20  # the smallest text of the chart: fitting never draws it smaller than min_text
+LABEL_SIZE = 20
 
 _rendered: dict[tuple[str, int, bool, tuple[float, ...]], Any] = {}
 
@@ -56,6 +56,7 @@ class FlowchartView(StencilView):
         self.add_widget(self.scatter)
         self.layout: FlowchartLayout | None = None
         self.on_tap: Callable[[float, float], None] | None = None
+        self.min_text = 0.0  # pixels: the smallest text is fitted at least this big
         self.bind(size=lambda *_: self.fit(), pos=lambda *_: self.fit())
 
     def show(self, layout: FlowchartLayout, selected: str | None = None) -> None:
@@ -71,10 +72,13 @@ class FlowchartView(StencilView):
         if self.layout is None or self.width <= 1:
             return
         scale = min(self.width / self.layout.width, 1.3)
-        scale = max(scale, min(self.height / self.layout.height, 1.0), 0.25)
+        scale = max(scale, min(self.height / self.layout.height, 1.0), 0.25,
+                    self.min_text / ACTOR_SIZE)
         self.scatter.transform = Matrix().scale(scale, scale, 1)
         width, height = self.layout.width * scale, self.layout.height * scale
-        self.scatter.pos = (self.x + max((self.width - width) / 2, 0), self.top - height)
+        # centred: a chart wider than the view shows its middle (the first
+        # step) and is dragged sideways to see the branches
+        self.scatter.pos = (self.x + (self.width - width) / 2, self.top - height)
 
     def zoom(self, factor: float) -> None:
         new = self.scatter.scale * factor
@@ -169,7 +173,3 @@ class FlowchartView(StencilView):
         Rectangle(texture=label, size=label.size, pos=(left, bottom))
 
 
-def register() -> None:
-    """Register ``FlowchartView`` with Kivy's Factory, for the kv files."""
-    if "FlowchartView" not in Factory.classes:
-        Factory.register("FlowchartView", cls=FlowchartView)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from hardware.printer import wrap_text
+from chinese_text import break_lines
 from powerlist import Flowchart, Node
 
 Point = tuple[float, float]
@@ -26,7 +26,7 @@ STEP_WIDTH = 260.0
 END_WIDTH = 220.0
 DIAMOND_WIDTH = 300.0
 LINE_HEIGHT = 30.0
-ACTOR_HEIGHT = 26.0
+ACTOR_HEIGHT = 30.0
 PADDING = 12.0
 STEP_COLUMNS = 18  # half-width columns: nine Chinese characters a line
 DIAMOND_COLUMNS = 12
@@ -181,7 +181,7 @@ def _layers(order: list[str], forward: list[tuple[str, str]]) -> dict[str, int]:
 
 def _text(node: Node) -> tuple[str, ...]:
     columns = DIAMOND_COLUMNS if node.kind == "decision" else STEP_COLUMNS
-    return tuple(wrap_text(node.action, columns))
+    return tuple(break_lines(node.action, columns, title=True))
 
 
 def _size(node: Node, lines: tuple[str, ...]) -> tuple[float, float]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chinese_text import WORD_BREAK
 from powerlist import PUBLIC_POWER, Catalog
 
 
@@ -32,4 +33,6 @@ def home_buttons(catalog: Catalog) -> list[HomeButton]:
 
 WELCOME = "村级小微权力清单"
 WELCOME_SUBTITLE = "找谁办事、怎么办事，一看就明白"
-ATTRACT_LINES = ("村级小微权力清单", "找谁办事 · 怎么办事 · 村里的钱和事", "请点一下屏幕")
+#: The title with its words marked, so that it breaks between them.
+HOME_TITLE = WORD_BREAK.join(("村级", "小微", "权力", "清单"))
+ATTRACT_LINES = (HOME_TITLE, "找谁办事 · 怎么办事 · 村里的钱和事", "请点一下屏幕")

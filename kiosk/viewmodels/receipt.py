@@ -4,11 +4,14 @@ and what happened when the villager pressed 打印."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from hardware.printer import Receipt
 from kiosk.viewmodels.roster import Roster
 from kiosk.viewmodels.services import KioskServices
 from powerlist import PowerItem
+
+if TYPE_CHECKING:  # the printer's package is imported when a receipt is made
+    from hardware.printer import Receipt
 
 log = logging.getLogger(__name__)
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from hardware.printer import Receipt
 from kiosk.viewmodels.roster import Person
 from powerlist import PowerItem
+
+if TYPE_CHECKING:  # the printer's package is imported when a receipt is made
+    from hardware.printer import Receipt
 
 
 @dataclass(frozen=True)

@@ -210,10 +210,12 @@ class KioskViewModel:
     # -- touches and time ---------------------------------------------------------
 
     def touched(self, x: float, y_from_top: float, width: float, height: float) -> str | None:
-        """Every touch: resets the idle timer; leaves the attract screen; five
-        taps in the corner open the PIN pad. The screen to switch to, if any."""
+        """Every touch: resets the idle timer; wakes a dark screen (and does
+        nothing else); leaves the attract screen; five taps in the corner open
+        the PIN pad. The screen to switch to, if any."""
         now = self._clock()
-        self.idle.touched(now)
+        if self.idle.touched(now):
+            return self.screen  # the touch only woke the screen
         if self.screen == "attract":
             return self.go_home()
         if self.corner.tap(now, CornerTaps.in_corner(x, y_from_top, width, height)):
@@ -231,6 +233,11 @@ class KioskViewModel:
         self.go_home()
         self.large_text = False
         return self._go("attract", remember=False)
+
+    @property
+    def asleep(self) -> bool:
+        """The screen is dark (idle for the configured blanking time)."""
+        return self.idle.asleep
 
     def tick(self) -> str | None:
         """Called every second or so: the screen to switch to, if any."""

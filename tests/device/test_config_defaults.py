@@ -124,6 +124,7 @@ READ: dict[tuple[str, str], Callable[[Config], object]] = {
     ("printer", "chinese"): lambda c: c.printer.chinese,
     ("printer", "font_path"): lambda c: c.printer.font_path,
     ("camera", "enabled"): lambda c: c.camera.enabled,
+    ("kiosk", "display_inches"): lambda c: c.kiosk_display_inches,
     ("camera", "backend"): lambda c: c.camera.backend,
     ("county", "url"): lambda c: c.county_url,
     ("county", "public_key"): lambda c: c.county_public_key,

@@ -32,7 +32,7 @@ def kiosk() -> KioskViewModel:
     services = KioskServices(GuideSlips(), NoPrinter(), PretendComplaints(date(2024, 6, 1)),
                              PretendProgress())
     return build_view_model(catalog_feed=None, data_feed=SampleFeed(), services=services,
-                            technician=TechnicianHooks(backlog=lambda: "3 waiting"), pin="2468")
+                            technician=TechnicianHooks(backlog=lambda: (3, 2048)), pin="2468")
 
 
 def test_what_a_composition_root_imports_before_preparing_kivy_does_not_import_kivy() -> None:
@@ -132,6 +132,28 @@ def test_idle_goes_home_then_to_the_attract_screen() -> None:
     assert timer.tick(650) is None
 
 
+def test_the_screen_sleeps_after_the_blanking_time_and_a_touch_only_wakes_it() -> None:
+    timer = IdleTimer(home_after=90, attract_after=180, last_touch=0, blank_after=600)
+    timer.tick(599)
+    assert not timer.asleep
+    timer.tick(600)
+    assert timer.asleep
+    assert timer.touched(700) is True and not timer.asleep  # this touch woke it
+    assert timer.touched(701) is False  # the next one acts
+    never = IdleTimer(last_touch=0)
+    never.tick(10**6)
+    assert not never.asleep
+
+
+def test_the_touch_that_wakes_the_kiosk_stays_on_the_screen_shown(kiosk: KioskViewModel) -> None:
+    kiosk.idle.blank_after = 60
+    assert kiosk.open("complaint") == "complaint"
+    kiosk.idle.last_touch -= 61
+    kiosk.tick()
+    assert kiosk.asleep
+    assert kiosk.touched(5, 5, 800, 480) == "complaint" and not kiosk.asleep
+
+
 def test_five_corner_taps_within_three_seconds_open_the_pin_pad() -> None:
     taps = CornerTaps()
     assert not any(taps.tap(t, True) for t in (0, 0.5, 1, 1.5))
@@ -163,7 +185,7 @@ def test_touches_and_ticks_drive_the_technician_and_idle_screens(kiosk: KioskVie
     for key in "2468":
         kiosk.pin.pad.press(key)
     assert kiosk.enter_pin() == "technician"
-    assert "outbox: 3 waiting" in kiosk.technician.lines
+    assert "待上传：3 条记录（2.0 KB）" in kiosk.technician.lines
     assert kiosk.show_attract() == "attract"
     assert kiosk.touched(400, 240, 800, 480) == "home"
 

@@ -38,8 +38,8 @@ import threading
 from pathlib import Path
 
 CODE_SUFFIXES = (".py", ".pyc", ".so", ".pth", ".typed")
-PACKAGES = ["durable", "protocol", "hardware", "camera", "powerlist", "sync",
-            "seal_controller", "kiosk", "county", "device", "provision", "village_edge"]
+PACKAGES = ["durable", "protocol", "hardware", "camera", "powerlist", "chinese_text",
+            "sync", "seal_controller", "kiosk", "county", "device", "provision", "village_edge"]
 #: Libraries that read files when imported, imported before counting.
 PREPARED_LIBRARIES = ("kivy", "escpos")
 

@@ -60,7 +60,7 @@ def test_closing_punctuation_never_starts_a_line_nor_opening_ends_one() -> None:
     from hardware.printer.wrap import wrap_text
 
     lines = wrap_text("用印记录（演示）", 14)
-    assert lines == ["用印记录（演", "示）"]
+    assert lines == ["用印记录", "（演示）"]  # a short bracketed word is kept whole
     lines = wrap_text("我们在村里（开发用）做的事情。好的", 10)
     assert all(not line.startswith(("）", "。")) for line in lines)
     assert all(not line.endswith("（") for line in lines)
