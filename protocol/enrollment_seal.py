@@ -60,12 +60,15 @@ def x25519_private(private: Ed25519PrivateKey) -> X25519PrivateKey:
     return X25519PrivateKey.from_private_bytes(hashlib.sha512(seed).digest()[:32])
 
 
-def seal_code(county: Ed25519PublicKey, code: str, device_id: str, public_key: str
-              ) -> dict[str, Any]:
+def seal_code(
+    county: Ed25519PublicKey, code: str, device_id: str, public_key: str, *,
+    ephemeral: X25519PrivateKey | None = None, nonce: bytes | None = None,
+) -> dict[str, Any]:
     """The ``sealed_code`` of an enrollment: *code*, bound to *device_id* and
-    the device's *public_key* (base64url), readable only by *county*."""
+    the device's *public_key* (base64url), readable only by *county*
+    (*ephemeral* and *nonce*: for test vectors only, see :func:`seal`)."""
     plain = canonical_json({"code": code, "device_id": device_id, "public_key": public_key})
-    return seal(x25519_public(county), plain, ENROLL_CONTEXT)
+    return seal(x25519_public(county), plain, ENROLL_CONTEXT, ephemeral=ephemeral, nonce=nonce)
 
 
 def open_code(county: Ed25519PrivateKey, sealed: object, device_id: str, public_key: str) -> str:
