@@ -39,6 +39,7 @@ class Endpoint:
     """A county server process, as a :class:`Device` reaches it."""
 
     url: str
+    public_key: str  # the county key, which a device seals its enrollment code to
 
 
 @pytest.fixture
@@ -74,7 +75,8 @@ def processes(county_data: Path, tmp_path: Path) -> Iterator[list[Endpoint]]:
     try:
         for url, _ in (first, second):  # the workers take requests once ready
             assert requests.get(url + "/v1/health", timeout=STUCK).status_code == 200
-        yield [Endpoint(first[0]), Endpoint(second[0])]
+        key = operator.county_public_key(county_data)
+        yield [Endpoint(first[0], key), Endpoint(second[0], key)]
     finally:
         for _, process in (first, second):
             process.terminate()
