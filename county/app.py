@@ -235,7 +235,8 @@ class CountyApp:
         with store.transaction():
             enrolled = store.device(device_id)
             repeat = check_code(store.enroll_code(digest), device_id, key_text,
-                                enrolled.public_key if enrolled else None, now)
+                                enrolled.public_key if enrolled else None, now,
+                                typed=code, role=form["role"])
             if not repeat:
                 store.use_enroll_code(digest, key_text, now)
                 store.enroll_device(device_id, key_text, form["role"], form["village_code"], now)

@@ -25,6 +25,7 @@ from typing import Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from county.enrollment import role_for_device
 from county.rejection import Rejected
 from county.store import Store
 from protocol.answers import sign_answer
@@ -94,7 +95,8 @@ def authenticate(
     if device is None:
         raise Rejected(401, "unknown_device",
                        f"device {signed.device_id!r} is not enrolled; enroll it with a code from "
-                       f"`village-edge county enroll-code --device {signed.device_id}`",
+                       f"`village-edge county enroll-code --device {signed.device_id} --role "
+                       f"{role_for_device(signed.device_id)}`",
                        counters=("unknown_device",))
     try:
         public = public_key_from_text(device.public_key)

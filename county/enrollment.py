@@ -4,6 +4,13 @@ by the technician at the device, proving the enrollment is expected.
 A code is 12 characters from an alphabet without look-alikes (no 0/O, 1/I/L),
 shown as ``K7QM-3XPA-9TRW``; case, spaces and dashes do not matter when it is
 typed. The county stores only its sha256.
+
+A code is made for one role (seal station, kiosk, or both): its last
+character says which (:func:`code_role`), so the role is covered by the
+digest like the rest of the code, and a device that claims another role at
+enrollment is refused (``wrong_role``). A device does not pick its own role:
+a code made for a kiosk never enrolls a seal station, which could file seal
+requests that approvers see.
 """
 
 from __future__ import annotations
@@ -15,15 +22,39 @@ import time
 from county.policy import ENROLL_CODE_DAYS
 from county.rejection import Rejected
 from county.store import EnrollCode
+from protocol.api import DEVICE_ROLES
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 12
 GROUP = 4
 
 
-def new_code() -> str:
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+ROLE_NAMES = {"seal": "seal station", "kiosk": "kiosk", "all": "kiosk and seal station"}
+
+
+def new_code(role: str) -> str:
+    """A fresh code for a device of *role* (one of DEVICE_ROLES)."""
+    if role not in DEVICE_ROLES:
+        raise ValueError(f"role must be one of {', '.join(DEVICE_ROLES)}, not {role!r}")
+    marks = [c for i, c in enumerate(ALPHABET) if i % len(DEVICE_ROLES) == DEVICE_ROLES.index(role)]
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH - 1)) + secrets.choice(marks)
     return "-".join(raw[i : i + GROUP] for i in range(0, CODE_LENGTH, GROUP))
+
+
+def code_role(code: str) -> str | None:
+    """The role *code* was made for (its last character says); None if it
+    cannot be one of this county's codes."""
+    normalized = normalize_code(code)
+    if not normalized or normalized[-1] not in ALPHABET:
+        return None
+    return DEVICE_ROLES[ALPHABET.index(normalized[-1]) % len(DEVICE_ROLES)]
+
+
+def role_for_device(device_id: str) -> str:
+    """The role a device id names by convention (``ve-...-seal1``,
+    ``ve-...-kiosk1``); "all" for any other."""
+    last = device_id.rsplit("-", 1)[-1]
+    return next((role for role in ("seal", "kiosk") if last.startswith(role)), "all")
 
 
 def normalize_code(code: str) -> str:
@@ -48,20 +79,33 @@ def check_code(
     public_key: str,
     enrolled_key: str | None,
     now: float,
+    *,
+    typed: str,
+    role: str,
 ) -> bool:
-    """Raise :class:`Rejected` (403) unless *code* lets *device_id* enroll *public_key*.
+    """Raise :class:`Rejected` (403) unless *code* (the stored record of the
+    *typed* code) lets *device_id* enroll *public_key* in *role*.
 
     Returns True for a repeat of an enrollment already done with this code and
     this key (the device never saw the first answer): nothing changes.
     """
     ask = (
         "ask the county operator for a new one "
-        f"(`village-edge county enroll-code --device {device_id}`)"
+        f"(`village-edge county enroll-code --device {device_id} --role {role}`)"
     )
     if code is None or code.device_id != device_id:
         raise Rejected(403, "bad_code",
                        f"this is not an enrollment code for device {device_id} "
                        f"(mistyped, or made for another device); check it or {ask}",
+                       counters=("enroll_refused",))
+    made_for = code_role(typed)
+    if made_for != role:
+        made = ROLE_NAMES.get(str(made_for), str(made_for))
+        raise Rejected(403, "wrong_role",
+                       f"this enrollment code is for a {made}, and the device asks to enroll "
+                       f"as {role!r}: set [device] role = \"{made_for}\" in its config if it is "
+                       f"one, else ask for a code for role {role} (`village-edge county "
+                       f"enroll-code --device {device_id} --role {role}`)",
                        counters=("enroll_refused",))
     if code.used is not None:
         if code.used_key == public_key and enrolled_key == public_key:

@@ -11,5 +11,9 @@ class NoCounty(CountyError, FileNotFoundError):
     """No county was started in the data directory given."""
 
 
+class DatabaseUnavailable(CountyError, ConnectionError):
+    """The county's PostgreSQL database cannot be reached or opened."""
+
+
 class CannotListen(CountyError):
     """The county server cannot listen on the address asked for."""

@@ -14,9 +14,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from county.datadir import existing_county
-from county.enrollment import code_digest, code_expiry, new_code
-from county.errors import CountyError
+from county.datadir import CountyDir, existing_county
+from county.enrollment import code_digest, code_expiry, new_code, role_for_device
+from county.errors import CountyError, NoCounty
 from county.feed import publish_document
 from county.keyfile import load_key
 from county.seal_requests import REQUEST_STREAM, SEAL_ROLES
@@ -43,8 +43,11 @@ def _check_device_id(device_id: str) -> None:
         )
 
 
-def make_enroll_code(data_dir: Path | str, device_id: str, *, now: float | None = None) -> str:
-    """A new one-time code enrolling *device_id*, like ``K7QM-3XPA-9TRW``.
+def make_enroll_code(data_dir: Path | str, device_id: str, *, role: str | None = None,
+                     now: float | None = None) -> str:
+    """A new one-time code enrolling *device_id* as *role* (default: the
+    role its id names by convention, :func:`county.enrollment.role_for_device`),
+    like ``K7QM-3XPA-9TRW``.
 
     It expires after 7 days; making another code for the same device
     replaces any code of it not yet used.
@@ -52,7 +55,7 @@ def make_enroll_code(data_dir: Path | str, device_id: str, *, now: float | None 
     _check_device_id(device_id)
     county = existing_county(data_dir)
     now = time.time() if now is None else now
-    code = new_code()
+    code = new_code(role if role is not None else role_for_device(device_id))
     with Store.open(county.database) as store, store.transaction():
         store.add_enroll_code(code_digest(code), device_id, now, code_expiry(now))
     return code
@@ -152,8 +155,13 @@ def read_document_file(path: Path, kind: str) -> dict[str, Any]:
 
 
 def county_public_key(data_dir: Path | str) -> str:
-    """The key devices pin (base64url of its 32 raw bytes)."""
-    return public_key_text(load_key(existing_county(data_dir).key))
+    """The key devices pin (base64url of its 32 raw bytes). Only the key is
+    read: a technician may print it where the database is not theirs."""
+    county = CountyDir(Path(data_dir))
+    if not county.key.exists():
+        raise NoCounty(f"no county in {county.root} (no county.key): start it once with "
+                       f"`village-edge county serve --data {county.root}`, or check --data")
+    return public_key_text(load_key(county.key))
 
 
 REJECTION_COUNTERS = ("forged", "replayed", "stale", "unknown_device", "enroll_refused")

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from county.errors import CountyError
+from county.errors import CountyError, DatabaseUnavailable
 from county.policy import NONCE_WINDOW_SECONDS
 from county.store import NONCE_PURGE_SECONDS, NewEvent, Store
 
@@ -118,9 +118,9 @@ class PostgresStore(Store):
         self._db.execute(sql.encode())  # several statements in one, within the transaction
 
 
-def _unreachable(url: str, error: Exception) -> CountyError:
+def _unreachable(url: str, error: Exception) -> DatabaseUnavailable:
     first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return CountyError(
+    return DatabaseUnavailable(
         f"cannot use the county database {url} ({first}): check that PostgreSQL runs, the URL "
         "in county.toml or --database, and the password file (docs/county.md)")
 
@@ -153,7 +153,7 @@ def open_pool(url: str, size: int) -> ConnectionPool[Any]:
             connect_postgres(url).close()
         except CountyError as error:
             raise error from None
-        raise CountyError(f"cannot connect to the county database {url} within "
+        raise DatabaseUnavailable(f"cannot connect to the county database {url} within "
                           f"{CONNECT_SECONDS} s") from None
     return pool
 

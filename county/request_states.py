@@ -36,7 +36,8 @@ from county.store import SealAnswer, Store
 from protocol.api import LEDGER_STREAM
 
 REQUEST_OPENED = frozenset({"requested"})
-REQUEST_CLOSED = frozenset({"cancelled", "refused_by_county", "request_unsent", "alarm_storage"})
+REQUEST_CLOSED = frozenset({"cancelled", "refused_by_county", "request_unsent", "alarm_storage",
+                            "alarm_camera_missing"})
 SESSION_OPENED = frozenset({"approved"})
 SESSION_ENDINGS = frozenset({"used_up", "ended", "expired", "lock_limit", "alarm_camera",
                              "alarm_lid", "alarm_storage", "interrupted"})

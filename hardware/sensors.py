@@ -5,13 +5,17 @@ that a cut wire reads as the alarming state: the sleeve's switch and the lid's
 switch are closed in the normal state (sleeve home, lid shut), so a broken
 wire reads "sleeve removed" or "lid open". A change is reported only after the
 raw input has stayed put for the settling time, so a bouncing contact gives
-one event, not a burst.
+one event, not a burst. Each settling runs in its own timer thread, so the
+changes are queued as they settle and reported one at a time, in that order:
+a callback still running when the next change settles (the controller
+photographing a stamp) delays the next report, never reorders or drops it.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
@@ -67,6 +71,9 @@ class DebouncedSwitch:
         self._input = DigitalInputDevice(pin, pull_up=True, pin_factory=pin_factory)
         self._settled = bool(self._input.is_active)
         self._reported = self._settled  # the settled state whose callback has run
+        self._unreported: deque[bool] = deque()  # settled changes not yet reported, in order
+        self._reporting = threading.Lock()  # one report at a time
+        self._reporter: int | None = None  # the thread reporting now
         self._input.when_activated = self._on_edge
         self._input.when_deactivated = self._on_edge
 
@@ -84,7 +91,8 @@ class DebouncedSwitch:
         False on timeout."""
         with self._changed:
             return self._changed.wait_for(
-                lambda: self._settled is closed and self._reported is closed, timeout
+                lambda: self._settled is closed and self._reported is closed
+                and not self._unreported, timeout
             )
 
     def close(self) -> None:
@@ -125,16 +133,39 @@ class DebouncedSwitch:
             if raw == self._settled:
                 return
             self._settled = raw
+            self._unreported.append(raw)
         log.debug("%s: contact %s", self.name, "closed" if raw else "open")
-        callback = self.when_closed if raw else self.when_opened
-        if callback is not None:
+        self._report()
+
+    def _report(self) -> None:
+        """Run the callbacks of the settled changes not yet reported, in the
+        order they settled; whichever timer thread holds the turn reports
+        every change queued meanwhile (a change settling inside a callback,
+        in the same thread, is reported when that callback returns)."""
+        if self._reporter == threading.get_ident():
+            return
+        with self._reporting:
+            self._reporter = threading.get_ident()
             try:
-                callback()
-            except Exception:
-                log.exception("%s: callback failed", self.name)
-        with self._changed:
-            self._reported = raw
-            self._changed.notify_all()
+                self._report_queued()
+            finally:
+                self._reporter = None
+
+    def _report_queued(self) -> None:
+        while True:
+            with self._changed:
+                if not self._unreported:
+                    return
+                state = self._unreported.popleft()
+            callback = self.when_closed if state else self.when_opened
+            if callback is not None:
+                try:
+                    callback()
+                except Exception:
+                    log.exception("%s: callback failed", self.name)
+            with self._changed:
+                self._reported = state
+                self._changed.notify_all()
 
     def __repr__(self) -> str:
         state = "closed" if self._settled else "open"

@@ -202,7 +202,8 @@ def _commission(
         if not boot.enroll_code:
             raise Failed(EXIT_BOOT_FILE, f"{boot.source}: [county] enroll_code: missing; this "
                          "device has not enrolled yet: ask the county operator for a code "
-                         f"('village-edge county enroll-code --device {boot.device_id}')",
+                         f"('village-edge county enroll-code --device {boot.device_id} "
+                         f"--role {boot.role}')",
                          kind=slip.CODE_MISSING)
         known = _enroll(config, boot, paths, client_factory)
         outcome.actions.append(f"enrolled {boot.device_id} with {boot.county_url}")

@@ -4,14 +4,21 @@ card can stop.
 The lamp and the buzzer act first (pins, no storage); then a photograph is
 tried (it may not be stored); then the alarm event is queued for the county,
 marked ``photo_missing`` with the reason when there is no photo. Queuing uses
-the outbox's critical lane as any event does; if even that fails, the
-failure is logged and the alarm goes on: nothing here raises.
+the outbox's critical lane as any event does; if even that fails (a card
+read-only, or full past the lane's reserve), the alarm is kept in memory and
+queued, marked ``delayed`` with the time it was raised, as soon as the
+outbox takes events again (the next alarm, or the controller's tick). Memory
+is bounded: :data:`KEPT_PER_CODE` alarms of each code are kept, later ones
+only counted, and the count goes to the county too (``alarms_not_kept``).
+Nothing here raises.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from hardware.patterns import Signal
@@ -25,13 +32,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NO_PHOTO_CODES = frozenset({"camera", "storage"})  # the camera or the card is what failed
+#: Alarms of one code kept in memory while the outbox takes none; more are counted.
+KEPT_PER_CODE = 5
+NOT_KEPT = "alarms_not_kept"
 
 
 class AlarmPath:
-    def __init__(self, station: Station, outbox: Outbox, camera: CameraLink | None) -> None:
+    def __init__(self, station: Station, outbox: Outbox, camera: CameraLink | None,
+                 clock: Callable[[], float] = time.time) -> None:
         self.station = station
         self.outbox = outbox
         self.camera = camera
+        self.clock = clock
+        self.unsent: list[dict[str, Any]] = []  # in the order raised
+        self.not_kept: Counter[str] = Counter()  # by code: raised, neither queued nor kept
 
     def sound(self) -> None:
         """Lamp and buzzer, before anything that touches storage."""
@@ -65,9 +79,48 @@ class AlarmPath:
         if missing is not None:
             payload["photo_missing"] = missing
         payload.update({k: v for k, v in details.items() if v is not None})
+        payload["raised_at"] = self.clock()
+        if self.flush() and self._queue(payload):
+            return True
+        self._keep(payload)
+        return False
+
+    @property
+    def waiting(self) -> int:
+        """Alarms raised but not yet queued for the county (kept or counted)."""
+        return len(self.unsent) + sum(self.not_kept.values())
+
+    def flush(self) -> bool:
+        """Queue the alarms kept in memory, oldest first, then the count of
+        those not kept; True when none is left waiting."""
+        while self.unsent:
+            if not self._queue(self.unsent[0]):
+                return False
+            self.unsent.pop(0)
+        if self.not_kept:
+            counts = dict(sorted(self.not_kept.items()))
+            if not self._queue({"code": NOT_KEPT, "text": alarm_text(NOT_KEPT), "blobs": [],
+                                "photo_missing": "not kept", "counts": counts,
+                                "raised_at": self.clock()}):
+                return False
+            self.not_kept.clear()
+        return True
+
+    def _queue(self, payload: dict[str, Any]) -> bool:
         try:
             self.outbox.append("alarm", payload)
         except Exception:  # never raised out of the alarm path
-            log.exception("ALARM %s could not be queued for the county", code)
+            log.exception("ALARM %s could not be queued for the county", payload.get("code"))
             return False
+        if payload.get("delayed"):
+            log.warning("ALARM %s queued for the county late", payload.get("code"))
         return True
+
+    def _keep(self, payload: dict[str, Any]) -> None:
+        code = str(payload.get("code"))
+        if sum(1 for kept in self.unsent if kept.get("code") == code) < KEPT_PER_CODE:
+            self.unsent.append({**payload, "delayed": True})
+            log.error("ALARM %s kept in memory until the card takes it", code)
+        else:
+            self.not_kept[code] += 1
+            log.error("ALARM %s neither stored nor kept (%d so far)", code, self.not_kept[code])

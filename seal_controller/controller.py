@@ -117,7 +117,7 @@ class SealController:
         self.county_key = county_key
         self.clock = clock
         self.camera = camera
-        self.alarm_path = AlarmPath(station, outbox, camera)
+        self.alarm_path = AlarmPath(station, outbox, camera, clock.best_guess)
         self.matters = matters
         self.return_seconds = return_seconds
         self.phase = Phase.IDLE
@@ -156,29 +156,35 @@ class SealController:
         damaged ledger halts the station until the county clears it; a ledger
         that cannot be written halts it until it can."""
         with self._mutex:
-            session_slot = None
-            if self.ledger.damage is not None:
-                self.handle("ledger_damaged", damage=self.ledger.damage)
-            else:
-                try:
-                    session_slot = self._recover()
-                except LedgerError as error:
-                    self.handle("storage_failed", error=str(error))
-                    return
-            if "storage" in self.holds:
-                return
+            interrupted = self._start()
+            # whatever the ledger could do: alarms never depend on storage
+            self._alarm_missing_seals(interrupted)
+
+    def _start(self) -> str | None:
+        interrupted = None
+        if self.ledger.damage is not None:
+            self.handle("ledger_damaged", damage=self.ledger.damage)
+        else:
             try:
-                self._write("started", phase=self.phase.value)
+                interrupted = self._recover()
             except LedgerError as error:
                 self.handle("storage_failed", error=str(error))
-                return
-            self._signal_phase()
-            self._forward()
-            self._changed()
-            self._alarm_missing_seals(except_slot=session_slot)
+                return None
+        if "storage" in self.holds:
+            return interrupted
+        try:
+            self._write("started", phase=self.phase.value)
+        except LedgerError as error:
+            self.handle("storage_failed", error=str(error))
+            return interrupted
+        self._signal_phase()
+        self._forward()
+        self._changed()
+        return interrupted
 
     def _recover(self) -> str | None:
-        """Where the ledger left the station; the slot of an interrupted session."""
+        """Where the ledger left the station; the approval id of an interrupted
+        session."""
         if self.ledger.unwritable is not None:
             raise LedgerError(self.ledger.unwritable)
         replayed = replay(self.ledger.records)
@@ -196,7 +202,7 @@ class SealController:
                         note="power cut or crash during an unlocked session; the approval "
                              "is used up")
             self._enter_after_session()
-            return str(open_session.get("slot"))
+            return str(open_session.get("aid"))
         elif open_request is not None:
             self.request_open = SealRequest(
                 str(open_request["req"]), str(open_request["slot"]),
@@ -206,15 +212,36 @@ class SealController:
             self.message = PANEL["waiting"]
         return None
 
-    def _alarm_missing_seals(self, except_slot: str | None) -> None:
-        """A seal out of its holder at start, other than the one an interrupted
-        session left out, was taken while the station was not watching; a lid
-        open at start was opened then."""
+    def _alarm_missing_seals(self, interrupted: str | None) -> None:
+        """A seal out of its holder at start was out while the station was not
+        watching: an alarm, whatever the ledger says. Even the seal of an
+        interrupted session should be home (its session ended with the power),
+        and the county must hear that it was out across a power cut, for how
+        long nobody can tell. A lid open at start was opened then."""
         for name, slot in self.station.slots.items():
-            if name != except_slot and not slot.sleeve.is_present:
-                self.handle("seal_removed", slot=name)
+            if not slot.sleeve.is_present:
+                self.handle("seal_removed", slot=name,
+                            note="out of its holder at start: out while the station was off",
+                            alarm_details={"at_start": True, "interrupted_aid": interrupted})
         if self.station.lid is not None and self.station.lid.is_open:
             self.handle("lid_open")
+
+    # -- the camera ------------------------------------------------------------
+
+    def camera_missing(self, reason: str) -> None:
+        """The camera could not be opened: every seal locked, every approval
+        refused (no stamp without its photo) until :meth:`camera_found`."""
+        with self._mutex:
+            if "camera" not in self.holds:
+                self.handle("camera_missing", photo_failure=reason)
+
+    def camera_found(self, link: CameraLink) -> None:
+        """The camera opened again: stamping may resume."""
+        with self._mutex:
+            self.camera = link
+            self.alarm_path.camera = link
+            if "camera" in self.holds:
+                self.handle("camera_restored")
 
     # -- the custodian's buttons ----------------------------------------------
 
@@ -367,10 +394,10 @@ class SealController:
 
     def _watch(self, slot: SealSlot) -> None:
         name = slot.name
-        slot.plunger.when_closed = lambda: self.handle(self._classify_press(name), slot=name)
-        slot.plunger.when_opened = lambda: self.handle(self._classify_release(name), slot=name)
-        slot.sleeve.when_opened = lambda: self.handle(self._classify_out(name), slot=name)
-        slot.sleeve.when_closed = lambda: self.handle(self._classify_in(), slot=name)
+        slot.plunger.when_closed = lambda: self._edge(self._classify_press, name)
+        slot.plunger.when_opened = lambda: self._edge(self._classify_release, name)
+        slot.sleeve.when_opened = lambda: self._edge(self._classify_out, name)
+        slot.sleeve.when_closed = lambda: self._edge(self._classify_in, name)
 
         def locked(reason: LockReason) -> None:
             if reason is LockReason.MAX_ON_TIME:
@@ -380,6 +407,15 @@ class SealController:
 
         slot.lock.when_locked = locked
 
+    def _edge(self, classify: Callable[[str], str], slot: str) -> None:
+        """A switch's settled change (the switch reports them one at a time,
+        in the order they settled), classified under the mutex: against the
+        state every earlier edge left, never a stale one. A release that
+        settles while the last allowed press is still being photographed is
+        classified after that press, as the last release, and locks."""
+        with self._mutex:
+            self.handle(classify(slot), slot=slot)
+
     def _is_session_slot(self, slot: str) -> bool:
         session = self.session
         return self.phase is Phase.UNLOCKED and session is not None and \
@@ -388,7 +424,9 @@ class SealController:
     def _classify_press(self, slot: str) -> str:
         session = self.session
         if self._is_session_slot(slot) and session is not None:
-            return "press_counted" if session.remaining > 0 else "press_over"
+            if session.remaining > 1:
+                return "press_counted"
+            return "press_last" if session.remaining == 1 else "press_over"
         return "press_locked"
 
     def _classify_release(self, slot: str) -> str:
@@ -400,7 +438,7 @@ class SealController:
     def _classify_out(self, slot: str) -> str:
         return "sleeve_out" if self._is_session_slot(slot) else "seal_removed"
 
-    def _classify_in(self) -> str:
+    def _classify_in(self, _: str) -> str:
         home = all(s.sleeve.is_present for s in self.station.slots.values())
         return "all_home" if home else "sleeve_in"
 
@@ -523,10 +561,10 @@ class SealController:
         elif kind == "storage_restored":
             self._write(kind, error=self.storage_error)
         else:
-            fields = {k: context[k] for k in ("slot",) if k in context}
+            fields: dict[str, Any] = {k: context[k] for k in ("slot", "note") if k in context}
             if session is not None:
                 fields.update(aid=session.approval.aid, remaining=session.remaining)
-            if kind == "alarm_camera":
+            if kind in ("alarm_camera", "alarm_camera_missing"):
                 fields.update(reason=context.get("photo_failure"))
             self._write(kind, **fields)
 
@@ -600,7 +638,7 @@ class SealController:
             self._raise("likely_swap", photo=shot.sha256)
 
     def _do_hold(self, what: str) -> None:
-        code = "ledger_damaged" if what == "damage" else what
+        code = {"damage": "ledger_damaged", "camera": "camera_missing"}.get(what, what)
         if what == "storage" and what not in self.holds:  # the first try comes soon
             self.storage_retry_wait = STORAGE_RETRY_SECONDS[0]
             self.storage_retry_at = self.clock.elapsed() + self.storage_retry_wait
@@ -702,6 +740,9 @@ class SealController:
             self.storage_retry_wait = min(self.storage_retry_wait * 2, STORAGE_RETRY_SECONDS[1])
             self.storage_retry_at = elapsed + self.storage_retry_wait
             self.handle("storage_restored")
+        if self.alarm_path.waiting:  # alarms the card would not take: try again
+            with self._mutex:
+                self.alarm_path.flush()
         if self.alarm_until and elapsed >= self.alarm_until:
             self.alarm_until = 0.0
             self._signal_phase()

@@ -4,8 +4,13 @@ feed store when its generation moves.
 
 The county's clock is trusted only if the feed store received it during this
 boot (its receipt carries this boot's id); it then anchors the trusted clock
-at the boot clock's reading when it was received, so the time carries on
-correctly however long ago that was (:mod:`seal_controller.trusted_clock`).
+at the boot clock's reading in its receipt, so the time carries on correctly
+however long ago that was (:mod:`seal_controller.trusted_clock`). The sync
+agent records there the moment it *asked* for the feed page that carried the
+clock, not the moment the answer arrived: the county read its clock after
+the asking, so the anchored time is never behind the truth, however long an
+on-path attacker held the answer (holding it can only put the clock ahead,
+so approvals end early: a denial of service, not a break).
 A clock document kept from before a reboot says nothing about "now".
 
 A refusal of a request (an ``approval`` document whose body is a refusal,

@@ -218,6 +218,7 @@ class Harness:
         self.disk = FaultySyscalls()
         self.disk_state = "ok"
         self.at_county: list[SignedDocument] = []  # published, not yet taken by the device
+        self.seals_out: set[str] = set()  # out of their holders: they stay out across a boot
         self.running = False
         self._boot()
 
@@ -243,6 +244,8 @@ class Harness:
         self.world = SimulatedWorld(self.factory, self.spec, self.station)
         self.boot_levels = {s.name: self.level(s.lock) for s in self.spec.slots}
         self.world.settle_normal(self.station)
+        for slot in sorted(self.seals_out):  # a seal in someone's bag stays there
+            self.world.take_seal(slot)
         self.ledger = Ledger(self.state / "ledger", self.time.wall,
                              mark_path=self.state / "ledger-mark", syscalls=self.disk)
         if self.kill_after_seq is not None:
@@ -462,9 +465,11 @@ class Harness:
         self.world.release(step["slot"])
 
     def _step_take_seal(self, step: dict[str, Any]) -> None:
+        self.seals_out.add(step["slot"])
         self.world.take_seal(step["slot"])
 
     def _step_return_seal(self, step: dict[str, Any]) -> None:
+        self.seals_out.discard(step["slot"])
         self.world.return_seal(step["slot"])
 
     def _step_open_lid(self, step: dict[str, Any]) -> None:

@@ -111,6 +111,9 @@ class Ledger:
         elif reading.torn_bytes:
             self._cut_torn_tail(reading.torn_bytes)
         self.records: list[dict[str, Any]] = list(reading.records)
+        #: Records of a segment set aside after damage that verified but had
+        #: not reached the outbox: forwarded before the new segment's.
+        self.carried: list[dict[str, Any]] = []
         last = self.records[-1] if self.records else None
         self.head_seq = int(last["seq"]) if last else 0
         self.head_hash = str(last["hash"]) if last else GENESIS
@@ -211,6 +214,10 @@ class Ledger:
             self._open()
         record = self._append(kind, seq, prev, fields)
         self.damage = None
+        # Records that verified before the damage but have not reached the
+        # outbox yet still go to the county, before the new segment's.
+        self.carried = [r for r in self.records if r["seq"] > forwarded] + self.carried
+        self.carried.sort(key=lambda r: int(r["seq"]))
         self.records = [record]
         return record
 
@@ -266,11 +273,12 @@ class LedgerForwarder:
         An outbox error propagates after the marker records what did go."""
         start = done = self.forwarded_seq()
         try:
-            for record in self.ledger.records:
+            for record in [*self.ledger.carried, *self.ledger.records]:
                 if record["seq"] > done:
                     self.append("seal.ledger", record)
                     done = record["seq"]
         finally:
+            self.ledger.carried = [r for r in self.ledger.carried if r["seq"] > done]
             if done != start:
                 atomic_write(self.marker, f"{done}\n".encode())
         return done - start

@@ -46,7 +46,8 @@ TRIGGERS = {
     "county_refused": "the county refused the open request (its reason is shown)",
     "approval_ok": "a signed approval fitting the open request, the station and the time",
     "approval_refused": "an approval that does not fit (the reason is shown and recorded)",
-    "press_counted": "the unlocked seal's plunger pressed with stamps left",
+    "press_counted": "the unlocked seal's plunger pressed with more than this stamp left",
+    "press_last": "the unlocked seal's plunger pressed for the last allowed stamp",
     "press_over": "the unlocked seal's plunger pressed with no stamps left",
     "press_locked": "the plunger of a locked seal pressed (any seal but the unlocked one)",
     "release": "the plunger released, stamps still left (or another seal's plunger)",
@@ -67,6 +68,8 @@ TRIGGERS = {
     "command_refused": "a county command that does not fit (the reason is recorded)",
     "storage_failed": "the ledger could not be written (disk full, read-only or failing)",
     "storage_restored": "the ledger can be written again",
+    "camera_missing": "the camera could not be opened at start (or on a retry)",
+    "camera_restored": "the camera opened again",
 }
 
 #: Actions that are safe whatever happened before them in the row: they only
@@ -102,6 +105,12 @@ def _rows() -> list[Rule]:
                                    "signal:unlocked", "show:unlocked")),
         # 用: stamping
         Rule(open_, "press_counted", open_, ("photo_stamp", "ledger:stamp", "show:unlocked")),
+        # The last allowed press drops the lock at once, before its photo is
+        # taken (a still takes a few hundred ms): the bolt springs home as the
+        # plunger comes up, so no further press gets through however quickly
+        # it follows; its release then ends the session as release_last.
+        Rule(open_, "press_last", open_, ("ledger:last_press", "lock", "photo_stamp",
+                                          "ledger:stamp", "show:unlocked")),
         Rule(open_, "release", open_, ()),
         Rule(open_, "release_last", end, ("ledger:used_up", "lock", "signal:idle", "show:return")),
         Rule(open_, "end", end, ("ledger:ended", "lock", "signal:idle", "show:return")),
@@ -130,6 +139,9 @@ def _rows() -> list[Rule]:
         Rule(halted, "command_refused", halted, ("ledger:command_refused",)),
         Rule(halted, "storage_restored", RESUME, ("ledger:storage_restored", "release:storage",
                                                   "show:resumed")),
+        # No camera, no stamping: nothing unlocks without a photo of each stamp.
+        Rule(halted, "camera_restored", RESUME, ("ledger:camera_restored", "release:camera",
+                                                 "show:resumed")),
     ]
     for phase in Phase:
         # Every seal is guarded in every phase: only the unlocked seal may be
@@ -143,6 +155,11 @@ def _rows() -> list[Rule]:
             Rule(phase, "approval_refused", phase, ("ledger:approval_refused", "show:refused")),
             Rule(phase, "storage_failed", halted, ("ledger:alarm_storage", "lock", "hold:storage",
                                                    "alarm:storage", "show:alarm")),
+        ]
+    for phase in (idle, asked, back, halted):
+        rows += [
+            Rule(phase, "camera_missing", halted, ("ledger:alarm_camera_missing", "lock",
+                                                   "hold:camera", "alarm:camera", "show:alarm")),
         ]
     for phase in (idle, asked, back, halted):
         rows += [

@@ -9,7 +9,10 @@ clock document received by the sync agent during this boot
 boottime then)``; from it the trusted time is carried forward by the boot
 clock (:mod:`sync.boot`), which nobody can set and which restarts from zero
 with the machine. So a restart of the station's daemon keeps the trusted
-time, a reboot loses it until a trusted source is seen again.
+time, a reboot loses it until a trusted source is seen again. Within a boot
+the trusted time never moves back: a source behind the current anchor is
+kept out (each anchor is a lower bound on the truth, see
+:mod:`seal_controller.feed_watch`).
 
 The newest trusted time is also saved (``trusted-time``) as a *floor*: a
 source that says it is much earlier is ignored, and the panel's clock never
@@ -82,7 +85,16 @@ class TrustedClock:
             log.error("%s says %.0f, before the last trusted time %.0f: ignored",
                       source, wall_time, self.floor)
             return False
-        self._anchor = (wall_time, self.boot.boottime() if at is None else at)
+        then = self.boot.boottime() if at is None else at
+        current = self.now()
+        if current is not None and wall_time + (self.boot.boottime() - then) < current:
+            # Within a boot the trusted time never moves back: every anchor is
+            # a lower bound on the truth (the county's clock is anchored at
+            # the asking), so the later of two is the better one.
+            log.info("%s says %.0f, behind the trusted time %.0f: kept", source,
+                     wall_time + (self.boot.boottime() - then), current)
+            return True
+        self._anchor = (wall_time, then)
         if self.source != source:
             log.info("clock trusted from %s", source)
         self.source = source

@@ -41,6 +41,7 @@ from protocol.documents import DocumentRejected
 from protocol.event_blobs import named_blobs
 from protocol.events import Event, event_problem
 from sync.blob_quarantine import QUARANTINE_STREAM, BlobQuarantine
+from sync.boot import BootMoment
 from sync.client import CountyClient, CountyRefused, CountyUnreachable
 from sync.disk_faults import DISK_ERRNOS, DiskFault, disk_fault, save_even_when_full
 from sync.feed_store import FeedStore
@@ -366,12 +367,17 @@ class SyncAgent:
         taken = 0
         while True:
             after = self.feed.cursor()
+            # The county reads its clock after it gets this request: its time
+            # anchored at the asking is never behind the truth, however long
+            # the answer is held on the way (it can only run ahead, and the
+            # client takes no answer later than its feed deadline).
+            asked = self.feed.boot.moment()
             page = self.client.feed(after)
             documents = page.get("documents", [])
             if isinstance(page.get("server_time"), int | float):
                 self.status.clock_offset_seconds = float(page["server_time"]) - self.clock()
             if page.get("time") is not None:
-                self._take(page["time"])
+                self._take(page["time"], asked)
             if not documents:
                 return taken
             for entry in documents:
@@ -382,9 +388,9 @@ class SyncAgent:
             if self.feed.cursor() <= after:
                 return taken  # the county sent nothing newer: do not ask again
 
-    def _take(self, wire: Any) -> bool:
+    def _take(self, wire: Any, asked: BootMoment | None = None) -> bool:
         try:
-            self.feed.accept(wire)
+            self.feed.accept(wire, received=asked)
             return True
         except DocumentRejected as rejection:
             counts = self.status.documents_rejected

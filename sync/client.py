@@ -54,6 +54,13 @@ from protocol.signing import (
 from sync.errors import SyncError
 
 DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read
+#: The whole feed round trip, from sending the request to the last byte of the
+#: answer. The per-read timeout alone lets an on-path attacker trickle an
+#: answer for as long as it likes; an answer later than this is not taken.
+#: Well under the seal station's WOUND_BACK_SECONDS (120 s): the county's
+#: clock in a feed answer is anchored at the request's sending, so a held
+#: answer can put the station's clock ahead by at most this much.
+FEED_DEADLINE_SECONDS = 60.0
 
 
 class CountyError(SyncError):
@@ -130,6 +137,7 @@ class CountyClient:
         session: requests.Session | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         clock: Callable[[], float] = time.time,
+        feed_deadline: float = FEED_DEADLINE_SECONDS,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.device_id = device_id
@@ -138,6 +146,7 @@ class CountyClient:
         self.session = session or requests.Session()
         self.timeout = timeout
         self.clock = clock
+        self.feed_deadline = feed_deadline
 
     def close(self) -> None:
         self.session.close()
@@ -151,9 +160,12 @@ class CountyClient:
         body: bytes = b"",
         headers: dict[str, str] | None = None,
         signed: bool = True,
+        deadline: float | None = None,
     ) -> _Answer:
         """Send one request; the answer's status and JSON object, unchecked
-        but for "wait" (429, 5xx: :class:`CountyUnreachable`)."""
+        but for "wait" (429, 5xx: :class:`CountyUnreachable`). With
+        *deadline*, an answer not complete that many seconds after sending
+        is :class:`CountyUnreachable` too."""
         all_headers = dict(headers or {})
         request_signature = None
         if signed:
@@ -161,16 +173,21 @@ class CountyClient:
                                 headers=all_headers)
             all_headers.update(auth)
             request_signature = auth[HEADER_SIGNATURE]
+        started = time.monotonic()
         try:
             response = self.session.request(
                 method, self.base_url + path, data=body or None, headers=all_headers,
-                timeout=self.timeout, allow_redirects=False,
+                timeout=self.timeout, allow_redirects=False, stream=True,
             )
+            content = _read_within(response, None if deadline is None else started + deadline)
         except requests.RequestException as error:
             raise CountyUnreachable(f"{method} {path}: {type(error).__name__}: {error}") from None
+        if content is None or (deadline is not None and time.monotonic() - started > deadline):
+            raise CountyUnreachable(f"{method} {path}: no complete answer within {deadline} s "
+                                    "of asking; not taken")
         status = response.status_code
         try:
-            answer = response.json() if response.content else {}
+            answer = json.loads(content) if content else {}
         except ValueError:
             answer = None
         if status == 429 or status >= 500:
@@ -194,7 +211,7 @@ class CountyClient:
                 )
             answer = {}
         return _Answer(status, answer, request_signature,
-                       response.headers.get(HEADER_ANSWER_SIGNATURE), response.content)
+                       response.headers.get(HEADER_ANSWER_SIGNATURE), content)
 
     def _check(
         self, method: str, path: str, answer: _Answer, county_key: str | None = None
@@ -240,9 +257,10 @@ class CountyClient:
         body: bytes = b"",
         headers: dict[str, str] | None = None,
         signed: bool = True,
+        deadline: float | None = None,
     ) -> dict[str, Any]:
         """The county's checked answer to one request; refusals raised."""
-        answer = self._exchange(method, path, body, headers, signed)
+        answer = self._exchange(method, path, body, headers, signed, deadline)
         self._check(method, path, answer)
         self._refused(method, path, answer)
         return answer.body
@@ -341,7 +359,22 @@ class CountyClient:
         return _progress(answer, f"PUT {blob_path(digest)}", size)
 
     def feed(self, after: int) -> dict[str, Any]:
-        return self._send("GET", feed_path(after))
+        """One page of the feed, complete within :attr:`feed_deadline` of
+        asking (the caller anchors the county's clock in it at the asking)."""
+        return self._send("GET", feed_path(after), deadline=self.feed_deadline)
+
+
+def _read_within(response: requests.Response, deadline: float | None) -> bytes | None:
+    """The answer's body; None if it is still coming at *deadline* (monotonic)."""
+    chunks = []
+    try:
+        for chunk in response.iter_content(8192):
+            chunks.append(chunk)
+            if deadline is not None and time.monotonic() > deadline:
+                return None
+    finally:
+        response.close()
+    return b"".join(chunks)
 
 
 def _fingerprint(key_text: str) -> str:

@@ -7,7 +7,9 @@ bumped, so the kiosk and the seal controller notice a change by reading one
 small file. A rejected document changes nothing and is counted.
 
 Beside each document, ``<kind>/<name>.received`` records when it was
-received: its version, the boot id and the boot clock (:mod:`sync.boot`).
+received: its version, the boot id and the boot clock (:mod:`sync.boot`);
+for the county's clock, the moment its feed page was asked for (the county
+read its clock after that, so the time anchored there is never behind).
 Another process of the same boot can then tell how long ago that was, and
 that a document kept from before a restart of the machine is old news: the
 seal station takes the county's signed clock as "now" only this way.
@@ -99,8 +101,10 @@ class FeedStore:
         folder = self.directory / kind
         return sorted(p.stem for p in folder.glob("*.json")) if folder.exists() else []
 
-    def accept(self, wire: object) -> SignedDocument:
-        """Check a document from the feed and keep it; raises DocumentRejected."""
+    def accept(self, wire: object, *, received: BootMoment | None = None) -> SignedDocument:
+        """Check a document from the feed and keep it; raises DocumentRejected.
+        *received* is the moment recorded in its receipt (default: now); for
+        the county's clock, the moment its feed page was asked for."""
         try:
             signed = SignedDocument.from_wire(wire)
             document = signed.document
@@ -115,7 +119,7 @@ class FeedStore:
             log.warning("feed document rejected: %s", error)
             raise
         data = json.dumps(signed.to_wire(), ensure_ascii=False, sort_keys=True).encode()
-        received = self.boot.moment()
+        received = received if received is not None else self.boot.moment()
         atomic_write(self._path(document.kind, document.name), data)
         # After the document: a crash in between leaves a receipt of another
         # version, which a reader ignores.

@@ -21,6 +21,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, TextIO
 
 from county.policy import ENROLL_CODE_DAYS, PUBLISHABLE_KINDS
+from protocol.api import DEVICE_ROLES
 from village_edge.arguments import (
     INPUT_FILE,
     OUTPUT_DIR,
@@ -86,6 +87,9 @@ def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
 
     enroll = sub.add_parser("enroll-code", help="make a one-time enrollment code for a device")
     enroll.add_argument("--device", required=True, metavar="ID", help="the device's id")
+    enroll.add_argument("--role", required=True, choices=DEVICE_ROLES,
+                        help="what the device is: a seal station, a kiosk, or both (all); "
+                             "a device enrolling as another role is refused")
     data_option(enroll)
 
     publish = sub.add_parser(
@@ -283,8 +287,8 @@ def _serve_workers(args: argparse.Namespace, out: TextIO) -> int:
 def _enroll_code(args: argparse.Namespace, out: TextIO) -> int:
     from county.operator import make_enroll_code
 
-    code = make_enroll_code(args.data, args.device)
-    out.write(f"enrollment code for {args.device}: {code}\n"
+    code = make_enroll_code(args.data, args.device, role=args.role)
+    out.write(f"enrollment code for {args.device} ({args.role}): {code}\n"
               f"  works once, within {ENROLL_CODE_DAYS} days; an earlier unused code for "
               "this device no longer works\n")
     return 0

@@ -40,6 +40,7 @@ BY_CLASS: dict[str, int] = {
     "sync.client.CountyRefused": DATA_ERROR,
     "sync.enrollment.EnrollmentError": CONFIG,
     "county.errors.CannotListen": UNAVAILABLE,
+    "county.errors.DatabaseUnavailable": UNAVAILABLE,
     "seal_controller.errors.StationBusy": TRY_AGAIN,
     "provision.update.DeviceNotSetUp": CONFIG,
     "provision.update.UpdateBusy": TRY_AGAIN,

@@ -181,6 +181,7 @@ class DaemonLoop:
         if now >= self.next_ntp:
             self._guarded(self.runtime.check_ntp)
             self.next_ntp = now + NTP_SECONDS
+        self._guarded(self.runtime.retry_camera)  # only while it is missing, now and then
         self._guarded(self.runtime.controller.tick)
         if now >= self.next_alive:
             self.runtime.watchdog()  # WatchdogSec=15s: a hung loop is restarted, locks locked

@@ -145,7 +145,7 @@ def new_device(county: CountyServer) -> Iterator[Callable[[str], Device]]:
 
 
 def enroll(device: Device, data_dir: Path) -> Device:
-    response = device.enroll(operator.make_enroll_code(data_dir, device.device_id))
+    response = device.enroll(operator.make_enroll_code(data_dir, device.device_id, role="seal"))
     assert response.status_code == 200, response.text
     return device
 

@@ -71,7 +71,8 @@ def approvals_for(device: Device, county_key: str) -> list[str]:
 @pytest.fixture
 def kiosk(new_device: Callable[[str], Device], data_dir: Path) -> Device:
     made = new_device("ve-330226100201-k1")
-    response = made.enroll(operator.make_enroll_code(data_dir, made.device_id), role="kiosk")
+    response = made.enroll(operator.make_enroll_code(data_dir, made.device_id, role="kiosk"),
+                           role="kiosk")
     assert response.status_code == 200
     return made
 

@@ -61,15 +61,16 @@ def test_enroll_code_prints_a_code_that_enrolls_the_device(
     new_device: Callable[[str], Device], data_dir: Path
 ) -> None:
     status, output = county_cli("enroll-code", "--device", "ve-330226100201-seal1",
-                                "--data", str(data_dir))
+                                "--role", "seal", "--data", str(data_dir))
     assert status == 0
-    code = re.search(r"ve-330226100201-seal1: (\S{4}-\S{4}-\S{4})", output)
+    code = re.search(r"ve-330226100201-seal1 \(seal\): (\S{4}-\S{4}-\S{4})", output)
     assert code, output
     assert new_device("ve-330226100201-seal1").enroll(code.group(1)).status_code == 200
 
 
 def test_enroll_code_refuses_a_bad_device_id(data_dir: Path, county) -> None:
-    refused = county_fails("enroll-code", "--device", "Seal 1", "--data", str(data_dir))
+    refused = county_fails("enroll-code", "--device", "Seal 1", "--role", "seal",
+                           "--data", str(data_dir))
     assert refused.status == 65  # bad input data
     assert "is not a device id" in refused.error
 
@@ -245,7 +246,8 @@ def test_key_prints_the_key_devices_get_and_its_fingerprint(
     assert key_fingerprint(key) in output
 
 
-@pytest.mark.parametrize("command", [["stats"], ["key"], ["enroll-code", "--device", "ve-x-1"]])
+@pytest.mark.parametrize("command", [["stats"], ["key"], ["enroll-code", "--device", "ve-x-1",
+                                                               "--role", "all"]])
 def test_commands_on_a_directory_without_a_county_say_how_to_start_one(
     tmp_path: Path, command: list[str]
 ) -> None:

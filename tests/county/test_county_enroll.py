@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from county import operator
 from county.server import CountyServer
 from protocol.enrollment_seal import seal_code
@@ -216,3 +218,18 @@ def test_a_key_of_small_order_is_not_enrolled(
     assert response.status_code == 400
     assert "small order" in response.json()["detail"]
     assert device.enroll(code).status_code == 200  # the code was not spent
+
+
+@pytest.mark.parametrize(("made_for", "claimed"), [("kiosk", "seal"), ("kiosk", "all"),
+                                                   ("seal", "kiosk"), ("all", "seal")])
+def test_a_code_binds_the_role_the_device_enrolls_in(
+    new_device: Callable[[str], Device], data_dir: Path, made_for: str, claimed: str
+) -> None:
+    device = new_device("ve-330226100201-hall1")
+    code = operator.make_enroll_code(data_dir, device.device_id, role=made_for)
+    refused = device.enroll(code, role=claimed)
+    assert refused.status_code == 403
+    body = refused.json()
+    assert body["error"] == "wrong_role"
+    assert f"--role {claimed}" in body["detail"]
+    assert device.enroll(code, role=made_for).status_code == 200  # the code still works

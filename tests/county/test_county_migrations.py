@@ -14,7 +14,7 @@ from county.store import Store
 from tests.county.conftest import county_sql
 from tests.postgres_server import PostgresCluster
 from tests.village_edge.inprocess import village_edge
-from village_edge.exits import DATA_ERROR, NO_INPUT, USAGE
+from village_edge.exits import DATA_ERROR, NO_INPUT, UNAVAILABLE, USAGE
 
 
 def test_both_engines_have_the_same_migrations() -> None:
@@ -58,7 +58,7 @@ def test_a_database_never_migrated_is_named_with_the_command_to_run(
     (data / "county.toml").write_text(f'[database]\nurl = "{postgres.new_database()}"\n')
     make_county_dir(data)
     ran = village_edge("county", "enroll-code", "--device", "ve-330226100201-seal1",
-                       "--data", str(data))
+                       "--role", "seal", "--data", str(data))
     assert ran.status == NO_INPUT  # as for a data directory with no county
     assert "no tables yet" in ran.error and "county migrate" in ran.error
 
@@ -72,7 +72,7 @@ def test_database_names_postgresql_once_for_every_command(
     assert url in (data / "county.toml").read_text()
     assert not (data / "county.db").exists()  # nothing went to SQLite
     code = village_edge("county", "enroll-code", "--device", "ve-330226100201-seal1",
-                        "--data", str(data))
+                        "--role", "seal", "--data", str(data))
     assert code.status == 0  # the same database, without naming it again
     with CountyServer(data) as county:  # and the server finds it there too
         assert county.url
@@ -110,7 +110,7 @@ def test_an_unreachable_database_is_named_with_what_to_check(
     url = postgres.url("no_such_database")
     (data / "county.toml").write_text(f'[database]\nurl = "{url}"\n')
     ran = village_edge("county", "serve", "--port", "0", "--data", str(data))
-    assert ran.status == DATA_ERROR
+    assert ran.status == UNAVAILABLE
     assert url in ran.error and "PostgreSQL" in ran.error
 
 

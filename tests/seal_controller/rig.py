@@ -5,13 +5,16 @@ machine was slow."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from gpiozero.pins.mock import MockFactory
+from PIL import Image
 
+from camera.simulated import SimulatedCamera
 from hardware.failsafe import FailSafe
 from hardware.lock import LockState, LockTiming
 from hardware.pins import mock_pin_factory
@@ -102,6 +105,47 @@ class Rig:
         self.outbox.close()
 
 
+class HeldCamera(SimulatedCamera):
+    """A camera whose still can be held mid-capture until the test lets it go."""
+
+    def __init__(self) -> None:
+        super().__init__(scene="document", document_seed=3)
+        self.go = threading.Event()
+        self.go.set()
+        self.capturing = threading.Event()
+
+    def capture_still(self) -> Image.Image:
+        self.capturing.set()
+        self.go.wait(STUCK)
+        return super().capture_still()
+
+
+class Hands:
+    """A custodian's finger on a plunger, each edge delivered by its own
+    thread, as the switch's settling timers deliver them: the next edge can
+    come while the last is still being handled."""
+
+    def __init__(self, rig: Rig, slot: str) -> None:
+        self.rig = rig
+        self.slot = slot
+        self.threads: list[threading.Thread] = []
+
+    def edge(self, pressed: bool) -> None:
+        pin = self.rig.factory.pin(next(s.plunger for s in SPEC.slots if s.name == self.slot))
+        drive = pin.drive_low if pressed else pin.drive_high
+        thread = threading.Thread(target=drive, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+        plunger = self.rig.station.slots[self.slot].plunger
+        # settled (its callback may still be waiting for its turn)
+        assert wait_until(lambda: plunger.is_pressed is pressed, STUCK)
+
+    def done(self) -> None:
+        for thread in self.threads:
+            thread.join(STUCK)
+            assert not thread.is_alive(), "an edge never finished"
+
+
 class Boot:
     """A machine's boot as a test wants it: an id and a boot clock to move."""
 
@@ -135,7 +179,9 @@ class ManualClock:
 
 def make_rig(directory: Path, *, trusted: bool = True, camera=None,  # type: ignore[no-untyped-def]
              boot: Boot | None = None, wall=None, syscalls: Syscalls | None = None,
-             outbox_syscalls: Syscalls | None = None) -> Rig:
+             outbox_syscalls: Syscalls | None = None, seals_out: tuple[str, ...] = ()) -> Rig:
+    """*seals_out*: seals out of their holders when the station starts (they
+    stayed out across the restart)."""
     boot = boot if boot is not None else Boot()
     manual = ManualClock(time.time(), boot)
     wall = wall if wall is not None else manual.wall
@@ -143,6 +189,8 @@ def make_rig(directory: Path, *, trusted: bool = True, camera=None,  # type: ign
     station = Station.build(SPEC, pin_factory=factory, failsafe=FailSafe(signals=()))
     world = SimulatedWorld(factory, SPEC)
     world.settle_normal(station)
+    for slot in seals_out:
+        world.take_seal(slot)
     ledger = Ledger(directory / "ledger", wall, syscalls=syscalls)
     outbox = Outbox(directory / "outbox", syscalls=outbox_syscalls)
     boot_clock = boot.clock()

@@ -48,7 +48,8 @@ def test_a_whole_approved_session(rig: Rig) -> None:
     # pulled in, held through both stamps, released once
     assert rig.lock_levels(PARTY_LOCK) == [0.0, 1.0, 0.4, 0.0]
     assert rig.lock_levels(COMMITTEE_LOCK) == [0.0]  # the other seal stayed locked
-    assert rig.kinds()[-5:] == ["requested", "approved", "stamp", "stamp", "used_up"]
+    assert rig.kinds()[-6:] == ["requested", "approved", "stamp", "last_press", "stamp",
+                               "used_up"]
     assert check_chain(rig.ledger.records).ok
     streams = [e.stream for e in rig.outbox.pending(1000)]
     assert streams.count("seal.ledger") == len(rig.ledger.records)

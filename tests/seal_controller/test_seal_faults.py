@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from protocol.commands import CLEAR_LEDGER_DAMAGE, ClearLedgerDamage, command_name
+from seal_controller.alarms import KEPT_PER_CODE
 from seal_controller.harness import FaultySyscalls
 from seal_controller.ledger_damage import damage_ledger
 from seal_controller.procedure import Phase
@@ -272,3 +273,63 @@ def test_a_seal_missing_or_the_lid_open_at_start_is_an_alarm(tmp_path: Path) -> 
         controller.recover()
         assert [r["kind"] for r in ledger.records][-2:] == ["alarm_seal_removed", "alarm_lid"]
         station.close()
+
+
+def test_the_session_seal_kept_out_across_a_power_cut_is_an_alarm(tmp_path: Path) -> None:
+    rig = make_rig(tmp_path)
+    rig.controller.request("party", "出具证明", 1)
+    rig.controller.offer_token(rig.token(), "feed")
+    rig.world.take_seal("party")  # allowed while unlocked
+    assert alarms(rig) == []
+    rig.close()  # the plug pulled; the seal stays in the custodian's bag
+    rig = make_rig(tmp_path, seals_out=("party",))
+    try:
+        removed = [a for a in alarms(rig) if a["code"] == "seal_removed"]
+        assert len(removed) == 1 and removed[0]["slot"] == "party"
+        assert removed[0]["at_start"] is True and removed[0]["interrupted_aid"]
+        assert rig.kinds()[-3:] == ["interrupted", "started", "alarm_seal_removed"]
+        assert locked(rig)
+    finally:
+        rig.close()
+
+
+def test_a_seal_missing_at_start_is_an_alarm_even_when_the_ledger_is_stuck(
+        tmp_path: Path) -> None:
+    rig = make_rig(tmp_path)
+    rig.close()
+    card = FaultySyscalls()
+    card.failure = errno.EROFS
+    rig = make_rig(tmp_path, syscalls=card, seals_out=("committee",))
+    try:
+        assert rig.controller.phase is Phase.HALTED
+        assert "seal_removed" in [a["code"] for a in alarms(rig)]
+        assert locked(rig)
+    finally:
+        rig.close()
+
+
+def test_alarms_the_outbox_cannot_take_reach_it_once_it_can(tmp_path: Path) -> None:
+    """A card that takes the ledger's small records but no event (full past
+    the alarm reserve, or the outbox's files failing): each forced press
+    still sounds, is kept in memory (a bounded number per kind, the rest
+    counted), and goes to the outbox as soon as it takes events again."""
+    card = FaultySyscalls()
+    rig = make_rig(tmp_path, outbox_syscalls=card)
+    try:
+        card.failure = errno.ENOSPC
+        for _ in range(KEPT_PER_CODE + 3):
+            press(rig)
+        assert rig.kinds().count("alarm_forced_press") == KEPT_PER_CODE + 3
+        assert alarms(rig) == []
+        assert rig.station.lamp is not None and rig.station.lamp.signal.value == "alarm"
+        rig.controller.tick()  # still full: nothing lost, nothing sent
+        assert alarms(rig) == []
+        card.failure = None
+        rig.controller.tick()
+        sent = alarms(rig)
+        assert [a["code"] for a in sent] == ["forced_press"] * KEPT_PER_CODE + ["alarms_not_kept"]
+        assert all(a["delayed"] is True and a["raised_at"] for a in sent[:-1])
+        assert sent[-1]["counts"] == {"forced_press": 3}
+        assert rig.controller.alarm_path.waiting == 0
+    finally:
+        rig.close()

@@ -23,7 +23,7 @@ from tests.conftest import REPO
 
 SCENARIOS = ["approved-session", "offline-qr", "hostile-approvals", "hostile-hands", "power-cut",
              "stale-clock", "damaged-ledger", "cut-ledger", "guarded-seals", "full-disk",
-             "approval-while-down", "county-refusal"]
+             "approval-while-down", "county-refusal", "seal-out-power-cut"]
 SHIPPED = REPO / "seal_controller" / "scenarios"
 
 

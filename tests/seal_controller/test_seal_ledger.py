@@ -16,7 +16,13 @@ import pytest
 
 from durable.records import MAGIC, frame
 from protocol.ledger_chain import check_chain
-from seal_controller.ledger import Ledger, LedgerError, set_aside_files, verify_ledger
+from seal_controller.ledger import (
+    Ledger,
+    LedgerError,
+    LedgerForwarder,
+    set_aside_files,
+    verify_ledger,
+)
 from seal_controller.ledger_check import read_ledger
 from seal_controller.ledger_damage import damage_ledger
 from sync.outbox import Syscalls
@@ -144,6 +150,30 @@ def test_a_damaged_file_is_set_aside_and_a_new_segment_goes_on(tmp_path: Path) -
     with reopen(tmp_path) as ledger:
         # the county, holding what was forwarded before, sees one unbroken chain
         assert check_chain(forwarded + ledger.records).ok
+
+
+def test_records_verified_before_the_damage_but_not_forwarded_still_go(tmp_path: Path) -> None:
+    """The outbox took nothing for a while (records waited in the ledger),
+    then the last record was damaged: the ones before it verified and still
+    reach the outbox, before the new segment's."""
+    old = written(tmp_path, SESSION)
+    sent: list[dict[str, object]] = []
+    LedgerForwarder(old, lambda stream, record: sent.append(record)).forward()
+    old.append("stamp", slot="party")  # the outbox failing: these wait in the ledger
+    old.append("stamp", slot="party")
+    old.append("used_up", slot="party")
+    verified = [r for r in old.records if r["seq"] > len(SESSION)][:-1]
+    old.close()
+    damage_ledger(tmp_path / "ledger", "flip", seq=len(SESSION) + 3)
+    with reopen(tmp_path) as ledger:
+        record = ledger.start_segment("alarm_ledger_damaged")
+        LedgerForwarder(ledger, lambda stream, r: sent.append(r)).forward()
+        assert [r["seq"] for r in sent[len(SESSION):]] == [
+            *(r["seq"] for r in verified), record["seq"]]
+        assert [r["hash"] for r in sent[len(SESSION):-1]] == [r["hash"] for r in verified]
+        assert ledger.carried == []
+        report = check_chain(sent)  # the county sees exactly the record that was lost
+        assert report.first_bad_seq == len(SESSION) + 3, report
 
 
 class HalfThenFail(Syscalls):

@@ -33,7 +33,6 @@ from hypothesis import Phase as Phase_
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from camera.simulated import SimulatedCamera
 from durable.records import HEADER_SIZE
 from protocol.approval_token import Approval, issue_token
 from protocol.commands import CLEAR_LEDGER_DAMAGE, ClearLedgerDamage, command_name
@@ -43,7 +42,18 @@ from seal_controller.harness import FaultySyscalls
 from seal_controller.ledger_check import LEDGER_FILE, scan_strictly
 from seal_controller.ledger_damage import DAMAGE_KINDS, damage_ledger
 from seal_controller.procedure import Phase
-from tests.seal_controller.rig import COUNTY, DEVICE, SPEC, Boot, Rig, make_rig
+from tests.conftest import wait_until
+from tests.seal_controller.rig import (
+    COUNTY,
+    DEVICE,
+    SPEC,
+    STUCK,
+    Boot,
+    Hands,
+    HeldCamera,
+    Rig,
+    make_rig,
+)
 
 #: CI's bound. Shrinking a failure can take minutes, longer than the test's
 #: timeout, so it is left out: a failing sequence is printed as found. For a
@@ -71,7 +81,7 @@ class SealStationMachine(RuleBasedStateMachine):
         self.boot = Boot()
         self.card = FaultySyscalls()  # the ledger's writes
         self.nearly_full = False
-        self.camera = SimulatedCamera(scene="document", document_seed=7)
+        self.camera = HeldCamera()
         self.camera.start()
         self.issued: dict[str, Approval] = {}  # valid approvals the county issued
         self.issued_at: dict[str, float] = {}
@@ -85,6 +95,8 @@ class SealStationMachine(RuleBasedStateMachine):
         self.halted_by_damage = False
         self.head_before_step = 0
         self.serial = 0
+        self.seals_out: set[str] = set()
+        self.missing_at_starts = 0
         self.rig = self._start()
         self.rig.county_clock(self.t)  # the station starts online
         self.rig.watcher.deliver(self.rig.controller)
@@ -92,12 +104,18 @@ class SealStationMachine(RuleBasedStateMachine):
     # -- the station -------------------------------------------------------------
 
     def _start(self) -> Rig:
+        out = tuple(sorted(self.seals_out))  # they stay out across the restart
         rig = make_rig(self.directory, trusted=False, boot=self.boot,
                        wall=lambda: self.t - self.behind,
                        syscalls=self.card,
-                       camera=lambda outbox: CameraLink(self.camera, outbox, DEVICE))
+                       camera=lambda outbox: CameraLink(self.camera, outbox, DEVICE),
+                       seals_out=out)
         for slot, pin in LOCK_PINS.items():  # after every start: locked
             assert rig.factory.pin(pin).state == 0, slot
+        at_start = [e for e in rig.outbox.pending(100_000) if e.stream == "alarm"
+                    and e.payload.get("code") == "seal_removed" and e.payload.get("at_start")]
+        assert len(at_start) >= self.missing_at_starts + len(out), "a seal out at start, quiet"
+        self.missing_at_starts += len(out)
         self.unlocked_now = None
         self._apply_disk(rig)
         return rig
@@ -107,6 +125,8 @@ class SealStationMachine(RuleBasedStateMachine):
                                   if self.nearly_full else None)
 
     def _stop(self) -> None:
+        self.seals_out = {slot for slot in SLOTS
+                          if not self.rig.station.slots[slot].sleeve.is_present}
         self.rig.close()
 
     def _alarm_count(self, code: str) -> int:
@@ -153,6 +173,38 @@ class SealStationMachine(RuleBasedStateMachine):
         self.rig.world.release(slot)
         if expected:
             assert self._alarm_count(expected) == before + 1, f"no alarm for a press on {slot}"
+        self._end()
+
+    @rule(slot=st.sampled_from(SLOTS), taps=st.integers(1, 4))
+    def quick_taps(self, slot: str, taps: int) -> None:
+        """Presses faster than a stamp's photo: every edge after the first is
+        delivered, each from its own thread as the settling timers do, while
+        the first press is still being handled (its photo held)."""
+        self._begin()
+        controller = self.rig.controller
+        session = controller.session
+        allowed = session.remaining if session and self._session_slot() == slot else 0
+        alarms_before = self._alarm_count("forced_press") + self._alarm_count("press_over")
+        hands = Hands(self.rig, slot)
+        self.camera.go.clear()
+        self.camera.capturing.clear()
+        hands.edge(True)
+        first = hands.threads[0]
+        assert wait_until(lambda: self.camera.capturing.is_set() or not first.is_alive(), STUCK)
+        hands.edge(False)
+        for _ in range(taps - 1):
+            hands.edge(True)
+            hands.edge(False)
+        self.camera.go.set()
+        hands.done()
+        if session is not None and allowed:
+            counted = min(taps, allowed)
+            self.stamps[session.approval.aid] += counted
+            self.stamps_this_step[session.approval.aid] += counted
+        alarms = self._alarm_count("forced_press") + self._alarm_count("press_over")
+        assert alarms - alarms_before >= taps - allowed, "a press beyond the count was quiet"
+        if session is not None and allowed and session.remaining == 0:
+            assert not self._energised(slot), "the lock stayed energised after the last stamp"
         self._end()
 
     @rule(slot=st.sampled_from(SLOTS))

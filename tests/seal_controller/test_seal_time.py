@@ -147,3 +147,17 @@ def test_a_feed_approval_refused_for_want_of_time_is_taken_once_time_comes(
         assert rig.controller.phase is Phase.UNLOCKED
     finally:
         rig.close()
+
+
+def test_within_a_boot_the_trusted_time_never_moves_back(tmp_path: Path) -> None:
+    boot = Boot()
+    clock = TrustedClock(tmp_path / "trusted-time", wall=time.time, boot=boot.clock())
+    clock.trust(1_800_000_000.0, "county")
+    boot.seconds += 100
+    assert clock.trust(1_800_000_040.0, "county", at=boot.seconds - 50)  # behind: kept out
+    assert clock.now() == 1_800_000_100.0
+    clock.trust(1_800_000_130.0, "ntp")  # ahead: taken
+    assert clock.now() == 1_800_000_130.0
+    boot.reboot()  # a new boot starts from nothing trusted
+    fresh = TrustedClock(tmp_path / "trusted-time", wall=time.time, boot=boot.clock())
+    assert fresh.now() is None
