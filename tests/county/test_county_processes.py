@@ -107,7 +107,7 @@ def together(*calls: Callable[[], requests.Response]) -> list[requests.Response]
 
 def enrolled(data: Path, endpoint: Endpoint, device_id: str) -> Device:
     device = Device(endpoint, device_id)  # type: ignore[arg-type]
-    response = device.enroll(operator.make_enroll_code(data, device_id))
+    response = device.enroll(operator.make_enroll_code(data, device_id, role="seal"))
     assert response.status_code == 200, response.text
     return device
 
@@ -173,7 +173,7 @@ def test_an_enrollment_code_works_once_across_processes(
     first, second = processes
     for n in range(8):
         device_id = f"ve-330226100201-kiosk{n}"
-        code = operator.make_enroll_code(county_data, device_id)
+        code = operator.make_enroll_code(county_data, device_id, role="seal")
         technician = Device(first, device_id)  # type: ignore[arg-type]
         impostor = Device(second, device_id)  # type: ignore[arg-type]
         answers = together(partial(technician.enroll, code), partial(impostor.enroll, code))
