@@ -48,11 +48,24 @@ from protocol.api import (
     VILLAGE_CODE,
     mib,
 )
+from protocol.complaint_envelope import EnvelopeError
+from protocol.enrollment_seal import open_code
 from protocol.signing import SignatureError, public_key_from_text, public_key_text
 
 log = logging.getLogger(__name__)
 
 GetHeader = Callable[[str], "str | None"]
+
+
+class Verification:
+    """Whether a request's signature has verified (or the request is the
+    health check, whose answer only proves the county key): only then does
+    the county sign its answer (a refusal made before that, a 404, 405, 413 or 415, is
+    unsigned, so nobody can take a signed refusal by altering a request on
+    the way)."""
+
+    def __init__(self) -> None:
+        self.verified = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,7 @@ class Request:
     header: GetHeader  # case-insensitive header lookup
     body: bytes
     headers: tuple[tuple[str, str], ...] = ()  # every header as received, for the signature
+    verification: Verification = field(default_factory=Verification)
 
     @property
     def path(self) -> str:
@@ -79,6 +93,7 @@ class Reply:
     device: str | None = None
     rejection: Rejected | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    verified: bool = False  # the request's signature verified: the answer is signed
 
 
 Handler = Callable[["CountyApp", Store, Request, tuple[str, ...]], Reply]
@@ -145,7 +160,7 @@ class CountyApp:
             if encoding not in route.encodings:
                 raise unsupported_encoding(request.header("Content-Encoding") or "")
             with self.database.store() as store:
-                return route.handler(self, store, request, params)
+                reply = route.handler(self, store, request, params)
         except Rejected as rejection:
             self.tally(rejection)
             return self.refusal(rejection, request)
@@ -153,6 +168,8 @@ class CountyApp:
             log.exception("county failed on %s %s", request.method, request.target)
             return Reply(500, {"error": "internal",
                                "detail": "the county failed on this request; see its log"})
+        reply.verified = request.verification.verified
+        return reply
 
     def tally(self, rejection: Rejected) -> None:
         if not rejection.counters:
@@ -163,25 +180,32 @@ class CountyApp:
 
     def refusal(self, rejection: Rejected, request: Request) -> Reply:
         return Reply(rejection.status, rejection.body(), device=request.header(HEADER_DEVICE),
-                     rejection=rejection, headers=dict(rejection.headers))
+                     rejection=rejection, headers=dict(rejection.headers),
+                     verified=request.verification.verified)
 
     # -- handlers ------------------------------------------------------------
 
     def health(self, store: Store, request: Request, params: tuple[str, ...]) -> Reply:
         # The key is named so that a device about to enroll, which signs this
         # request with its new key, can see the answer signed by it before it
-        # shows the county its one-time code (sync.enrollment).
+        # shows the county its one-time code (sync.enrollment). The signature of
+        # such a device is not one the county can verify; the answer is signed
+        # over it all the same, since it refuses nothing and decides nothing.
+        request.verification.verified = True
         return Reply(200, {"ok": True, "server_time": self.clock(),
                            "county_public_key": self.public_key})
 
     def enroll(self, store: Store, request: Request, params: tuple[str, ...]) -> Reply:
         signed = signature_headers(request.headers)
         form = json_object(request.body)
-        fields = ("device_id", "public_key", "code", "role", "village_code")
+        fields = ("device_id", "public_key", "role", "village_code")
         missing = [name for name in fields if not isinstance(form.get(name), str)]
         if missing:
             raise malformed(f"enrollment needs the text fields {list(fields)}; "
                             f"missing or not text: {missing}")
+        if "code" in form or not isinstance(form.get("sealed_code"), dict):
+            raise malformed("enrollment needs the code sealed to the county key in "
+                            "sealed_code (protocol.enrollment_seal), never in clear")
         device_id, key_text = form["device_id"], form["public_key"]
         if not DEVICE_ID.fullmatch(device_id):
             raise malformed("device_id must be 3 to 40 lower-case letters, digits and '-'")
@@ -197,14 +221,22 @@ class CountyApp:
             raise malformed(f"the request is signed as {signed.device_id!r} but enrolls "
                             f"{device_id!r}")
         check_signature(public, signed, request.method, request.target, request.body)
+        request.verification.verified = True
         now = self.clock()
         check_fresh(store, signed, now)
-        digest = code_digest(form["code"])
+        try:
+            code = open_code(self.key, form["sealed_code"], device_id, key_text)
+        except EnvelopeError as error:
+            raise Rejected(403, "bad_code", f"the sealed enrollment code does not open for "
+                           f"{device_id} and the key presented ({error}): it was sealed to "
+                           "another county key, altered, or taken from another device's "
+                           "enrollment", counters=("enroll_refused",)) from None
+        digest = code_digest(code)
         with store.transaction():
             enrolled = store.device(device_id)
             repeat = check_code(store.enroll_code(digest), device_id, key_text,
                                 enrolled.public_key if enrolled else None, now,
-                                typed=form["code"], role=form["role"])
+                                typed=code, role=form["role"])
             if not repeat:
                 store.use_enroll_code(digest, key_text, now)
                 store.enroll_device(device_id, key_text, form["role"], form["village_code"], now)
@@ -218,7 +250,7 @@ class CountyApp:
     def _device(self, store: Store, request: Request) -> tuple[str, float]:
         now = self.clock()
         return authenticate(store, request.headers, request.method, request.target,
-                            request.body, now), now
+                            request.body, now, request.verification), now
 
     def events(self, store: Store, request: Request, params: tuple[str, ...]) -> Reply:
         device_id, now = self._device(store, request)
@@ -242,7 +274,7 @@ class CountyApp:
 
     def blob_status(self, store: Store, request: Request, params: tuple[str, ...]) -> Reply:
         device_id, _ = self._device(store, request)
-        progress = self.blobs.progress(store, self._blob_name(params))
+        progress = self.blobs.progress(store, self._blob_name(params), device_id)
         return Reply(200, {"received": progress.received, "complete": progress.complete},
                      device=device_id)
 

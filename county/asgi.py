@@ -7,8 +7,9 @@ The device API reads each request as it was sent (the target with its
 query, every header in order, the body bytes: what the device signed),
 lets :class:`CountyApp` answer it in a worker thread (the database and the
 signatures are blocking work), and writes the answer as RFC 8785 JSON,
-signed by the county key in ``X-VE-Answer-Signature`` when the request was
-signed (:mod:`protocol.answers`). One log line per request: INFO when
+signed by the county key in ``X-VE-Answer-Signature`` when the request's
+signature verified (:mod:`protocol.answers`; refusals made before that go
+unsigned: :mod:`county.auth`). One log line per request: INFO when
 answered, WARNING with the reason when refused.
 """
 
@@ -22,6 +23,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.requests import Request as StarletteRequest
+from starlette.responses import Response
 from starlette.routing import Mount
 
 from county.app import CountyApp, Reply, Request, Route
@@ -80,7 +83,7 @@ class DeviceAPI:
             too_large = Rejected(413, "too_large", route.too_large)
             await self._send(send, app.refusal(too_large, request), request, close=close)
             return
-        request = Request(method, target, request.header, body, headers)
+        request = Request(method, target, request.header, body, headers)  # not yet verified
         loop = asyncio.get_running_loop()
         reply = await loop.run_in_executor(self.executor, app.handle, route, params, request)
         await self._send(send, reply, request, close=False)
@@ -113,7 +116,7 @@ class DeviceAPI:
     async def _send(self, send: Send, reply: Reply, request: Request, *, close: bool) -> None:
         data = answer_body(reply.body)
         signature = answer_headers(self.app.key, request.header(HEADER_SIGNATURE),
-                                   reply.status, data)
+                                   reply.status, data) if reply.verified else {}
         device = reply.device or request.header(HEADER_DEVICE) or "-"
         if reply.rejection is None:
             log.info("%s %s %s -> %d", device, request.method, request.target, reply.status)
@@ -150,7 +153,20 @@ def county_asgi(app: CountyApp, *, threads: int) -> Starlette:
             executor.shutdown(wait=True)
             app.database.close()
 
-    return Starlette(routes=[Mount("", app=_guarded(api))], lifespan=lifespan)
+    return Starlette(routes=[Mount("", app=_guarded(api))], lifespan=lifespan,
+                     exception_handlers={404: _not_found})
+
+
+async def _not_found(request: StarletteRequest, exc: Exception) -> Response:
+    """A target that is not a path (``*``, ``http://host/...``) never reaches
+    the device API: refused in JSON like every other target it does not serve."""
+    target = request.scope.get("raw_path", b"").decode("latin-1")
+    shown = ascii(target if len(target) <= 80 else f"{target[:80]}...").strip("'")
+    log.warning("- %s %s -> 404 refused (not_found)", request.method, shown)
+    body = answer_body(Rejected(404, "not_found", f"the county has no {shown}; see "
+                                "county/openapi.yaml").body())
+    return Response(body, status_code=404, headers={"Server": SERVER},
+                    media_type="application/json; charset=utf-8")
 
 
 def _guarded(api: DeviceAPI) -> Callable[[Scope, Receive, Send], Awaitable[None]]:

@@ -9,13 +9,19 @@ else ``forged``), timestamp within :data:`~protocol.api.CLOCK_SKEW_SECONDS`
 (else ``stale``, also counted as replayed), nonce not seen from this device
 within :data:`~county.policy.NONCE_WINDOW_SECONDS` (else ``replayed``).
 
-Every answer to a request that carries a signature is signed in turn
-(:func:`answer_headers`), refusals included.
+The answer to a request whose signature verified is signed in turn
+(:func:`answer_headers`), refusals included (``stale``, ``replayed`` and
+whatever the handler refuses). A refusal made before the signature verified
+(``forged``, ``unknown_device``, and the 404, 405, 413 and 415 of routing)
+is not signed: its request may have been altered on the way, and a signed
+"no" to an altered request would let whoever altered it make the device
+give up something good (a photo set aside as refused for good).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -74,10 +80,16 @@ def check_fresh(store: Store, signed: SignedRequest, now: float) -> None:
                        "sign every request afresh, retries included", counters=("replayed",))
 
 
+class Verified(Protocol):
+    verified: bool
+
+
 def authenticate(
     store: Store, headers: Headers, method: str, target: str, body: bytes, now: float,
+    verification: Verified,
 ) -> str:
-    """The enrolled device that signed this request, or :class:`Rejected` (401)."""
+    """The enrolled device that signed this request, or :class:`Rejected`
+    (401); *verification* is marked verified as soon as the signature is."""
     signed = signature_headers(headers)
     device = store.device(signed.device_id)
     if device is None:
@@ -86,7 +98,13 @@ def authenticate(
                        f"`village-edge county enroll-code --device {signed.device_id} --role "
                        f"{role_for_device(signed.device_id)}`",
                        counters=("unknown_device",))
-    check_signature(public_key_from_text(device.public_key), signed, method, target, body)
+    try:
+        public = public_key_from_text(device.public_key)
+    except SignatureError as error:  # enrolled before such keys were refused
+        raise Rejected(401, "forged", f"the key {signed.device_id} enrolled is not usable "
+                       f"({error}); enroll the device again", counters=("forged",)) from None
+    check_signature(public, signed, method, target, body)
+    verification.verified = True
     check_fresh(store, signed, now)
     return signed.device_id
 

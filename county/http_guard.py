@@ -134,6 +134,11 @@ class GuardedH11Protocol(H11Protocol):
                 self._head = b""
         super().data_received(data)
 
+    def eof_received(self) -> bool:  # type: ignore[override]  # asyncio reads the bool
+        """A client may close its side once its request is sent (a half
+        close): the connection stays open for the answer, which closes it."""
+        return True
+
     def send_400_response(self, msg: str) -> None:
         """What h11 itself cannot read (uvicorn sends plain text): JSON like the rest."""
         self._refuse(_refusal(HTTPStatus.BAD_REQUEST, "Bad request"))

@@ -23,7 +23,7 @@ from county.database import Location, connect
 from county.errors import CountyError
 from county.store import Store
 
-MIGRATION_FILE = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
+MIGRATION_FILE = re.compile(r"([0-9]{4})_([a-z0-9_]+)\.sql")
 VERSION_TABLE = (
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
     "name TEXT NOT NULL, applied DOUBLE PRECISION NOT NULL)"

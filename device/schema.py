@@ -169,7 +169,7 @@ def within(low: float, high: float, unit: str = "") -> Check:
 
 def village_code(value: str) -> str | None:
     """The 12-digit statistical area code (统计用区划代码) of a village."""
-    if not re.fullmatch(r"\d{12}", value):
+    if not re.fullmatch(r"[0-9]{12}", value):  # ASCII digits only
         return f"expected the 12-digit statistical area code of the village, found {value!r}"
     return None
 

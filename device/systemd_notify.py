@@ -85,7 +85,7 @@ def watchdog_seconds(environ: Mapping[str, str] | None = None) -> float | None:
     environ = os.environ if environ is None else environ
     usec = environ.get("WATCHDOG_USEC", "")
     pid = environ.get("WATCHDOG_PID", "")
-    if not usec.isdigit() or int(usec) == 0:
+    if not (usec.isascii() and usec.isdigit()) or int(usec) == 0:
         return None
     if pid and pid != str(os.getpid()):
         return None

@@ -6,6 +6,7 @@ UTF-16 files are refused with the advice to save as UTF-8.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -16,6 +17,10 @@ from powerlist.model import Catalog
 
 SAMPLE_RESOURCE = "samples/sample-catalog.toml"
 _UTF8_BOM = "\ufeff"
+MAX_CATALOG_NESTING = 32  # arrays and inline tables within one another
+_TOML_STRING_OR_COMMENT = re.compile(
+    r'"""[\s\S]*?(?:"""|$)|\'\'\'[\s\S]*?(?:\'\'\'|$)|"(?:[^"\\\n]|\\.)*"?|\'[^\'\n]*\'?|#[^\n]*'
+)
 
 
 def decode_catalog_bytes(raw: bytes, source: str) -> str:
@@ -39,10 +44,29 @@ def decode_catalog_bytes(raw: bytes, source: str) -> str:
         ]) from None
 
 
+def toml_nesting(text: str) -> int:
+    """How deep arrays and inline tables nest in the TOML *text* (brackets in
+    strings and comments not counted); linear in the text, no recursion."""
+    depth = deepest = 0
+    for char in _TOML_STRING_OR_COMMENT.sub("", text):
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
 def parse_catalog(text: str, source: str) -> Catalog:
     """Check and build the catalog written in TOML *text*; *source* names it
     (usually the file name) in every problem."""
     text = text.removeprefix(_UTF8_BOM)
+    depth = toml_nesting(text)
+    if depth > MAX_CATALOG_NESTING:
+        raise CatalogError([
+            f"{source}: brackets nest {depth} levels deep; a catalog needs at most "
+            f"{MAX_CATALOG_NESTING}: remove the extra '[' and '{{'"
+        ])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -49,7 +49,7 @@ TIME_DOCUMENT_NAME = "county-clock"
 
 DEVICE_ID = re.compile(r"[a-z0-9][a-z0-9-]{2,39}")
 DEVICE_ROLES = ("kiosk", "seal", "all")
-VILLAGE_CODE = re.compile(r"\d{12}")
+VILLAGE_CODE = re.compile(r"[0-9]{12}")  # ASCII digits: \d also matches other scripts
 EVENT_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 STREAM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")

@@ -78,12 +78,17 @@ def _derive(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
     ).derive(shared)
 
 
-def seal(recipient: X25519PublicKey, plaintext: bytes, associated: bytes) -> dict[str, Any]:
-    """Encrypt *plaintext* so that only the holder of *recipient*'s private key reads it."""
-    ephemeral = X25519PrivateKey.generate()
+def seal(
+    recipient: X25519PublicKey, plaintext: bytes, associated: bytes, *,
+    ephemeral: X25519PrivateKey | None = None, nonce: bytes | None = None,
+) -> dict[str, Any]:
+    """Encrypt *plaintext* so that only the holder of *recipient*'s private key
+    reads it. *ephemeral* and *nonce* are fresh and random unless given (only
+    ever for published test vectors: a box must never reuse either)."""
+    ephemeral = ephemeral or X25519PrivateKey.generate()
     epk = public_bytes(ephemeral)
     key = _derive(ephemeral.exchange(recipient), epk, public_bytes(recipient))
-    nonce = os.urandom(NONCE_BYTES)
+    nonce = os.urandom(NONCE_BYTES) if nonce is None else nonce
     ciphertext = AESGCM(key).encrypt(nonce, plaintext, associated)
     return {"v": ENVELOPE_VERSION, "epk": b64url(epk), "nonce": b64url(nonce),
             "ct": b64url(ciphertext)}

@@ -95,10 +95,32 @@ def public_key_text(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
 
 
 def public_key_from_text(text: str) -> Ed25519PublicKey:
+    """The Ed25519 public key in *text* (base64url of 32 bytes);
+    :class:`SignatureError` for anything else, a key of small order included."""
     raw = unb64url(text)
     if len(raw) != 32:
         raise SignatureError(f"an Ed25519 public key is 32 bytes, found {len(raw)}")
-    return Ed25519PublicKey.from_public_bytes(raw)
+    if is_small_order(raw):
+        raise SignatureError("the key is a point of small order, for which signatures can be "
+                             "made without any private key; make a new key")
+    try:
+        return Ed25519PublicKey.from_public_bytes(raw)
+    except ValueError as error:
+        raise SignatureError(f"not an Ed25519 public key ({error})") from None
+
+
+_FIELD_PRIME = 2**255 - 19
+_ORDER_8_Y = 0x7A03AC9277FDC74EC6CC392CFA53202A0F67100D760B3CBA4FD84D3D706A17C7
+#: the y coordinates of the eight points of order 1, 2, 4 and 8 (each y is of
+#: small-order points only, whatever the sign of x)
+_SMALL_ORDER_Y = frozenset({0, 1, _FIELD_PRIME - 1, _ORDER_8_Y, _FIELD_PRIME - _ORDER_8_Y})
+
+
+def is_small_order(raw: bytes) -> bool:
+    """True if the 32-byte Ed25519 encoding *raw* is a point of small order,
+    in any encoding (either sign bit; y written as itself or plus the prime)."""
+    y = int.from_bytes(raw, "little") & ((1 << 255) - 1)
+    return y % _FIELD_PRIME in _SMALL_ORDER_Y
 
 
 def key_fingerprint(public: Ed25519PublicKey | str) -> str:

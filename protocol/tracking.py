@@ -35,6 +35,8 @@ _DAMM = (
     (9, 4, 3, 8, 6, 1, 7, 2, 0, 5),
     (2, 5, 8, 1, 4, 3, 6, 7, 9, 0),
 )
+# Unicode spaces on purpose (an ideographic space typed with a Chinese input
+# method separates groups too); the digits themselves must be ASCII (is_valid).
 _SEPARATORS = re.compile(r"[\s\-]+")
 
 

@@ -18,7 +18,8 @@ trusted) makes a round fail and be tried again; so does a fault of the
 device's own disk (:mod:`sync.disk_faults`), which loses nothing.
 The daemon (:meth:`SyncAgent.run_forever`) repeats rounds, backing off
 exponentially with jitter while the county cannot be reached and honouring
-its ``Retry-After``. What happened is kept in a small status file.
+its ``Retry-After`` up to the longest backoff (it comes unsigned). What
+happened is kept in a small status file.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from protocol.events import Event, event_problem
 from sync.blob_quarantine import QUARANTINE_STREAM, BlobQuarantine
 from sync.boot import BootMoment
 from sync.client import CountyClient, CountyRefused, CountyUnreachable
-from sync.disk_faults import DiskFault, disk_fault, save_even_when_full
+from sync.disk_faults import DISK_ERRNOS, DiskFault, disk_fault, save_even_when_full
 from sync.feed_store import FeedStore
 from sync.outbox import Outbox
 
@@ -109,6 +110,15 @@ def refused_for_good(status: int) -> bool:
     return 400 <= status < 500 and status not in (401, 408, 409, 429)
 
 
+@dataclass
+class _Unrecorded:
+    """A quarantine decided but not yet recorded on the disk."""
+
+    path: Path
+    note: dict[str, Any]
+    told: bool  # the event telling the county is stored
+
+
 class SyncAgent:
     def __init__(
         self,
@@ -132,11 +142,18 @@ class SyncAgent:
         self.refused_dir = refused_dir or outbox.directory / "refused"
         self.quarantine = BlobQuarantine(outbox.directory / "quarantine" / "blobs")
         self.status = SyncStatus.load(status_path)
+        # photos to set aside whose quarantine the disk could not record (full or
+        # read-only): skipped in memory, recorded once the disk takes it
+        self._unrecorded: dict[str, _Unrecorded] = {}
+        self._disk_error: OSError | None = None  # the last disk fault of this round
+        # events the county confirmed whose acknowledgement the disk could not
+        # store (read-only): left out of the next batches, acknowledged once it can
+        self._confirmed: set[str] = set()
 
     # -- pushing -------------------------------------------------------------
 
     def _batch(self) -> list[Event]:
-        events = self.outbox.pending(self.settings.batch_events)
+        events = self.outbox.pending(self.settings.batch_events, skip=self._confirmed)
         batch: list[Event] = []
         size = 0
         for event in events:
@@ -148,13 +165,21 @@ class SyncAgent:
         return batch
 
     def push(self) -> int:
+        """Send every pending event; the number the county took. A disk fault
+        that only kept something from being recorded (a quarantine) does not
+        stop the round: it is raised once everything has been sent."""
         sent = 0
         limit = self.settings.batch_events
         held: set[str] = set()  # blobs the county said it holds whole, this round
+        self._disk_error = None
+        self._acknowledge([])
         while True:
             batch = self._batch()[:limit]
             if not batch:
                 self._deliver_unclaimed_blobs()
+                fault = self._still_unrecorded()
+                if fault is not None:
+                    raise fault
                 return sent
             unsendable = [(e, p) for e in batch if (p := event_problem(e.to_wire())) is not None]
             for event, problem in unsendable:
@@ -166,7 +191,7 @@ class SyncAgent:
                     named_by = [e.id for e in batch if digest in referenced_blobs(e)]
                     if digest not in held and self.upload_blob(digest, named_by):
                         held.add(digest)
-            backlog = self.outbox.stats().pending
+            backlog = max(0, self.outbox.stats().pending - len(self._confirmed))
             try:
                 result = self.client.send_events([e.to_wire() for e in batch], backlog)
             except CountyRefused as refusal:
@@ -180,7 +205,7 @@ class SyncAgent:
                     continue
                 raise
             confirmed = result.accepted + result.duplicates
-            self.outbox.ack(confirmed)
+            self._acknowledge(confirmed)
             sent += len(result.accepted)
             self.status.events_sent += len(result.accepted)
             if result.server_time:
@@ -211,6 +236,9 @@ class SyncAgent:
         *named_by* that name it)."""
         if self.quarantine.holds(digest):
             return False
+        if digest in self._unrecorded:
+            self._record_unrecorded()
+            return False  # its events go without it, photo missing for now
         path = self.outbox.blob_path(digest)
         try:
             data = path.read_bytes()
@@ -226,7 +254,16 @@ class SyncAgent:
             return self._quarantine(digest, path, len(data), named_by, "it is damaged: its "
                                     f"bytes now have sha256 {found} (a bad sector of the SD card?)")
         try:
-            return self._send_blob(digest, data)
+            try:
+                return self._send_blob(digest, data)
+            except CountyRefused as refusal:
+                if refusal.status not in (400, 422):
+                    raise
+                # the photo was checked above, so the county's copy is what is bad
+                # (it discards it on 422): once more, from wherever it now stands
+                log.warning("blob %s refused (%s); sending it again from the county's "
+                            "copy, from offset 0 if it discarded it", digest, refusal)
+                return self._send_blob(digest, data)
         except CountyRefused as refusal:
             if not refused_for_good(refusal.status):
                 raise
@@ -254,12 +291,64 @@ class SyncAgent:
         for :meth:`upload_blob`. (Told first: a power cut in between tells
         the county twice rather than never.)"""
         note = {"blob": digest, "size": size, "events": named_by or [], "why": why}
-        self.outbox.append(QUARANTINE_STREAM, note)
-        self.quarantine.set_aside(digest, path, {**note, "at": self.clock()})
-        self.status.blobs_quarantined += 1
-        log.error("blob %s will not be sent: %s; set aside in %s", digest, why,
-                  self.quarantine.directory)
+        self._unrecorded[digest] = _Unrecorded(path, note, told=False)
+        if self._record(digest):
+            log.error("blob %s will not be sent: %s; set aside in %s", digest, why,
+                      self.quarantine.directory)
+        else:
+            log.error("blob %s will not be sent: %s; the disk cannot record that now, so it "
+                      "is skipped and its events go without it until it can", digest, why)
         return False
+
+    def _record(self, digest: str) -> bool:
+        """Record the quarantine of *digest* kept in memory; False if the
+        disk cannot take it yet (full or read-only: remembered for the end of
+        the round); any other error is raised."""
+        pending = self._unrecorded[digest]
+        try:
+            if not pending.told:
+                self.outbox.append(QUARANTINE_STREAM, pending.note)
+                pending.told = True
+            self.quarantine.set_aside(digest, pending.path, {**pending.note, "at": self.clock()})
+        except OSError as error:
+            if error.errno not in DISK_ERRNOS:
+                raise
+            self._disk_error = error
+            return False
+        del self._unrecorded[digest]
+        self.status.blobs_quarantined += 1
+        return True
+
+    def _record_unrecorded(self) -> None:
+        for digest in list(self._unrecorded):
+            self._record(digest)
+
+    def _still_unrecorded(self) -> OSError | None:
+        """Record what the disk could not take before; the disk's error if
+        something is still not recorded."""
+        self._record_unrecorded()
+        self._acknowledge([])
+        return self._disk_error if self._unrecorded or self._confirmed else None
+
+    def _acknowledge(self, confirmed: list[str]) -> None:
+        """Acknowledge *confirmed*, with whatever the disk could not take
+        before; on a read-only or full disk, keep them in memory instead
+        (left out of the next batches, so the backlog still goes)."""
+        ids = [*self._confirmed, *confirmed]
+        if not ids:
+            return
+        try:
+            self.outbox.ack(ids)
+        except OSError as error:
+            if error.errno not in DISK_ERRNOS:
+                raise
+            self._disk_error = error
+            self._confirmed.update(confirmed)
+            log.warning("the county confirmed %d events but the disk cannot record it (%s); "
+                        "they are left out of this round and sent again later, which is "
+                        "harmless", len(self._confirmed), error.strerror or error)
+            return
+        self._confirmed.clear()
 
     def _deliver_unclaimed_blobs(self) -> None:
         """Photos no waiting event names (their event is not stored yet, or a
@@ -345,7 +434,8 @@ class SyncAgent:
         """How long to wait after a failed round: backoff, or longer if asked."""
         delay = backoff_delay(self.status.consecutive_failures, self.settings, self.rng)
         if error.retry_after is not None:
-            delay = max(delay, error.retry_after)
+            # unsigned (anything on the path may send it): never past the longest backoff
+            delay = max(delay, min(error.retry_after, self.settings.backoff_max_seconds))
         return delay
 
     def run_forever(

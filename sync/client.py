@@ -9,7 +9,12 @@ request asked: a batch result names only events of the batch, blob progress
 stays within the blob. Anything else is an :class:`UntrustedAnswer` (a kind
 of :class:`CountyUnreachable`: try again later) and nothing in it is acted
 on. Only "wait" (429 and 5xx, which a proxy in front of the county may send
-itself) is taken unsigned, since waiting changes nothing on the device."""
+itself) is taken unsigned, since waiting changes nothing on the device.
+Redirects are never followed (a redirect would carry the signed request
+elsewhere, and its answer would come from there): a 3xx is untrusted too.
+The county signs only answers to requests whose signature it verified, so
+an unsigned refusal (the request was altered on the way) is never taken as
+the county's "no"."""
 
 from __future__ import annotations
 
@@ -37,6 +42,8 @@ from protocol.api import (
     blob_path,
     feed_path,
 )
+from protocol.complaint_envelope import EnvelopeError
+from protocol.enrollment_seal import seal_code
 from protocol.signing import (
     SignatureError,
     key_fingerprint,
@@ -170,7 +177,7 @@ class CountyClient:
         try:
             response = self.session.request(
                 method, self.base_url + path, data=body or None, headers=all_headers,
-                timeout=self.timeout, stream=True,
+                timeout=self.timeout, allow_redirects=False, stream=True,
             )
             content = _read_within(response, None if deadline is None else started + deadline)
         except requests.RequestException as error:
@@ -189,6 +196,12 @@ class CountyClient:
             raise CountyUnreachable(
                 f"{method} {path}: county answered {status} {detail}".strip(),
                 retry_after=retry,
+            )
+        if 300 <= status < 400:
+            raise UntrustedAnswer(
+                f"{method} {path}: the answer is a redirect ({status}) to "
+                f"{response.headers.get('Location', 'nowhere')!r}; the county never redirects, "
+                "so it was not followed (a proxy or someone in between?)"
             )
         if not isinstance(answer, dict):
             if status < 400:
@@ -281,15 +294,24 @@ class CountyClient:
         self._check("GET", PATH_HEALTH, answer, county_key=named)
         return named
 
-    def enroll(self, code: str, role: str, village_code: str) -> dict[str, Any]:
-        """Enroll this device's key. The county signs its answer with its key,
+    def enroll(self, code: str, role: str, village_code: str, county_key: str) -> dict[str, Any]:
+        """Enroll this device's key with *code*, sealed to *county_key* (the
+        pinned or proven county key, :mod:`protocol.enrollment_seal`) with this
+        device's id and key, so that a code seen on the path is of no use to
+        anyone else. The county signs its answer with its key,
         which the answer names (``county_public_key``): a success is believed
         only if signed by that key, and the caller must then compare the key
         with the one pinned, or with the pinned fingerprint
         (:func:`sync.enrollment.enroll` does). A refusal, which changes nothing,
         is checked with the pinned key when there is one."""
-        body = self._json({"device_id": self.device_id, "public_key": public_key_text(self.key),
-                           "code": code, "role": role, "village_code": village_code})
+        mine = public_key_text(self.key)
+        try:
+            sealed = seal_code(public_key_from_text(county_key), code, self.device_id, mine)
+        except (SignatureError, EnvelopeError) as error:
+            raise UntrustedAnswer(f"the county key {county_key!r} cannot seal the enrollment "
+                                  f"code ({error}); nothing was sent") from None
+        body = self._json({"device_id": self.device_id, "public_key": mine,
+                           "sealed_code": sealed, "role": role, "village_code": village_code})
         answer = self._exchange("POST", PATH_ENROLL, body, {"Content-Type": "application/json"})
         if answer.status < 400:
             named = answer.body.get("county_public_key")

@@ -76,7 +76,7 @@ def enroll(
     pinned = key_fingerprint(pinned_key) if pinned_key else pinned_fingerprint
     proven = client.proven_county_key()
     _check_pinned(client, proven, pinned, pinned_key, code_sent=False)
-    answer = client.enroll(code.strip().upper(), role, village_code)
+    answer = client.enroll(code.strip().upper(), role, village_code, pinned_key or proven)
     offered = str(answer.get("county_public_key", ""))
     _check_pinned(client, offered, pinned, pinned_key or proven, code_sent=True)
     enrollment = Enrollment(client.device_id, client.base_url, offered, time.time())

@@ -27,7 +27,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -435,16 +435,17 @@ class Outbox:
 
     # -- reading and acknowledging ---------------------------------------------
 
-    def pending(self, limit: int = 100) -> list[Event]:
+    def pending(self, limit: int = 100, skip: Container[str] = ()) -> list[Event]:
         """Up to *limit* events not yet acknowledged, oldest first, each
-        stream in the order it was appended."""
+        stream in the order it was appended; none whose id is in *skip*."""
         with self._locked(exclusive=False):
             self._index.refresh()
             chosen: list[tuple[str, Any]] = []
             for event_id, location in self._index.in_order():
                 if len(chosen) >= limit:
                     break
-                chosen.append((event_id, location))
+                if event_id not in skip:
+                    chosen.append((event_id, location))
             return [self._read_event(location) for _, location in chosen]
 
     def _read_event(self, location: Any) -> Event:

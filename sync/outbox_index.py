@@ -38,7 +38,7 @@ def segment_number(name: str) -> int | None:
     if not (name.startswith(SEGMENT_PREFIX) and name.endswith(SEGMENT_SUFFIX)):
         return None
     digits = name[len(SEGMENT_PREFIX):-len(SEGMENT_SUFFIX)]
-    return int(digits) if digits.isdigit() else None
+    return int(digits) if digits.isascii() and digits.isdigit() else None
 
 
 def list_segments(directory: Path) -> list[int]:

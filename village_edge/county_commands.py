@@ -319,18 +319,22 @@ def checked_catalog(path: Path) -> tuple[str, dict[str, Any]]:
     feed, and its canonical body. The county cannot check a catalog itself
     (it knows nothing of :mod:`powerlist`), so nothing invalid gets this far
     to be signed: :class:`CliError` (65) lists every problem."""
-    import json
-
     from powerlist import CatalogError, catalog_from_dict, catalog_to_dict, load_catalog
     from powerlist.files import decode_catalog_bytes
+    from protocol.wire_json import WireJsonError, read_json, value_problem
 
     source = str(path)
     try:
         if path.suffix.lower() == ".json":
+            # read as the wire reads JSON: nesting checked before parsing, a
+            # member named twice (which a reader may take either way) refused
             try:
-                data = json.loads(decode_catalog_bytes(path.read_bytes(), source))
-            except ValueError as error:
+                data = read_json(decode_catalog_bytes(path.read_bytes(), source).encode())
+            except WireJsonError as error:
                 raise CatalogError([f"{source}: not valid JSON: {error}"]) from None
+            problem = value_problem(data)
+            if problem is not None:
+                raise CatalogError([f"{source}: {problem}"])
             if not isinstance(data, dict):
                 raise CatalogError([f"{source}: a catalog is a JSON object {{...}}"])
             catalog = catalog_from_dict(data, source)

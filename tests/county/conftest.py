@@ -17,7 +17,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from county import operator
 from county.server import CountyServer
-from protocol.signing import new_private_key, public_key_text, sign_request
+from protocol.enrollment_seal import seal_code
+from protocol.signing import new_private_key, public_key_from_text, public_key_text, sign_request
 
 VILLAGE = "330226100201"
 
@@ -61,9 +62,18 @@ class Device:
         return self.session.request(method, self.county.url + target, data=body,
                                     headers=all_headers, timeout=30)
 
-    def enroll(self, code: str, *, role: str = "seal", **signing: Any) -> requests.Response:
+    def seal(self, code: str) -> dict[str, Any]:
+        """*code* sealed to the county key for this device and its key."""
+        return seal_code(public_key_from_text(self.county.public_key), code, self.device_id,
+                         self.public_key)
+
+    def enroll(
+        self, code: str, *, role: str = "seal", sealed: dict[str, Any] | None = None,
+        **signing: Any,
+    ) -> requests.Response:
         body = to_json({"device_id": self.device_id, "public_key": self.public_key,
-                        "code": code, "role": role, "village_code": VILLAGE})
+                        "sealed_code": self.seal(code) if sealed is None else sealed,
+                        "role": role, "village_code": VILLAGE})
         return self.send("POST", "/v1/enroll", body, **signing)
 
     def post_events(

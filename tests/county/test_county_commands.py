@@ -140,6 +140,36 @@ def test_publish_refuses_a_catalog_that_does_not_validate_and_signs_nothing(
     assert device.feed().json()["documents"] == []
 
 
+@pytest.mark.parametrize(
+    ("name", "tail", "words"),
+    [
+        ("twice.json", ', "id": "other-county-list"}', "names the member 'id' more than once"),
+        ("deep.json", ', "x": ' + "[" * 5000 + "]" * 5000 + "}", "nests 5001 levels deep"),
+        ("deep.toml", "\nx = " + "[" * 3000 + "]" * 3000 + "\n", "nest 3000 levels deep"),
+        ("inline.toml", "\nx = " + "{a=" * 3000 + "1" + "}" * 3000 + "\n",
+         "nest 3000 levels deep"),
+    ],
+)
+def test_publish_refuses_a_member_named_twice_or_nesting_past_reason(
+    device: Device, data_dir: Path, tmp_path: Path, name: str, tail: str, words: str
+) -> None:
+    """A reader may take a member named twice either way, so the wire
+    refuses it, and so does publishing; nesting is checked before parsing,
+    so a deep file is one clear refusal, not a crash."""
+    clerk = clerk_catalog(tmp_path)
+    if name.endswith(".json"):
+        text = json.dumps(catalog_to_dict(load_catalog(clerk)), ensure_ascii=False)[:-1] + tail
+    else:
+        text = clerk.read_text(encoding="utf-8") + tail
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    ran = village_edge("county", "publish", "catalog", str(path), "--data", str(data_dir))
+    assert ran.status == 65 and ran.out == "" and "Traceback" not in ran.err
+    assert words in ran.err
+    assert operator.stats(data_dir)["documents_published"] == 0
+    assert device.feed().json()["documents"] == []
+
+
 def test_publish_to_a_device_that_is_not_enrolled_is_refused(
     device: Device, data_dir: Path, tmp_path: Path
 ) -> None:

@@ -65,7 +65,8 @@ def test_the_county_keeps_its_contract_under_fuzzing(
     data = data_dir
     key = new_private_key()
     client = CountyClient(url, DEVICE, key, operator.county_public_key(data))
-    client.enroll(operator.make_enroll_code(data, DEVICE), "all", VILLAGE)
+    client.enroll(operator.make_enroll_code(data, DEVICE), "all", VILLAGE,
+                  operator.county_public_key(data))
     client.close()
     key_file = tmp_path / "device.key"
     key_file.write_bytes(private_key_bytes(key))

@@ -7,12 +7,15 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from county import operator
 from county.server import CountyServer
-from tests.county.conftest import Device, enroll, event
+from protocol.enrollment_seal import seal_code
+from protocol.signing import public_key_from_text
+from tests.county.conftest import VILLAGE, Device, enroll, event, to_json
 
 
 def test_a_good_code_enrolls_the_device_and_returns_the_county_key(
@@ -88,6 +91,40 @@ def test_a_used_code_is_refused_to_anyone_else(
     assert first.post_events([event("e1")]).status_code == 200
 
 
+def test_a_sealed_code_seen_on_the_path_enrolls_no_other_key(
+    new_device: Callable[[str], Device], data_dir: Path, stats: Callable[[], dict[str, Any]]
+) -> None:
+    """Whoever sees a device's enrollment on the path has only the sealed
+    code: presented with another key, or for another device, it is refused,
+    and the code stays good for the device it was made for."""
+    device = new_device("ve-330226100201-seal1")
+    code = operator.make_enroll_code(data_dir, device.device_id)
+    sealed = device.seal(code)
+    thief = new_device("ve-330226100201-seal1")  # same id, the thief's key
+
+    response = thief.enroll("", sealed=sealed)
+
+    assert response.status_code == 403
+    assert response.json()["error"] == "bad_code"
+    assert "another device's enrollment" in response.json()["detail"]
+    assert stats()["rejected"]["enroll_refused"] == 1
+    assert thief.post_events([event("e1")]).json()["error"] == "unknown_device"
+    assert device.enroll("", sealed=sealed).status_code == 200
+    assert device.post_events([event("e1")]).status_code == 200
+
+
+def test_a_code_sent_in_clear_is_refused(new_device: Callable[[str], Device],
+                                          data_dir: Path) -> None:
+    device = new_device("ve-330226100201-seal1")
+    code = operator.make_enroll_code(data_dir, device.device_id)
+    body = to_json({"device_id": device.device_id, "public_key": device.public_key,
+                    "code": code, "role": "seal", "village_code": VILLAGE})
+    response = device.send("POST", "/v1/enroll", body)
+    assert response.status_code == 400
+    assert "never in clear" in response.json()["detail"]
+    assert device.enroll(code).status_code == 200  # the code was not spent
+
+
 def test_repeating_an_enrollment_whose_answer_was_lost_succeeds_and_changes_nothing(
     new_device: Callable[[str], Device], data_dir: Path, stats
 ) -> None:
@@ -148,6 +185,38 @@ def test_enrollment_must_be_signed_by_the_key_it_enrolls(
     assert response.status_code == 401
     assert response.json()["error"] == "forged"
     assert stats()["rejected"]["forged"] == 1
+    assert device.enroll(code).status_code == 200  # the code was not spent
+
+
+def test_a_village_code_in_other_digits_is_refused(
+    new_device: Callable[[str], Device], data_dir: Path
+) -> None:
+    """Twelve Arabic-Indic digits are digits to a regex's \\d, not a village code."""
+    device = new_device("ve-digits-seal1")
+    code = operator.make_enroll_code(data_dir, device.device_id)
+    body = to_json({"device_id": device.device_id, "public_key": device.public_key,
+                    "sealed_code": device.seal(code), "role": "seal",
+                    "village_code": "٣٣٠٢٢٦١٠٠٢٠١"})
+    response = device.send("POST", "/v1/enroll", body)
+    assert response.status_code == 400
+    assert "12-digit village code" in response.json()["detail"]
+    assert device.enroll(code).status_code == 200  # the code was not spent
+
+
+def test_a_key_of_small_order_is_not_enrolled(
+    new_device: Callable[[str], Device], data_dir: Path
+) -> None:
+    """Anyone can sign for the all-zero key: the county refuses to enroll it."""
+    device = new_device("ve-zero-seal1")
+    code = operator.make_enroll_code(data_dir, device.device_id)
+    zero = "A" * 43
+    body = to_json({"device_id": device.device_id, "public_key": zero,
+                    "sealed_code": seal_code(public_key_from_text(device.county.public_key),
+                                             code, device.device_id, zero),
+                    "role": "seal", "village_code": VILLAGE})
+    response = device.send("POST", "/v1/enroll", body)
+    assert response.status_code == 400
+    assert "small order" in response.json()["detail"]
     assert device.enroll(code).status_code == 200  # the code was not spent
 
 

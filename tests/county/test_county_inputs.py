@@ -264,6 +264,31 @@ def test_http_the_server_cannot_read_is_refused_in_json(
     assert expected in answer["detail"]
 
 
+@pytest.mark.parametrize("target", [b"*", b"http://county.example/v1/health"])
+def test_a_target_that_is_not_a_path_is_refused_in_json(
+    county: CountyServer, target: bytes
+) -> None:
+    got, headers, body = raw_exchange(
+        county, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert got == 404
+    assert headers["content-type"].startswith("application/json")
+    assert json.loads(body)["error"] == "not_found"
+
+
+def test_a_client_that_half_closes_after_its_request_still_gets_the_answer(
+    county: CountyServer,
+) -> None:
+    with socket.create_connection(("127.0.0.1", county.port), timeout=30) as connection:
+        connection.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        connection.shutdown(socket.SHUT_WR)
+        answer = b""
+        while block := connection.recv(65536):
+            answer += block
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ")
+    assert json.loads(body)["ok"] is True
+
+
 def test_a_content_encoding_the_route_does_not_read_is_refused(device: Device) -> None:
     headers = {"X-VE-Offset": "0", "X-VE-Size": "1", "Content-Encoding": "gzip"}
     response = device.send("PUT", f"/v1/blobs/{BLOB}", gzip.compress(b"x"), headers)

@@ -39,6 +39,7 @@ class Endpoint:
     """A county server process, as a :class:`Device` reaches it."""
 
     url: str
+    public_key: str  # the county key, which a device seals its enrollment code to
 
 
 @pytest.fixture
@@ -74,7 +75,8 @@ def processes(county_data: Path, tmp_path: Path) -> Iterator[list[Endpoint]]:
     try:
         for url, _ in (first, second):  # the workers take requests once ready
             assert requests.get(url + "/v1/health", timeout=STUCK).status_code == 200
-        yield [Endpoint(first[0]), Endpoint(second[0])]
+        key = operator.county_public_key(county_data)
+        yield [Endpoint(first[0], key), Endpoint(second[0], key)]
     finally:
         for _, process in (first, second):
             process.terminate()
@@ -105,7 +107,7 @@ def together(*calls: Callable[[], requests.Response]) -> list[requests.Response]
 
 def enrolled(data: Path, endpoint: Endpoint, device_id: str) -> Device:
     device = Device(endpoint, device_id)  # type: ignore[arg-type]
-    response = device.enroll(operator.make_enroll_code(data, device_id))
+    response = device.enroll(operator.make_enroll_code(data, device_id, role="seal"))
     assert response.status_code == 200, response.text
     return device
 
@@ -171,7 +173,7 @@ def test_an_enrollment_code_works_once_across_processes(
     first, second = processes
     for n in range(8):
         device_id = f"ve-330226100201-kiosk{n}"
-        code = operator.make_enroll_code(county_data, device_id)
+        code = operator.make_enroll_code(county_data, device_id, role="seal")
         technician = Device(first, device_id)  # type: ignore[arg-type]
         impostor = Device(second, device_id)  # type: ignore[arg-type]
         answers = together(partial(technician.enroll, code), partial(impostor.enroll, code))

@@ -154,15 +154,11 @@ def _check_answer(county: CountyServer, request: Raw, status: int, headers: dict
     ("make", "expected"),
     [(feed, 200), (batch, 200), (chunk, 200), (blob_status, 200),
      (lambda d: signed(d, "POST", "/v1/events", b'{"events": [1]}'), 400),
-     (lambda d: replace(feed(d), target="/v1/feed?after=9"), 401),
      (lambda d: signed(d, "PUT", f"/v1/blobs/{DIGEST}", b"x",
-                       {"X-VE-Offset": "5", "X-VE-Size": "10"}), 409),
-     (lambda d: signed(d, "GET", "/v1/nothing"), 404),
-     (lambda d: signed(d, "DELETE", "/v1/events"), 405)],
-    ids=["feed", "batch", "chunk", "blob status", "malformed", "forged", "offset", "no such path",
-         "wrong method"],
+                       {"X-VE-Offset": "5", "X-VE-Size": "10"}), 409)],
+    ids=["feed", "batch", "chunk", "blob status", "malformed", "offset"],
 )
-def test_every_answer_to_a_signed_request_is_signed_for_that_request(
+def test_every_answer_to_a_verified_request_is_signed_for_that_request(
     make: Callable[[Device], Raw], expected: int, devices: tuple[Device, Device],
     county: CountyServer,
 ) -> None:
@@ -178,6 +174,30 @@ def test_every_answer_to_a_signed_request_is_signed_for_that_request(
                  (dict(request.headers)[HEADER_SIGNATURE], status, body + b" ")):
         with pytest.raises(SignatureError):
             verify_answer(public, headers[HEADER_ANSWER_SIGNATURE], *args)
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [(lambda d: replace(feed(d), target="/v1/feed?after=9"), 401),
+     (lambda d: signed(d, "GET", "/v1/nothing"), 404),
+     (lambda d: signed(d, "DELETE", "/v1/events"), 405),
+     (lambda d: _encoded(blob_status(d), "br"), 415)],
+    ids=["forged", "no such path", "wrong method", "encoding"],
+)
+def test_a_refusal_before_the_signature_verified_is_not_signed(
+    make: Callable[[Device], Raw], expected: int, devices: tuple[Device, Device],
+    county: CountyServer,
+) -> None:
+    """Such a request may have been altered on the way: a signed refusal of it
+    would let whoever altered it show the device a county "no" it never gave."""
+    status, headers, body = make(devices[0]).send(county)
+    assert status == expected, body
+    assert json.loads(body)["error"]
+    assert HEADER_ANSWER_SIGNATURE not in headers
+
+
+def _encoded(request: Raw, encoding: str) -> Raw:
+    return replace(request, headers=(*request.headers, ("Content-Encoding", encoding)))
 
 
 def test_an_unsigned_request_gets_an_unsigned_answer(county: CountyServer) -> None:

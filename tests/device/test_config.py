@@ -57,6 +57,7 @@ def test_the_embedded_default_runs_everything_simulated() -> None:
          "'all', found 'kisok'"),
         ('id = "dev-demo-0001"', 'id = "Dev 1"', "[device] id: expected 3 to 40 lower-case"),
         ('code = "330226100201"', 'code = "3302"', "[village] code: expected the 12-digit"),
+        ('code = "330226100201"', 'code = "٣٣٠٢٢٦١٠٠٢٠١"', "[village] code: expected the 12-digit"),
         ("pins = [16, 20, 21]", "pins = [16, 20]", "[lamp] pins: expected three BCM pin numbers"),
         ("pins = [16, 20, 21]", 'pins = [16, "x", 21]', "[lamp] pins: expected a list of three"),
         ("hold_duty = 0.4", "hold_duty = 1.5", "[lock] hold_duty: expected 0.05 to 1"),

@@ -20,11 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from protocol.answers import answer_body, answer_message, sign_answer
 from protocol.approval_token import Approval, issue_token
 from protocol.canonical import canonical_json
 from protocol.documents import FeedDocument, SignedDocument
+from protocol.enrollment_seal import seal_code, x25519_public
 from protocol.ledger_chain import GENESIS, record_hash
 from protocol.signing import (
     b64url,
@@ -153,14 +156,33 @@ def _ledger_record() -> dict[str, Any]:
             "hashed_bytes": canonical.decode(), "hashed_hex": canonical.hex()}
 
 
+def _sealed_code(county: Ed25519PrivateKey, device: Ed25519PrivateKey) -> dict[str, Any]:
+    """An enrollment code sealed to the county key (county/openapi.yaml,
+    EnrollRequest.sealed_code), with a published ephemeral key and nonce."""
+    seed = hashlib.sha256(b"village-edge protocol test vectors: ephemeral").digest()
+    ephemeral = X25519PrivateKey.from_private_bytes(seed)
+    nonce = hashlib.sha256(b"village-edge protocol test vectors: nonce").digest()[:12]
+    device_key = public_key_text(device)
+    code = "K7QM3XPA9TRW"
+    sealed = seal_code(county.public_key(), code, DEVICE_ID, device_key,
+                       ephemeral=ephemeral, nonce=nonce)
+    return {"code": code, "device_id": DEVICE_ID, "public_key": device_key,
+            "county_x25519_public": b64url(x25519_public(county.public_key()).public_bytes(
+                Encoding.Raw, PublicFormat.Raw)),
+            "ephemeral_private_hex": seed.hex(),
+            "plaintext": canonical_json({"code": code, "device_id": DEVICE_ID,
+                                         "public_key": device_key}).decode(),
+            "sealed_code": sealed}
+
+
 def build() -> dict[str, Any]:
     county, device = _key("county"), _key("device")
     request = _request(device)
     return {
         "about": "Test vectors of the village-edge county protocol (county/openapi.yaml): "
-                 "canonical JSON (RFC 8785) and every Ed25519 signature. Made by "
-                 "tests/protocol/protocol_vectors.py. The keys are test keys whose seeds are "
-                 "published here: never use them for anything else.",
+                 "canonical JSON (RFC 8785), every Ed25519 signature and the sealed enrollment "
+                 "code. Made by tests/protocol/protocol_vectors.py. The keys are test keys "
+                 "whose seeds are published here: never use them for anything else.",
         "keys": {"county": _key_entry(county, "county"), "device": _key_entry(device, "device")},
         "canonical": _canonical(),
         "refused": [{"name": name, "json": text, "why": why}
@@ -171,6 +193,7 @@ def build() -> dict[str, Any]:
         "answer": _answer(county, request["signature"]),
         "approval_token": _approval(county),
         "ledger_record": _ledger_record(),
+        "sealed_enrollment_code": _sealed_code(county, device),
     }
 
 

@@ -13,9 +13,16 @@ import pytest
 from protocol.answers import verify_answer
 from protocol.approval_token import read_token
 from protocol.canonical import CanonicalFormError, canonical_json
+from protocol.complaint_envelope import EnvelopeError
 from protocol.documents import SignedDocument
+from protocol.enrollment_seal import open_code
 from protocol.ledger_chain import check_chain
-from protocol.signing import public_key_from_text, read_request_headers, verify_request
+from protocol.signing import (
+    private_key_from_bytes,
+    public_key_from_text,
+    read_request_headers,
+    verify_request,
+)
 from tests.conftest import REPO
 from tests.protocol.protocol_vectors import VECTORS, render
 
@@ -68,3 +75,13 @@ def test_the_signatures_verify(vectors: dict[str, Any]) -> None:
     assert read_token(vectors["approval_token"]["token"], county).payload() == (
         vectors["approval_token"]["payload"])
     assert check_chain([vectors["ledger_record"]["record"]]).ok
+
+
+def test_the_sealed_enrollment_code_opens_with_the_county_key(vectors: dict[str, Any]) -> None:
+    sealed = vectors["sealed_enrollment_code"]
+    county = private_key_from_bytes(bytes.fromhex(vectors["keys"]["county"]["seed_hex"]))
+    code = open_code(county, sealed["sealed_code"], sealed["device_id"], sealed["public_key"])
+    assert code == sealed["code"]
+    with pytest.raises(EnvelopeError):  # for another key, it does not open
+        open_code(county, sealed["sealed_code"], sealed["device_id"],
+                  vectors["keys"]["county"]["public_key"])

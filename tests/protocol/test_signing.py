@@ -10,7 +10,10 @@ import pytest
 from protocol.answers import answer_body, sign_answer, verify_answer
 from protocol.signing import (
     SignatureError,
+    b64url,
     new_private_key,
+    public_key_from_text,
+    public_key_text,
     read_request_headers,
     request_message,
     sign_request,
@@ -142,3 +145,29 @@ def test_only_a_real_request_signature_can_be_answered() -> None:
 def test_an_answer_rfc_8785_cannot_hold_is_still_written_as_json() -> None:
     body = answer_body({"error": "malformed", "detail": "bad text \ud800"})
     assert body == b'{"error":"malformed","detail":"bad text \\ud800"}'
+
+
+FIELD_PRIME = 2**255 - 19
+ORDER_8_Y = 0x7A03AC9277FDC74EC6CC392CFA53202A0F67100D760B3CBA4FD84D3D706A17C7
+
+
+def _encodings(y: int) -> list[bytes]:
+    """Every 32-byte encoding of the points with y coordinate *y*: either
+    sign bit, and y + p where that still fits in 255 bits."""
+    ys = [y] + ([y + FIELD_PRIME] if y + FIELD_PRIME < 2**255 else [])
+    return [(value | sign << 255).to_bytes(32, "little") for value in ys for sign in (0, 1)]
+
+
+@pytest.mark.parametrize("y", [0, 1, FIELD_PRIME - 1, ORDER_8_Y, FIELD_PRIME - ORDER_8_Y],
+                         ids=["order 4", "identity", "order 2", "order 8", "order 8, negated"])
+def test_a_key_of_small_order_is_refused_in_every_encoding(y: int) -> None:
+    """With such a key, signatures verify that no private key made (the
+    all-zero signature verifies for many messages under the zero key)."""
+    for raw in _encodings(y):
+        with pytest.raises(SignatureError, match="small order"):
+            public_key_from_text(b64url(raw))
+
+
+def test_real_keys_are_not_taken_for_small_order() -> None:
+    for _ in range(200):
+        public_key_from_text(public_key_text(new_private_key()))

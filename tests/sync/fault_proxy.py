@@ -5,6 +5,7 @@ loopback. Each request it receives takes the next fault from a script:
 - ``reset``: the connection is reset after half the request body arrived;
 - ``error``: 500 without forwarding;
 - ``busy``: 429 with ``Retry-After: 1`` without forwarding;
+- ``decade``: 503 with ``Retry-After`` of ten years, without forwarding;
 - ``stall``: nothing is answered until past the client's timeout;
 - ``lost``: forwarded (so the county stores it), then the connection is reset
   before the answer goes back;
@@ -19,6 +20,16 @@ loopback. Each request it receives takes the next fault from a script:
   ``X-VE-Backlog`` changed (and ``X-VE-Backlog`` added where absent);
 - ``strip``: forwarded, and the county's answer relayed without its
   ``X-VE-Answer-Signature``;
+- ``reencode``: forwarded with ``Content-Encoding: br`` added (the county refuses
+  it with 415 before it looks at the signature);
+- ``remethod``: forwarded as ``DELETE`` (405 before authentication);
+- ``misroute``: forwarded to ``/v1/nowhere`` (404 before authentication);
+- ``redirect``: not forwarded; answered ``307`` to the county's ``/v1/nowhere``
+  (what a client following redirects would carry its signed request to);
+- ``thief``: an enrollment is first sent to the county by the proxy itself,
+  as the same device, with the proxy's own key in place of the device's (and
+  signed with it), then the device's request is forwarded unchanged; the
+  county's status for the thief's attempt is kept in :attr:`FaultProxy.thefts`;
 - ``hold``: not forwarded and not answered until the proxy is closed (then
   reset): :attr:`FaultProxy.holding` is set once a request is held, so a test
   knows the client is waiting on the wire.
@@ -41,8 +52,10 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-FAULTS = ("pass", "reset", "error", "busy", "stall", "lost", "tamper", "forge", "replay",
-          "mutate", "strip", "hold")
+from protocol.signing import new_private_key, public_key_text, sign_request
+
+FAULTS = ("pass", "reset", "error", "busy", "decade", "stall", "lost", "tamper", "forge", "replay",
+          "mutate", "strip", "reencode", "remethod", "misroute", "redirect", "thief", "hold")
 ANSWER_SIGNATURE = "X-VE-Answer-Signature"
 Answer = tuple[int, list[tuple[str, str]], bytes]
 
@@ -58,6 +71,8 @@ class FaultProxy:
         self.answers: dict[tuple[str, str], Answer] = {}  # the last genuine one per route
         self._mutex = threading.Lock()
         self.holding = threading.Event()
+        self.thefts: list[tuple[int, bytes]] = []  # (status, answer) of each "thief"
+        self.bodies: list[bytes] = []  # every request body, as it came
         self._closing = threading.Event()
         proxy = self
 
@@ -102,12 +117,16 @@ class FaultProxy:
             request.rfile.read(length // 2)
             return self._reset(request)
         body = request.rfile.read(length)
-        if fault in ("error", "busy"):
-            status = 500 if fault == "error" else 429
+        with self._mutex:
+            self.bodies.append(body)
+        if fault in ("error", "busy", "decade"):
+            status = {"error": 500, "busy": 429, "decade": 503}[fault]
             answer = b'{"error":"injected","detail":"fault proxy"}'
             request.send_response(status)
             if fault == "busy":
                 request.send_header("Retry-After", "1")
+            if fault == "decade":
+                request.send_header("Retry-After", str(10 * 365 * 86400))
             request.send_header("Content-Type", "application/json")
             request.send_header("Content-Length", str(len(answer)))
             request.end_headers()
@@ -126,9 +145,19 @@ class FaultProxy:
             return self._fake(request, fault, self.answers[route])
         if fault == "forge":
             return self._fake(request, fault, self._forged(request, body))
+        if fault == "redirect":
+            location = f"{self.upstream.scheme}://{self.upstream.netloc}/v1/nowhere"
+            return self._fake(request, fault, (307, [("Location", location)], b""))
+        if fault == "thief":
+            self._steal(request, body)
         if fault == "mutate":
             self._mutate(request)
-        status, headers, answer = self._forward(request, body)
+        if fault == "reencode":
+            request.headers["Content-Encoding"] = "br"
+        method = "DELETE" if fault == "remethod" else request.command
+        if fault == "misroute":
+            request.path = "/v1/nowhere"
+        status, headers, answer = self._forward(request, body, method)
         with self._mutex:
             self.forwarded.append((request.command, request.path, len(body)))
             self.answers[route] = (status, headers, answer)
@@ -178,6 +207,23 @@ class FaultProxy:
         data = json.dumps(answer).encode()
         return 200, [("Content-Type", "application/json")], data
 
+    def _steal(self, request: BaseHTTPRequestHandler, body: bytes) -> None:
+        """Enroll the proxy's own key with whatever the device's enrollment shows."""
+        form = json.loads(body)
+        thief = new_private_key()
+        form["public_key"] = public_key_text(thief)
+        stolen = json.dumps(form).encode()
+        headers = {"Content-Type": "application/json", **sign_request(
+            thief, form["device_id"], "POST", request.path, stolen, time.time())}
+        connection = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port,
+                                                timeout=30)
+        try:
+            connection.request("POST", request.path, body=stolen, headers=headers)
+            response = connection.getresponse()
+            self.thefts.append((response.status, response.read()))
+        finally:
+            connection.close()
+
     @staticmethod
     def _mutate(request: BaseHTTPRequestHandler) -> None:
         headers = request.headers
@@ -190,13 +236,13 @@ class FaultProxy:
             headers["X-VE-Backlog"] = "0"
 
     def _forward(
-        self, request: BaseHTTPRequestHandler, body: bytes
+        self, request: BaseHTTPRequestHandler, body: bytes, method: str
     ) -> tuple[int, list[tuple[str, str]], bytes]:
         connection = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port,
                                                 timeout=30)
         try:
             headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
-            connection.request(request.command, request.path, body=body, headers=headers)
+            connection.request(method, request.path, body=body, headers=headers)
             response = connection.getresponse()
             return response.status, response.getheaders(), response.read()
         finally:

@@ -8,12 +8,14 @@ import hashlib
 import itertools
 import os
 import random
+import threading
 
 import pytest
 
 from county import operator
 from sync.agent import SyncSettings, backoff_delay
 from sync.client import CountyError, CountyUnreachable, UntrustedAnswer
+from tests.conftest import wait_until
 from tests.county.conftest import county_sql
 from tests.sync.conftest import Station
 from tests.sync.fault_proxy import FaultProxy
@@ -94,6 +96,28 @@ def test_the_county_asking_to_wait_is_honoured(station: Station) -> None:
     assert agent.delay_after(caught.value) >= 1.0
     assert agent.status.consecutive_failures == 1
     assert "429" in (agent.status.last_error or "")
+
+
+def test_a_wait_of_ten_years_asked_on_the_path_does_not_stop_the_daemon(
+    station: Station,
+) -> None:
+    """Retry-After comes unsigned: whatever it asks, the daemon waits at most
+    its longest backoff, and the events still go."""
+    appended = fill(station, 3)
+    settings = SyncSettings(batch_events=50, backoff_base_seconds=0.05, backoff_max_seconds=0.2,
+                            interval_seconds=0.05)
+    stop = threading.Event()
+    with FaultProxy(station.county.url, iter(["decade"]), stall_seconds=0) as proxy:
+        agent = station.agent(proxy.url, settings)
+        daemon = threading.Thread(target=agent.run_forever, args=(stop,), daemon=True)
+        daemon.start()
+        try:
+            assert wait_until(lambda: len(station.stored_ids()) == 3, timeout=60)
+        finally:
+            stop.set()
+            daemon.join(30)
+    assert proxy.seen[0] == "decade"
+    assert sorted(station.stored_ids()) == sorted(appended)
 
 
 def test_backoff_grows_with_failures_and_is_capped() -> None:

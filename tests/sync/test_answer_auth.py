@@ -18,7 +18,7 @@ from county import operator
 from county.server import CountyServer
 from protocol.signing import key_fingerprint
 from sync.agent import SyncSettings
-from sync.client import CountyClient, CountyRefused, UntrustedAnswer
+from sync.client import CountyClient, UntrustedAnswer
 from sync.enrollment import CountyKeyMismatch, EnrollmentError, enroll
 from sync.identity import load_or_create_device_key
 from tests.sync.conftest import DEVICE, VILLAGE, Station
@@ -67,9 +67,8 @@ def test_a_blob_chunk_whose_size_was_changed_is_refused_and_the_photo_still_arri
     script = iter(["pass", "mutate"])  # the blob's status, then its first chunk altered
     with FaultProxy(station.county.url, script, stall_seconds=0) as proxy:
         agent = station.agent(proxy.url, settings)
-        with pytest.raises(CountyRefused) as refused:
-            agent.run_once()
-    assert refused.value.status == 401 and refused.value.tag == "forged"
+        with pytest.raises(UntrustedAnswer, match=r"\(401\) carries no X-VE-Answer-Signature"):
+            agent.run_once()  # the county's "forged" is unsigned: the request was altered
     assert operator.stats(station.county.data_dir)["rejected"]["forged"] == 1
     assert not list((station.county.data_dir / "blobs").glob(f"{digest}*"))  # nothing taken
     assert station.outbox.stats().pending == 1
@@ -78,6 +77,33 @@ def test_a_blob_chunk_whose_size_was_changed_is_refused_and_the_photo_still_arri
     held = station.county.data_dir / "blobs" / digest
     assert held.read_bytes() == photo
     assert not station.outbox.blob_path(digest).exists()
+
+
+@pytest.mark.parametrize("fault", ["reencode", "remethod", "misroute", "redirect"])
+def test_a_refusal_provoked_on_the_path_sets_no_photo_aside(
+    fault: str, station: Station,
+) -> None:
+    """Whoever is on the path alters the photo's requests so that the county
+    refuses them before it checks the signature (415, 405, 404), or sends a
+    redirect: the device takes none of it as the county's "no". The photo is
+    not set aside, and reaches the county once the path is clean."""
+    photo = os.urandom(50_000)
+    digest = station.outbox.put_blob(photo)
+    event = station.outbox.append("alarm", {"code": "forced_press", "blobs": [digest]})
+    faults = itertools.cycle([fault])
+    with FaultProxy(station.county.url, faults, stall_seconds=0) as proxy:
+        agent = station.agent(proxy.url)
+        with pytest.raises(UntrustedAnswer):
+            agent.run_once()
+    assert proxy.seen and set(proxy.seen) == {fault}
+    assert agent.status.blobs_quarantined == 0
+    assert not (station.outbox.directory / "quarantine" / "blobs" / f"{digest}.json").exists()
+    assert station.outbox.blob_path(digest).exists()
+    assert station.outbox.stats().pending == 1
+
+    drain(station, station.county.url)
+    assert (station.county.data_dir / "blobs" / digest).read_bytes() == photo
+    assert station.stored_ids() == [event]
 
 
 def test_an_answer_stripped_of_its_signature_is_not_acted_on(station: Station) -> None:
@@ -162,10 +188,10 @@ def test_a_device_pinning_only_a_fingerprint_believes_only_a_signed_enrollment(
     with FaultProxy(county.url, iter(["strip"]), stall_seconds=0) as proxy:
         client = CountyClient(proxy.url, DEVICE, key, "")
         with pytest.raises(UntrustedAnswer, match="carries no X-VE-Answer-Signature"):
-            client.enroll(code, "seal", VILLAGE)
+            client.enroll(code, "seal", VILLAGE, county.public_key)
         client.close()
     client = CountyClient(county.url, DEVICE, key, "")
-    answer = client.enroll(code, "seal", VILLAGE)
+    answer = client.enroll(code, "seal", VILLAGE, client.proven_county_key())
     client.close()
     assert key_fingerprint(answer["county_public_key"]) == county.key_fingerprint
 
@@ -205,3 +231,27 @@ def test_the_code_is_shown_only_to_a_county_that_proved_its_key(
            pinned_fingerprint=county.key_fingerprint, path=kept)
     client.close()
     assert json.loads(kept.read_text())["county_public_key"] == county.public_key
+
+
+def test_an_enrollment_code_seen_on_the_path_enrolls_no_other_key(
+    tmp_path: Path, county: CountyServer
+) -> None:
+    """Whoever is on a plain-http path reads the device's enrollment and
+    presents it first with its own key: the code is sealed to the county key
+    with the device's key, so the county refuses the thief, and the device
+    enrolls; the thief cannot speak as the device."""
+    key = load_or_create_device_key(tmp_path / "device.key")
+    code = operator.make_enroll_code(county.data_dir, DEVICE)
+    kept = tmp_path / "enrollment.json"
+    script = iter(["pass", "thief"])  # the key proof, then the enrollment
+    with FaultProxy(county.url, script, stall_seconds=0) as proxy:
+        client = CountyClient(proxy.url, DEVICE, key, county.public_key)
+        enroll(client, code=code, role="seal", village_code=VILLAGE,
+               pinned_key=county.public_key, path=kept)
+        client.close()
+    [(status, answer)] = proxy.thefts
+    assert status == 403 and json.loads(answer)["error"] == "bad_code"
+    shown = b"".join(proxy.bodies)
+    assert code.encode() not in shown and code.replace("-", "").encode() not in shown
+    assert json.loads(kept.read_text())["county_public_key"] == county.public_key
+    assert operator.stats(county.data_dir)["rejected"]["enroll_refused"] == 1

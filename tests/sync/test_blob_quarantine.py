@@ -41,6 +41,11 @@ def county_events(county: CountyServer, device: str) -> list[tuple[str, str, dic
         return store.device_events(device)
 
 
+def enroll_other(client: CountyClient, county: CountyServer) -> None:
+    code = operator.make_enroll_code(county.data_dir, client.device_id)
+    client.enroll(code, "kiosk", "330226100201", county.public_key)
+
+
 def county_blob(county: CountyServer, digest: str) -> bool:
     return (county.data_dir / "blobs" / digest).is_file()
 
@@ -172,3 +177,56 @@ def test_the_quarantine_is_keyed_by_the_photo_so_it_is_said_once(station: Statio
     told = [payload for _, stream, payload in stored if stream == QUARANTINE_STREAM]
     assert [t["events"] for t in told] == [[first]]
     assert {first, second} <= {event_id for event_id, _, _ in stored}
+
+
+@pytest.mark.parametrize("planted_size", ["another size", "the same size"])
+def test_bytes_another_device_plants_under_a_photo_s_sha256_spoil_nothing(
+    planted_size: str, station: Station, tmp_path: Path
+) -> None:
+    """Another enrolled device that learnt a photo's sha256 (it travels in the
+    path) starts an upload of it with one wrong byte: the owner's upload is
+    its own, so the photo arrives whole and nothing is set aside."""
+    photo = os.urandom(50_000)
+    digest = station.outbox.put_blob(photo)
+    event = station.outbox.append("alarm", {"code": "forced_press", "blobs": [digest]})
+    other = "ve-330226100201-kiosk9"
+    other_key = load_or_create_device_key(tmp_path / "other.key")
+    county = station.county
+    client = CountyClient(county.url, other, other_key, county.public_key)
+    enroll_other(client, county)
+    size = len(photo) + 1 if planted_size == "another size" else len(photo)
+    assert client.put_blob_chunk(digest, 0, size, b"\x00") == (1, False)
+    client.close()
+
+    station.agent(county.url).run_once()
+
+    assert county_blob(county, digest)
+    assert (county.data_dir / "blobs" / digest).read_bytes() == photo
+    assert not (station.outbox.directory / "quarantine" / "blobs" / f"{digest}.json").exists()
+    assert station.stored_ids() == [event]
+
+
+def test_a_photo_whose_copy_at_the_county_went_bad_is_sent_again_from_the_start(
+    station: Station,
+) -> None:
+    """The county's partial copy is damaged between two rounds (its disk): the
+    last chunk ends in 422 digest_mismatch and the county discards the copy.
+    The photo was checked on the device, so it goes again from offset 0
+    rather than being set aside."""
+    photo = os.urandom(60_000)
+    digest = station.outbox.put_blob(photo)
+    event = station.outbox.append("alarm", {"code": "door", "blobs": [digest]})
+    settings = SyncSettings(blob_chunk_bytes=20_000)
+    script = iter(["pass", "pass", "reset"])  # status, first chunk, then the link drops
+    with (FaultProxy(station.county.url, script, stall_seconds=0) as proxy,
+          pytest.raises(CountyUnreachable)):
+        station.agent(proxy.url, settings).run_once()
+    [partial] = (station.county.data_dir / "blobs").glob(f"{digest}*.part")
+    flip_a_bit(partial, at=5)
+
+    agent = station.agent(station.county.url, settings)
+    agent.run_once()
+
+    assert (station.county.data_dir / "blobs" / digest).read_bytes() == photo
+    assert agent.status.blobs_quarantined == 0
+    assert station.stored_ids() == [event]

@@ -55,10 +55,12 @@ def remount(disk: Path, mode: str) -> None:
 
 def the_error(result: subprocess.CompletedProcess[str]) -> str:
     """The one line that says why ``sync run`` failed: the last on stderr,
-    after at most the outbox's log of giving up its reserve; no traceback."""
+    after at most the outbox's log of giving up its reserve and the agent's
+    of a photo it skips; no traceback."""
     assert result.stdout == "" and "Traceback" not in result.stderr
     *logged, line = result.stderr.splitlines()
-    assert all(" sync.outbox " in entry for entry in logged), result.stderr
+    assert all(" sync.outbox " in entry or " sync.agent " in entry
+               for entry in logged), result.stderr
     assert line.startswith("village-edge sync run: ")
     return line
 
@@ -149,3 +151,90 @@ def test_the_daemon_lives_through_a_full_disk(tiny: Path, county: CountyServer) 
     assert daemon.stderr is not None
     errors = [line for line in daemon.stderr.read().splitlines() if "ERROR" in line]
     assert errors and all("is full" in line and "next try in" in line for line in errors)
+
+
+def damaged_photo(outbox: Outbox) -> tuple[str, str]:
+    """(the photo's sha256, the event naming it): a photo with a flipped bit,
+    what a failing card that then goes read-only also does."""
+    digest = outbox.put_blob(bytes(range(256)) * 160)
+    path = outbox.blob_path(digest)
+    data = bytearray(path.read_bytes())
+    data[100] ^= 1
+    path.write_bytes(bytes(data))
+    return digest, outbox.append("alarm", {"code": "lid", "blobs": [digest]})
+
+
+def quarantined(state: Path, digest: str) -> bool:
+    return (state / "outbox" / "quarantine" / "blobs" / f"{digest}.json").is_file()
+
+
+def test_a_damaged_photo_on_a_read_only_disk_holds_up_none_of_the_events(
+    tiny: Path, county: CountyServer
+) -> None:
+    config, state = enrolled_device(tiny, county)
+    with Outbox(state / "outbox") as outbox:
+        digest, alarm = damaged_photo(outbox)
+        appended = [alarm] + [outbox.append("seal.ledger", {"seq": n}) for n in range(1, 31)]
+
+    remount(tiny, "ro")
+    try:
+        result = cli(config, "sync", "run", "--once")
+        assert result.returncode == IO_ERROR
+        assert "is read-only" in the_error(result)
+        assert sorted(stored(county)) == sorted(appended)  # the photo missing, for now
+        assert not quarantined(state, digest)  # could not be recorded yet
+    finally:
+        remount(tiny, "rw")
+
+    again = cli(config, "sync", "run", "--once")
+    assert again.returncode == 0, again.stderr
+    assert quarantined(state, digest)  # recorded once the card takes it
+    ids = stored(county)
+    assert set(appended) < set(ids) and len(ids) == len(set(ids)) == len(appended) + 1
+    assert status(config)["backlog"] == 0
+
+
+def test_a_damaged_photo_on_a_full_disk_holds_up_none_of_the_events(
+    tiny: Path, county: CountyServer
+) -> None:
+    """The card is full of the very events waiting to go: only sending them
+    frees space, so the photo's quarantine, which cannot be written first,
+    must not hold them up."""
+    config, state = enrolled_device(tiny, county)
+    with Outbox(state / "outbox") as outbox:
+        digest, alarm = damaged_photo(outbox)
+        appended = [alarm]
+        with contextlib.suppress(OSError):
+            while True:
+                appended.append(outbox.append("complaint", {"text": "路灯坏了" * 200}))
+
+    result = cli(config, "sync", "run", "--once")
+    assert "Traceback" not in result.stderr
+    assert set(appended) <= set(stored(county))
+    assert cli(config, "sync", "run", "--once").returncode == 0
+    assert quarantined(state, digest)
+    assert status(config)["backlog"] == 0
+    ids = stored(county)
+    assert len(ids) == len(set(ids)) == len(appended) + 1  # and the county told of the photo
+
+
+def test_a_read_only_disk_sends_a_backlog_longer_than_a_batch(
+    tiny: Path, county: CountyServer
+) -> None:
+    config, state = enrolled_device(tiny, county)
+    with Outbox(state / "outbox") as outbox:
+        appended = [outbox.append("seal.ledger", {"seq": n}) for n in range(1, 1201)]
+
+    remount(tiny, "ro")
+    try:
+        result = cli(config, "sync", "run", "--once")
+        assert result.returncode == IO_ERROR
+        assert "is read-only" in the_error(result)
+        ids = stored(county)
+        assert sorted(ids) == sorted(appended)  # every batch, not only the first
+        assert len(ids) == len(set(ids))
+        assert status(config)["backlog"] == 1200  # nothing could be acknowledged
+    finally:
+        remount(tiny, "rw")
+    assert cli(config, "sync", "run", "--once").returncode == 0
+    assert status(config)["backlog"] == 0

@@ -14,7 +14,7 @@ from county.complaints import ensure_complaint_key, list_reports
 from county.server import CountyServer
 from kiosk.viewmodels.services import ComplaintDraft
 from kiosk.wiring import ComplaintsUnavailable, FeedProgress, SealedComplaints
-from protocol.signing import public_key_from_text
+from protocol.signing import new_private_key, public_key_from_text
 from sync.agent import SyncAgent
 from sync.client import CountyClient
 from sync.enrollment import enroll
@@ -52,7 +52,7 @@ def test_a_complaint_from_the_screen_reaches_the_county_sealed(tmp_path: Path) -
 
 
 def test_without_the_county_key_the_screen_is_told_plainly(tmp_path: Path) -> None:
-    feed = FeedStore(tmp_path / "feed", public_key_from_text("A" * 43), DEVICE, time.time)
+    feed = FeedStore(tmp_path / "feed", new_private_key().public_key(), DEVICE, time.time)
     with Outbox(tmp_path / "outbox") as outbox, pytest.raises(ComplaintsUnavailable) as caught:
         SealedComplaints(outbox, feed, DEVICE).file(
             ComplaintDraft(None, None, "其他问题", None))

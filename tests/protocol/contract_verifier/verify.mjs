@@ -181,6 +181,89 @@ function checkVectors(file) {
   attempt('ledger record: the hashed bytes', () => canonical(Object.fromEntries(
     Object.entries(ledger.record).filter(([name]) => name !== 'hash'))).toString('hex') === ledger.hashed_hex);
   attempt('ledger record: the hash', () => ledgerHash(ledger.record) === ledger.record.hash);
+  checkSealedCode(vectors);
+}
+
+// "the X25519 form of the county's Ed25519 key (RFC 7748 section 4.1:
+// u = (1 + y) / (1 - y) mod 2^255 - 19)"
+const P = 2n ** 255n - 19n;
+
+function modPow(base, exponent) {
+  let result = 1n;
+  let b = ((base % P) + P) % P;
+  let e = exponent;
+  while (e > 0n) {
+    if (e & 1n) result = (result * b) % P;
+    b = (b * b) % P;
+    e >>= 1n;
+  }
+  return result;
+}
+
+function littleEndian(bytes) {
+  return BigInt(`0x${Buffer.from(bytes).reverse().toString('hex') || '0'}`);
+}
+
+function toLittleEndian(value) {
+  return Buffer.from(value.toString(16).padStart(64, '0'), 'hex').reverse();
+}
+
+function montgomeryU(edwardsPublic) {
+  const y = littleEndian(edwardsPublic) & ((1n << 255n) - 1n);
+  return toLittleEndian(((1n + y) * modPow(1n - y, P - 2n)) % P);
+}
+
+// "the sealed report's box (version 1: ephemeral X25519, HKDF-SHA256 with salt
+// epk || recipient and info 'village-edge sealed report v1', AES-256-GCM) with
+// the associated data 'VE-ENROLL1\n'"; the county's X25519 private scalar is
+// the first half of SHA-512 of its Ed25519 seed (as Ed25519 uses it)
+function openSealedCode(countySeedHex, countyPublicText, sealed) {
+  const scalar = crypto.createHash('sha512').update(Buffer.from(countySeedHex, 'hex'))
+    .digest().subarray(0, 32);
+  const privateX = crypto.createPrivateKey({
+    key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), scalar]),
+    format: 'der', type: 'pkcs8' });
+  const recipient = montgomeryU(unb64url(countyPublicText));
+  const ownPublic = crypto.createPublicKey(privateX).export({ format: 'jwk' }).x;
+  if (ownPublic !== recipient.toString('base64url')) throw new Error('the X25519 forms differ');
+  const epk = unb64url(sealed.epk);
+  const ephemeral = crypto.createPublicKey({
+    key: Buffer.concat([Buffer.from('302a300506032b656e032100', 'hex'), epk]),
+    format: 'der', type: 'spki' });
+  const shared = crypto.diffieHellman({ privateKey: privateX, publicKey: ephemeral });
+  const key = Buffer.from(crypto.hkdfSync('sha256', shared, Buffer.concat([epk, recipient]),
+    Buffer.from('village-edge sealed report v1'), 32));
+  const box = unb64url(sealed.ct);
+  const decipher = crypto.createDecipheriv('aes-256-gcm', key, unb64url(sealed.nonce));
+  decipher.setAAD(Buffer.from('VE-ENROLL1\n'));
+  decipher.setAuthTag(box.subarray(box.length - 16));
+  return Buffer.concat([decipher.update(box.subarray(0, box.length - 16)), decipher.final()]);
+}
+
+function checkSealedCode(vectors) {
+  const vector = vectors.sealed_enrollment_code;
+  const countyText = vectors.keys.county.public_key;
+  attempt('sealed enrollment code: the county key\'s X25519 form',
+    () => montgomeryU(unb64url(countyText)).toString('base64url') === vector.county_x25519_public);
+  attempt('sealed enrollment code: it opens with the county key, to the code, id and key',
+    () => {
+      const plain = openSealedCode(vectors.keys.county.seed_hex, countyText, vector.sealed_code);
+      const form = JSON.parse(plain.toString('utf8'));
+      return plain.toString('utf8') === vector.plaintext && form.code === vector.code
+        && form.device_id === vector.device_id && form.public_key === vector.public_key
+        && canonicalize(form) === vector.plaintext;
+    });
+  attempt('sealed enrollment code: altered, it does not open', () => {
+    const altered = { ...vector.sealed_code,
+      ct: Buffer.from(unb64url(vector.sealed_code.ct).map((b, i) => (i === 0 ? b ^ 1 : b)))
+        .toString('base64url') };
+    try {
+      openSealedCode(vectors.keys.county.seed_hex, countyText, altered);
+      return false;
+    } catch {
+      return true;
+    }
+  });
 }
 
 // -- a running county -----------------------------------------------------------
