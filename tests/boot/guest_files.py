@@ -93,8 +93,8 @@ def prepare_county(directory: Path, device_id: str) -> Commissioning:
         assert result.returncode == 0, result.stderr
         return result.stdout
 
-    made = county("enroll-code", "--device", device_id)
-    code = re.search(r"enrollment code for \S+: (\S+)", made)
+    made = county("enroll-code", "--device", device_id, "--role", "seal")
+    code = re.search(r"enrollment code for \S+(?: \(\w+\))?: (\S+)", made)
     assert code, made
     fingerprint = _fingerprint(county("key"))
     return Commissioning(device_id, code.group(1), fingerprint)
