@@ -23,6 +23,7 @@ import pytest
 
 from tests.boot.guest_files import COUNTY_DIR
 from tests.boot.guests import Guest
+from tests.boot.paper import slip_printed
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 
@@ -120,6 +121,17 @@ def test_first_boot_enrolls_with_the_county_and_erases_the_code(seal: Guest) -> 
     assert re.search(r'^enroll_code = ""', boot_file, re.MULTILINE), boot_file
 
 
+def test_first_boot_prints_the_commissioning_slip_on_the_usb_printer(seal: Guest) -> None:
+    """The slip reaches the USB receipt printer (a printer gadget in the
+    guest, its paper relayed to this machine): a raster of the Chinese text
+    and a QR code that reads this device's id."""
+    unit = "village-edge-firstboot.service"
+    paper = slip_printed(seal.machine, seal.commissioning.device_id, SETTLE)
+    assert paper.qr == [seal.commissioning.device_id], \
+        f"{paper}\n{journal(seal, unit)}\n{journal(seal, 'boot-test-printer-relay.service')}"
+    assert paper.lines_of_ink >= 10, paper  # the slip's text, not only the code
+
+
 def test_the_station_starts_on_the_gpio_chip_with_every_lock_driven_low_first(
     seal: Guest,
 ) -> None:
@@ -139,7 +151,7 @@ def test_the_station_starts_on_the_gpio_chip_with_every_lock_driven_low_first(
             order.append(int(str(event["line"])))
     assert sorted(order[:len(LOCKS)]) == sorted(LOCKS.values()), order
     for event in events:
-        if int(str(event["line"])) in LOCKS.values() and "output" in event["flags"]:
+        if int(str(event["line"])) in LOCKS.values() and "output" in str(event["flags"]):
             assert event["level"] == "0", event
     said = seal.machine.check(f"journalctl -b -u {UNIT} -o cat --no-pager")
     assert "running: party, committee, coop locked" in said, said[-3000:]
@@ -207,6 +219,21 @@ def test_an_approval_from_the_county_unlocks_exactly_the_approved_seal(seal: Gue
         assert levels(seal, LOCKS[slot], 20) == {"0"}, f"{slot} was not approved yet moved"
     kinds = [str(record.get("event", record.get("kind", ""))) for record in ledger(seal)]
     assert any("unlock" in kind or "approv" in kind for kind in kinds), kinds
+
+
+def test_an_update_is_refused_while_an_approved_session_is_open(seal: Guest) -> None:
+    """The session the county approved is still open (the seal is out): the
+    technician's ``village-edge update apply`` changes nothing and says why."""
+    machine = seal.machine
+    current = machine.check("readlink /opt/village-edge/current").strip()
+    ran = machine.run(f"{VE} update apply --from /usr/src/village-edge", timeout=600)
+    assert ran.returncode == 75, ran.output  # try again later
+    assert "approved session open" in ran.stderr and "nothing was changed" in ran.stderr, \
+        ran.output
+    assert "Traceback" not in ran.stderr, ran.stderr
+    assert machine.check("readlink /opt/village-edge/current").strip() == current
+    assert machine.check("ls /opt/village-edge/releases").split() == [current.split("/")[-1]]
+    assert show(seal, "ActiveState") == "active"  # the session goes on
 
 
 def test_a_station_killed_while_unlocked_comes_back_locked_and_says_so(seal: Guest) -> None:
