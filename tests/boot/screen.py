@@ -48,13 +48,14 @@ class Look:
     title: float     # of the top fifth
     bar: float       # of the top fifth
     dark: float      # of the screen
+    red: float       # of the screen: the title's colour
 
     @classmethod
     def of(cls, image: Image.Image) -> Look:
         width, height = image.size
         top = (0, 0, width, height // 5)
         return cls(share(image, PAPER), share(image, TITLE, top), share(image, BAR_BUTTON, top),
-                   dark_share(image))
+                   dark_share(image), share(image, TITLE))
 
     @property
     def home(self) -> bool:
@@ -63,9 +64,16 @@ class Look:
         return self.paper > 0.25 and self.title > 0.002 and self.bar > 0.01
 
     @property
+    def attract(self) -> bool:
+        """The attract screen the kiosk shows after three minutes untouched:
+        the title's red over most of the screen."""
+        return self.red > 0.5
+
+    @property
     def kiosk(self) -> bool:
-        """Some screen of the kiosk: its paper over much of the screen."""
-        return self.paper > 0.2
+        """Some screen of the kiosk: its paper over much of the screen, or
+        its attract screen."""
+        return self.paper > 0.2 or self.attract
 
 
 def button_at(image: Image.Image, colour: tuple[int, int, int],

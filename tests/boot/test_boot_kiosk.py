@@ -132,21 +132,29 @@ def test_the_kiosk_draws_its_home_screen_on_kms_from_tty1(kiosk: Guest) -> None:
 
 
 def test_a_touch_on_the_tablet_changes_the_screen(kiosk: Guest) -> None:
-    before = wait_for_screen(kiosk, "before-touch", "home", SETTLE)
-    width, height = before.size
-    x, y = button_at(before, BAR_BUTTON, (0, 0, width, height // 5))  # 大字 (large text)
-    kiosk.machine.tap(x, y)
+    """Untouched for three minutes, the kiosk shows its attract screen; a
+    touch anywhere brings the home screen, and a touch on 大字 there
+    switches to large text."""
+    machine = kiosk.machine
+    idle = wait_for_screen(kiosk, "idle", "attract", START)
+    assert Look.of(idle).attract, f"{Look.of(idle)}: see {kiosk.workdir / 'idle.png'}"
+    width, height = idle.size
+    machine.tap(width // 2, height // 2)
+    home = wait_for_screen(kiosk, "touched", "home", SETTLE)
+    assert Look.of(home).home, f"{Look.of(home)}: see {kiosk.workdir / 'touched.png'}"
+    x, y = button_at(home, BAR_BUTTON, (0, 0, width, height // 5))  # 大字 (large text)
+    machine.tap(x, y)
     deadline = time.monotonic() + SETTLE
     while True:
-        after = screen(kiosk, "after-touch")
-        if changed(before, after) > 0.1 or time.monotonic() > deadline:
+        after = screen(kiosk, "large-text")
+        if changed(home, after) > 0.1 or time.monotonic() > deadline:
             break
         time.sleep(2)
-    # The large-text mode: bigger words, another layout (a pressed button
-    # alone darkens under 2% of the screen).
-    assert changed(before, after) > 0.1, f"the touch at ({x}, {y}) changed nothing: see " \
-                                          f"{kiosk.workdir}/after-touch.png"
-    assert Look.of(after).kiosk, Look.of(after)
+    # Bigger words, another layout (a pressed button alone darkens under 2%
+    # of the screen), still the home screen.
+    assert changed(home, after) > 0.1, f"the touch at ({x}, {y}) changed nothing: see " \
+                                       f"{kiosk.workdir / 'large-text.png'}"
+    assert Look.of(after).home, f"{Look.of(after)}: see {kiosk.workdir / 'large-text.png'}"
 
 
 def test_ctrl_alt_f2_shows_no_login_prompt(kiosk: Guest) -> None:
@@ -155,7 +163,8 @@ def test_ctrl_alt_f2_shows_no_login_prompt(kiosk: Guest) -> None:
     time.sleep(5)
     image = screen(kiosk, "ctrl-alt-f2")
     look = Look.of(image)
-    # The kiosk still, or black; a login prompt is light text on black.
+    # The kiosk still (any of its screens), or black; a login prompt is light
+    # text on black.
     assert look.kiosk or look.dark > 0.995, f"the screen after Ctrl+Alt+F2: {look}; see " \
                                              f"{kiosk.workdir / 'ctrl-alt-f2.png'}"
     assert machine.check("cat /sys/class/tty/tty0/active").strip() == "tty1"
