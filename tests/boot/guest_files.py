@@ -173,7 +173,10 @@ def install(root: Path, role: str, gpio_sim: Path | None, county: Path) -> None:
     (root / "etc/fstab").write_text(
         "# the root and the boot partition, as on a Raspberry Pi's SD card\n"
         "/dev/vda / ext4 rw,errors=remount-ro 0 1\n"
-        "LABEL=bootfs /boot/firmware vfat defaults 0 0\n")
+        # A loaded machine's emulator can take more than systemd's 90 s to
+        # show the disk; past that, local-fs.target fails and the guest boots
+        # into emergency mode with nothing of the suite started.
+        "LABEL=bootfs /boot/firmware vfat defaults,x-systemd.device-timeout=15min 0 0\n")
     (root / "boot/firmware").mkdir(parents=True, exist_ok=True)
     (root / "etc/hostname").write_text(f"village-edge-{role}\n")
     Root(root).check(f"depmod -a {kernel_version(root)} && systemctl enable {' '.join(units)}")
