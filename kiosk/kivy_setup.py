@@ -43,13 +43,17 @@ def cursor_setting(environ: Mapping[str, str]) -> bool | None:
 
 def kivy_environment(state_dir: Path) -> dict[str, str]:
     """The environment Kivy must see before it is imported: no command-line
-    parsing, no console log, its home (config, logs) under *state_dir*."""
+    parsing, no console log, its home (config, logs) under *state_dir*. SDL
+    keeps its hands off SIGINT and SIGTERM: it would turn them into a close
+    request, which the kiosk refuses (a villager must not close it), so
+    ``systemctl stop`` would wait for its timeout and kill the kiosk."""
     return {
         "KIVY_NO_ARGS": "1",
         "KIVY_NO_CONSOLELOG": "1",
         "KIVY_HOME": str(state_dir / "kivy"),
         "KIVY_NO_FILELOG": "1",
         "KIVY_METRICS_DENSITY": "1",
+        "SDL_NO_SIGNAL_HANDLERS": "1",
     }
 
 
