@@ -125,27 +125,67 @@ def tree_memory(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def first_frame(command: list[str], env: dict[str, str], display: str) -> dict[str, float]:
-    """Start *command*, time its first drawn frame, measure its memory, stop it."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+class NoFrame(RuntimeError):
+    """A program did not draw its first frame; the message says what was seen."""
+
+
+def _why_no_frame(name: str, process: subprocess.Popen[bytes], colours: int,
+                  log: Path) -> str:
+    """What went wrong, in one line a reader can act on, then the program's
+    last lines of output."""
+    status = process.poll()
+    if status is not None:
+        cause = f"{name} exited with status {status} before drawing its first frame"
+    elif colours <= 1:
+        cause = (f"{name} is running but the screen stayed black for {TIMEOUT:.0f} s "
+                 "(no window drawn, or the screen asleep: a blanking time, or a frame "
+                 "that waits for something)")
+    else:
+        cause = (f"{name} is running but its picture has only {colours} colours after "
+                 f"{TIMEOUT:.0f} s, fewer than the {COLOURS_FOR_A_FRAME} that mean text "
+                 "was drawn (a window without its text, or a screen other than the first)")
+    tail = log.read_text("utf-8", "replace").strip().splitlines()[-15:] if log.exists() else []
+    return cause + (f"; its last lines ({log}):\n  " + "\n  ".join(tail) if tail else
+                    "; it wrote nothing")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop *process* and its group: TERM, then KILL if it lingers."""
+    for signal_number in (15, 9):
+        try:
+            os.killpg(process.pid, signal_number)
+        except ProcessLookupError:
+            break  # the whole group is gone already
+        try:
+            process.wait(timeout=10)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    process.wait()
+
+
+def first_frame(command: list[str], env: dict[str, str], display: str,
+                log: Path) -> dict[str, float]:
+    """Start *command*, time its first drawn frame, measure its memory, stop
+    it. Its output goes to *log*; :class:`NoFrame`, naming the cause, when it
+    draws nothing within :data:`TIMEOUT`."""
+    name = Path(command[0]).name if "kiosk.testing.driver" not in command else "the kiosk"
+    with log.open("wb") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=output,
+                                   start_new_session=True)
+    colours = 0
     try:
-        while xwd_colours(display) < COLOURS_FOR_A_FRAME:
+        while (colours := xwd_colours(display)) < COLOURS_FOR_A_FRAME:
             if time.perf_counter() - started > TIMEOUT or process.poll() is not None:
-                raise RuntimeError(f"no frame from {command[0]} (exit {process.poll()})")
+                raise NoFrame(_why_no_frame(name, process, colours, log))
             time.sleep(POLL)
         seconds = time.perf_counter() - started
         cpu = tree_cpu(process.pid)
         time.sleep(1.0)
         rss, pss = tree_memory(process.pid)
     finally:
-        os.killpg(process.pid, 15)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait()
+        _stop(process)
     time.sleep(0.3)
     return {"first_frame_s": seconds, "cpu_s": cpu, "rss_mb": rss / 2**20,
             "pss_mb": pss / 2**20}
@@ -252,7 +292,12 @@ def main() -> int:
     if args.only == "switch":
         return switches_only(width, height, args.rounds)
     if chromium is None:
-        print("chromium is not installed: sudo apt-get install chromium", file=sys.stderr)
+        print("chromium is not installed: run ./setup.sh dev (or sudo apt-get install "
+              "chromium)", file=sys.stderr)
+        return 2
+    if shutil.which("xwd") is None:
+        print("xwd is not installed: run ./setup.sh dev (or sudo apt-get install x11-apps)",
+              file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as temporary, Xvfb(f"{width}x{height}x24") as display:
         work = Path(temporary)
@@ -268,15 +313,16 @@ def main() -> int:
             kivy_runs, chrome_runs = [], []
             # one unmeasured start each: the font extraction, caches on disk
             first_frame([*DRIVER, str(hold), str(work / "r.json")],
-                        env | {"PYTHONPATH": str(REPO)}, display)
+                        env | {"PYTHONPATH": str(REPO)}, display, work / "kiosk.log")
             for run in range(args.runs):
                 kivy_runs.append(first_frame(
                     [*DRIVER, str(hold), str(work / "r.json")],
-                    env | {"PYTHONPATH": str(REPO)}, display))
+                    env | {"PYTHONPATH": str(REPO)}, display, work / "kiosk.log"))
                 profile = work / f"chromium-{items}-{run}"
                 chrome_runs.append(first_frame(
                     [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-                     f"--window-size={width},{height}", page.as_uri()], env, display))
+                     f"--window-size={width},{height}", page.as_uri()], env, display,
+                    work / "chromium.log"))
             for name, runs in (("kivy", kivy_runs), ("chromium", chrome_runs)):
                 results[f"{name}-{items}"] = {
                     key: statistics.median(r[key] for r in runs) for key in runs[0]}
@@ -305,4 +351,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except NoFrame as failure:
+        print(f"kiosk_start: {failure}", file=sys.stderr)
+        raise SystemExit(1) from None
