@@ -233,13 +233,15 @@ def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
                 size: tuple[int, int] = (800, 480), fullscreen: bool = False) -> None:
     """Run the kiosk's window on *feed* and *outbox* until it is closed."""
     from kiosk.kivy_setup import prepare_kivy
+    from kiosk.kivy_style import KIOSK_RULES
     from kiosk.launch import build_view_model
 
     services = real_services(config, feed, outbox)
     vm = build_view_model(catalog_feed=feed, data_feed=feed, services=services,
                           technician=_technician_hooks(config, simulate, services.printer),
                           pin=technician_pin(config))
-    prepare_kivy(config.state.kiosk, os.environ, size=size, fullscreen=fullscreen)
+    prepare_kivy(config.state.kiosk, os.environ, size=size, fullscreen=fullscreen,
+                 style_rules=KIOSK_RULES)
     from hardware.printer import render_preview
     from kiosk.app import KioskApp
 
@@ -252,6 +254,7 @@ def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
               out: TextIO) -> int:
     from device.runtime import open_outbox
     from kiosk.kivy_setup import prepare_kivy
+    from kiosk.kivy_style import KIOSK_RULES
     from kiosk.launch import build_view_model
     from kiosk.samples import SampleFeed
 
@@ -272,7 +275,7 @@ def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
                               pin=technician_pin(config), blank_seconds=blank)
         with display_for_kivy():
             prepare_kivy(config.state.kiosk, os.environ, size=size,
-                         fullscreen=args.fullscreen)
+                         fullscreen=args.fullscreen, style_rules=KIOSK_RULES)
             from hardware.printer import render_preview
             from kiosk.app import KioskApp
 
@@ -287,6 +290,7 @@ def _screenshots(config: Config, directory: Path, size: tuple[int, int], out: Te
     import secrets
 
     from kiosk.kivy_setup import prepare_kivy
+    from kiosk.kivy_style import KIOSK_RULES
     from kiosk.launch import build_view_model
     from kiosk.samples import SampleFeed, sample_technician_hooks
     from kiosk.screenshots import screenshot_steps
@@ -302,7 +306,8 @@ def _screenshots(config: Config, directory: Path, size: tuple[int, int], out: Te
     directory.mkdir(parents=True, exist_ok=True)
     prefix = f"{size[0]}x{size[1]}-"
     with display_for_kivy():
-        prepare_kivy(config.state.kiosk, os.environ, size=size, fullscreen=False)
+        prepare_kivy(config.state.kiosk, os.environ, size=size, fullscreen=False,
+                     style_rules=KIOSK_RULES)
         from hardware.printer import render_preview
         from kiosk.app import KioskApp
         from kiosk.script_runner import run_app_with_script
