@@ -47,7 +47,10 @@ def kivy_environment(state_dir: Path) -> dict[str, str]:
     parsing, no console log, its home (config, logs) under *state_dir*. SDL
     keeps its hands off SIGINT and SIGTERM: it would turn them into a close
     request, which the kiosk refuses (a villager must not close it), so
-    ``systemctl stop`` would wait for its timeout and kill the kiosk."""
+    ``systemctl stop`` would wait for its timeout and kill the kiosk. Images
+    (the buttons' theme, the receipt preview, all PNG) are read by SDL alone:
+    Kivy would otherwise load every image reader it has, PIL's among them,
+    before the first frame."""
     return {
         "KIVY_NO_ARGS": "1",
         "KIVY_NO_CONSOLELOG": "1",
@@ -55,6 +58,7 @@ def kivy_environment(state_dir: Path) -> dict[str, str]:
         "KIVY_NO_FILELOG": "1",
         "KIVY_METRICS_DENSITY": "1",
         "SDL_NO_SIGNAL_HANDLERS": "1",
+        "KIVY_IMAGE": "sdl2",
     }
 
 

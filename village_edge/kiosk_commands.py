@@ -242,12 +242,10 @@ def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
                           pin=technician_pin(config))
     prepare_kivy(config.state.kiosk, os.environ, size=size, fullscreen=fullscreen,
                  style_rules=KIOSK_RULES)
-    from hardware.printer import render_preview
     from kiosk.app import KioskApp
 
-    with scanning(services):
-        KioskApp(vm, receipt_image=render_preview,
-                 diagonal_inches=config.kiosk_display_inches).run()
+    with scanning(services):  # receipts drawn by the printer's module, when shown
+        KioskApp(vm, diagonal_inches=config.kiosk_display_inches).run()
 
 
 def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
@@ -276,12 +274,10 @@ def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
         with display_for_kivy():
             prepare_kivy(config.state.kiosk, os.environ, size=size,
                          fullscreen=args.fullscreen, style_rules=KIOSK_RULES)
-            from hardware.printer import render_preview
             from kiosk.app import KioskApp
 
-            with scanning(services):
-                KioskApp(vm, receipt_image=render_preview,
-                         diagonal_inches=config.kiosk_display_inches,
+            with scanning(services):  # receipts drawn by the printer's module, when shown
+                KioskApp(vm, diagonal_inches=config.kiosk_display_inches,
                          display_power=choose_display_power(os.environ)).run()
     return OK
 
