@@ -176,9 +176,11 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 def first_frame(command: list[str], env: dict[str, str], display: str,
                 log: Path) -> dict[str, float]:
     """Start *command*, time its first drawn frame, measure its memory, stop
-    it. Its output goes to *log*; :class:`NoFrame`, naming the cause, when it
-    draws nothing within :data:`TIMEOUT`."""
-    name = Path(command[0]).name if "kiosk.testing.driver" not in command else "the kiosk"
+    it. Its output goes to *log*; ``NoFrame``, naming the cause, when it
+    draws nothing within ``TIMEOUT``."""
+    name = ("the kiosk" if "kiosk.testing.driver" in command else
+            "the village-edge kiosk command" if "village_edge.cli" in command else
+            Path(command[0]).name)
     with log.open("wb") as output:
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, stdout=output, stderr=output,
