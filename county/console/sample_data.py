@@ -1,0 +1,212 @@
+"""Sample data for the console's screenshots and browser tests: a county
+with accounts, stations and what they sent, as if they had synced.
+
+:data:`SEEDERS` is the list to extend: each role's pages add a function
+that takes the :class:`SampleCounty` and puts in what its pages show (the
+events a station would have sent, photos, answers), using its helpers.
+Everything is made at :attr:`SampleCounty.now` with fixed ids, so a page's
+address is known beforehand (:mod:`county.console.tour`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import random
+import secrets
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from county.console.accounts import EVERYWHERE, Account, hash_password, save_account
+from county.datadir import CountyDir, init_county
+from county.store import Store
+from protocol.api import LEDGER_STREAM
+from protocol.ledger_chain import GENESIS, record_hash
+
+VILLAGE = "330226100201"  # 示范村
+OTHER_VILLAGE = "330226100202"
+STATION = f"ve-{VILLAGE}-seal1"
+OTHER_STATION = f"ve-{OTHER_VILLAGE}-seal1"
+KIOSK = f"ve-{VILLAGE}-k1"
+#: The sample accounts: name -> (display name, roles, villages, level, custodian of).
+ACCOUNTS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], str | None,
+                          tuple[str, ...]]] = {
+    "admin": ("县管理员", ("admin",), (EVERYWHERE,), None, ()),
+    "wang": ("王书记", ("approver",), (VILLAGE,), "village", ()),
+    "li": ("李站长", ("approver",), (EVERYWHERE,), "township", ()),
+    "zhao": ("赵会计", ("approver",), (VILLAGE,), "village", (STATION,)),
+}
+OPEN_REQUEST = "R12-a1b2c3d4e5"  # 出具证明, open
+LEVELS_REQUEST = "R13-b2c3d4e5f6"  # 资产处置: needs the township above 10,000 yuan
+FOREIGN_REQUEST = "R7-c3d4e5f6a7"  # of another village: wang never sees it
+DONE_REQUEST = "R10-d4e5f6a7b8"  # approved and used: two stamps with photos
+REFUSED_REQUEST = "R11-e5f6a7b8c9"
+LEVELS_CONFIG = """
+[[console.levels]]
+matter = "资产处置"
+amount_at_least = 10000
+levels = ["village", "township"]
+"""
+
+
+@dataclass
+class SampleCounty:
+    """A county's data directory being filled with sample data."""
+
+    county: CountyDir
+    password: str  # every sample account's
+    now: float
+    made: dict[str, Any] = field(default_factory=dict)  # what a seeder wants others to find
+
+    @property
+    def root(self) -> Path:
+        return self.county.root
+
+    def store(self) -> Store:
+        return Store.open(self.county.database)
+
+    def account(self, name: str, display_name: str, roles: tuple[str, ...],
+                villages: tuple[str, ...] = (EVERYWHERE,), level: str | None = None,
+                custodian_of: tuple[str, ...] = ()) -> None:
+        account = Account(name, display_name, hash_password(self.password), roles, villages,
+                          level, (EVERYWHERE,), custodian_of, None, self.now, self.now)
+        with self.store() as store, store.transaction():
+            save_account(store, account)
+
+    def enroll(self, device_id: str, role: str, village: str, *, seen_ago: float = 60) -> None:
+        with self.store() as store, store.transaction():
+            store.enroll_device(device_id, "sample-" + secrets.token_hex(8), role, village,
+                                self.now - 90 * 86400)
+            store.touch_device(device_id, self.now - seen_ago)
+
+    def photo(self, device_id: str, seed: int, *, stamped: bool = False) -> str:
+        """A photo of a document (a stamp on it if *stamped*), held by the
+        county as if *device_id* had uploaded it; its sha256."""
+        data = document_photo(seed, stamped=stamped)
+        digest = hashlib.sha256(data).hexdigest()
+        with tempfile.NamedTemporaryFile(dir=self.county.blobs, delete=False) as file:
+            file.write(data)
+        self.county.objects.put_file(digest, Path(file.name))
+        with self.store() as store, store.transaction():
+            store.set_blob(digest, len(data), len(data), True, device_id, self.now)
+        return digest
+
+    def events(self, device_id: str, stream: str, payloads: list[dict[str, Any]],
+               *, ago: float = 0) -> None:
+        """Events of *device_id* as if it had just sent them, made *ago* seconds before now."""
+        with self.store() as store, store.transaction():
+            for payload in payloads:
+                store.add_event(device_id, "sample-" + secrets.token_hex(8), stream,
+                                self.now - ago,
+                                json.dumps(payload, ensure_ascii=False), self.now - ago)
+
+    def ledger(self, device_id: str, records: list[dict[str, Any]], *, ago: float = 0) -> None:
+        """*records* (kind and fields) chained after the station's ledger so far."""
+        with self.store() as store:
+            held = store.payloads(device_id, LEDGER_STREAM)
+        seq, prev = (held[-1]["seq"], held[-1]["hash"]) if held else (0, GENESIS)
+        chained = []
+        for record in records:
+            seq += 1
+            payload = {"seq": seq, "prev": prev, "at": self.now - ago, **record}
+            payload["hash"] = prev = record_hash(payload)
+            chained.append(payload)
+        self.events(device_id, LEDGER_STREAM, chained, ago=ago)
+
+    def request(self, device_id: str, req: str, slot: str, matter: str, uses: int, *,
+                ago: float, photo_seed: int) -> None:
+        photo = self.photo(device_id, photo_seed)
+        self.events(device_id, "seal.request", [{
+            "req": req, "slot": slot, "matter": matter, "uses": uses, "doc": None,
+            "blobs": [photo]}], ago=ago)
+
+
+def document_photo(seed: int, *, stamped: bool = False) -> bytes:
+    """A photo of a printed page (lines of text as grey bars, a signature,
+    a red seal if *stamped*) on a desk, as a JPEG."""
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(seed)
+    image = Image.new("RGB", (1200, 900), (120, 92, 64))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((260, 40, 940, 880), fill=(248, 247, 242))
+    draw.rectangle((400, 90, 800, 120), fill=(40, 40, 40))  # the title
+    y = 170
+    while y < 700:
+        width = rng.randint(380, 600)
+        draw.rectangle((310, y, 310 + width, y + 14), fill=(90, 90, 90))
+        y += rng.choice((34, 34, 34, 60))
+    draw.line((620, 780, 700, 760, 760, 790, 840, 770), fill=(20, 20, 90), width=4)
+    if stamped:
+        draw.ellipse((600, 680, 800, 880), outline=(200, 30, 30), width=10)
+        draw.regular_polygon((700, 780, 36), 5, fill=(200, 30, 30))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def seed_accounts(sample: SampleCounty) -> None:
+    for name, (display, roles, villages, level, keeps) in ACCOUNTS.items():
+        sample.account(name, display, roles, villages, level, keeps)
+
+
+def seed_stations(sample: SampleCounty) -> None:
+    sample.enroll(STATION, "seal", VILLAGE, seen_ago=40)
+    sample.enroll(OTHER_STATION, "seal", OTHER_VILLAGE, seen_ago=7200)
+    sample.enroll(KIOSK, "kiosk", VILLAGE, seen_ago=90)
+
+
+def seed_approver(sample: SampleCounty) -> None:
+    """Requests of the sample stations: one used (two stamps with photos),
+    one refused, two open (one of them needing two levels), and one of
+    another village."""
+    from county.approvals import approve, refuse
+
+    settings = sample.root / "county.toml"
+    before = settings.read_text(encoding="utf-8") if settings.exists() else ""
+    settings.write_text(before + LEVELS_CONFIG, encoding="utf-8")
+    day = 86400.0
+    sample.request(STATION, DONE_REQUEST, "committee", "出具证明", 2, ago=2 * day, photo_seed=1)
+    issued = approve(sample.root, DONE_REQUEST, device_id=STATION, uses=2, minutes=10,
+                     approver="wang", now=sample.now - 2 * day + 300)
+    stamps = [sample.photo(STATION, 10 + n, stamped=True) for n in (1, 2)]
+    sample.ledger(STATION, [
+        {"kind": "requested", "req": DONE_REQUEST, "slot": "committee"},
+        {"kind": "approved", "req": DONE_REQUEST, "aid": issued.approval.aid, "uses": 2,
+         "slot": "committee"},
+        {"kind": "stamp", "slot": "committee", "aid": issued.approval.aid, "n": 1,
+         "remaining": 1, "photo": stamps[0]},
+        {"kind": "stamp", "slot": "committee", "aid": issued.approval.aid, "n": 2,
+         "remaining": 0, "photo": stamps[1]},
+        {"kind": "used_up", "slot": "committee", "aid": issued.approval.aid},
+    ], ago=2 * day - 600)
+    sample.request(STATION, REFUSED_REQUEST, "committee", "合同签订", 1, ago=day, photo_seed=2)
+    refuse(sample.root, REFUSED_REQUEST, device_id=STATION, reason="合同还没有经村民代表会议讨论",
+           approver="li", now=sample.now - day + 600)
+    sample.ledger(STATION, [{"kind": "requested", "req": REFUSED_REQUEST, "slot": "committee"},
+                            {"kind": "refused_by_county", "req": REFUSED_REQUEST,
+                             "slot": "committee"}], ago=day - 700)
+    sample.request(STATION, LEVELS_REQUEST, "committee", "资产处置", 1, ago=1800, photo_seed=3)
+    sample.request(STATION, OPEN_REQUEST, "committee", "出具证明", 2, ago=300, photo_seed=4)
+    sample.request(OTHER_STATION, FOREIGN_REQUEST, "finance", "财务报销", 1, ago=600,
+                   photo_seed=5)
+
+
+#: Every seeder, in order: each role's pages add theirs here.
+SEEDERS: list[Callable[[SampleCounty], None]] = [seed_accounts, seed_stations, seed_approver]
+
+
+def sample_county(data_dir: Path, *, password: str | None = None,
+                  now: float | None = None) -> SampleCounty:
+    """A new county in *data_dir* with every seeder's sample data."""
+    county = init_county(data_dir)
+    sample = SampleCounty(county, password or secrets.token_urlsafe(12),
+                          time.time() if now is None else now)
+    for seed in SEEDERS:
+        seed(sample)
+    return sample
