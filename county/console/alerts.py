@@ -173,16 +173,21 @@ def alarm_events(store: Store) -> list[AlarmEvent]:
     return found
 
 
-def from_alarms(alarms: Iterable[AlarmEvent]) -> list[NewAlert]:
-    """An alert for every alarm event but those whose ledger record is the alert."""
+def from_alarms(alarms: Iterable[AlarmEvent],
+                stamp_seqs: Mapping[tuple[str, str], int]) -> list[NewAlert]:
+    """An alert for every alarm event but those whose ledger record is the
+    alert. *stamp_seqs*: the seq of the stamp record naming each photo, by
+    (device, photo): a likely swap the station saw on a stamp's photo is
+    the same fact as the county's own comparison of that stamp."""
     found = []
     for alarm in alarms:
         if alarm.code in LEDGER_CODES:
             continue
         kind = ALARM_KINDS.get(alarm.code, "other")
         photos = alarm.photos
-        if kind == "doc_differs" and photos:  # the same fact as the county's own comparison
-            key = f"doc_differs:{alarm.device_id}:{photos[0]}"
+        stamp = stamp_seqs.get((alarm.device_id, photos[0])) if photos else None
+        if kind == "doc_differs" and stamp is not None:
+            key = f"doc_differs:{alarm.device_id}:{stamp}"
         else:
             key = f"alarm:{alarm.device_id}:{alarm.event_id}"
         detail = {"code": alarm.code, "photos": photos, "by": "station"}
@@ -272,12 +277,21 @@ def from_ledger(device_id: str, payloads: list[Any], alarms: list[AlarmEvent],
 
 
 def silent_devices(store: Store, settings: SupervisionSettings, now: float) -> list[NewAlert]:
+    """A device silent past its role's limit: one alert per silence, the
+    silences of a device numbered 1, 2, 3... (a silence is known by when the
+    device was last seen; it stays an alert after the device speaks again)."""
+    noticed: dict[str, list[float]] = {}
+    for row in store.execute("SELECT device_id, detail FROM console_alerts WHERE kind = ?",
+                             ("silent",)):
+        noticed.setdefault(row["device_id"], []).append(
+            float(json.loads(row["detail"]).get("last_seen", 0.0)))
     found = []
     for device in store.devices():
         last = device.last_seen if device.last_seen is not None else device.enrolled
         limit = settings.silent_seconds(device.role)
-        if now - last > limit:
-            found.append(NewAlert(f"silent:{device.device_id}:{last!r}", "silent",
+        before = noticed.get(device.device_id, [])
+        if now - last > limit and last not in before:
+            found.append(NewAlert(f"silent:{device.device_id}:{len(before) + 1}", "silent",
                                   device.device_id, last + limit,
                                   {"last_seen": last, "hours": limit / 3600, "by": "county"}))
     return found
@@ -300,7 +314,7 @@ def differing_pages(device_id: str, records: list[dict[str, Any]],
                 or not SHA256_HEX.fullmatch(photo) or not isinstance(aid, str)
                 or aid not in documents):
             continue
-        key = f"doc_differs:{device_id}:{photo}"
+        key = f"doc_differs:{device_id}:{record['seq']}"
         if key in known:
             continue
         req, document = documents[aid]
@@ -331,15 +345,19 @@ def notice_alerts(store: Store, settings: SupervisionSettings, now: float,
     requests = {r.key: r for r in filed_requests(store).requests}
     documents = {a.answer_id: (a.req, requests[key].photos[0]) for key, a in answers.items()
                  if a.answer == "approved" and key in requests and requests[key].photos}
-    found = [*from_alarms(alarms), *silent_devices(store, settings, now)]
+    found = silent_devices(store, settings, now)
+    stamp_seqs: dict[tuple[str, str], int] = {}
     for device_id in devices:
         payloads = store.payloads(device_id, LEDGER_STREAM)
         if not payloads:
             continue
+        records = ledger_records(payloads)
+        stamp_seqs.update({(device_id, r["photo"]): r["seq"] for r in records
+                           if r.get("kind") == "stamp" and isinstance(r.get("photo"), str)})
         mine = [a for a in alarms if a.device_id == device_id]
         found += from_ledger(device_id, payloads, mine, approved_uses, now)
-        found += differing_pages(device_id, ledger_records(payloads), documents, page_hash,
-                                 known)
+        found += differing_pages(device_id, records, documents, page_hash, known)
+    found += from_alarms(alarms, stamp_seqs)
     new = 0
     with store.transaction():
         for alert in found:

@@ -197,8 +197,117 @@ def seed_approver(sample: SampleCounty) -> None:
                    photo_seed=5)
 
 
+SUPERVISORS = {"sun": ("孙主任", (VILLAGE,)), "zhou": ("周书记", (EVERYWHERE,))}
+SILENT_KIOSK = f"ve-{VILLAGE}-k2"
+OVER_REQUEST = "R30-f6a7b8c9d0"  # approved for one stamp, stamped twice
+SWAP_REQUEST = "R33-a7b8c9d0e1"  # approved for one page, another page stamped
+FORCED_PRESS_EVENT = "sample-alarm-forced-press"  # the alert the tour opens
+
+
+def seed_supervisor(sample: SampleCounty) -> None:
+    """What supervisors look at: alarms with photos (a forced press, a seal
+    taken out and already closed, a camera that failed, an opened lid in
+    the other village), a seal not returned, one stamp more than approved,
+    a stamped page that is not the approved one, a ledger with a gap, and
+    a kiosk silent for three days."""
+    from county.approvals import approve
+    from county.console.alerts import Alert, find_alert, notice_alerts, take_step
+    from county.console.page_hash import page_hash
+    from county.console.supervision_settings import read_supervision_settings
+
+    for name, (display, villages) in SUPERVISORS.items():
+        sample.account(name, display, ("supervisor",), villages)
+    sample.enroll(SILENT_KIOSK, "kiosk", VILLAGE, seen_ago=3 * 86400)
+    hour, day = 3600.0, 86400.0
+
+    def alarm(device_id: str, event_id: str, code: str, text: str, ago: float,
+              photo_seed: int | None) -> None:
+        photos = [sample.photo(device_id, photo_seed)] if photo_seed is not None else []
+        payload = {"code": code, "text": text, "phase": "idle", "slot": "committee",
+                   "blobs": photos, "raised_at": sample.now - ago}
+        if not photos:
+            payload["photo_missing"] = "the camera failed"
+        with sample.store() as store, store.transaction():
+            store.add_event(device_id, event_id, "alarm", sample.now - ago,
+                            json.dumps(payload, ensure_ascii=False), sample.now - ago)
+
+    alarm(STATION, FORCED_PRESS_EVENT, "forced_press", "印章锁着的时候有人强行按压", 20 * 60, 21)
+    alarm(STATION, "sample-alarm-removed", "seal_removed", "印章锁着的时候被从原位拿走",
+          3 * day, 22)
+    alarm(STATION, "sample-alarm-camera", "camera", "不能拍照，摄像头坏了、被挡住或者存储卡满了，"
+          "印章已锁上", 5 * hour, None)
+    alarm(OTHER_STATION, "sample-alarm-lid", "lid", "机箱盖被打开", 2 * hour, 23)
+
+    # one stamp more than approved, then the seal kept out past its time
+    sample.request(STATION, OVER_REQUEST, "committee", "出具证明", 1, ago=6 * hour,
+                   photo_seed=30)
+    over = approve(sample.root, OVER_REQUEST, device_id=STATION, uses=1, minutes=10,
+                   approver="wang", now=sample.now - 6 * hour + 120)
+    aid = over.approval.aid
+    stamps = [sample.photo(STATION, 30, stamped=True), sample.photo(STATION, 31, stamped=True)]
+    sample.ledger(STATION, [
+        {"kind": "requested", "req": OVER_REQUEST, "slot": "committee", "photo": None},
+        {"kind": "approved", "req": OVER_REQUEST, "aid": aid, "uses": 1, "slot": "committee"},
+        {"kind": "stamp", "slot": "committee", "aid": aid, "n": 1, "remaining": 0,
+         "photo": stamps[0]},
+        {"kind": "stamp", "slot": "committee", "aid": aid, "n": 2, "remaining": -1,
+         "photo": stamps[1]},
+        {"kind": "used_up", "slot": "committee", "aid": aid},
+        {"kind": "alarm_not_returned", "slot": "committee"},
+    ], ago=6 * hour - 300)
+    alarm(STATION, "sample-alarm-not-returned", "not_returned", "印章用完后没有按时放回原位",
+          6 * hour - 300, 24)
+    sample.ledger(STATION, [{"kind": "seal_returned", "slot": "committee"}], ago=5 * hour)
+
+    # a page stamped that is not the page approved
+    sample.request(OTHER_STATION, SWAP_REQUEST, "finance", "财务报销", 1, ago=30 * hour,
+                   photo_seed=40)
+    swap = approve(sample.root, SWAP_REQUEST, device_id=OTHER_STATION, uses=1, minutes=10,
+                   approver="li", now=sample.now - 30 * hour + 120)
+    other = sample.photo(OTHER_STATION, 41, stamped=True)
+    sample.ledger(OTHER_STATION, [
+        {"kind": "requested", "req": SWAP_REQUEST, "slot": "finance"},
+        {"kind": "approved", "req": SWAP_REQUEST, "aid": swap.approval.aid, "uses": 1,
+         "slot": "finance"},
+        {"kind": "stamp", "slot": "finance", "aid": swap.approval.aid, "n": 1, "remaining": 0,
+         "photo": other},
+        {"kind": "used_up", "slot": "finance", "aid": swap.approval.aid},
+        {"kind": "seal_returned", "slot": "finance"},
+    ], ago=30 * hour - 300)
+    # ...and two records of it that never reached the county: a gap
+    with sample.store() as store, store.transaction():
+        held = store.payloads(OTHER_STATION, LEDGER_STREAM)
+        seq, prev = held[-1]["seq"] + 2, "f" * 64
+        for kind in ("requested", "cancelled"):
+            seq += 1
+            record = {"seq": seq, "prev": prev, "at": sample.now - 4 * hour, "kind": kind,
+                      "slot": "finance"}
+            record["hash"] = prev = record_hash(record)
+            store.add_event(OTHER_STATION, f"sample-ledger-{seq}", LEDGER_STREAM,
+                            sample.now - 4 * hour, json.dumps(record), sample.now - 4 * hour)
+
+    # the alerts as a supervisor's first look finds them; the seal taken out is closed
+    def hasher(digest: str) -> Any:
+        return page_hash(sample.county.objects.read(digest))
+
+    with sample.store() as store:
+        notice_alerts(store, read_supervision_settings(sample.root), sample.now, hasher)
+        zhou = Account("zhou", "周书记", "", ("supervisor",), (EVERYWHERE,), None, (EVERYWHERE,),
+                       (), None, sample.now, sample.now)
+        removed: Alert | None = find_alert(store, zhou, f"alarm:{STATION}:sample-alarm-removed")
+        assert removed is not None
+        take_step(store, zhou, removed, "acknowledged", "", address="127.0.0.1",
+                  now=sample.now - 3 * day + 1800)
+        removed = find_alert(store, zhou, removed.key)
+        assert removed is not None
+        take_step(store, zhou, removed, "closed",
+                  "问了保管人：是清洁时碰掉的，已放回，监控录像对得上。",
+                  address="127.0.0.1", now=sample.now - 2 * day)
+
+
 #: Every seeder, in order: each role's pages add theirs here.
-SEEDERS: list[Callable[[SampleCounty], None]] = [seed_accounts, seed_stations, seed_approver]
+SEEDERS: list[Callable[[SampleCounty], None]] = [seed_accounts, seed_stations, seed_approver,
+                                                 seed_supervisor]
 
 
 def sample_county(data_dir: Path, *, password: str | None = None,

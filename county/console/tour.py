@@ -34,3 +34,27 @@ PAGES: list[TourPage] = [
     TourPage("approver-list-township", "/approver", "li"),
     TourPage("not-found", _request(sample.OTHER_STATION, sample.FOREIGN_REQUEST), "wang"),
 ]
+
+_ALERT = "/supervisor/alerts/"
+#: The supervisors' pages: sun sees one village, zhou the whole county.
+PAGES += [
+    TourPage("supervisor-alerts", "/supervisor/alerts", "sun"),
+    TourPage("supervisor-alert-forced-press",
+             f"{_ALERT}alarm:{sample.STATION}:{sample.FORCED_PRESS_EVENT}", "sun"),
+    TourPage("supervisor-alert-not-returned", f"{_ALERT}not_returned:{sample.STATION}:13",
+             "sun"),
+    TourPage("supervisor-alert-camera", f"{_ALERT}alarm:{sample.STATION}:sample-alarm-camera",
+             "sun"),
+    TourPage("supervisor-alert-over-stamps", f"{_ALERT}over_stamps:{sample.STATION}:11", "sun"),
+    TourPage("supervisor-alerts-all", "/supervisor/alerts?show=all", "zhou"),
+    TourPage("supervisor-alert-closed", f"{_ALERT}alarm:{sample.STATION}:sample-alarm-removed",
+             "zhou"),
+    TourPage("supervisor-alert-ledger", f"{_ALERT}chain:{sample.OTHER_STATION}:6", "zhou"),
+    TourPage("supervisor-alert-silent", f"{_ALERT}silent:{sample.SILENT_KIOSK}:1", "zhou"),
+    TourPage("supervisor-alert-doc-differs", f"{_ALERT}doc_differs:{sample.OTHER_STATION}:3",
+             "zhou"),
+    TourPage("supervisor-stations", "/supervisor/stations", "zhou"),
+    TourPage("supervisor-station", f"/supervisor/stations/{sample.STATION}", "sun"),
+    TourPage("supervisor-station-gap", f"/supervisor/stations/{sample.OTHER_STATION}", "zhou"),
+    TourPage("supervisor-figures", "/supervisor/figures", "zhou"),
+]
