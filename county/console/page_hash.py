@@ -79,7 +79,7 @@ def page_hash(photo: bytes) -> PageHash:
     weakest = ImageChops.darker(ImageChops.darker(red, green), blue)
     strongest = ImageChops.lighter(ImageChops.lighter(red, green), blue)
     small = weakest.resize(WORK_SIZE, Image.Resampling.BOX)
-    brightest = sorted(small.getdata())[int(0.98 * WORK_SIZE[0] * WORK_SIZE[1])]
+    brightest = sorted(small.tobytes())[int(0.98 * WORK_SIZE[0] * WORK_SIZE[1])]
     paper = small.point(lambda level: 255 if level >= PAPER_LEVEL * brightest else 0)
     box = paper.filter(ImageFilter.MinFilter(5)).getbbox()
     if box is not None:
@@ -90,8 +90,8 @@ def page_hash(photo: bytes) -> PageHash:
         weakest, strongest = weakest.crop(box), strongest.crop(box)
     coloured = ImageChops.subtract(strongest, weakest).point(
         lambda spread: 255 if spread >= COLOURED else 0)
-    levels = list(weakest.resize(GRID, Image.Resampling.BOX).getdata())
-    colour = list(coloured.resize(GRID, Image.Resampling.BOX).getdata())
+    levels = list(weakest.resize(GRID, Image.Resampling.BOX).tobytes())
+    colour = list(coloured.resize(GRID, Image.Resampling.BOX).tobytes())
     paper_level = sorted(levels)[int(0.9 * len(levels))]
     bits = mask = 0
     for level, share in zip(levels, colour, strict=True):
