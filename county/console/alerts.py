@@ -303,10 +303,12 @@ PageHasher = Callable[[str], PageHash | None]
 
 def differing_pages(device_id: str, records: list[dict[str, Any]],
                     documents: Mapping[str, tuple[str, str]], page_hash: PageHasher,
-                    known: set[str]) -> list[NewAlert]:
+                    known: set[str]) -> tuple[list[NewAlert], bool]:
     """Stamps whose photo shows another page than the approved request's
-    document photo. *documents*: by approval id, (request id, document photo)."""
-    found = []
+    document photo. *documents*: by approval id, (request id, document
+    photo). And whether every stamp was compared (False: a photo is not
+    here yet)."""
+    found, complete = [], True
     for record in records:
         photo = record.get("photo")
         aid = record.get("aid")
@@ -320,7 +322,8 @@ def differing_pages(device_id: str, records: list[dict[str, Any]],
         req, document = documents[aid]
         stamped_hash, document_hash = page_hash(photo), page_hash(document)
         if stamped_hash is None or document_hash is None:
-            continue  # not here yet: looked at again next time
+            complete = False  # not here yet: looked at again next time
+            continue
         if differs(document_hash, stamped_hash):
             at = _number(record.get("at"))
             share = difference(document_hash, stamped_hash)
@@ -328,15 +331,26 @@ def differing_pages(device_id: str, records: list[dict[str, Any]],
                 "seq": record["seq"], "req": req, "aid": aid, "document": document,
                 "stamp": photo, "photos": [document, photo],
                 "difference": round(share or 0.0, 3), "by": "county"}))
-    return found
+    return found, complete
 
 
 # -- noticing and reading -----------------------------------------------------------
 
 
+@dataclass
+class LedgerMemo:
+    """What noticing learnt of each station's ledger, kept between looks by
+    one server process: a ledger with as many records at the county as last
+    time (records are only ever added) is not read and checked again."""
+
+    records: dict[str, int] = field(default_factory=dict)  # by station
+    stamp_photos: dict[str, dict[str, int]] = field(default_factory=dict)  # photo -> seq
+
+
 def notice_alerts(store: Store, settings: SupervisionSettings, now: float,
-                  page_hash: PageHasher) -> int:
-    """Notice every alert the county's facts hold; the number new."""
+                  page_hash: PageHasher, memo: LedgerMemo | None = None) -> int:
+    """Notice every alert the county's facts hold; the number new. With
+    *memo*, the ledgers unchanged since the last look are not read again."""
     devices = {d.device_id: d for d in store.devices()}
     known = {row["key"] for row in store.execute("SELECT key FROM console_alerts")}
     alarms = alarm_events(store)
@@ -346,17 +360,30 @@ def notice_alerts(store: Store, settings: SupervisionSettings, now: float,
     documents = {a.answer_id: (a.req, requests[key].photos[0]) for key, a in answers.items()
                  if a.answer == "approved" and key in requests and requests[key].photos}
     found = silent_devices(store, settings, now)
+    counts = {row["device_id"]: int(row["n"]) for row in store.execute(
+        "SELECT device_id, count(*) AS n FROM events WHERE stream = ? GROUP BY device_id",
+        (LEDGER_STREAM,))}
     stamp_seqs: dict[tuple[str, str], int] = {}
+    checked: dict[str, tuple[int, dict[str, int]]] = {}
     for device_id in devices:
+        count = counts.get(device_id, 0)
+        if memo is not None and count and memo.records.get(device_id) == count:
+            stamp_seqs.update({(device_id, photo): seq for photo, seq
+                               in memo.stamp_photos.get(device_id, {}).items()})
+            continue
         payloads = store.payloads(device_id, LEDGER_STREAM)
         if not payloads:
             continue
         records = ledger_records(payloads)
-        stamp_seqs.update({(device_id, r["photo"]): r["seq"] for r in records
-                           if r.get("kind") == "stamp" and isinstance(r.get("photo"), str)})
+        photos = {r["photo"]: r["seq"] for r in records
+                  if r.get("kind") == "stamp" and isinstance(r.get("photo"), str)}
+        stamp_seqs.update({(device_id, photo): seq for photo, seq in photos.items()})
         mine = [a for a in alarms if a.device_id == device_id]
         found += from_ledger(device_id, payloads, mine, approved_uses, now)
-        found += differing_pages(device_id, records, documents, page_hash, known)
+        differing, complete = differing_pages(device_id, records, documents, page_hash, known)
+        found += differing
+        if complete:
+            checked[device_id] = (count, photos)
     found += from_alarms(alarms, stamp_seqs)
     new = 0
     with store.transaction():
@@ -372,6 +399,9 @@ def notice_alerts(store: Store, settings: SupervisionSettings, now: float,
                  now, json.dumps(alert.detail, ensure_ascii=False, sort_keys=True)))
             known.add(alert.key)
             new += len(stored)
+    if memo is not None:  # only once what was found is stored
+        for device_id, (count, photos) in checked.items():
+            memo.records[device_id], memo.stamp_photos[device_id] = count, photos
     return new
 
 

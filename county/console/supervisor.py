@@ -19,6 +19,7 @@ from county.console.alerts import (
     KINDS,
     Alert,
     AlertRefused,
+    LedgerMemo,
     PageHasher,
     find_alert,
     notice_alerts,
@@ -40,6 +41,8 @@ from protocol.api import LEDGER_STREAM, SHA256_HEX
 
 ROLE = "supervisor"
 TIMELINE_PAGE = 100  # records a timeline page shows
+#: What this process has checked of each county's ledgers (by data directory).
+_MEMOS: dict[Path, LedgerMemo] = {}
 
 
 def _page_hasher(call: Call) -> PageHasher:
@@ -74,7 +77,8 @@ def _notice(call: Call) -> None:
         settings = read_supervision_settings(call.console.county.root)
     except CountyError as error:
         raise Refused(500, f"县里的设置文件有错，请技术员改正：{error}") from None
-    notice_alerts(call.store, settings, call.now, _page_hasher(call))
+    memo = _MEMOS.setdefault(call.console.county.root, LedgerMemo())
+    notice_alerts(call.store, settings, call.now, _page_hasher(call), memo)
 
 
 def _villages(call: Call) -> set[str] | None:

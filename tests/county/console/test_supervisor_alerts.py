@@ -16,6 +16,8 @@ from county.console import sample_data as sample
 from county.console.photos import photo_url
 from county.server import CountyServer
 from county.store import Store
+from protocol.api import LEDGER_STREAM
+from protocol.ledger_chain import record_hash
 from tests.county.conftest import county_sql
 from tests.county.console.conftest import Console
 
@@ -52,7 +54,7 @@ def test_every_kind_of_alert_is_noticed_from_its_facts_once(console: Console) ->
     assert SAME_PAGE_STAMP not in found  # the approved page, stamped: not an alert
     # the station's not-returned alarm is one alert with the ledger record, its photo lent
     assert [k for k, kind in kinds.items() if kind == "not_returned"] == [NOT_RETURNED]
-    assert len(found[NOT_RETURNED]["detail"]["photos"]) == 1  # type: ignore[arg-type, index]
+    assert len(found[NOT_RETURNED]["detail"]["photos"]) == 1  # type: ignore[index]
     assert found[OVER]["detail"]["allowed"] == 1  # type: ignore[index]
     assert found[OVER]["detail"]["count"] == 2  # type: ignore[index]
     assert found[GAP]["detail"]["problem"] == "从第 6 条起有记录缺失，记录不连续"  # type: ignore[index]
@@ -166,12 +168,12 @@ def test_closing_is_audited_only_moves_forward_and_holds_after_a_restart(
                         console.clock())
     before = set(alerts(console))
     with CountyServer(console.sample.root, clock=console.clock) as server:
-        again = Console(console.sample, server, console.clock).person()
-        again.log_in("sun")
-        page = again.get(f"/supervisor/alerts/{FORCED}").text
+        restarted = Console(console.sample, server, console.clock).person()
+        restarted.log_in("sun")
+        page = restarted.get(f"/supervisor/alerts/{FORCED}").text
         assert '<p class="state" id="alert-state">已关闭</p>' in page
         assert "查过了，没有盖到文件" in page and 'id="close"' not in page
-        listed = again.get("/supervisor/alerts").text
+        listed = restarted.get("/supervisor/alerts").text
     assert set(alerts(console)) - before == {f"alarm:{sample.STATION}:a-new-forced-press"}
     assert f"alerts/{FORCED}\"" not in listed  # closed: not among the open ones
     assert f"alerts/alarm:{sample.STATION}:a-new-forced-press" in listed
@@ -210,3 +212,25 @@ def test_a_silent_device_is_an_alert_that_stays_when_it_speaks_again(
     sun.log_in("sun")
     assert sun.get("/supervisor/alerts").status_code == 200
     assert f"silent:{sample.STATION}:2" in alerts(console)
+
+
+def test_a_record_that_arrives_after_a_look_is_looked_at(sqlite_console: Console) -> None:
+    console = sqlite_console
+    sun = console.person()
+    sun.log_in("sun")
+    assert sun.get("/supervisor/alerts").status_code == 200  # every ledger read once
+    with Store.open(console.sample.county.database) as store:
+        records = store.payloads(sample.STATION, LEDGER_STREAM)
+    last = records[-1]
+    extra = {"seq": last["seq"] + 1, "prev": last["hash"], "at": console.clock(),
+             "kind": "stamp", "slot": "committee", "aid": "A-000000000000", "n": 1,
+             "remaining": 0}
+    extra["hash"] = record_hash(extra)
+    with Store.open(console.sample.county.database) as store, store.transaction():
+        store.add_event(sample.STATION, "a-stamp-without-approval", LEDGER_STREAM,
+                        console.clock(), json.dumps(extra), console.clock())
+    assert sun.get("/supervisor/alerts").status_code == 200
+    stray = alerts(console)[f"over_stamps:{sample.STATION}:{extra['seq']}"]
+    assert stray["detail"]["allowed"] is None  # type: ignore[index]
+    assert "这一次盖章没有县里签发的审批" in sun.get(
+        f"/supervisor/alerts/over_stamps:{sample.STATION}:{extra['seq']}").text
