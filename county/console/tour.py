@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from county.console import complaints_tour
 from county.console import sample_data as sample
 
 
@@ -34,3 +35,4 @@ PAGES: list[TourPage] = [
     TourPage("approver-list-township", "/approver", "li"),
     TourPage("not-found", _request(sample.OTHER_STATION, sample.FOREIGN_REQUEST), "wang"),
 ]
+PAGES += complaints_tour.pages()
