@@ -24,7 +24,13 @@ COLUMNS = "code, step, status, at, day, handler, reply"
 
 
 class StatusGoesBack(CountyError, ValueError):
-    """A step that would take a complaint back to an earlier status or time."""
+    """A step that would take a complaint back to an earlier status or time:
+    ``str()`` says so for the operator's command, :attr:`message` in plain
+    Chinese for the console."""
+
+    def __init__(self, detail: str, message: str) -> None:
+        super().__init__(detail)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -73,11 +79,15 @@ def add_step(store: Store, code: str, status: str, *, at: float, day: str, handl
     last = history[-1] if history else None
     if last is not None and RANKS[status] < RANKS[last.status]:
         raise StatusGoesBack(
+            f"report {code} is already {last.status}: it never goes back to an earlier "
+            f"status ({status})",
             f"这件已经是“{last.status_name}”，不能改回“{STATUS_NAMES[status]}”："
             "办理状态只能往前走。")
     if last is not None and at < last.at:
-        raise StatusGoesBack("这一步的时间早于上一步，不能记录：办理记录只能按时间往后加。"
-                             "请检查服务器的时钟。")
+        raise StatusGoesBack(
+            f"report {code} was last changed at a later time than now: its history never "
+            "goes back in time; check the server's clock",
+            "这一步的时间早于上一步，不能记录：办理记录只能按时间往后加。请检查服务器的时钟。")
     step = Step(code, (last.step if last else 0) + 1, status, at, day, handler, reply)
     try:
         store.execute(
@@ -87,6 +97,7 @@ def add_step(store: Store, code: str, status: str, *, at: float, day: str, handl
     except Exception as error:  # the database's own rule, whichever engine raised it
         if "complaint_steps" not in str(error):
             raise
-        raise StatusGoesBack("别人刚刚改了这件的办理状态，请刷新页面看最新的情况再办理。") \
-            from error
+        raise StatusGoesBack(
+            f"report {code} was changed by someone else at the same moment: look again",
+            "别人刚刚改了这件的办理状态，请刷新页面看最新的情况再办理。") from error
     return step

@@ -185,7 +185,7 @@ def change_status(call: Call) -> Response:
                          object=f"complaint:{code}", status=status,
                          before=listed.status, reply=reply)
     except StatusGoesBack as refused:
-        return complaint_page(call, problem=str(refused), status=409, reply=reply)
+        return complaint_page(call, problem=refused.message, status=409, reply=reply)
     return call.redirect(f"/complaints/{code}?done=1")
 
 
