@@ -3,7 +3,7 @@ Monday to Friday, less the public holidays, plus the weekend days worked in
 their place (调休上班).
 
 The schedule is published once a year (国务院办公厅关于某年部分节假日安排
-的通知), so the years are a table: :data:`SCHEDULES` holds the years the
+的通知), so the years are a table: :func:`published_schedules` holds the years the
 product has run in, from the published notices; a county adds a year (or
 corrects one) in ``DATA/holidays.toml`` without waiting for a new release::
 
