@@ -104,6 +104,6 @@ def upload_page(path: str, function: PageFunction, *, role: str) -> Route:
             else:
                 request.state.upload = upload
         return await run_in_threadpool(_serve, console, request, function, role,
-                                       client_address(request), fields)
+                                       client_address(request), fields, True)
 
     return Route(path, endpoint, methods=["POST"])
