@@ -33,7 +33,7 @@ from county.console.complaints_calendar import WorkCalendar
 from county.console.complaints_deadlines import Deadline, deadline, read_reply_periods
 from county.console.format import BEIJING
 from county.console.registry import MenuEntry
-from county.console.web import Call, NotFound, page
+from county.console.web import Call, NotFound, Refused, page
 from county.errors import CountyError
 from protocol import tracking
 from protocol.complaint_status import MAX_REPLY, STATUSES
@@ -43,6 +43,9 @@ KIND_NAMES = {"complaint": "投诉", "whistle": "举报"}
 NEW = "new"  # no status yet: nobody has handled it
 CODE = re.compile(r"[0-9]{10}")
 MOBILE = re.compile(r"1[3-9][0-9]{9}")
+SHOWN_WAITING = 200  # unanswered complaints listed, the soonest due first
+SHOWN_ANSWERED = 30  # answered complaints listed, the newest first: a page stays small
+CONFIG_PROBLEM = "县里的设置有误，算不出答复期限。请管理员改正："
 REPLY_WARNING = ("答复会显示在村里的查询机上，任何拿到查询码的人都能看到。请只写办理结果，"
                  "不要重复反映的内容，不要写反映人的姓名、电话。")
 
@@ -114,14 +117,16 @@ def complaint_list(call: Call) -> Response:
     try:
         listed = _order(_visible(call))
     except CountyError as error:
-        return call.render("complaints/list.html", status=500, title="投诉和举报", rows=[],
-                           problem=str(error), problems=[], overdue=0, waiting=0)
-    problems = sorted({row.deadline.problem for row in listed
-                       if row.deadline.problem and not row.replied})
+        raise Refused(500, CONFIG_PROBLEM + str(error)) from None
+    waiting = [row for row in listed if not row.replied]
+    answered = [row for row in listed if row.replied]
+    problems = sorted({row.deadline.problem for row in waiting if row.deadline.problem})
     return call.render(
-        "complaints/list.html", title="投诉和举报", rows=listed, problem=None,
-        problems=problems, overdue=sum(1 for r in listed if r.deadline.overdue and not r.replied),
-        waiting=sum(1 for r in listed if not r.replied))
+        "complaints/list.html", title="投诉和举报",
+        rows=waiting[:SHOWN_WAITING] + answered[:SHOWN_ANSWERED], problem=None,
+        problems=problems, overdue=sum(1 for row in waiting if row.deadline.overdue),
+        waiting=len(waiting), hidden=max(0, len(waiting) - SHOWN_WAITING)
+        + max(0, len(answered) - SHOWN_ANSWERED), shown_answered=SHOWN_ANSWERED)
 
 
 def _listed(call: Call) -> Listed:
@@ -130,8 +135,8 @@ def _listed(call: Call) -> Listed:
         raise NotFound
     try:
         found = next((row for row in _visible(call) if row.filed.code == code), None)
-    except CountyError:
-        found = None
+    except CountyError as error:
+        raise Refused(500, CONFIG_PROBLEM + str(error)) from None
     if found is None:
         raise NotFound
     return found

@@ -180,3 +180,19 @@ def test_another_villages_complaint_is_not_found(county: CountyServer, tmp_path:
     # another role sees no complaint at all
     approver = ConsoleClient(county.url).login("wang")
     assert approver.get(f"/complaints/{foreign.code}").status_code == 403
+
+
+def test_a_deadline_in_a_year_without_holidays_says_what_to_add(county: CountyServer,
+                                                                tmp_path: Path,
+                                                                data_dir: Path) -> None:
+    # a report dated past the last year in the table (a kiosk's clock far ahead)
+    ahead = file_report(data_dir, tmp_path, KIOSK, ComplaintForm("delay"), days_ago=-800)
+    client = handler(county)
+    page = client.get("/complaints")
+    assert page.status_code == 200
+    assert "答复期限：无法计算" in page.text and "年的放假安排" in page.text
+    assert "holidays.toml" in page.text
+    (data_dir / "holidays.toml").write_text("[2029]\nholiday = []\n", encoding="utf-8")
+    broken = client.get("/complaints")
+    assert broken.status_code == 500 and "请管理员改正" in broken.text
+    assert client.get(f"/complaints/{ahead.code}").status_code == 500
