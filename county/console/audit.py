@@ -26,6 +26,10 @@ ACTIONS = {
     "approve_level": "本级同意",
     "approve": "同意用印",
     "refuse": "不同意用印",
+    "complaint_opened": "查看投诉",
+    "complaint_status": "投诉办理",
+    "catalog_checked": "检查权力清单",
+    "catalog_published": "发布权力清单",
 }
 
 

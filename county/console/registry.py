@@ -24,9 +24,9 @@ class MenuEntry:
 def page_modules() -> tuple[ModuleType, ...]:
     """Every module that serves console pages, in menu order (imported
     here, not at the top: the role modules import this one)."""
-    from county.console import approver, home, photos, supervisor
+    from county.console import approver, clerk, complaints, home, photos, supervisor
 
-    return (home, approver, supervisor, photos)
+    return (home, approver, supervisor, photos, complaints, clerk)
 
 
 def routes() -> list[BaseRoute]:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from county.console.accounts import EVERYWHERE, Account, hash_password, save_account
+from county.console.complaints_sample import seed_clerk, seed_complaints
 from county.datadir import CountyDir, init_county
 from county.store import Store
 from protocol.api import LEDGER_STREAM
@@ -313,6 +314,7 @@ def seed_supervisor(sample: SampleCounty) -> None:
 #: Every seeder, in order: each role's pages add theirs here.
 SEEDERS: list[Callable[[SampleCounty], None]] = [seed_accounts, seed_stations, seed_approver,
                                                  seed_supervisor]
+SEEDERS += [seed_complaints, seed_clerk]
 
 
 def sample_county(data_dir: Path, *, password: str | None = None,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from county.console import complaints_tour
 from county.console import sample_data as sample
 
 
@@ -60,3 +61,4 @@ PAGES += [
     TourPage("supervisor-station-gap", f"/supervisor/stations/{sample.OTHER_STATION}", "zhou"),
     TourPage("supervisor-figures", "/supervisor/figures", "zhou"),
 ]
+PAGES += complaints_tour.pages()
