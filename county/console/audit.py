@@ -26,6 +26,8 @@ ACTIONS = {
     "approve_level": "本级同意",
     "approve": "同意用印",
     "refuse": "不同意用印",
+    "screenshot_asked": "请查询机截屏",
+    "enroll_code": "发设备登记码",
 }
 
 

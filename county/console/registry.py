@@ -24,9 +24,9 @@ class MenuEntry:
 def page_modules() -> tuple[ModuleType, ...]:
     """Every module that serves console pages, in menu order (imported
     here, not at the top: the role modules import this one)."""
-    from county.console import approver, home, photos
+    from county.console import approver, home, photos, technician
 
-    return (home, approver, photos)
+    return (home, approver, photos, technician)
 
 
 def routes() -> list[BaseRoute]:
