@@ -207,7 +207,14 @@ def seed_technician(sample: SampleCounty) -> None:
     from county.console.fleet import note_screenshot_asked
     from county.device_health import note_clock_offset, take_report
     from protocol.device_health import HealthReport
-    from protocol.screenshot_command import SCREENSHOT_STREAM, ScreenshotTaken
+    from county.feed import add_document
+    from county.keyfile import load_key
+    from protocol.screenshot_command import (
+        COMMAND_DAYS,
+        SCREENSHOT_STREAM,
+        ScreenshotCommand,
+        ScreenshotTaken,
+    )
 
     sample.account("zhang", "张工", ("technician",))
     sample.account("chen", "陈工", ("technician",), (OTHER_VILLAGE,))
@@ -226,8 +233,13 @@ def seed_technician(sample: SampleCounty) -> None:
             take_report(store, device_id, report.to_header(), report.at + 5)
             with store.transaction():
                 note_clock_offset(store, device_id, offset, report.at + 5)
+        command = ScreenshotCommand(KIOSK, sample.now - 400, "zhang")
         with store.transaction():
-            note_screenshot_asked(store, KIOSK, 1, "zhang", sample.now - 400)
+            _, signed = add_document(store, load_key(sample.county.key), "command", command.name,
+                                     command.body(), audience=KIOSK, days_valid=COMMAND_DAYS,
+                                     now=sample.now - 400)
+            note_screenshot_asked(store, KIOSK, signed.document.version, "zhang",
+                                  sample.now - 400)
     picture = kiosk_screen_png()
     digest = hashlib.sha256(picture).hexdigest()
     with tempfile.NamedTemporaryFile(dir=sample.county.blobs, delete=False) as file:
