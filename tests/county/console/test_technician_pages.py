@@ -10,14 +10,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from county.console import sample_data as sample
 from county.console.sample_data import SampleCounty, sample_county
 from county.enrollment import code_digest
 from county.server import CountyServer
 from county.store import Store
-from tests.county.console.technician_client import Visitor
 from tests.county.conftest import Device
+from tests.county.console.technician_client import Visitor
 
 
 @pytest.fixture
@@ -35,8 +36,8 @@ def visitor(server: CountyServer, seeded: SampleCounty, name: str) -> Visitor:
     return Visitor(server).log_in(name, seeded.password)
 
 
-def text(answer: object) -> str:
-    return html.unescape(getattr(answer, "text"))
+def text(answer: requests.Response) -> str:
+    return html.unescape(answer.text)
 
 
 def test_the_fleet_shows_every_figure_and_the_missing_list_most_silent_first(
