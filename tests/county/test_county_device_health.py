@@ -30,8 +30,8 @@ def report(at: float, **figures: object) -> HealthReport:
     return HealthReport(int(at), **values)  # type: ignore[arg-type]
 
 
-def feed_with(device: Device, header: str, **signing: object) -> int:
-    answer = device.send("GET", "/v1/feed?after=0", headers={"X-VE-Health": header}, **signing)
+def feed_with(device: Device, header: str) -> int:
+    answer = device.send("GET", "/v1/feed?after=0", headers={"X-VE-Health": header})
     return answer.status_code
 
 
