@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 10.0
 PAPER_SECONDS = 600.0
+FIRST_FRAMES = 3  # frames shown before the first look at the feed
 
 #: A picture of the screen: PNG bytes, width, height.
 Picture = tuple[bytes, int, int]
@@ -169,12 +170,23 @@ class FleetLink:
 
 
 def attach(app: Any, link: FleetLink, every: float = POLL_SECONDS) -> None:
-    """Poll *link* every *every* seconds once *app* has started."""
+    """Poll *link* every *every* seconds once *app* has shown its first
+    frame (a picture taken before would be black)."""
 
-    def start(*_: Any) -> None:
+    flips: list[None] = []
+
+    def first_frame(window: Any) -> None:
         from kivy.clock import Clock
 
-        Clock.schedule_interval(lambda dt: _poll(link), every)
+        flips.append(None)
+        if len(flips) == FIRST_FRAMES:  # a few: the first can be drawn before the screen is
+            window.unbind(on_flip=first_frame)
+            Clock.schedule_interval(lambda dt: _poll(link), every)
+
+    def start(*_: Any) -> None:
+        from kivy.base import EventLoop
+
+        EventLoop.window.bind(on_flip=first_frame)
 
     app.bind(on_start=start)
 
