@@ -206,9 +206,9 @@ def seed_technician(sample: SampleCounty) -> None:
     screenshot."""
     from county.console.fleet import note_screenshot_asked
     from county.device_health import note_clock_offset, take_report
-    from protocol.device_health import HealthReport
     from county.feed import add_document
     from county.keyfile import load_key
+    from protocol.device_health import HealthReport
     from protocol.screenshot_command import (
         COMMAND_DAYS,
         SCREENSHOT_STREAM,
@@ -233,6 +233,7 @@ def seed_technician(sample: SampleCounty) -> None:
             take_report(store, device_id, report.to_header(), report.at + 5)
             with store.transaction():
                 note_clock_offset(store, device_id, offset, report.at + 5)
+                store.report_backlog(device_id, 3 if device_id == KIOSK else 0, report.at + 5)
         command = ScreenshotCommand(KIOSK, sample.now - 400, "zhang")
         with store.transaction():
             _, signed = add_document(store, load_key(sample.county.key), "command", command.name,

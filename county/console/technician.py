@@ -26,6 +26,7 @@ from county.console.fleet_text import ROLE_NAMES, health_lines
 from county.console.photos import photo_url
 from county.console.registry import MenuEntry
 from county.console.web import Call, NotFound, Refused, page
+from county.enrollment import role_for_device
 from county.errors import CountyError
 from county.feed import add_document
 from county.keyfile import load_key
@@ -100,8 +101,13 @@ def _may_enroll(call: Call, device_id: str) -> bool:
 
 
 def enroll_form(call: Call) -> Response:
-    return call.render("technician/enroll.html", title="设备登记码", device=call.query("device")
-                       or "", role="", roles=DEVICE_ROLES, role_names=ROLE_NAMES, code=None,
+    device_id = (call.query("device") or "").strip().lower()
+    role = ""
+    if DEVICE_ID.fullmatch(device_id):  # the role it has, or the one its id names
+        known = call.store.device(device_id)
+        role = known.role if known is not None else role_for_device(device_id)
+    return call.render("technician/enroll.html", title="设备登记码", device=device_id,
+                       role=role, roles=DEVICE_ROLES, role_names=ROLE_NAMES, code=None,
                        problem=None)
 
 

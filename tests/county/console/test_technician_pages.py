@@ -118,7 +118,7 @@ def test_a_screenshot_order_is_published_to_that_kiosk_alone_and_audited(
     path = f"/technician/devices/{sample.KIOSK}"
     ordered = zhang.post(path + "/screenshot", {}, csrf_from=path)
     assert ordered.status_code == 303
-    assert "已在" in text(zhang.get(path))  # waiting for the kiosk
+    assert "请稍后刷新本页" in text(zhang.get(path))  # waiting for the kiosk
     with Store.open(seeded.county.database) as store:
         documents = store.execute("SELECT name, version, audience FROM documents "
                                   "WHERE kind = 'command' ORDER BY seq")
