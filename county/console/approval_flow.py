@@ -172,7 +172,7 @@ def approve(county: CountyDir, store: Store, account: Account, seen: Seen, *, us
     the approval itself (the token, through :func:`county.approvals.approve`)."""
     _check_may_decide(account, seen)
     request = seen.status.request
-    most = min(request.uses, *(done.uses for done in seen.levels_done))
+    most = min([request.uses, *(done.uses for done in seen.levels_done)])
     if not 1 <= uses <= most:
         raise DecisionRefused(f"盖章次数应为 1 到 {most} 次。")
     if seen.needs_amount:

@@ -19,6 +19,7 @@ from county.errors import CountyError
 
 if TYPE_CHECKING:
     from selenium.webdriver.chrome.webdriver import WebDriver
+    from selenium.webdriver.remote.webelement import WebElement
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -86,6 +87,17 @@ def screenshot(driver: WebDriver, path: Path, *, whole_page: bool = True) -> Pat
     return path
 
 
+def click_and_load(driver: WebDriver, element: WebElement, timeout: float = 60) -> None:
+    """Click *element* (a link, a form's button) and wait for the next page."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    element.click()
+    wait = WebDriverWait(driver, timeout)
+    wait.until(expected_conditions.staleness_of(element))
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def log_in(driver: WebDriver, base: str, name: str, password: str) -> None:
     """Log in on the console at *base* (``http://host:port``) as *name*."""
     from selenium.webdriver.common.by import By
@@ -95,7 +107,7 @@ def log_in(driver: WebDriver, base: str, name: str, password: str) -> None:
     driver.get(f"{base}/console/login")
     driver.find_element(By.NAME, "name").send_keys(name)
     driver.find_element(By.NAME, "password").send_keys(password)
-    driver.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
+    click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "form.card button[type=submit]"))
     if "/console/login" in driver.current_url:
         raise CountyError(f"could not log in as {name} on {base}: "
                           f"{driver.find_element(By.TAG_NAME, 'main').text[:200]}")

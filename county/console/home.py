@@ -87,7 +87,7 @@ def home(call: Call) -> Response:
 ROUTES = [
     page("/", home, role=None, name="home"),
     page("/login", login_form, role=None, name="login"),
-    page("/login", login, role=None, methods=("POST",)),
+    page("/login", login, role=None, methods=("POST",), csrf=False),
     page("/logout", logout, role=None, methods=("POST",), name="logout"),
 ]
 MENU = ()

@@ -151,10 +151,12 @@ async def read_form(request: Request) -> dict[str, str] | None:
 
 
 def page(path: str, function: PageFunction, *, role: str | None,
-         methods: tuple[str, ...] = ("GET",), name: str | None = None) -> Route:
+         methods: tuple[str, ...] = ("GET",), name: str | None = None,
+         csrf: bool = True) -> Route:
     """The route serving *function* at *path* (under /console) to accounts
     with *role* (:data:`ANY_ACCOUNT`: any account; None: to anyone, logged
-    in or not)."""
+    in or not). *csrf* False only for the login form, which comes before
+    any session (its Origin is checked all the same)."""
 
     async def endpoint(request: Request) -> Response:
         console = request.app.state.console
@@ -170,13 +172,14 @@ def page(path: str, function: PageFunction, *, role: str | None,
             if read is None:
                 return _refusal(console, request, 400, "表单内容无法读取，请回到页面重新提交。")
             form = read
-        return await run_in_threadpool(_serve, console, request, function, role, address, form)
+        return await run_in_threadpool(_serve, console, request, function, role, address, form,
+                                       csrf)
 
     return Route(path, endpoint, methods=list(methods), name=name)
 
 
 def _serve(console: Any, request: Request, function: PageFunction, role: str | None,
-           address: str, form: dict[str, str]) -> Response:
+           address: str, form: dict[str, str], csrf: bool) -> Response:
     now = console.clock()
     with console.database.store() as store:
         call = Call(console, request, store, address, now, form)
@@ -195,7 +198,7 @@ def _serve(console: Any, request: Request, function: PageFunction, role: str | N
                     return _to_login(request)
                 if role != ANY_ACCOUNT and not call.viewer.has(role):
                     raise Refused(403, "你的账号没有使用这个页面的权限。如需要，请找管理员。")
-            if request.method == "POST" and call.session is not None \
+            if request.method == "POST" and csrf and call.session is not None \
                     and not csrf_matches(call.session, form.get("csrf")):
                 log.warning("%s POST %s refused: the form's CSRF token does not match",
                             address, request.url.path)
@@ -207,6 +210,10 @@ def _serve(console: Any, request: Request, function: PageFunction, role: str | N
         except Refused as refused:
             return render(call, "common/message.html", status=refused.status, title="不能办理",
                           message=refused.message)
+        except Exception:
+            log.exception("console failed on %s %s", request.method, request.url.path)
+            return render(call, "common/message.html", status=500, title="出错了",
+                          message="系统出错，这次操作没有完成。请稍后再试；如果一直这样，请告诉技术员。")
 
 
 def _to_login(request: Request) -> Response:
