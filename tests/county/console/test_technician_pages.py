@@ -6,34 +6,20 @@ published to one kiosk's feed."""
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 import requests
 
 from county.console import sample_data as sample
-from county.console.sample_data import SampleCounty, sample_county
 from county.enrollment import code_digest
-from county.server import CountyServer
 from county.store import Store
 from tests.county.conftest import Device
-from tests.county.console.technician_client import Visitor
+from tests.county.console.conftest import Console, Person
 
 
-@pytest.fixture
-def seeded(data_dir: Path) -> SampleCounty:
-    return sample_county(data_dir)
-
-
-@pytest.fixture
-def server(seeded: SampleCounty) -> Iterator[CountyServer]:
-    with CountyServer(seeded.root) as county:
-        yield county
-
-
-def visitor(server: CountyServer, seeded: SampleCounty, name: str) -> Visitor:
-    return Visitor(server).log_in(name, seeded.password)
+def person(console: Console, name: str) -> Person:
+    someone = console.person()
+    assert someone.log_in(name).status_code == 303
+    return someone
 
 
 def text(answer: requests.Response) -> str:
@@ -41,8 +27,8 @@ def text(answer: requests.Response) -> str:
 
 
 def test_the_fleet_shows_every_figure_and_the_missing_list_most_silent_first(
-        server: CountyServer, seeded: SampleCounty) -> None:
-    page = visitor(server, seeded, "zhang").get("/technician")
+        console: Console) -> None:
+    page = person(console, "zhang").get("/technician")
     assert page.status_code == 200
     body = text(page)
     missing = body.split('id="missing"')[1].split('id="devices"')[0]
@@ -50,51 +36,52 @@ def test_the_fleet_shows_every_figure_and_the_missing_list_most_silent_first(
     assert missing.index(sample.SILENT_KIOSK) < missing.index(sample.NEW_STATION)
     assert sample.OTHER_STATION not in missing and sample.KIOSK not in missing
     assert "剩余空间：401 MB" in body and "打印纸：快用完了" in body and "时钟：慢 95 秒" in body
-    kiosk = text(visitor(server, seeded, "zhang").get(f"/technician/devices/{sample.KIOSK}"))
+    kiosk = text(person(console, "zhang").get(f"/technician/devices/{sample.KIOSK}"))
     for figure in ("查询机", "330226100201", "0.9.0", "401 MB（共 7.3 GB）", "78 °C",
                    "开机后出现过电压不足", "慢 95 秒", "快用完了"):
         assert figure in kiosk, figure
 
 
-def test_the_missing_threshold_comes_from_county_toml(server: CountyServer,
-                                                      seeded: SampleCounty) -> None:
-    settings = seeded.root / "county.toml"
+def test_the_missing_threshold_comes_from_county_toml(console: Console) -> None:
+    settings = console.sample.root / "county.toml"
     settings.write_text(settings.read_text(encoding="utf-8") + "\n[fleet]\nmissing_hours = 1\n",
                         encoding="utf-8")
-    body = text(visitor(server, seeded, "zhang").get("/technician"))
+    body = text(person(console, "zhang").get("/technician"))
     missing = body.split('id="missing"')[1].split('id="devices"')[0]
     assert "超过 1 小时" in missing
     assert sample.OTHER_STATION in missing  # seen 2 hours ago
     assert sample.STATION not in missing  # seen 40 seconds ago
 
 
-def test_a_technician_of_one_village_sees_nothing_of_another(server: CountyServer,
-                                                              seeded: SampleCounty) -> None:
-    chen = visitor(server, seeded, "chen")  # 330226100202 only
+def test_a_technician_of_one_village_sees_nothing_of_another(console: Console) -> None:
+    chen = person(console, "chen")  # 330226100202 only
     fleet = text(chen.get("/technician"))
     assert sample.OTHER_STATION in fleet and sample.KIOSK not in fleet
     assert chen.get(f"/technician/devices/{sample.KIOSK}").status_code == 404
-    ordered = chen.post(f"/technician/devices/{sample.KIOSK}/screenshot", {},
-                        csrf_from="/technician")
+    ordered = chen.post(f"/technician/devices/{sample.KIOSK}/screenshot", {})
     assert ordered.status_code == 404
     code = chen.post("/technician/enroll", {"device": sample.KIOSK, "role": "kiosk"})
     assert code.status_code == 403 and "不属于你负责的村" in text(code)
     fresh = chen.post("/technician/enroll", {"device": "ve-330226100201-kiosk9", "role": "kiosk"})
     assert fresh.status_code == 403
-    approver = visitor(server, seeded, "wang")
+    with Store.open(console.sample.county.database) as store:
+        picture = store.payloads(sample.KIOSK, "kiosk.screenshot")[0]["blobs"][0]
+    assert chen.get(f"/photo/{picture}/full.jpg").status_code == 404  # the kiosk's screen
+    assert person(console, "zhang").get(f"/photo/{picture}/full.jpg").status_code == 200
+    approver = person(console, "wang")
     assert approver.get("/technician").status_code == 403
 
 
 def test_an_enrollment_code_from_the_page_enrolls_the_device_and_is_audited(
-        server: CountyServer, seeded: SampleCounty) -> None:
-    zhang = visitor(server, seeded, "zhang")
+        console: Console) -> None:
+    zhang = person(console, "zhang")
     made = zhang.post("/technician/enroll", {"device": "ve-330226100201-kiosk9", "role": "kiosk"})
     assert made.status_code == 200
     code = made.text.split('id="enroll-code">')[1].split("<")[0]
     assert "只显示这一次" in text(made)
-    device = Device(server, "ve-330226100201-kiosk9")
+    device = Device(console.server, "ve-330226100201-kiosk9")
     assert device.enroll(code, role="kiosk").status_code == 200
-    with Store.open(seeded.county.database) as store:
+    with Store.open(console.sample.county.database) as store:
         rows = store.execute("SELECT actor, action, object, detail FROM console_audit "
                              "WHERE action = 'enroll_code'")
         assert store.enroll_code(code_digest(code)) is not None
@@ -103,9 +90,8 @@ def test_an_enrollment_code_from_the_page_enrolls_the_device_and_is_audited(
     assert zhang.get("/technician/enroll").text.count(code) == 0  # shown once
 
 
-def test_a_bad_device_id_or_role_is_said_plainly(server: CountyServer,
-                                                 seeded: SampleCounty) -> None:
-    zhang = visitor(server, seeded, "zhang")
+def test_a_bad_device_id_or_role_is_said_plainly(console: Console) -> None:
+    zhang = person(console, "zhang")
     bad = zhang.post("/technician/enroll", {"device": "Kiosk 9!", "role": "kiosk"})
     assert bad.status_code == 400 and "设备编号不对" in text(bad)
     no_role = zhang.post("/technician/enroll", {"device": "ve-330226100201-kiosk9", "role": ""})
@@ -113,13 +99,13 @@ def test_a_bad_device_id_or_role_is_said_plainly(server: CountyServer,
 
 
 def test_a_screenshot_order_is_published_to_that_kiosk_alone_and_audited(
-        server: CountyServer, seeded: SampleCounty) -> None:
-    zhang = visitor(server, seeded, "zhang")
+        console: Console) -> None:
+    zhang = person(console, "zhang")
     path = f"/technician/devices/{sample.KIOSK}"
-    ordered = zhang.post(path + "/screenshot", {}, csrf_from=path)
+    ordered = zhang.post(path + "/screenshot", {})
     assert ordered.status_code == 303
     assert "请稍后刷新本页" in text(zhang.get(path))  # waiting for the kiosk
-    with Store.open(seeded.county.database) as store:
+    with Store.open(console.sample.county.database) as store:
         documents = store.execute("SELECT name, version, audience FROM documents "
                                   "WHERE kind = 'command' ORDER BY seq")
         audit = store.execute("SELECT actor, object FROM console_audit "
@@ -129,15 +115,13 @@ def test_a_screenshot_order_is_published_to_that_kiosk_alone_and_audited(
         [(f"screenshot.{sample.KIOSK}", 1, sample.KIOSK),
          (f"screenshot.{sample.KIOSK}", 2, sample.KIOSK)]
     assert [(a["actor"], a["object"]) for a in audit] == [("zhang", f"device:{sample.KIOSK}")]
-    station = zhang.post(f"/technician/devices/{sample.STATION}/screenshot", {},
-                         csrf_from=f"/technician/devices/{sample.STATION}")
+    station = zhang.post(f"/technician/devices/{sample.STATION}/screenshot", {})
     assert station.status_code == 400  # a seal station has no screen to send
 
 
-def test_a_screenshot_order_without_the_csrf_token_is_refused(server: CountyServer,
-                                                             seeded: SampleCounty) -> None:
-    zhang = visitor(server, seeded, "zhang")
+def test_a_screenshot_order_without_the_csrf_token_is_refused(console: Console) -> None:
+    zhang = person(console, "zhang")
     forged = zhang.post(f"/technician/devices/{sample.KIOSK}/screenshot", {}, csrf="forged")
     assert forged.status_code == 403
-    with Store.open(seeded.county.database) as store:
+    with Store.open(console.sample.county.database) as store:
         assert store.latest_version("command", f"screenshot.{sample.KIOSK}") == 1  # the sample's
