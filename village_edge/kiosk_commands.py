@@ -243,9 +243,10 @@ def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
     from hardware.printer import render_preview
     from kiosk.app import KioskApp
 
+    app = KioskApp(vm, receipt_image=render_preview, diagonal_inches=config.kiosk_display_inches)
+    attach_fleet_link(app, config, feed, outbox, services)
     with scanning(services):
-        KioskApp(vm, receipt_image=render_preview,
-                 diagonal_inches=config.kiosk_display_inches).run()
+        app.run()
 
 
 def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],

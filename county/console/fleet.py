@@ -10,6 +10,7 @@ long it has been silent, and the latest screenshot asked of a kiosk.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,18 +123,18 @@ def screenshot_state(store: Store, device_id: str) -> ScreenshotState:
                           "WHERE device_id = ?", (device_id,))
     version = int(asked[0]["version"]) if asked else None
     best: tuple[Any, ...] | None = None
-    for event in store.stream_events_received(SCREENSHOT_STREAM):
-        if event.device_id != device_id:
-            continue
+    rows = store.execute("SELECT payload, received FROM events WHERE device_id = ? "
+                         "AND stream = ?", (device_id, SCREENSHOT_STREAM))
+    for row in rows:
         try:
-            taken = read_screenshot_taken(event.payload)
-        except CommandRejected:
+            taken = read_screenshot_taken(json.loads(row["payload"]))
+        except (CommandRejected, ValueError):
             continue
         progress = store.blob(taken.sha256)
         if progress is None or not progress.complete:
-            continue
+            continue  # the picture is still on its way
         if best is None or taken.version >= best[0].version:
-            best = (taken, event.received)
+            best = (taken, row["received"])
     return ScreenshotState(
         version, float(asked[0]["requested"]) if asked else None,
         str(asked[0]["requested_by"]) if asked else None,

@@ -15,6 +15,7 @@ from county.console import audit
 from county.console.fleet import (
     KIOSK_ROLES,
     FleetDevice,
+    FleetSettings,
     find_device,
     missing_devices,
     note_screenshot_asked,
@@ -37,7 +38,7 @@ from protocol.screenshot_command import COMMAND_DAYS, ScreenshotCommand
 ROLE = "technician"
 
 
-def _settings(call: Call):  # type: ignore[no-untyped-def]
+def _settings(call: Call) -> FleetSettings:
     try:
         return read_fleet_settings(call.console.county.root)
     except CountyError as error:
