@@ -10,6 +10,7 @@ from county.console.format import when
 from county.console.sessions import (
     COOKIE,
     close_session,
+    forget_expired,
     note_attempt,
     open_session,
     throttled_until,
@@ -49,7 +50,9 @@ def login(call: Call) -> Response:
                            problem=f"登录失败次数太多，已暂停。请在 {when(until)} 以后再试。")
     account = load_account(store, name)
     matched = password_matches(account, password)  # slow on purpose: outside the transaction
+    settings = call.console.settings
     with store.transaction():
+        forget_expired(store, now, idle=settings.idle_seconds, absolute=settings.session_seconds)
         note_attempt(store, name, address, now, ok=matched)
         if not matched or account is None:
             audit.record(store, at=now, actor=name or "-", action="login_failed",

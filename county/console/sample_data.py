@@ -48,6 +48,7 @@ OPEN_REQUEST = "R12-a1b2c3d4e5"  # 出具证明, open
 LEVELS_REQUEST = "R13-b2c3d4e5f6"  # 资产处置: needs the township above 10,000 yuan
 FOREIGN_REQUEST = "R7-c3d4e5f6a7"  # of another village: wang never sees it
 DONE_REQUEST = "R10-d4e5f6a7b8"  # approved and used: two stamps with photos
+APPROVED_REQUEST = "R9-f7a8b9c0d1"  # approved a moment ago, not yet taken: its QR code
 REFUSED_REQUEST = "R11-e5f6a7b8c9"
 LEVELS_CONFIG = """
 [[console.levels]]
@@ -198,6 +199,10 @@ def seed_approver(sample: SampleCounty) -> None:
     sample.request(STATION, OPEN_REQUEST, "committee", "出具证明", 2, ago=300, photo_seed=4)
     sample.request(OTHER_STATION, FOREIGN_REQUEST, "finance", "财务报销", 1, ago=600,
                    photo_seed=5)
+    sample.request(OTHER_STATION, APPROVED_REQUEST, "finance", "财务报销", 2, ago=900,
+                   photo_seed=6)
+    approve(sample.root, APPROVED_REQUEST, device_id=OTHER_STATION, uses=2, minutes=240,
+            approver="li", now=sample.now - 120)
 
 
 def seed_technician(sample: SampleCounty) -> None:

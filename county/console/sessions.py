@@ -66,6 +66,14 @@ def find_session(store: Store, token: str, now: float, *, idle: float,
                    session.created, now)
 
 
+def forget_expired(store: Store, now: float, *, idle: float, absolute: float) -> None:
+    """Remove sessions past their expiry and login attempts past the
+    throttling window (run at each login: the tables stay small)."""
+    store.execute("DELETE FROM console_sessions WHERE last_seen < ? OR created < ?",
+                  (now - idle, now - absolute))
+    store.execute("DELETE FROM console_login_attempts WHERE at < ?", (now - THROTTLE_WINDOW,))
+
+
 def close_session(store: Store, session: Session) -> None:
     store.execute("DELETE FROM console_sessions WHERE token_sha256 = ?", (session.token_sha256,))
 

@@ -32,6 +32,8 @@ PAGES: list[TourPage] = [
     TourPage("approver-request-refused", _request(sample.STATION, sample.REFUSED_REQUEST),
              "wang"),
     TourPage("approver-list-township", "/approver", "li"),
+    TourPage("approver-request-qr", _request(sample.OTHER_STATION, sample.APPROVED_REQUEST),
+             "li"),
     TourPage("not-found", _request(sample.OTHER_STATION, sample.FOREIGN_REQUEST), "wang"),
     TourPage("technician-fleet", "/technician", "zhang"),
     TourPage("technician-kiosk", f"/technician/devices/{sample.KIOSK}", "zhang"),

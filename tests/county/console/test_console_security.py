@@ -174,3 +174,18 @@ def test_the_audit_trail_cannot_be_changed_or_deleted(console: Console, statemen
         with pytest.raises(Exception, match="append-only"):
             county_sql(console.sample.root, "TRUNCATE console_audit")
     assert audit_actions(console) == before
+
+
+def test_after_logout_the_old_cookie_opens_nothing(sqlite_console: Console) -> None:
+    console = sqlite_console
+    wang = console.person()
+    token = wang.log_in("wang").cookies["ve_console"]
+    assert wang.get("/approver").status_code == 200
+    out = wang.post("/logout", {})
+    assert out.status_code == 303 and out.headers["location"] == "/console/login"
+    thief = console.person()  # someone who copied the cookie before the logout
+    thief.http.cookies.set("ve_console", token, path="/console")
+    assert thief.get("/approver").status_code == 303
+    assert county_sql(console.sample.root, "SELECT count(*) AS n FROM console_sessions")[0]["n"] \
+        == 0
+    assert [a for _, a, _ in audit_actions(console)][-2:] == ["login", "logout"]
