@@ -34,6 +34,9 @@ OTHER_VILLAGE = "330226100202"
 STATION = f"ve-{VILLAGE}-seal1"
 OTHER_STATION = f"ve-{OTHER_VILLAGE}-seal1"
 KIOSK = f"ve-{VILLAGE}-k1"
+SILENT_KIOSK = f"ve-{VILLAGE}-k2"  # silent for three days: on the missing list
+NEW_STATION = f"ve-{OTHER_VILLAGE}-seal2"  # silent for 30 hours, no report yet
+SCREENSHOT_COMMAND = f"screenshot.{KIOSK}"
 #: The sample accounts: name -> (display name, roles, villages, level, custodian of).
 ACCOUNTS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], str | None,
                           tuple[str, ...]]] = {
@@ -309,12 +312,79 @@ def seed_supervisor(sample: SampleCounty) -> None:
         take_step(store, zhou, removed, "closed",
                   "问了保管人：是清洁时碰掉的，已放回，监控录像对得上。",
                   address="127.0.0.1", now=sample.now - 2 * day)
+def seed_technician(sample: SampleCounty) -> None:
+    """A technician of the whole county, another of one village; the
+    stations' and the kiosk's health reports, a silent kiosk and a kiosk
+    screenshot."""
+    from county.console.fleet import note_screenshot_asked
+    from county.device_health import note_clock_offset, take_report
+    from county.feed import add_document
+    from county.keyfile import load_key
+    from protocol.device_health import HealthReport
+    from protocol.screenshot_command import (
+        COMMAND_DAYS,
+        SCREENSHOT_STREAM,
+        ScreenshotCommand,
+        ScreenshotTaken,
+    )
+
+    sample.account("zhang", "张工", ("technician",))
+    sample.account("chen", "陈工", ("technician",), (OTHER_VILLAGE,))
+    sample.enroll(SILENT_KIOSK, "kiosk", VILLAGE, seen_ago=3 * 86400)
+    sample.enroll(NEW_STATION, "seal", OTHER_VILLAGE, seen_ago=30 * 3600)
+    reports = {
+        STATION: (HealthReport(int(sample.now - 60), "0.9.0", 9_800_000_000, 15_500_000_000,
+                               48.2, "no", None), 0.4),
+        KIOSK: (HealthReport(int(sample.now - 100), "0.9.0", 420_000_000, 7_800_000_000,
+                             77.5, "earlier", "near_end"), -95.0),
+        OTHER_STATION: (HealthReport(int(sample.now - 7300), "0.8.2", 3_100_000_000,
+                                     15_500_000_000, 55.0, None, None), 3.0),
+    }
+    with sample.store() as store:
+        for device_id, (report, offset) in reports.items():
+            take_report(store, device_id, report.to_header(), report.at + 5)
+            with store.transaction():
+                note_clock_offset(store, device_id, offset, report.at + 5)
+                store.report_backlog(device_id, 3 if device_id == KIOSK else 0, report.at + 5)
+        command = ScreenshotCommand(KIOSK, sample.now - 400, "zhang")
+        with store.transaction():
+            _, signed = add_document(store, load_key(sample.county.key), "command", command.name,
+                                     command.body(), audience=KIOSK, days_valid=COMMAND_DAYS,
+                                     now=sample.now - 400)
+            note_screenshot_asked(store, KIOSK, signed.document.version, "zhang",
+                                  sample.now - 400)
+    picture = kiosk_screen_png()
+    digest = hashlib.sha256(picture).hexdigest()
+    with tempfile.NamedTemporaryFile(dir=sample.county.blobs, delete=False) as file:
+        file.write(picture)
+    sample.county.objects.put_file(digest, Path(file.name))
+    with sample.store() as store, store.transaction():
+        store.set_blob(digest, len(picture), len(picture), True, KIOSK, sample.now - 300)
+    taken = ScreenshotTaken(SCREENSHOT_COMMAND, 1, sample.now - 330, 800, 480, digest)
+    sample.events(KIOSK, SCREENSHOT_STREAM, [taken.payload()], ago=300)
+
+
+def kiosk_screen_png() -> bytes:
+    """A picture of a kiosk's home screen (800x480): a title bar and big buttons."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (800, 480), (246, 241, 232))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 800, 70), fill=(166, 27, 27))
+    colours = ((11, 87, 208), (30, 142, 62), (249, 168, 37), (179, 38, 30))
+    for n, colour in enumerate(colours):
+        left = 40 + (n % 2) * 370
+        top = 110 + (n // 2) * 170
+        draw.rounded_rectangle((left, top, left + 340, top + 140), 16, fill=colour)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 #: Every seeder, in order: each role's pages add theirs here.
 SEEDERS: list[Callable[[SampleCounty], None]] = [seed_accounts, seed_stations, seed_approver,
                                                  seed_supervisor]
-SEEDERS += [seed_complaints, seed_clerk]
+SEEDERS += [seed_complaints, seed_clerk, seed_technician]
 
 
 def sample_county(data_dir: Path, *, password: str | None = None,

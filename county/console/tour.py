@@ -36,6 +36,12 @@ PAGES: list[TourPage] = [
     TourPage("approver-request-qr", _request(sample.OTHER_STATION, sample.APPROVED_REQUEST),
              "li"),
     TourPage("not-found", _request(sample.OTHER_STATION, sample.FOREIGN_REQUEST), "wang"),
+    TourPage("technician-fleet", "/technician", "zhang"),
+    TourPage("technician-kiosk", f"/technician/devices/{sample.KIOSK}", "zhang"),
+    TourPage("technician-station", f"/technician/devices/{sample.STATION}", "zhang"),
+    TourPage("technician-silent", f"/technician/devices/{sample.SILENT_KIOSK}", "zhang"),
+    TourPage("technician-enroll", f"/technician/enroll?device={sample.SILENT_KIOSK}", "zhang"),
+    TourPage("technician-fleet-village", "/technician", "chen"),
 ]
 
 _ALERT = "/supervisor/alerts/"
