@@ -8,20 +8,25 @@ and search time; each for the 36-item sample and a synthetic 500-item catalog.
 (no Chromium, no start-up or memory figures); ``--only start``: only the
 start-up and memory figures of both.
 
-Both run under one private Xvfb (started here). First frame: the root window
-is captured with ``xwd`` every few milliseconds from the moment the process
-is started until the picture holds more than a handful of colours (text has
-been drawn); the same test for both. CPU: user and system seconds the
-process tree used until then, beside the wall clock, because on a machine
-shared with other work a program of several busy processes (Chromium) gets
-a larger share of the cores than a single-threaded one. RSS: VmRSS summed over the process and
-all its descendants once the first frame is up (plus a second to settle),
-and PSS from smaps_rollup beside it, since Chromium's processes share pages.
-Chromium is Debian's ``chromium`` in ``--kiosk`` mode showing a static HTML
-page of the same catalog (home buttons, every item with whom to see,
-materials, steps and legal basis). Screen switch: a touch on a button to the
-next frame flipped, over repeated rounds of home -> list -> detail ->
-flowchart -> back, disclosures, search; first visits are reported apart.
+The kiosk is started twice over: through the test driver
+(:mod:`kiosk.testing.driver`, stand-in services: ``kivy-N``), and as a village
+hall starts it, ``village-edge kiosk --simulate`` (``command-36``: its
+configuration, outbox, printer and services are made before the window opens;
+the sample catalog only). All run under one private Xvfb (started here). First
+frame: the root window is captured with ``xwd`` every few milliseconds from
+the moment the process is started until the picture holds more than a handful
+of colours (text has been drawn); the same test for both. CPU: user and system
+seconds the process tree used until then, beside the wall clock, because on a
+machine shared with other work a program of several busy processes (Chromium)
+gets a larger share of the cores than a single-threaded one. RSS: VmRSS summed
+over the process and all its descendants once the first frame is up (plus a
+second to settle), and PSS from smaps_rollup beside it, since Chromium's
+processes share pages. Chromium is Debian's ``chromium`` in ``--kiosk`` mode
+showing a static HTML page of the same catalog (home buttons, every item with
+whom to see, materials, steps and legal basis). Screen switch: a touch on a
+button to the next frame flipped, over repeated rounds of home -> list ->
+detail -> flowchart -> back, disclosures, search; first visits are reported
+apart.
 """
 
 from __future__ import annotations
@@ -46,6 +51,10 @@ from powerlist import CATEGORIES, Catalog, load_sample
 
 REPO = Path(__file__).resolve().parent.parent
 DRIVER = [sys.executable, "-m", "kiosk.testing.driver"]  # the kiosk run through a script
+#: The kiosk as a village hall starts it (sample data, stand-in services where
+#: nothing is configured): the configuration, the outbox, the printer and the
+#: services are made before the window opens, which the driver skips.
+COMMAND = [sys.executable, "-m", "village_edge.cli", "kiosk", "--simulate"]
 COLOURS_FOR_A_FRAME = 24
 POLL = 0.01
 TIMEOUT = 60.0
@@ -125,27 +134,69 @@ def tree_memory(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def first_frame(command: list[str], env: dict[str, str], display: str) -> dict[str, float]:
-    """Start *command*, time its first drawn frame, measure its memory, stop it."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+class NoFrame(RuntimeError):
+    """A program did not draw its first frame; the message says what was seen."""
+
+
+def _why_no_frame(name: str, process: subprocess.Popen[bytes], colours: int,
+                  log: Path) -> str:
+    """What went wrong, in one line a reader can act on, then the program's
+    last lines of output."""
+    status = process.poll()
+    if status is not None:
+        cause = f"{name} exited with status {status} before drawing its first frame"
+    elif colours <= 1:
+        cause = (f"{name} is running but the screen stayed black for {TIMEOUT:.0f} s "
+                 "(no window drawn, or the screen asleep: a blanking time, or a frame "
+                 "that waits for something)")
+    else:
+        cause = (f"{name} is running but its picture has only {colours} colours after "
+                 f"{TIMEOUT:.0f} s, fewer than the {COLOURS_FOR_A_FRAME} that mean text "
+                 "was drawn (a window without its text, or a screen other than the first)")
+    tail = log.read_text("utf-8", "replace").strip().splitlines()[-15:] if log.exists() else []
+    return cause + (f"; its last lines ({log}):\n  " + "\n  ".join(tail) if tail else
+                    "; it wrote nothing")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop *process* and its group: TERM, then KILL if it lingers."""
+    for signal_number in (15, 9):
+        try:
+            os.killpg(process.pid, signal_number)
+        except ProcessLookupError:
+            break  # the whole group is gone already
+        try:
+            process.wait(timeout=10)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    process.wait()
+
+
+def first_frame(command: list[str], env: dict[str, str], display: str,
+                log: Path) -> dict[str, float]:
+    """Start *command*, time its first drawn frame, measure its memory, stop
+    it. Its output goes to *log*; ``NoFrame``, naming the cause, when it
+    draws nothing within ``TIMEOUT``."""
+    name = ("the kiosk" if "kiosk.testing.driver" in command else
+            "the village-edge kiosk command" if "village_edge.cli" in command else
+            Path(command[0]).name)
+    with log.open("wb") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=output,
+                                   start_new_session=True)
+    colours = 0
     try:
-        while xwd_colours(display) < COLOURS_FOR_A_FRAME:
+        while (colours := xwd_colours(display)) < COLOURS_FOR_A_FRAME:
             if time.perf_counter() - started > TIMEOUT or process.poll() is not None:
-                raise RuntimeError(f"no frame from {command[0]} (exit {process.poll()})")
+                raise NoFrame(_why_no_frame(name, process, colours, log))
             time.sleep(POLL)
         seconds = time.perf_counter() - started
         cpu = tree_cpu(process.pid)
         time.sleep(1.0)
         rss, pss = tree_memory(process.pid)
     finally:
-        os.killpg(process.pid, 15)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait()
+        _stop(process)
     time.sleep(0.3)
     return {"first_frame_s": seconds, "cpu_s": cpu, "rss_mb": rss / 2**20,
             "pss_mb": pss / 2**20}
@@ -252,7 +303,12 @@ def main() -> int:
     if args.only == "switch":
         return switches_only(width, height, args.rounds)
     if chromium is None:
-        print("chromium is not installed: sudo apt-get install chromium", file=sys.stderr)
+        print("chromium is not installed: run ./setup.sh dev (or sudo apt-get install "
+              "chromium)", file=sys.stderr)
+        return 2
+    if shutil.which("xwd") is None:
+        print("xwd is not installed: run ./setup.sh dev (or sudo apt-get install x11-apps)",
+              file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as temporary, Xvfb(f"{width}x{height}x24") as display:
         work = Path(temporary)
@@ -265,19 +321,30 @@ def main() -> int:
             page = work / f"catalog-{items}.html"
             page.write_text(catalog_page(catalog), "utf-8")
             hold = kiosk_script(work, state, (width, height), items, [{"wait": 100000}])
-            kivy_runs, chrome_runs = [], []
+            kivy_runs, chrome_runs, command_runs = [], [], []
+            command = [*COMMAND, "--size", f"{width}x{height}"]
+            command_env = env | {"PYTHONPATH": str(REPO), "HOME": str(work / "home")}
             # one unmeasured start each: the font extraction, caches on disk
             first_frame([*DRIVER, str(hold), str(work / "r.json")],
-                        env | {"PYTHONPATH": str(REPO)}, display)
+                        env | {"PYTHONPATH": str(REPO)}, display, work / "kiosk.log")
+            if items == 36:
+                first_frame(command, command_env, display, work / "command.log")
             for run in range(args.runs):
                 kivy_runs.append(first_frame(
                     [*DRIVER, str(hold), str(work / "r.json")],
-                    env | {"PYTHONPATH": str(REPO)}, display))
+                    env | {"PYTHONPATH": str(REPO)}, display, work / "kiosk.log"))
+                if items == 36:  # the command has no way to show the synthetic catalog
+                    command_runs.append(first_frame(command, command_env, display,
+                                                    work / "command.log"))
                 profile = work / f"chromium-{items}-{run}"
                 chrome_runs.append(first_frame(
                     [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-                     f"--window-size={width},{height}", page.as_uri()], env, display))
-            for name, runs in (("kivy", kivy_runs), ("chromium", chrome_runs)):
+                     f"--window-size={width},{height}", page.as_uri()], env, display,
+                    work / "chromium.log"))
+            for name, runs in (("kivy", kivy_runs), ("chromium", chrome_runs),
+                               ("command", command_runs)):
+                if not runs:
+                    continue
                 results[f"{name}-{items}"] = {
                     key: statistics.median(r[key] for r in runs) for key in runs[0]}
             if args.only == "start":
@@ -296,6 +363,11 @@ def main() -> int:
               f" (target <= 0.5), CPU to first frame {kivy['cpu_s'] / chrome['cpu_s']:.2f}"
               f", RSS ratio {kivy['rss_mb'] / chrome['rss_mb']:.2f}"
               f" (target <= 0.3), PSS ratio {kivy['pss_mb'] / chrome['pss_mb']:.2f}")
+    command, chrome = results["command-36"], results["chromium-36"]
+    print(f"36 items, the village-edge kiosk command: start ratio "
+          f"{command['first_frame_s'] / chrome['first_frame_s']:.2f} (target <= 0.5), "
+          f"CPU to first frame {command['cpu_s'] / chrome['cpu_s']:.2f}, RSS ratio "
+          f"{command['rss_mb'] / chrome['rss_mb']:.2f} (target <= 0.3)")
     small, big = results["kivy-36"], results["kivy-500"]
     compared = ("first_frame_s", "rss_mb") if args.only == "start" else \
         ("first_frame_s", "rss_mb", "switch_p95_ms", "search_median_ms")
@@ -305,4 +377,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except NoFrame as failure:
+        print(f"kiosk_start: {failure}", file=sys.stderr)
+        raise SystemExit(1) from None

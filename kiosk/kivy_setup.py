@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.fonts import NOTO_CJK, NOTO_CJK_BOLD, screen_font
+from kiosk.kivy_style import kiosk_data_dir
 
 SHOW_CURSOR = "KCFG_GRAPHICS_SHOW_CURSOR"  # kiosk.env, from the boot file's [display] cursor
 
@@ -43,13 +44,21 @@ def cursor_setting(environ: Mapping[str, str]) -> bool | None:
 
 def kivy_environment(state_dir: Path) -> dict[str, str]:
     """The environment Kivy must see before it is imported: no command-line
-    parsing, no console log, its home (config, logs) under *state_dir*."""
+    parsing, no console log, its home (config, logs) under *state_dir*. SDL
+    keeps its hands off SIGINT and SIGTERM: it would turn them into a close
+    request, which the kiosk refuses (a villager must not close it), so
+    ``systemctl stop`` would wait for its timeout and kill the kiosk. Images
+    (the buttons' theme, the receipt preview, all PNG) are read by SDL alone:
+    Kivy would otherwise load every image reader it has, PIL's among them,
+    before the first frame."""
     return {
         "KIVY_NO_ARGS": "1",
         "KIVY_NO_CONSOLELOG": "1",
         "KIVY_HOME": str(state_dir / "kivy"),
         "KIVY_NO_FILELOG": "1",
         "KIVY_METRICS_DENSITY": "1",
+        "SDL_NO_SIGNAL_HANDLERS": "1",
+        "KIVY_IMAGE": "sdl2",
     }
 
 
@@ -88,13 +97,19 @@ def prepare_kivy(
     *,
     size: tuple[int, int],
     fullscreen: bool,
+    style_rules: frozenset[str] | None = None,
 ) -> None:
     """Set Kivy's environment in *environ*, configure it, register the font.
     The cursor is as kiosk.env's ``KCFG_GRAPHICS_SHOW_CURSOR`` says, where it
-    says; else hidden when full screen. After this, Kivy may be imported."""
+    says; else hidden when full screen. With *style_rules* (the kiosk's
+    :data:`kiosk.kivy_style.KIOSK_RULES`) Kivy parses only those rules of its
+    style.kv (:mod:`kiosk.kivy_style`); without, all of them. After this,
+    Kivy may be imported."""
     for name, value in kivy_environment(state_dir).items():
         environ.setdefault(name, value)
     (state_dir / "kivy").mkdir(parents=True, exist_ok=True)
+    if style_rules is not None and "KIVY_DATA_DIR" not in environ:
+        environ["KIVY_DATA_DIR"] = str(kiosk_data_dir(state_dir / "kivy", keep=style_rules))
     configure_kivy(WindowOptions(size=size, fullscreen=fullscreen,
                                  show_cursor=cursor_setting(environ)))
     fonts = state_dir / "fonts"

@@ -5,14 +5,13 @@ number and stop it when done."""
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
 import time
 from pathlib import Path
 
 from kiosk.errors import KioskError
-
-X_SOCKETS = Path("/tmp/.X11-unix")
 
 
 class XvfbMissing(KioskError, RuntimeError):
@@ -27,15 +26,25 @@ def needs_own_display(environ: dict[str, str] | os._Environ[str]) -> bool:
                 and environ.get("SDL_VIDEODRIVER") == "kmsdrm")
 
 
-def free_display(first: int = 90, last: int = 400) -> int:
-    for number in range(first, last):
-        if not (X_SOCKETS / f"X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():
-            return number
-    raise RuntimeError(f"no free X display number between :{first} and :{last}")
+def _read_display_number(pipe: int, timeout: float) -> int | None:
+    """The display number Xvfb writes on *pipe* when it is ready, or None
+    if it exits or says nothing within *timeout* seconds."""
+    deadline = time.monotonic() + timeout
+    said = b""
+    while not said.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([pipe], [], [], left)[0]:
+            return None
+        chunk = os.read(pipe, 16)
+        if not chunk:
+            return None  # it exited without saying
+        said += chunk
+    return int(said)
 
 
 class Xvfb:
-    """``with Xvfb() as display:`` runs ``Xvfb :N -screen 0 1920x1080x24``."""
+    """``with Xvfb() as display:`` runs ``Xvfb -screen 0 1920x1080x24`` on a
+    display number of its own choosing."""
 
     def __init__(self, size: str = "1920x1080x24", timeout: float = 10.0) -> None:
         self.size = size
@@ -50,27 +59,32 @@ class Xvfb:
         return f":{self.number}"
 
     def start(self) -> str:
+        """Start the server; it chooses a free display number itself and
+        writes it on a pipe once it accepts clients (``-displayfd``), so two
+        programs starting servers at once never share one."""
         program = shutil.which("Xvfb")
         if program is None:
             raise XvfbMissing(
                 "Xvfb is not installed: run ./setup.sh dev (or sudo apt install xvfb "
                 "libgl1-mesa-dri)"
             )
-        for _ in range(5):
-            number = free_display()
+        read_end, write_end = os.pipe()
+        try:
             process = subprocess.Popen(
-                [program, f":{number}", "-screen", "0", self.size, "-nolisten", "tcp"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                [program, "-displayfd", str(write_end), "-screen", "0", self.size,
+                 "-nolisten", "tcp"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(write_end,),
             )
-            deadline = time.monotonic() + self.timeout
-            while time.monotonic() < deadline and process.poll() is None:
-                if (X_SOCKETS / f"X{number}").exists():
-                    self.number, self.process = number, process
-                    return self.display
-                time.sleep(0.02)
+            os.close(write_end)
+            number = _read_display_number(read_end, self.timeout)
+        finally:
+            os.close(read_end)
+        if number is None:
             process.kill()
             process.wait()
-        raise RuntimeError("Xvfb did not start; try running it by hand to see why")
+            raise RuntimeError("Xvfb did not start; try running it by hand to see why")
+        self.number, self.process = number, process
+        return self.display
 
     def stop(self) -> None:
         if self.process is not None:

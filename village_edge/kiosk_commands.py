@@ -233,19 +233,20 @@ def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
                 size: tuple[int, int] = (800, 480), fullscreen: bool = False) -> None:
     """Run the kiosk's window on *feed* and *outbox* until it is closed."""
     from kiosk.kivy_setup import prepare_kivy
+    from kiosk.kivy_style import KIOSK_RULES
     from kiosk.launch import build_view_model
 
     services = real_services(config, feed, outbox)
     vm = build_view_model(catalog_feed=feed, data_feed=feed, services=services,
                           technician=_technician_hooks(config, simulate, services.printer),
                           pin=technician_pin(config))
-    prepare_kivy(config.state.kiosk, os.environ, size=size, fullscreen=fullscreen)
-    from hardware.printer import render_preview
+    prepare_kivy(config.state.kiosk, os.environ, size=size, fullscreen=fullscreen,
+                 style_rules=KIOSK_RULES)
     from kiosk.app import KioskApp
 
-    app = KioskApp(vm, receipt_image=render_preview, diagonal_inches=config.kiosk_display_inches)
+    app = KioskApp(vm, diagonal_inches=config.kiosk_display_inches)
     attach_fleet_link(app, config, feed, outbox, services)
-    with scanning(services):
+    with scanning(services):  # receipts drawn by the printer's module, when shown
         app.run()
 
 
@@ -253,6 +254,7 @@ def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
               out: TextIO) -> int:
     from device.runtime import open_outbox
     from kiosk.kivy_setup import prepare_kivy
+    from kiosk.kivy_style import KIOSK_RULES
     from kiosk.launch import build_view_model
     from kiosk.samples import SampleFeed
 
@@ -273,15 +275,13 @@ def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
                               pin=technician_pin(config), blank_seconds=blank)
         with display_for_kivy():
             prepare_kivy(config.state.kiosk, os.environ, size=size,
-                         fullscreen=args.fullscreen)
-            from hardware.printer import render_preview
+                         fullscreen=args.fullscreen, style_rules=KIOSK_RULES)
             from kiosk.app import KioskApp
 
-            app = KioskApp(vm, receipt_image=render_preview,
-                           diagonal_inches=config.kiosk_display_inches,
+            app = KioskApp(vm, diagonal_inches=config.kiosk_display_inches,
                            display_power=choose_display_power(os.environ))
             attach_fleet_link(app, config, feed, outbox, services)
-            with scanning(services):
+            with scanning(services):  # receipts drawn by the printer's module, when shown
                 app.run()
     return OK
 
@@ -302,6 +302,7 @@ def _screenshots(config: Config, directory: Path, size: tuple[int, int], out: Te
     import secrets
 
     from kiosk.kivy_setup import prepare_kivy
+    from kiosk.kivy_style import KIOSK_RULES
     from kiosk.launch import build_view_model
     from kiosk.samples import SampleFeed, sample_technician_hooks
     from kiosk.screenshots import screenshot_steps
@@ -317,7 +318,8 @@ def _screenshots(config: Config, directory: Path, size: tuple[int, int], out: Te
     directory.mkdir(parents=True, exist_ok=True)
     prefix = f"{size[0]}x{size[1]}-"
     with display_for_kivy():
-        prepare_kivy(config.state.kiosk, os.environ, size=size, fullscreen=False)
+        prepare_kivy(config.state.kiosk, os.environ, size=size, fullscreen=False,
+                     style_rules=KIOSK_RULES)
         from hardware.printer import render_preview
         from kiosk.app import KioskApp
         from kiosk.script_runner import run_app_with_script

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.kivy_setup import prepare_kivy
+from kiosk.kivy_style import KIOSK_RULES
 from kiosk.launch import build_view_model
 from kiosk.samples import SampleFeed, sample_technician_hooks
 from kiosk.standins import GuideSlips, NoPrinter, PretendComplaints, PretendProgress
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {"started": time.time()}
     state = Path(script["state_dir"])
     prepare_kivy(state, os.environ, size=tuple(script.get("size", (800, 480))),
-                 fullscreen=False)
+                 fullscreen=False, style_rules=KIOSK_RULES)
     from kiosk.app import PRINT_RETRY_SECONDS, KioskApp
     from kiosk.script_runner import run_app_with_script
     from kiosk.testing.steps import ScriptRunnerForTests

@@ -14,7 +14,8 @@ screen by touching what a villager would; ``{"measure_search": [WORDS]}``
 times the search for each word; ``{"audit": NAME}`` records what is on the
 screen, measured (:mod:`kiosk.testing.audit`); ``{"wait_until_asleep": N}``
 waits up to N frames for the screen to sleep; ``{"sleep_state": true}``
-records whether it sleeps and the screen showing.
+records whether it sleeps and the screen showing; ``{"classes": true}``
+records the classes of every widget on the window (:mod:`kiosk.kivy_style`).
 
 The report also gets the time of the first frame and, for each tap, the time
 from the touch to the next frame (``switch_ms``), for the benchmark.
@@ -59,7 +60,7 @@ class ScriptRunnerForTests(ScriptRunner):
                 "touch_node": self.touch_node, "expect_selected": self.expect_selected,
                 "touch_home": self.touch_home, "measure_search": self.measure_search,
                 "audit": self.audit, "wait_until_asleep": self.wait_until_asleep,
-                "sleep_state": self.sleep_state}
+                "sleep_state": self.sleep_state, "classes": self.classes}
 
     # -- timing, for the benchmark -----------------------------------------------
 
@@ -98,6 +99,22 @@ class ScriptRunnerForTests(ScriptRunner):
 
     def texts(self, step: Step, record: dict[str, Any]) -> Iterator[int]:
         record["texts"] = screen_texts(self.app)
+        record["screen"] = self.app.screen
+        yield 0
+
+    def classes(self, step: Step, record: dict[str, Any]) -> Iterator[int]:
+        """The names of the classes (with their bases) of every widget on
+        the window, and of the spinners' drop-downs, open or not."""
+        names: set[str] = set()
+        waiting = list(window().children)
+        while waiting:
+            widget = waiting.pop()
+            names.update(cls.__name__ for cls in type(widget).__mro__)
+            waiting.extend(widget.children)
+            dropdown = getattr(widget, "_dropdown", None)
+            if dropdown is not None and dropdown.parent is None:
+                waiting.append(dropdown)
+        record["classes"] = sorted(names)
         record["screen"] = self.app.screen
         yield 0
 
