@@ -24,7 +24,8 @@ def _close(pixel: tuple[int, int, int], colour: tuple[int, int, int], near: int 
 def _pixels(image: Image.Image, box: tuple[int, int, int, int] | None = None
             ) -> list[tuple[int, int, int]]:
     region = image.convert("RGB") if box is None else image.convert("RGB").crop(box)
-    return list(region.getdata())
+    data = region.tobytes()  # RGB triples (getdata() goes in Pillow 14)
+    return [(data[i], data[i + 1], data[i + 2]) for i in range(0, len(data), 3)]
 
 
 def share(image: Image.Image, colour: tuple[int, int, int],
@@ -94,5 +95,5 @@ def button_at(image: Image.Image, colour: tuple[int, int, int],
 def changed(before: Image.Image, after: Image.Image) -> float:
     """The fraction of the screen that changed between two screendumps."""
     difference = ImageChops.difference(before.convert("RGB"), after.convert("RGB"))
-    pixels = list(difference.getdata())
+    pixels = _pixels(difference)
     return sum(1 for p in pixels if max(p) > 30) / max(1, len(pixels))
