@@ -27,6 +27,7 @@ from county.datadir import CountyDir
 from county.errors import CountyError
 from county.request_states import RequestState, RequestStatus, request_report
 from county.store import Store
+from protocol.approval_token import MAX_USES
 
 MAX_AMOUNT = 10 ** 12
 OWN_REQUEST = "这是你保管的印章提出的申请，按规定你不能自己审批，请由其他审批人处理。"
@@ -90,6 +91,13 @@ class Seen:
     def awaited_name(self) -> str:
         level = self.awaited_level
         return LEVEL_NAMES[level] if level else ""
+
+    @property
+    def most_uses(self) -> int:
+        """The most stamps this approver may allow: what the station asked,
+        what every earlier level allowed, and never above what a token can carry."""
+        request = self.status.request
+        return min([MAX_USES, request.uses, *(done.uses for done in self.levels_done)])
 
     @property
     def needs_amount(self) -> bool:
@@ -172,7 +180,7 @@ def approve(county: CountyDir, store: Store, account: Account, seen: Seen, *, us
     the approval itself (the token, through :func:`county.approvals.approve`)."""
     _check_may_decide(account, seen)
     request = seen.status.request
-    most = min([request.uses, *(done.uses for done in seen.levels_done)])
+    most = seen.most_uses
     if not 1 <= uses <= most:
         raise DecisionRefused(f"盖章次数应为 1 到 {most} 次。")
     if seen.needs_amount:

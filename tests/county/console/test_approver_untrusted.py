@@ -6,11 +6,49 @@ differently still needs its levels (atk13 findings 2, 5 and 9)."""
 from __future__ import annotations
 
 from county.console import sample_data as sample
+from county.seal_requests import filed_requests
+from protocol.approval_token import MAX_USES
 from tests.county.console.conftest import Console
 
 
 def request_path(req: str) -> str:
     return f"/approver/requests/{sample.STATION}/{req}"
+
+
+def test_a_request_for_absurdly_many_stamps_is_never_shown(sqlite_console: Console) -> None:
+    console = sqlite_console
+    huge, too_many = "R40-a1a1a1a1a1", "R41-b2b2b2b2b2"
+    console.sample.request(sample.STATION, huge, "committee", "出具证明", 2 ** 53 - 1, ago=30,
+                           photo_seed=8)
+    console.sample.request(sample.STATION, too_many, "committee", "出具证明", MAX_USES + 1,
+                           ago=20, photo_seed=9)
+    wang = console.person()
+    wang.log_in("wang")
+    listed = wang.get("/approver")
+    assert listed.status_code == 200 and huge not in listed.text and too_many not in listed.text
+    assert wang.get(request_path(huge)).status_code == 404
+    assert wang.get(request_path(too_many)).status_code == 404
+    with console.sample.store() as store:
+        assert filed_requests(store).malformed[sample.STATION] == 2
+
+
+def test_the_stamps_offered_are_those_a_token_can_carry(sqlite_console: Console) -> None:
+    console = sqlite_console
+    most = "R42-c3c3c3c3c3"
+    console.sample.request(sample.STATION, most, "committee", "出具证明", MAX_USES, ago=30,
+                           photo_seed=8)
+    wang = console.person()
+    wang.log_in("wang")
+    page = wang.get(request_path(most))
+    assert page.status_code == 200
+    assert page.text.count("<option value=") == MAX_USES + 5  # the stamps, and 5 durations
+    assert f'<option value="{MAX_USES}" selected>' in page.text
+    over = wang.post(request_path(most) + "/approve",
+                     {"uses": str(MAX_USES + 1), "minutes": "10"})
+    assert over.status_code == 400
+    approved = wang.post(request_path(most) + "/approve", {"uses": str(MAX_USES),
+                                                             "minutes": "10"})
+    assert approved.status_code == 303
 
 
 def test_numbers_in_other_digits_are_refused_plainly(sqlite_console: Console) -> None:
