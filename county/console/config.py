@@ -13,11 +13,21 @@
     matter = "资产处置"
     amount_at_least = 10000
     levels = ["village", "township"]
+
+The matter is text the station sends, so a rule is not matched by equal
+text (a station could send "资产处置 ", "资产处置\u200b" or "资产处置（大额）"):
+both are first reduced to their letters (:func:`matter_key`: NFKC, case
+folded, without spaces, punctuation, invisible or combining characters),
+and a rule holds for every matter that contains its name. Failing safe:
+a matter matching several rules gets the strictest of them, and a matter
+with no letters at all (none written, or only invisible characters) gets
+the strictest rule configured.
 """
 
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +52,36 @@ class ConsoleSettings:
     rules: tuple[LevelRule, ...] = field(default_factory=tuple)
 
     def rule_for(self, matter: str) -> LevelRule | None:
-        return next((rule for rule in self.rules if rule.matter == matter), None)
+        """The levels a request of *matter* needs (None: one approval)."""
+        key = matter_key(matter)
+        found = [rule for rule in self.rules if matter_key(rule.matter) in key] if key \
+            else list(self.rules)
+        return strictest(found)
+
+
+#: What a matter's key leaves out: controls, invisible formatting (zero-width
+#: spaces, joiners, direction marks), spaces, punctuation and combining marks.
+_NOT_LETTERS = ("C", "Z", "P", "Mn", "Me", "Sk")
+
+
+def matter_key(matter: str) -> str:
+    """*matter* reduced to what a reader sees as its words."""
+    text = unicodedata.normalize("NFKC", matter).casefold()
+    return "".join(char for char in text
+                   if not unicodedata.category(char).startswith(_NOT_LETTERS))
+
+
+def strictest(rules: list[LevelRule]) -> LevelRule | None:
+    """One rule as strict as all of *rules*: the most levels, and the
+    lowest amount at which they are needed (none: always)."""
+    if not rules:
+        return None
+    if len(rules) == 1:
+        return rules[0]
+    most = max(rules, key=lambda rule: len(rule.levels))
+    amounts = [rule.amount_at_least for rule in rules]
+    lowest = None if None in amounts else min(a for a in amounts if a is not None)
+    return LevelRule("、".join(rule.matter for rule in rules), most.levels, lowest)
 
 
 def _number(table: dict[str, Any], key: str, default: float, low: float, high: float,
@@ -62,7 +101,7 @@ def _rule(entry: Any, path: Path) -> LevelRule:
         raise CountyError(f"{where} has no {', '.join(unknown)} (it has matter, levels and "
                           "amount_at_least)")
     matter, levels, amount = entry.get("matter"), entry.get("levels"), entry.get("amount_at_least")
-    if not isinstance(matter, str) or not matter.strip():
+    if not isinstance(matter, str) or not matter_key(matter):
         raise CountyError(f"{where} matter must be the matter's name, as the station shows it")
     if (not isinstance(levels, list) or len(levels) < 2
             or any(level not in LEVELS for level in levels) or len(set(levels)) != len(levels)):
@@ -103,3 +142,4 @@ def read_console_settings(root: Path) -> ConsoleSettings:
         session_seconds=_number(table, "session_hours", 12, 1, 7 * 24, path) * 3600,
         rules=tuple(_rule(entry, path) for entry in levels),
     )
+

@@ -5,7 +5,10 @@ differently still needs its levels (atk13 findings 2, 5 and 9)."""
 
 from __future__ import annotations
 
+import pytest
+
 from county.console import sample_data as sample
+from county.console.config import ConsoleSettings, LevelRule
 from county.seal_requests import filed_requests
 from protocol.approval_token import MAX_USES
 from tests.county.console.conftest import Console
@@ -68,3 +71,48 @@ def test_numbers_in_other_digits_are_refused_plainly(sqlite_console: Console) ->
     zhou.log_in("zhou")
     timeline = zhou.get(f"/supervisor/stations/{sample.STATION}?before=²")
     assert timeline.status_code == 200
+
+
+@pytest.mark.parametrize("matter", [
+    "资产处置", "资产处置 ", "资产处置\u200b", " 资产\u200d处置", "资产处置（大额）",
+    "大额资产处置", "资产·处置", "资\u0301产处置", "", "\u200b", "。"])
+def test_a_matter_written_a_little_differently_keeps_its_levels(matter: str) -> None:
+    settings = ConsoleSettings(rules=(LevelRule("资产处置", ("village", "township"), 10000),))
+    assert settings.rule_for(matter) == settings.rules[0]
+
+
+def test_other_matters_need_one_approval() -> None:
+    settings = ConsoleSettings(rules=(LevelRule("资产处置", ("village", "township"), 10000),))
+    assert settings.rule_for("出具证明") is None
+    assert ConsoleSettings().rule_for("") is None
+
+
+def test_a_matter_under_several_rules_needs_the_strictest() -> None:
+    settings = ConsoleSettings(rules=(
+        LevelRule("资产处置", ("village", "township"), 10000),
+        LevelRule("合同", ("village", "township"), None),
+    ))
+    both = settings.rule_for("资产处置合同")
+    assert both is not None and both.levels == ("village", "township")
+    assert both.amount_at_least is None  # the contract rule: always both levels
+    unknown = settings.rule_for("\u2060")
+    assert unknown is not None and unknown.amount_at_least is None
+
+
+def test_a_disguised_matter_still_needs_the_township(sqlite_console: Console) -> None:
+    console = sqlite_console
+    disguised = "R43-d4d4d4d4d4"
+    console.sample.request(sample.STATION, disguised, "committee", "资产处置\u200b", 1, ago=30,
+                           photo_seed=8)
+    wang, li = console.person(), console.person()
+    wang.log_in("wang")
+    li.log_in("li")
+    first = wang.post(request_path(disguised) + "/approve",
+                      {"uses": "1", "minutes": "10", "amount": "25000"})
+    assert first.status_code == 303
+    assert "需要乡镇级审批人审批" in wang.get(request_path(disguised)).text
+    with console.sample.store() as store:
+        assert store.execute("SELECT count(*) AS n FROM seal_answers WHERE req = ?",
+                             (disguised,)) == [{"n": 0}]
+    assert li.post(request_path(disguised) + "/approve",
+                   {"uses": "1", "minutes": "10"}).status_code == 303
