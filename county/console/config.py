@@ -5,6 +5,8 @@
     enabled = true            # false: the county serves only the device API
     idle_minutes = 30         # a session unused this long ends
     session_hours = 12        # and every session ends this long after login
+    trusted_proxies = []      # the reverse proxy's address: its X-Forwarded-For is
+                              # believed (no one's, by default)
 
     # A matter that needs more than one level of approval: the levels in
     # order; with amount_at_least, only when the amount (read from the
@@ -26,6 +28,7 @@ the strictest rule configured.
 
 from __future__ import annotations
 
+import ipaddress
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
@@ -50,6 +53,7 @@ class ConsoleSettings:
     idle_seconds: float = 30 * 60.0
     session_seconds: float = 12 * 3600.0
     rules: tuple[LevelRule, ...] = field(default_factory=tuple)
+    trusted_proxies: tuple[str, ...] = ()  # addresses or networks
 
     def rule_for(self, matter: str) -> LevelRule | None:
         """The levels a request of *matter* needs (None: one approval)."""
@@ -126,10 +130,12 @@ def read_console_settings(root: Path) -> ConsoleSettings:
     table = document.get("console", {})
     if not isinstance(table, dict):
         raise CountyError(f"{path}: [console] must be a table")
-    unknown = sorted(set(table) - {"enabled", "idle_minutes", "session_hours", "levels"})
+    unknown = sorted(set(table) - {"enabled", "idle_minutes", "session_hours", "levels",
+                                   "trusted_proxies"})
     if unknown:
         raise CountyError(f"{path}: [console] has no {', '.join(unknown)} (it has enabled, "
-                          "idle_minutes, session_hours and [[console.levels]])")
+                          "idle_minutes, session_hours, trusted_proxies and "
+                          "[[console.levels]])")
     enabled = table.get("enabled", True)
     if not isinstance(enabled, bool):
         raise CountyError(f"{path}: [console] enabled must be true or false")
@@ -141,5 +147,16 @@ def read_console_settings(root: Path) -> ConsoleSettings:
         idle_seconds=_number(table, "idle_minutes", 30, 1, 24 * 60, path) * 60,
         session_seconds=_number(table, "session_hours", 12, 1, 7 * 24, path) * 3600,
         rules=tuple(_rule(entry, path) for entry in levels),
+        trusted_proxies=_proxies(table.get("trusted_proxies", []), path),
     )
 
+
+def _proxies(value: Any, path: Path) -> tuple[str, ...]:
+    problem = (f"{path}: [console] trusted_proxies must list the reverse proxy's addresses, "
+               'such as ["127.0.0.1"] or ["10.0.0.0/24"]')
+    if not isinstance(value, list) or not all(isinstance(entry, str) for entry in value):
+        raise CountyError(problem)
+    try:
+        return tuple(str(ipaddress.ip_network(entry.strip())) for entry in value)
+    except ValueError:
+        raise CountyError(problem) from None
