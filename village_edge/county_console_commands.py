@@ -119,7 +119,9 @@ def run_console_command(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"{len(saved)} screenshots in {args.directory}\n")
         return 0
     from county.console import admin
+    from county.datadir import existing_county
 
+    existing_county(args.data)  # no county there: said before a password is asked for
     if args.admin_command == "create":
         villages = tuple(args.villages or ["*"])
         account = admin.create_account(
