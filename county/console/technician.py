@@ -104,8 +104,9 @@ def enroll_form(call: Call) -> Response:
     device_id = (call.query("device") or "").strip().lower()
     role = ""
     if DEVICE_ID.fullmatch(device_id):  # the role it has, or the one its id names
-        known = call.store.device(device_id)
-        role = known.role if known is not None else role_for_device(device_id)
+        known = call.store.device(device_id)  # (a device the account does not see: as
+        seen = known is not None and call.account.sees_village(known.village_code)  # unknown)
+        role = known.role if known is not None and seen else role_for_device(device_id)
     return call.render("technician/enroll.html", title="设备登记码", device=device_id,
                        role=role, roles=DEVICE_ROLES, role_names=ROLE_NAMES, code=None,
                        problem=None)
