@@ -27,7 +27,7 @@ from county.complaint_history import (
     latest_steps,
     steps_of,
 )
-from county.complaints import Filed, filed_reports, open_report, record_status
+from county.complaints import Filed, open_report, received_reports, record_status
 from county.console import audit
 from county.console.complaints_calendar import WorkCalendar
 from county.console.complaints_deadlines import Deadline, deadline, read_reply_periods
@@ -46,6 +46,8 @@ MOBILE = re.compile(r"1[3-9][0-9]{9}")
 SHOWN_WAITING = 200  # unanswered complaints listed, the soonest due first
 SHOWN_ANSWERED = 30  # answered complaints listed, the newest first: a page stays small
 CONFIG_PROBLEM = "县里的设置有误，算不出答复期限。请管理员改正："
+DUPLICATE = ("查询机 {device} 送来的 {count} 件投诉或举报，查询码和更早收到的另一件相同，"
+             "没有列出，也不能打开。请技术员检查这台查询机。")
 REPLY_WARNING = ("答复会显示在村里的查询机上，任何拿到查询码的人都能看到。请只写办理结果，"
                  "不要重复反映的内容，不要写反映人的姓名、电话。")
 
@@ -85,23 +87,46 @@ def beijing_day(timestamp: float) -> date:
     return datetime.fromtimestamp(timestamp, BEIJING).date()
 
 
-def _visible(call: Call) -> list[Listed]:
-    """The complaints of the villages the account sees, with their deadlines."""
+@dataclass(frozen=True)
+class Visible:
+    """What the account sees: its villages' complaints, and how many reports
+    of its villages' kiosks came with a code another report had taken first
+    (by kiosk: not listed, never opened)."""
+
+    listed: list[Listed]
+    duplicates: dict[str, int]
+
+
+def _visible(call: Call) -> Visible:
+    """The complaints of the villages the account sees, with their deadlines.
+    A tracking code is the first report that arrived with it
+    (:func:`county.complaints.received_reports`): the village checked is
+    that report's, the very one opened and answered."""
     root = call.console.county.root
     calendar = WorkCalendar.of_county(root)
     periods = read_reply_periods(root)
     villages = {device.device_id: device.village_code for device in call.store.devices()}
+
+    def seen(filed: Filed) -> str | None:
+        village = villages.get(filed.device_id)
+        return village if village is not None and call.account.sees_village(village) else None
+
     latest = latest_steps(call.store)
     today = beijing_day(call.now)
+    received = received_reports(call.store)
     listed = []
-    for filed in filed_reports(call.store):
-        village = villages.get(filed.device_id)
-        if village is None or not call.account.sees_village(village):
+    for filed, _ in received.reports.values():
+        if (village := seen(filed)) is None:
             continue
         day = beijing_day(filed.created)
         listed.append(Listed(filed, village, day, latest.get(filed.code),
                              deadline(calendar, periods, filed.kind, day, today)))
-    return listed
+    listed.sort(key=lambda row: row.filed.created, reverse=True)
+    duplicates: dict[str, int] = {}
+    for filed in received.duplicates:
+        if seen(filed) is not None:
+            duplicates[filed.device_id] = duplicates.get(filed.device_id, 0) + 1
+    return Visible(listed, duplicates)
 
 
 def _order(listed: list[Listed]) -> list[Listed]:
@@ -115,12 +140,15 @@ def _order(listed: list[Listed]) -> list[Listed]:
 
 def complaint_list(call: Call) -> Response:
     try:
-        listed = _order(_visible(call))
+        visible = _visible(call)
     except CountyError as error:
         raise Refused(500, CONFIG_PROBLEM + str(error)) from None
+    listed = _order(visible.listed)
     waiting = [row for row in listed if not row.replied]
     answered = [row for row in listed if row.replied]
     problems = sorted({row.deadline.problem for row in waiting if row.deadline.problem})
+    problems += [DUPLICATE.format(device=device, count=count)
+                 for device, count in sorted(visible.duplicates.items())]
     return call.render(
         "complaints/list.html", title="投诉和举报",
         rows=waiting[:SHOWN_WAITING] + answered[:SHOWN_ANSWERED], problem=None,
@@ -134,7 +162,7 @@ def _listed(call: Call) -> Listed:
     if not CODE.fullmatch(code):
         raise NotFound
     try:
-        found = next((row for row in _visible(call) if row.filed.code == code), None)
+        found = next((row for row in _visible(call).listed if row.filed.code == code), None)
     except CountyError as error:
         raise Refused(500, CONFIG_PROBLEM + str(error)) from None
     if found is None:
@@ -147,8 +175,8 @@ def complaint_page(call: Call, *, problem: str | None = None, status: int = 200,
     listed = _listed(call)
     code = listed.filed.code
     report = open_report(call.console.county.root, call.store, code)
-    if report is None:
-        raise NotFound
+    if report is None or report.device_id != listed.filed.device_id:
+        raise NotFound  # the report opened is the one whose village was checked
     with call.store.transaction():
         audit.record(call.store, at=call.now, actor=call.account.name, action="complaint_opened",
                      address=call.address, object=f"complaint:{code}",

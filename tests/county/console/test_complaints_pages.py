@@ -6,6 +6,7 @@ reply published for the kiosk, and another village's complaints refused."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -196,3 +197,34 @@ def test_a_deadline_in_a_year_without_holidays_says_what_to_add(county: CountySe
     broken = client.get("/complaints")
     assert broken.status_code == 500 and "请管理员改正" in broken.text
     assert client.get(f"/complaints/{ahead.code}").status_code == 500
+
+
+def test_a_kiosk_cannot_take_another_villages_tracking_code(county: CountyServer,
+                                                            tmp_path: Path,
+                                                            data_dir: Path) -> None:
+    # a report of village A; then a kiosk of village B sends a report under A's
+    # tracking code (codes are public in the status document), its clock
+    # saying it came years earlier
+    genuine = file_report(data_dir, tmp_path, KIOSK, ComplaintForm("fees", *ITEM, phone=PHONE))
+    with store_of(data_dir) as store, store.transaction():
+        store.add_event(OTHER_KIOSK, "rogue-1", "complaint", 1e9,
+                        json.dumps({"code": genuine.code, "sealed": "x"}), time.time() + 1)
+    make_account(data_dir, "cb", ("complaints",), (OTHER_VILLAGE,))
+    rogue_handler = handler(county, "cb")
+    listing = rogue_handler.get("/complaints")
+    assert genuine.display_code not in listing.text
+    flagged = f"查询机 {OTHER_KIOSK} 送来的 1 件投诉或举报，查询码和更早收到的另一件相同"
+    assert flagged in listing.text
+    opened = rogue_handler.get(f"/complaints/{genuine.code}")
+    assert opened.status_code == 404 and PHONE not in opened.text and ITEM[1] not in opened.text
+    answered = rogue_handler.post(f"/complaints/{genuine.code}/status",
+                                  {"status": "replied", "reply": "已办理。"})
+    assert answered.status_code == 404
+    assert published(data_dir, *STATUS_DOCUMENT) == []
+
+    # village A's handler opens village A's report, audited as village A's
+    page = handler(county).get(f"/complaints/{genuine.code}")
+    assert page.status_code == 200 and PHONE in page.text and KIOSK in page.text
+    [opened_row] = audit_rows(data_dir, "complaint_opened")
+    assert (opened_row["actor"], json.loads(opened_row["detail"])["village"]) == ("chen",
+                                                                                  VILLAGE)
