@@ -32,6 +32,7 @@ from county.console import audit
 from county.console.complaints_calendar import WorkCalendar
 from county.console.complaints_deadlines import Deadline, deadline, read_reply_periods
 from county.console.format import BEIJING
+from county.console.phone_numbers import has_mobile_number
 from county.console.registry import MenuEntry
 from county.console.web import Call, NotFound, Refused, page
 from county.errors import CountyError
@@ -42,7 +43,6 @@ ROLE = "complaints"
 KIND_NAMES = {"complaint": "投诉", "whistle": "举报"}
 NEW = "new"  # no status yet: nobody has handled it
 CODE = re.compile(r"[0-9]{10}")
-MOBILE = re.compile(r"1[3-9][0-9]{9}")
 SHOWN_WAITING = 200  # unanswered complaints listed, the soonest due first
 SHOWN_ANSWERED = 30  # answered complaints listed, the newest first: a page stays small
 CONFIG_PROBLEM = "县里的设置有误，算不出答复期限。请管理员改正："
@@ -203,7 +203,7 @@ def change_status(call: Call) -> Response:
         problem = "改为“已答复”时，请写上答复：村民在查询机上会看到它。"
     elif len(reply) > MAX_REPLY:
         problem = f"答复最多 {MAX_REPLY} 个字，现在是 {len(reply)} 个字，请写短一些。"
-    elif MOBILE.search(reply.replace(" ", "").replace("-", "")):
+    elif has_mobile_number(reply):
         problem = "答复里不能写手机号码：任何拿到查询码的人都能看到答复。"
     if problem is not None:
         return complaint_page(call, problem=problem, status=400, reply=reply)

@@ -228,3 +228,15 @@ def test_a_kiosk_cannot_take_another_villages_tracking_code(county: CountyServer
     [opened_row] = audit_rows(data_dir, "complaint_opened")
     assert (opened_row["actor"], json.loads(opened_row["detail"])["village"]) == ("chen",
                                                                                   VILLAGE)
+
+
+@pytest.mark.parametrize("reply", ["请打 138.0013.8000", "请打１３８００１３８０００"])
+def test_a_mobile_number_written_otherwise_is_refused_too(county: CountyServer, tmp_path: Path,
+                                                         data_dir: Path, reply: str) -> None:
+    receipt = file_report(data_dir, tmp_path, KIOSK, ComplaintForm("fees"))
+    client = handler(county)
+    client.get(f"/complaints/{receipt.code}")
+    refused = client.post(f"/complaints/{receipt.code}/status",
+                          {"status": "replied", "reply": reply})
+    assert refused.status_code == 400 and "不能写手机号码" in refused.text
+    assert published(data_dir, *STATUS_DOCUMENT) == []
