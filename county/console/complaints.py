@@ -130,10 +130,9 @@ def _visible(call: Call) -> Visible:
 
 
 def _order(listed: list[Listed]) -> list[Listed]:
-    """Unanswered first, the soonest due first (those whose deadline cannot be
-    worked out before them); then the answered, newest first."""
+    """Unanswered first, the soonest due first; then the answered, newest first."""
     waiting = sorted((row for row in listed if not row.replied),
-                     key=lambda row: (row.deadline.due or date.min, -row.filed.created))
+                     key=lambda row: (row.deadline.due, -row.filed.created))
     answered = [row for row in listed if row.replied]
     return waiting + answered
 

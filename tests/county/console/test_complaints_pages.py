@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -186,13 +187,14 @@ def test_another_villages_complaint_is_not_found(county: CountyServer, tmp_path:
 def test_a_deadline_in_a_year_without_holidays_says_what_to_add(county: CountyServer,
                                                                 tmp_path: Path,
                                                                 data_dir: Path) -> None:
-    # a report dated past the last year in the table (a kiosk's clock far ahead)
+    # a report received past the last year in the table
     ahead = file_report(data_dir, tmp_path, KIOSK, ComplaintForm("delay"), days_ago=-800)
     client = handler(county)
     page = client.get("/complaints")
     assert page.status_code == 200
-    assert "答复期限：无法计算" in page.text and "年的放假安排" in page.text
-    assert "holidays.toml" in page.text
+    assert "（估算）" in page.text and "年的节假日还没录入，按周一到周五估算" in page.text
+    assert "年的放假安排" in page.text and "holidays.toml" in page.text
+    assert "无法计算" not in page.text
     (data_dir / "holidays.toml").write_text("[2029]\nholiday = []\n", encoding="utf-8")
     broken = client.get("/complaints")
     assert broken.status_code == 500 and "请管理员改正" in broken.text
@@ -240,3 +242,42 @@ def test_a_mobile_number_written_otherwise_is_refused_too(county: CountyServer, 
                           {"status": "replied", "reply": reply})
     assert refused.status_code == 400 and "不能写手机号码" in refused.text
     assert published(data_dir, *STATUS_DOCUMENT) == []
+
+
+BEIJING_NOON = "+08:00"
+
+
+def beijing(day: str) -> float:
+    return datetime.fromisoformat(f"{day}T12:00:00{BEIJING_NOON}").timestamp()
+
+
+def test_a_deadline_in_next_year_is_estimated_and_overdue_still_shows(data_dir: Path,
+                                                                       tmp_path: Path) -> None:
+    # 10 February 2027 at the county; the table holds 2024-2026 only
+    today = beijing("2027-02-10")
+    with CountyServer(data_dir, clock=lambda: today) as county:
+        enroll_kiosk(data_dir, KIOSK, VILLAGE)
+        make_account(data_dir, "chen", ("complaints",), (VILLAGE,))
+        late = file_report(data_dir, tmp_path, KIOSK, ComplaintForm("delay"),
+                           days_ago=(time.time() - beijing("2026-12-20")) / 86400)
+        fresh = file_report(data_dir, tmp_path, KIOSK, ComplaintForm("fees"),
+                            days_ago=(time.time() - today) / 86400)
+        client = handler(county)
+        text = client.get("/complaints").text
+        late_at, fresh_at = text.index(late.display_code), text.index(fresh.display_code)
+        assert "答复期限：2027-01-08（估算）" in text[late_at:fresh_at]
+        assert "已超期 23 个工作日" in text[late_at:fresh_at]
+        assert "答复期限：2027-03-03（估算）" in text[fresh_at:]
+        assert "还有 15 个工作日" in text[fresh_at:]
+        assert text.count("2027年的节假日还没录入，按周一到周五估算") == 3  # each row, the top
+        assert "请技术员" in text and str(data_dir / "holidays.toml") in text
+        page = client.get(f"/complaints/{late.code}").text
+        assert "2027-01-08（估算）" in page and "已超期" in page
+        assert "2027年的节假日还没录入，按周一到周五估算" in page
+
+        # the year added: counted with its holidays (1 January off), no longer estimated
+        (data_dir / "holidays.toml").write_text(
+            '[2027]\nnotice = "test"\nholidays = ["2027-01-01"]\nworkdays = []\n',
+            encoding="utf-8")
+        text = client.get("/complaints").text
+        assert "答复期限：2027-01-11" in text and "估算" not in text
