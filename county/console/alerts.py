@@ -132,6 +132,11 @@ def _whole(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _text(value: Any) -> str:
+    """A device's text field, or "" for anything else (a list, a number)."""
+    return value if isinstance(value, str) else ""
+
+
 def _digests(values: Any) -> list[str]:
     if not isinstance(values, list):
         return []
@@ -252,7 +257,7 @@ def from_ledger(device_id: str, payloads: list[Any], alarms: list[AlarmEvent],
     code_of = {kind: code for code, kind in LEDGER_CODES.items()}
     stamps: dict[str, int] = {}
     for record in records:
-        kind, seq, at = record.get("kind"), record["seq"], _number(record.get("at"))
+        kind, seq, at = _text(record.get("kind")), record["seq"], _number(record.get("at"))
         if kind in code_of:
             alert_kind = "not_returned" if kind == "alarm_not_returned" else "over_stamps"
             found.append(NewAlert(
