@@ -19,7 +19,6 @@ decoder nobody meant to expose. So:
 from __future__ import annotations
 
 import io
-import warnings
 from typing import TYPE_CHECKING
 
 from county.errors import CountyError
@@ -43,16 +42,17 @@ def open_rgb(data: bytes, *, draft: tuple[int, int] | None = None) -> Image:
     from PIL import Image, ImageOps
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=FORMATS) as image:
-                width, height = image.size
-                if width * height > MAX_PIXELS:
-                    raise UnreadableImage(f"{width}x{height} pixels: more than {MAX_PIXELS}")
-                if draft is not None and image.format == "JPEG":
-                    image.draft("RGB", draft)
-                image.load()
-                return ImageOps.exif_transpose(image).convert("RGB")
+        # Image.open reads the header only (past Pillow's own limit it raises
+        # DecompressionBombError, caught below; below it, it may warn: the
+        # cap refuses such a picture before a pixel is decoded)
+        with Image.open(io.BytesIO(data), formats=FORMATS) as image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise UnreadableImage(f"{width}x{height} pixels: more than {MAX_PIXELS}")
+            if draft is not None and image.format == "JPEG":
+                image.draft("RGB", draft)
+            image.load()
+            return ImageOps.exif_transpose(image).convert("RGB")
     except UnreadableImage:
         raise
     except Exception as error:  # whatever a hostile file makes the decoder raise
