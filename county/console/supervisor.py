@@ -27,7 +27,7 @@ from county.console.alerts import (
     visible_alerts,
 )
 from county.console.figures import WHAT, WHAT_NAMES, county_facts, tally
-from county.console.page_hash import NotAPage, PageHash, page_hash
+from county.console.page_hash import UNREADABLE, NotAPage, PageHash, page_hash
 from county.console.photos import photo_url
 from county.console.registry import MenuEntry
 from county.console.supervision_settings import read_supervision_settings
@@ -64,8 +64,10 @@ def _page_hasher(call: Call) -> PageHasher:
             return None
         try:
             found = page_hash(county.objects.read(digest))
-        except (FileNotFoundError, ObjectDamaged, NotAPage):
+        except (FileNotFoundError, ObjectDamaged):
             return None
+        except NotAPage:  # never compared, and never decoded again
+            found = UNREADABLE
         cache.mkdir(parents=True, exist_ok=True)
         atomic_write(kept, found.text().encode("ascii"))
         return found
