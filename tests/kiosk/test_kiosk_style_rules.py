@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -74,6 +75,25 @@ def test_the_data_directory_links_kivys_files_and_is_made_again_when_kivy_change
     (source / STYLE).write_text(STYLE_KV + "<Slider>:\n    padding: 16\n", "utf-8")
     again = kiosk_data_dir(tmp_path / "cache", source, frozenset({"Label", "Slider"}))
     assert again != made and "<Slider>" in (again / STYLE).read_text("utf-8")
+
+
+def test_the_data_directory_follows_kivy_when_it_is_installed_elsewhere(
+        tmp_path: Path) -> None:
+    """A kiosk whose Kivy moved (a reinstall in another environment, an
+    upgrade) links to the new files, not to the removed ones."""
+    old, new = tmp_path / "old" / "data", tmp_path / "new" / "data"
+    for source in (old, new):
+        (source / "glsl").mkdir(parents=True)
+        (source / "glsl" / "header.vs").write_text(f"shader of {source.parent.name}")
+        (source / STYLE).write_text(STYLE_KV, "utf-8")
+    made = kiosk_data_dir(tmp_path / "cache", old, frozenset({"Label"}))
+    assert (made / "glsl" / "header.vs").read_text() == "shader of old"
+    moved = kiosk_data_dir(tmp_path / "cache", new, frozenset({"Label"}))
+    assert (moved / "glsl" / "header.vs").read_text() == "shader of new"
+    shutil.rmtree(new / "glsl")  # a link of the made directory now dangles
+    (new / "images").mkdir()
+    again = kiosk_data_dir(tmp_path / "cache", new, frozenset({"Label"}))
+    assert (again / "images").is_dir() and not (again / "glsl").is_symlink()
 
 
 def test_every_rule_of_kivys_style_that_a_shown_widget_needs_is_kept(
