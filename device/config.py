@@ -33,7 +33,7 @@ from device.schema import (
     within,
 )
 from device.state import DEVICE_STATE_DIR, DeviceState
-from hardware.lock import (
+from hardware.lock_timing import (
     HOLD_DUTY_MAX,
     HOLD_DUTY_MIN,
     MAX_ON_LIMIT_SECONDS,
@@ -43,13 +43,12 @@ from hardware.lock import (
     PWM_HZ_MIN,
     LockTiming,
 )
-from hardware.pins import HEADER_BCM_PINS, PULLED_LOW_AT_BOOT, REAL_FACTORIES
-from hardware.printer import PrinterSettings
-from hardware.station import SlotSpec, StationSpec
+from hardware.pin_numbers import HEADER_BCM_PINS, PULLED_LOW_AT_BOOT, REAL_FACTORIES
+from hardware.printer.settings import PrinterSettings
+from hardware.station_spec import SlotSpec, StationSpec
 from kiosk.viewmodels.sizes import DEFAULT_DIAGONAL_INCHES
 from protocol.api import DEVICE_ID
-from protocol.signing import SignatureError, public_key_from_text
-from sync.agent import SyncSettings
+from sync.settings import SyncSettings
 
 DEFAULT_CONFIG_PATH = Path("/etc/village-edge/config.toml")
 EMBEDDED_NAME = "default-config.toml"
@@ -134,6 +133,8 @@ def _county_url(value: str) -> str | None:
 def _county_key(value: str) -> str | None:
     if value == "":
         return None
+    from protocol.signing import SignatureError, public_key_from_text  # only for a key given
+
     try:
         public_key_from_text(value)
     except SignatureError as error:
