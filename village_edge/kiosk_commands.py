@@ -201,23 +201,40 @@ def scanning(services: Any) -> Iterator[None]:
             scanner.stop()
 
 
+def _printer_opener(config: Config) -> Any:
+    """Opening the configured printer: the printer, or None (said in the log)
+    when it cannot be opened."""
+
+    def open_it() -> Any:
+        from hardware.errors import PrinterError
+        from hardware.printer import open_printer
+
+        try:
+            return open_printer(config.printer)
+        except PrinterError as error:
+            log.error("no receipts: %s", error)
+            return None
+
+    return open_it
+
+
 def real_services(config: Config, feed: Any, outbox: Any) -> Any:
     """The kiosk's printing, complaint, progress, read-aloud and QR services;
-    slips carry a QR code only where the kiosk reads them."""
-    from hardware.errors import PrinterError
-    from hardware.printer import open_printer
-    from kiosk.services.print_queue import PrintQueue
+    slips carry a QR code only where the kiosk reads them. The printer is
+    opened later, on a thread (:class:`kiosk.wiring.PrinterOpenedLater`:
+    :func:`after_first_frame` starts it once the window shows)."""
     from kiosk.viewmodels.services import KioskServices
-    from kiosk.wiring import FeedProgress, GuideSlips, QueuedPrinting, SealedComplaints, Voice
+    from kiosk.wiring import (
+        FeedProgress,
+        GuideSlips,
+        PrinterOpenedLater,
+        SealedComplaints,
+        Voice,
+    )
 
     printing = None
-    try:
-        printer = open_printer(config.printer)
-    except PrinterError as error:
-        log.error("no receipts: %s", error)
-        printer = None
-    if printer is not None:
-        printing = QueuedPrinting(PrintQueue(config.state.print_queue, printer))
+    if config.printer.connection != "none":
+        printing = PrinterOpenedLater(_printer_opener(config), config.state.print_queue)
     scanner = kiosk_scanner(config)
     scans = scanner is not None
     return KioskServices(
@@ -227,6 +244,14 @@ def real_services(config: Config, feed: Any, outbox: Any) -> Any:
         FeedProgress(feed) if feed is not None else None,
         Voice(), int(config.printer.paper_mm), scanner,
     )
+
+
+def after_first_frame(services: Any) -> list[Any]:
+    """What the kiosk starts once its first frame is on the screen: the
+    opening of its printer."""
+    printing = services.printer
+    opens = getattr(printing, "open_in_background", None)
+    return [opens] if opens is not None else []
 
 
 def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
@@ -245,7 +270,8 @@ def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
     from kiosk.app import KioskApp
 
     with scanning(services):  # receipts drawn by the printer's module, when shown
-        KioskApp(vm, diagonal_inches=config.kiosk_display_inches).run()
+        KioskApp(vm, diagonal_inches=config.kiosk_display_inches,
+                 after_first_frame=after_first_frame(services)).run()
 
 
 def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
@@ -278,7 +304,8 @@ def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
 
             with scanning(services):  # receipts drawn by the printer's module, when shown
                 KioskApp(vm, diagonal_inches=config.kiosk_display_inches,
-                         display_power=choose_display_power(os.environ)).run()
+                         display_power=choose_display_power(os.environ),
+                         after_first_frame=after_first_frame(services)).run()
     return OK
 
 

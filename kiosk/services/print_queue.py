@@ -19,12 +19,14 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from durable.atomic import atomic_write, fsync_directory
 from hardware.errors import PaperOutError, PrinterError, PrinterOfflineError
-from hardware.printer import Receipt, ReceiptPrinter
 from kiosk.services.receipt_codec import ReceiptCodecError, receipt_from_dict, receipt_to_dict
+
+if TYPE_CHECKING:
+    from hardware.printer import Receipt, ReceiptPrinter
 
 log = logging.getLogger(__name__)
 
