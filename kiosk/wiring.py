@@ -12,9 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.errors import KioskError
-from kiosk.services import complaints as filing
-from kiosk.services import progress, receipts
-from kiosk.services.print_queue import PrintQueue
 from kiosk.services.speech import Speaker
 from kiosk.viewmodels.receipt import NO_PRINTER
 from kiosk.viewmodels.roster import Person
@@ -28,8 +25,9 @@ from powerlist import PowerItem
 from sync.feed_store import FeedStore
 from sync.outbox import Outbox
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # each service's module is imported when it is first used
     from hardware.printer import Receipt, ReceiptPrinter
+    from kiosk.services.print_queue import PrintQueue
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +65,9 @@ class SealedComplaints:
         self.scanning = scanning
 
     def file(self, draft: ComplaintDraft) -> FiledComplaint:
+        from kiosk.services import complaints as filing
+        from kiosk.services import receipts
+
         form = filing.ComplaintForm(PROBLEM_KEYS.get(draft.problem, "other"), draft.item_id,
                                     draft.item_name, phone=draft.phone)
         result = filing.file_complaint(self.outbox, self.feed, self.device_id, form,
@@ -84,6 +85,8 @@ class FeedProgress:
         self.feed = feed
 
     def lookup(self, tracking_code: str) -> ProgressReport | None:
+        from kiosk.services import progress
+
         view = progress.lookup(self.feed, tracking_code)
         if view.state == "not_found":
             return None
@@ -99,6 +102,8 @@ class GuideSlips:
         self.scanning = scanning
 
     def service_guide(self, item: PowerItem, people: Sequence[Person], paper_mm: int) -> Receipt:
+        from kiosk.services import receipts
+
         roster = receipts.roster_from_feed(self.feed) if self.feed is not None else {}
         return receipts.service_guide(item, roster, scanning=self.scanning)
 
@@ -151,6 +156,8 @@ class PrinterOpenedLater:
         threading.Thread(target=self._open, daemon=True, name="kiosk-printer-open").start()
 
     def _open(self) -> None:
+        from kiosk.services.print_queue import PrintQueue
+
         try:
             printer = self._open_printer()
             if printer is not None:
