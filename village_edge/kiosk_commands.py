@@ -254,6 +254,18 @@ def after_first_frame(services: Any) -> list[Any]:
     return [opens] if opens is not None else []
 
 
+def _sample(config: Config) -> Any:
+    """The sample catalog, from the copy the kiosk keeps in its state
+    directory (:mod:`kiosk.sample_cache`): read when first shown."""
+
+    def sample() -> Any:
+        from kiosk.sample_cache import cached_sample
+
+        return cached_sample(config.state.kiosk)
+
+    return sample
+
+
 def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
                 size: tuple[int, int] = (800, 480), fullscreen: bool = False) -> None:
     """Run the kiosk's window on *feed* and *outbox* until it is closed."""
@@ -264,7 +276,7 @@ def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
     services = real_services(config, feed, outbox)
     vm = build_view_model(catalog_feed=feed, data_feed=feed, services=services,
                           technician=_technician_hooks(config, simulate, services.printer),
-                          pin=technician_pin(config))
+                          pin=technician_pin(config), sample=_sample(config))
     prepare_kivy(config.state.kiosk, os.environ, size=size, fullscreen=fullscreen,
                  style_rules=KIOSK_RULES)
     from kiosk.app import KioskApp
@@ -296,7 +308,8 @@ def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
         services = real_services(config, feed, outbox)
         vm = build_view_model(catalog_feed=feed, data_feed=data_feed, services=services,
                               technician=_technician_hooks(config, simulate, services.printer),
-                              pin=technician_pin(config), blank_seconds=blank)
+                              pin=technician_pin(config), blank_seconds=blank,
+                              sample=_sample(config))
         with display_for_kivy():
             prepare_kivy(config.state.kiosk, os.environ, size=size,
                          fullscreen=args.fullscreen, style_rules=KIOSK_RULES)
