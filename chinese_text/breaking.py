@@ -201,6 +201,12 @@ def _orphan(line: str) -> bool:
         and all(char in NO_LINE_START for char in text[1:])
 
 
+def _letters(line: str) -> int:
+    """The characters of *line* other than spaces and punctuation."""
+    return sum(1 for char in line if not char.isspace() and char not in NO_LINE_START
+               and char not in NO_LINE_END)
+
+
 def _bare(text: str) -> str:
     """*text* without spaces, separators and word-break marks (to compare
     laid-out lines with the paragraph they came from)."""
@@ -232,7 +238,8 @@ def _without_orphan(pieces: Sequence[_Piece], lines: list[str], starts: list[int
 
 def _split_wide(text: str, width: float, measure: Measure, lines: list[str]) -> str:
     """A piece wider than the line, split where the punctuation rules allow
-    if they allow anywhere on the line; the last part is returned."""
+    if they allow anywhere on the line, its last part not one character
+    alone where the part before can spare one; the last part is returned."""
     current = ""
     for char in text:
         if current and measure(current + char) > width:
@@ -245,6 +252,10 @@ def _split_wide(text: str, width: float, measure: Measure, lines: list[str]) -> 
             lines.append(current[:cut])
             current = current[cut:]
         current += char
+    last = lines[-1] if lines else ""
+    if _orphan(current) and _letters(last) > 2 and last[-1] not in NO_LINE_START \
+            and last[-2] not in NO_LINE_END and measure(last[-1] + current) <= width:
+        lines[-1], current = last[:-1], last[-1] + current  # no character left alone
     return current
 
 
@@ -274,6 +285,8 @@ def _balanced(pieces: Sequence[_Piece], width: float, measure: Measure,
                     after = pieces[end]
                     penalty = 0.0 if after.good else (
                         _INSIDE_WORD if after.inside_word else _PLAIN_BREAK)
+                if end - start == 1 and _orphan(pieces[start].text):
+                    penalty += _INSIDE_WORD  # one character alone on a line
                 total_cost = cost + slack * slack + penalty
                 if end not in row or total_cost < row[end][0]:
                     row[end] = (total_cost, start)
@@ -294,8 +307,9 @@ def line_faults(lines: Sequence[str], paragraphs: Collection[str] | None = None)
     """What breaks the rules in *lines* (as laid out, in order): a line that
     starts with closing punctuation or ends with opening punctuation or a
     separator, a number parted from its unit; given the *paragraphs* the
-    lines were broken from, a line holding one character alone that is not
-    a whole paragraph, at the end of one. Empty when the lines are right."""
+    lines were broken from, a line holding one character alone at the end
+    of a paragraph (not a whole one) where the line above could have given
+    it another. Empty when the lines are right."""
     whole = {paragraph.strip() for paragraph in paragraphs or ()}
     faults = []
     for number, line in enumerate(lines):
@@ -310,7 +324,7 @@ def line_faults(lines: Sequence[str], paragraphs: Collection[str] | None = None)
                 and _STARTS_WITH_UNIT.match(lines[number + 1]):
             faults.append(f"lines {number + 1}-{number + 2} part a number from its unit: "
                           f"{line!r} / {lines[number + 1]!r}")
-        if paragraphs is not None and number and lines[number - 1].strip() \
+        if paragraphs is not None and number and _letters(lines[number - 1]) > 1 \
                 and _orphan(text) and text not in whole \
                 and any(_bare(p).endswith(_bare(lines[number - 1] + text)) for p in whole):
             faults.append(f"line {number + 1} leaves one character alone: "

@@ -87,6 +87,16 @@ def test_no_paragraph_leaves_one_character_alone_on_its_last_line() -> None:
             assert alone == [], (width, lines)
 
 
+def test_a_bracket_too_wide_for_the_line_leaves_no_character_alone() -> None:
+    button = "匿名（不留电话）"  # the complaint screen's button in 大字 mode
+    for width in range(6, 12):
+        lines = break_lines(button, width, title=True)
+        assert lines == ["匿名", "（不留", "电话）"], (width, lines)
+        assert line_faults(lines, [button]) == []
+    assert line_faults(["匿名", "（不留电", "话）"], [button])
+    assert line_faults(["复", "原"], ["复原"]) == []  # no better break: one fits a line
+
+
 def test_a_short_quoted_word_stays_whole() -> None:
     lines = break_lines("请输入回执上的查询码，然后点“查询”。", 32)
     assert any("“查询”。" in line for line in lines), lines
