@@ -43,6 +43,7 @@ DEV_PACKAGES=(
   python3-gi gir1.2-nm-1.0
   qemu-system-x86 dosfstools mtools e2fsprogs xz-utils
   x11-apps chromium  # bench/kiosk_start.py: xwd captures frames; Chromium is the yardstick
+  chromium-driver  # the county console's browser tests and screenshots drive Chromium
 )
 
 say() { printf 'setup.sh: %s\n' "$*"; }

@@ -24,6 +24,7 @@ from county.auth import authenticate, check_fresh, check_signature, signature_he
 from county.blobs import BadChunk, BlobStore, BlobTooLarge, DigestMismatch, OffsetMismatch
 from county.database import Database
 from county.datadir import CountyDir
+from county.device_health import take_report
 from county.enrollment import check_code, code_digest
 from county.feed import feed_page
 from county.inputs import json_object, query_parameters, unsupported_encoding, whole_number
@@ -34,6 +35,7 @@ from protocol.api import (
     DEVICE_ROLES,
     HEADER_BACKLOG,
     HEADER_DEVICE,
+    HEADER_HEALTH,
     HEADER_OFFSET,
     HEADER_SIZE,
     MAX_BATCH_BYTES,
@@ -304,6 +306,7 @@ class CountyApp:
         device_id, now = self._device(store, request)
         text = request.query("after")
         after = 0 if text is None else whole_number(text, "after")
+        take_report(store, device_id, request.header(HEADER_HEALTH), now)
         return Reply(200, feed_page(store, self.key, device_id, after, now), device=device_id)
 
 

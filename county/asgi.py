@@ -1,7 +1,7 @@
-"""The county as an ASGI application: Starlette at the top (where the
-county's own pages will stand beside the API, with their sessions), the
-device API under it as a plain ASGI app in front of
-:class:`~county.app.CountyApp`.
+"""The county as an ASGI application: Starlette at the top, with the
+county's web console under ``/console/`` (:mod:`county.console`, unless
+``[console] enabled = false``) and the device API beside it as a plain
+ASGI app in front of :class:`~county.app.CountyApp`.
 
 The device API reads each request as it was sent (the target with its
 query, every header in order, the body bytes: what the device signed),
@@ -29,6 +29,7 @@ from starlette.routing import Mount
 
 from county.app import CountyApp, Reply, Request, Route
 from county.auth import answer_headers
+from county.console.app import console_routes
 from county.http_guard import SERVER
 from county.rejection import Rejected
 from protocol.answers import answer_body
@@ -153,8 +154,8 @@ def county_asgi(app: CountyApp, *, threads: int) -> Starlette:
             executor.shutdown(wait=True)
             app.database.close()
 
-    return Starlette(routes=[Mount("", app=_guarded(api))], lifespan=lifespan,
-                     exception_handlers={404: _not_found})
+    routes = [*console_routes(app), Mount("", app=_guarded(api))]
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: _not_found})
 
 
 async def _not_found(request: StarletteRequest, exc: Exception) -> Response:

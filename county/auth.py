@@ -74,7 +74,7 @@ def check_fresh(store: Store, signed: SignedRequest, now: float) -> None:
                        f"clock (at most {CLOCK_SKEW_SECONDS} s allowed); fix the device's clock "
                        "(GET /v1/health gives server_time) and sign again",
                        counters=("replayed", "stale"), extra={"server_time": now})
-    if not store.accept_nonce(signed.device_id, signed.nonce, now):
+    if not store.accept_nonce(signed.device_id, signed.nonce, now, clock_offset=offset):
         raise Rejected(401, "replayed",
                        f"nonce {signed.nonce} was already used by {signed.device_id}; "
                        "sign every request afresh, retries included", counters=("replayed",))

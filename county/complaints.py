@@ -11,8 +11,10 @@ The public half goes to every device as the signed feed document
 report that kiosks sealed can ever be read.
 
 Progress is published as ``disclosure/complaint-status``
-(:mod:`kiosk.services.progress` says why that kind): tracking code, status
-and date only — never what was reported.
+(:mod:`kiosk.services.progress` says why that kind): tracking code, status,
+date and the county's reply — never what was reported. Each status change
+is also a step of the complaint's history (:mod:`county.complaint_history`),
+written in the same transaction as the document that publishes it.
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
-from county.datadir import existing_county
+from county.complaint_history import add_step
+from county.datadir import CountyDir, existing_county
 from county.errors import CountyError
-from county.keyfile import create_key_file, read_key_file
+from county.feed import add_document
+from county.keyfile import create_key_file, load_key, read_key_file
 from county.operator import publish
 from county.store import Store
 from protocol import tracking
@@ -42,7 +46,7 @@ from protocol.complaint_envelope import (
     public_key_text,
     report_context,
 )
-from protocol.complaint_status import STATUS_DOCUMENT, STATUSES
+from protocol.complaint_status import MAX_REPLY, STATUS_DOCUMENT, STATUSES
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +197,61 @@ def list_reports(data_dir: Path | str) -> list[Report]:
             for stream, device_id, payload, created in events]
 
 
+@dataclass(frozen=True)
+class Filed:
+    """A report as the county holds it, not opened: what the list shows."""
+
+    code: str
+    kind: str  # complaint | whistle
+    device_id: str
+    created: float  # the kiosk's clock when it was filed
+
+
+def filed_reports(store: Store) -> list[Filed]:
+    """Every report the county holds, newest first, none of them opened."""
+    found = [Filed(str(payload.get("code", "")), stream, device_id, created)
+             for stream in REPORT_STREAMS
+             for device_id, payload, created in store.stream_events(stream)
+             if isinstance(payload, dict)]
+    return sorted(found, key=lambda filed: filed.created, reverse=True)
+
+
+def open_report(data_dir: Path | str, store: Store, code: str) -> Report | None:
+    """The report *code*, opened with the county's key in memory only (the
+    caller shows it and forgets it: it is never written anywhere); None if
+    the county holds no report with that code."""
+    for stream in REPORT_STREAMS:
+        for device_id, payload, created in store.stream_events(stream):
+            if isinstance(payload, dict) and payload.get("code") == code:
+                try:
+                    key: X25519PrivateKey | str = load_complaint_key(data_dir)
+                except CountyError as error:
+                    key = str(error)
+                return _open_report(key, stream, device_id, payload, created, {})
+    return None
+
+
 # -- progress --------------------------------------------------------------------
+
+
+def record_status(data_dir: Path | str, store: Store, code: str, status: str, *,
+                  reply: str | None, handler: str, day: date, now: float) -> dict[str, Any]:
+    """Within the caller's transaction: add the step to *code*'s history
+    (:class:`~county.complaint_history.StatusGoesBack` if it goes back) and
+    publish the statuses of every report, this one with *reply*, to every
+    device; the new entry."""
+    reply = reply.strip() if reply else None
+    if reply is not None and len(reply) > MAX_REPLY:
+        raise CountyError(f"the reply is {len(reply)} characters: at most {MAX_REPLY}")
+    add_step(store, code, status, at=now, day=day.isoformat(), handler=handler, reply=reply)
+    statuses = _statuses(store)
+    entry: dict[str, Any] = {"status": status, "date": day.isoformat()}
+    if reply:
+        entry["reply"] = reply
+    statuses[code] = entry
+    add_document(store, load_key(CountyDir(Path(data_dir)).key), *STATUS_DOCUMENT,
+                 {"statuses": statuses}, audience="*", days_valid=DAYS_VALID, now=now)
+    return entry
 
 
 def set_status(
@@ -203,9 +261,12 @@ def set_status(
     *,
     on: date | None = None,
     now: float | None = None,
+    reply: str | None = None,
+    handler: str = "operator",
 ) -> dict[str, Any]:
-    """Record that the report *code* is *status* since *on* (default today) and
-    publish the statuses of every report to every device; the new entry with its code."""
+    """Record that the report *code* is *status* since *on* (default today),
+    with *reply* for the villager, and publish the statuses of every report
+    to every device; the new entry with its code."""
     code = tracking.normalise(code)
     if status not in STATUSES:
         raise CountyError(f"status {status!r} is not known: use one of {', '.join(STATUSES)}")
@@ -213,18 +274,15 @@ def set_status(
         raise CountyError(f"{code!r} is not a tracking code (10 digits, the last a check "
                           "digit): copy it again from the complaints list")
     county = existing_county(data_dir)
-    with Store.open(county.database) as store:
-        known = any(payload.get("code") == code for stream in REPORT_STREAMS
-                    for _, payload, _ in store.stream_events(stream) if isinstance(payload, dict))
-        statuses = _statuses(store)
-    if not known:
-        raise CountyError(
-            f"no report with tracking code {code} has reached the county: check the code, or "
-            "wait for the kiosk to sync (`village-edge county complaints`)"
-        )
     now = time.time() if now is None else now
     day = on or datetime.fromtimestamp(now).date()
-    statuses[code] = {"status": status, "date": day.isoformat()}
-    publish(county.root, *STATUS_DOCUMENT, {"statuses": statuses}, days_valid=DAYS_VALID,
-            now=now)
-    return {"code": code, **statuses[code]}
+    with Store.open(county.database) as store:
+        if not any(filed.code == code for filed in filed_reports(store)):
+            raise CountyError(
+                f"no report with tracking code {code} has reached the county: check the code, "
+                "or wait for the kiosk to sync (`village-edge county complaints`)"
+            )
+        with store.transaction():
+            entry = record_status(county.root, store, code, status, reply=reply,
+                                  handler=handler, day=day, now=now)
+    return {"code": code, **entry}

@@ -52,12 +52,18 @@ def make_enroll_code(data_dir: Path | str, device_id: str, *, role: str | None =
     It expires after 7 days; making another code for the same device
     replaces any code of it not yet used.
     """
-    _check_device_id(device_id)
     county = existing_county(data_dir)
-    now = time.time() if now is None else now
-    code = new_code(role if role is not None else role_for_device(device_id))
     with Store.open(county.database) as store, store.transaction():
-        store.add_enroll_code(code_digest(code), device_id, now, code_expiry(now))
+        return issue_enroll_code(store, device_id, role=role,
+                                 now=time.time() if now is None else now)
+
+
+def issue_enroll_code(store: Store, device_id: str, *, role: str | None, now: float) -> str:
+    """:func:`make_enroll_code` within a transaction the caller holds on
+    *store* (the console records who made it in the same transaction)."""
+    _check_device_id(device_id)
+    code = new_code(role if role is not None else role_for_device(device_id))
+    store.add_enroll_code(code_digest(code), device_id, now, code_expiry(now))
     return code
 
 

@@ -96,21 +96,31 @@ class PostgresStore(Store):
         ).fetchall()
         return {row["event_id"] for row in rows}
 
-    def accept_nonce(self, device_id: str, nonce: str, now: float) -> bool:
+    def accept_nonce(self, device_id: str, nonce: str, now: float,
+                     clock_offset: float | None = None) -> bool:
         # one statement (so one round trip, and atomic by itself) instead of a
-        # transaction of two: this runs for every signed request
+        # transaction of two or three: this runs for every signed request
         window = now - NONCE_WINDOW_SECONDS
         if not 0 <= now - Store._purged_at < NONCE_PURGE_SECONDS:
             self._db.execute("DELETE FROM nonces WHERE seen < %s", (window,))
             Store._purged_at = now
+        clock: str = ""
+        clock_params: tuple[Any, ...] = ()
+        if clock_offset is not None:  # county.device_health.note_clock_offset, in the same go
+            clock = ("clock AS (INSERT INTO device_health (device_id, clock_offset, "
+                     "clock_measured) SELECT %s, %s, %s WHERE EXISTS (SELECT 1 FROM fresh) "
+                     "ON CONFLICT (device_id) DO UPDATE SET clock_offset = "
+                     "excluded.clock_offset, clock_measured = excluded.clock_measured), ")
+            clock_params = (device_id, clock_offset, now)
         row = self._db.execute(
             "WITH fresh AS (INSERT INTO nonces (device_id, nonce, seen) VALUES (%s, %s, %s) "
             "ON CONFLICT (device_id, nonce) DO UPDATE SET seen = excluded.seen "
             "WHERE nonces.seen < %s RETURNING 1), "
+            f"{clock}"
             "seen AS (UPDATE devices SET last_seen = %s WHERE device_id = %s "
             "AND EXISTS (SELECT 1 FROM fresh)) "
             "SELECT count(*) AS n FROM fresh",
-            (device_id, nonce, now, window, now, device_id),
+            (device_id, nonce, now, window, *clock_params, now, device_id),
         ).fetchone()
         return bool(row is not None and row["n"] == 1)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from county.store import Store, StoredEvent
+from protocol.event_blobs import named_blobs
 
 REQUEST_STREAM = "seal.request"
 SEAL_ROLES = frozenset({"seal", "all"})
@@ -35,6 +36,7 @@ class StationRequest:
     doc: str | None  # the fingerprint of the document photographed with it
     created: float  # by the station's clock
     received: float  # by the county's
+    photos: tuple[str, ...] = ()  # sha256 of the photos sent with it (the document's)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -72,8 +74,9 @@ def _request(event: StoredEvent) -> StationRequest | None:
             and isinstance(uses, int) and not isinstance(uses, bool) and uses >= 1
             and (doc is None or isinstance(doc, str))):
         return None
+    photos = tuple(named_blobs(REQUEST_STREAM, payload))
     return StationRequest(event.device_id, req, slot, matter, uses, doc, event.created,
-                          event.received)
+                          event.received, photos)
 
 
 def filed_requests(store: Store) -> FiledRequests:

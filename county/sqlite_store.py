@@ -70,10 +70,18 @@ class SqliteStore(Store):
 
     def run_script(self, sql: str) -> None:
         """Statements separated by ``;`` within the open transaction
-        (``executescript`` would commit it)."""
-        for statement in sql.split(";"):
-            if statement.strip():
-                self._db.execute(statement)
+        (``executescript`` would commit it); a statement ends at a ``;``
+        only where SQLite says it is complete (a trigger's body has ``;``
+        inside it)."""
+        statement = ""
+        for piece in sql.split(";"):
+            statement += piece + ";"
+            if sqlite3.complete_statement(statement):
+                if statement.strip(" \t\n;"):
+                    self._db.execute(statement)
+                statement = ""
+        if statement.strip(" \t\n;"):
+            self._db.execute(statement)
 
 
 def connect_sqlite(path: Path, *, create: bool = False) -> SqliteStore:

@@ -271,13 +271,19 @@ class Store:
         )
         return bool(cursor.rowcount == 1)
 
-    def accept_nonce(self, device_id: str, nonce: str, now: float) -> bool:
+    def accept_nonce(self, device_id: str, nonce: str, now: float,
+                     clock_offset: float | None = None) -> bool:
         """:meth:`remember_nonce`, and if it is fresh, that the device was
-        seen now; both or neither."""
+        seen now (and its clock *clock_offset* from the county's); all or
+        nothing."""
         with self.transaction():
             fresh = self.remember_nonce(device_id, nonce, now)
             if fresh:
                 self.touch_device(device_id, now)
+                if clock_offset is not None:
+                    from county.device_health import note_clock_offset
+
+                    note_clock_offset(self, device_id, clock_offset, now)
         return fresh
 
     # -- enrollment codes ----------------------------------------------------

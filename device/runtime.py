@@ -137,6 +137,7 @@ def open_sync_agent(config: Config, outbox: Outbox) -> SyncAgent:
     """The agent for an enrolled device; EnrollmentError says what is missing."""
     from protocol.signing import public_key_from_text
     from sync.agent import SyncAgent
+    from sync.device_health import HealthSources, measure_health
     from sync.enrollment import Enrollment, EnrollmentError
     from sync.feed_store import FeedStore
 
@@ -157,4 +158,6 @@ def open_sync_agent(config: Config, outbox: Outbox) -> SyncAgent:
         )
     feed = FeedStore(config.state.feed, public_key_from_text(enrollment.county_public_key),
                      config.device_id, time.time)
-    return SyncAgent(outbox, county_client(config), feed, config.state.sync_status, config.sync)
+    sources = HealthSources(config.state.root, paper_note=config.state.printer_status)
+    return SyncAgent(outbox, county_client(config), feed, config.state.sync_status, config.sync,
+                     health=lambda now: measure_health(sources, now))

@@ -15,6 +15,7 @@ the layout is written here and nowhere else::
     ledger-mark             the seq and hash of its last record (outside ledger/)
     trusted-time            the newest time the seal station had reason to trust
     print-queue/            receipts kept while the printer cannot print
+    printer-status.json     the paper, as the printer last said (for the health report)
     kiosk/                  the kiosk's technician PIN, Kivy's home and fonts
     printer/                receipts of a simulated printer (ESC/POS bytes)
 """
@@ -77,8 +78,18 @@ class DeviceState:
         return self.root / "print-queue"
 
     @property
+    def printer_status(self) -> Path:
+        """What the printer last said of its paper (sync.device_health.note_paper)."""
+        return self.root / "printer-status.json"
+
+    @property
     def kiosk(self) -> Path:
         return self.root / "kiosk"
+
+    @property
+    def screenshot_acted(self) -> Path:
+        """The last screenshot command the kiosk acted on (kiosk.fleet_link)."""
+        return self.kiosk / "screenshot-acted"
 
     @property
     def technician_pin(self) -> Path:

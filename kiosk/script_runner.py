@@ -81,12 +81,17 @@ def screen_texts(app: Any) -> list[str]:
     return texts
 
 
-def save_frame(path: Path) -> None:
-    """The window's last drawn frame as a PNG."""
+def frame_image() -> Image.Image:
+    """The window's last drawn frame (on the UI thread: it reads from GL)."""
     width, height = window().size
     pixels = glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE)
     image = Image.frombytes("RGB", (width, height), pixels)
-    image.transpose(Image.Transpose.FLIP_TOP_BOTTOM).save(path)
+    return image.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+
+
+def save_frame(path: Path) -> None:
+    """The window's last drawn frame as a PNG."""
+    frame_image().save(path)
 
 
 def touch(x: float, y: float, to: tuple[float, float] | None = None) -> None:

@@ -90,7 +90,8 @@ class FeedProgress:
         view = progress.lookup(self.feed, tracking_code)
         if view.state == "not_found":
             return None
-        return ProgressReport(tracking_code, (view.message,))
+        lines = (view.message, view.reply_text)
+        return ProgressReport(tracking_code, tuple(line for line in lines if line))
 
 
 class GuideSlips:

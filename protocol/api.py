@@ -37,6 +37,8 @@ HEADER_ANSWER_SIGNATURE = "X-VE-Answer-Signature"
 HEADER_BACKLOG = "X-VE-Backlog"
 HEADER_OFFSET = "X-VE-Offset"
 HEADER_SIZE = "X-VE-Size"
+# A device's health report (protocol.device_health), on a feed request now and then.
+HEADER_HEALTH = "X-VE-Health"
 
 # A request signature covers every header whose name starts with this (but
 # X-VE-Signature itself) and the headers named here: all that changes what a

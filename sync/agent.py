@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from durable.atomic import atomic_write
+from protocol.device_health import HealthReport
 from protocol.documents import DocumentRejected
 from protocol.event_blobs import named_blobs
 from protocol.events import Event, event_problem
@@ -122,6 +123,7 @@ class SyncAgent:
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
         refused_dir: Path | None = None,
+        health: Callable[[float], HealthReport] | None = None,
     ) -> None:
         self.outbox = outbox
         self.client = client
@@ -140,6 +142,10 @@ class SyncAgent:
         # events the county confirmed whose acknowledgement the disk could not
         # store (read-only): left out of the next batches, acknowledged once it can
         self._confirmed: set[str] = set()
+        # the device's health report (sync.device_health), carried by a feed
+        # request at the first round and then every health_interval_seconds
+        self.health = health
+        self._health_sent: float | None = None
 
     # -- pushing -------------------------------------------------------------
 
@@ -363,7 +369,10 @@ class SyncAgent:
             # the answer is held on the way (it can only run ahead, and the
             # client takes no answer later than its feed deadline).
             asked = self.feed.boot.moment()
-            page = self.client.feed(after)
+            report = self._health_due()
+            page = self.client.feed(after, report)
+            if report is not None:
+                self._health_sent = self.clock()
             documents = page.get("documents", [])
             if isinstance(page.get("server_time"), int | float):
                 self.status.clock_offset_seconds = float(page["server_time"]) - self.clock()
@@ -378,6 +387,20 @@ class SyncAgent:
                 self.feed.set_cursor(max(self.feed.cursor(), int(entry.get("seq", after))))
             if self.feed.cursor() <= after:
                 return taken  # the county sent nothing newer: do not ask again
+
+    def _health_due(self) -> str | None:
+        """The health report to send with this feed request, if one is due."""
+        if self.health is None:
+            return None
+        now = self.clock()
+        if (self._health_sent is not None
+                and 0 <= now - self._health_sent < self.settings.health_interval_seconds):
+            return None
+        try:
+            return self.health(now).to_header()
+        except (OSError, ValueError) as error:  # a figure that cannot be read: next time
+            log.warning("no health report this round: %s", error)
+            return None
 
     def _take(self, wire: Any, asked: BootMoment | None = None) -> bool:
         try:

@@ -33,6 +33,7 @@ from protocol.answers import verify_answer
 from protocol.api import (
     HEADER_ANSWER_SIGNATURE,
     HEADER_BACKLOG,
+    HEADER_HEALTH,
     HEADER_OFFSET,
     HEADER_SIGNATURE,
     HEADER_SIZE,
@@ -358,10 +359,12 @@ class CountyClient:
         })
         return _progress(answer, f"PUT {blob_path(digest)}", size)
 
-    def feed(self, after: int) -> dict[str, Any]:
+    def feed(self, after: int, health: str | None = None) -> dict[str, Any]:
         """One page of the feed, complete within :attr:`feed_deadline` of
-        asking (the caller anchors the county's clock in it at the asking)."""
-        return self._send("GET", feed_path(after), deadline=self.feed_deadline)
+        asking (the caller anchors the county's clock in it at the asking);
+        *health*: the device's health report to carry (protocol.device_health)."""
+        headers = {HEADER_HEALTH: health} if health is not None else None
+        return self._send("GET", feed_path(after), headers=headers, deadline=self.feed_deadline)
 
 
 def _read_within(response: requests.Response, deadline: float | None) -> bytes | None:

@@ -15,3 +15,4 @@ class SyncSettings:
     interval_seconds: float = 30.0
     backoff_base_seconds: float = 2.0
     backoff_max_seconds: float = 300.0
+    health_interval_seconds: float = 900.0  # how often the health report goes (and at start)

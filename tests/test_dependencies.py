@@ -38,7 +38,8 @@ from tests.doc_references import repository_files
 
 #: Distribution -> the module it is imported as, where the two differ.
 IMPORT_NAMES = {"python-escpos": "escpos", "pillow": "PIL", "pyyaml": "yaml",
-                "pytest-mock": "pytest_mock", "zxing-cpp": "zxingcpp"}
+                "pytest-mock": "pytest_mock", "zxing-cpp": "zxingcpp",
+                "argon2-cffi": "argon2"}
 #: Distribution -> the module of another library that imports it.
 LOADED_THROUGH = {"lgpio": "gpiozero.pins.lgpio"}
 #: Stub distribution -> the module it describes, where that is not the name

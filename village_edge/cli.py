@@ -91,6 +91,12 @@ def build_parser() -> Parser:
         "--speed", type=FloatRange(above=0, high=1000), default=1.0, metavar="FACTOR",
         help="play faster (2 = twice as fast); default 1",
     )
+    demo.add_argument(
+        "--wait", action="store_true",
+        help="afterwards, keep the county and the station running with the next request "
+             "filed, to approve or refuse in a browser, until Ctrl+C (the default when "
+             "the output is a terminal)",
+    )
     return parser
 
 
@@ -151,7 +157,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 
     if not args.verbose:  # the demo narrates alarms itself
         logging.getLogger("seal_controller").setLevel(logging.ERROR)
-    play_demo(out, speed=args.speed)
+    play_demo(out, speed=args.speed, wait=args.wait or out.isatty())
     return OK
 
 

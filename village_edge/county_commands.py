@@ -29,6 +29,14 @@ from village_edge.arguments import (
     IntRange,
     PathArg,
 )
+from village_edge.county_console_commands import (
+    COMMANDS as CONSOLE_COMMANDS,
+)
+from village_edge.county_console_commands import (
+    add_console_parsers,
+    first_account_hint,
+    run_console_command,
+)
 from village_edge.county_seal_commands import add_seal_parsers, run_seal_command
 from village_edge.errors import CliError
 from village_edge.exits import CANT_CREATE, DATA_ERROR, IO_ERROR, NO_INPUT, USAGE
@@ -124,6 +132,7 @@ def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
     data_option(clear)
 
     _add_complaint_parsers(sub, data_option)
+    add_console_parsers(sub, data_option)
 
 
 def database_option(parser: argparse.ArgumentParser) -> None:
@@ -169,6 +178,8 @@ def run_county(args: argparse.Namespace, out: TextIO) -> int:
     import sqlite3
 
     try:
+        if args.county_command in CONSOLE_COMMANDS:
+            return run_console_command(args, out)
         if args.county_command not in commands:
             return run_seal_command(args, out)
         return commands[args.county_command](args, out)
@@ -249,6 +260,7 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
         logging.getLogger("county").setLevel(logging.INFO)  # from now on, one line per request
         out.write(f"county server listening on {server.url} (data {args.data}, "
                   f"key fingerprint {server.key_fingerprint})\n")
+        _console_hint(args, out, f"{server.url}/console/")
         out.flush()
         while not stop.wait(0.5):
             pass
@@ -278,10 +290,24 @@ def _serve_workers(args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"county server listening on http://{host}:{port} (data {args.data}, "
               f"database {county.database.shown}, {args.workers} workers, key fingerprint "
               f"{key_fingerprint(county_public_key(args.data))})\n")
+    _console_hint(args, out, f"http://{host}:{port}/console/")
     out.flush()
     logging.getLogger("county").setLevel(logging.INFO)
     serve_workers(county, sock, args.workers)
     return 0
+
+
+def _console_hint(args: argparse.Namespace, out: TextIO, address: str) -> None:
+    """Where the console is, and how to make its first account if there is none."""
+    from county.console.admin import has_accounts
+    from county.console.config import read_console_settings
+
+    if not read_console_settings(args.data).enabled:
+        out.write("the web console is off ([console] enabled = false in county.toml)\n")
+        return
+    out.write(f"web console at {address}\n")
+    if not has_accounts(args.data):
+        out.write(first_account_hint(str(args.data)) + "\n")
 
 
 def _enroll_code(args: argparse.Namespace, out: TextIO) -> int:

@@ -39,6 +39,7 @@ from seal_controller.feed_watch import FeedWatcher
 from seal_controller.ledger import Ledger
 from seal_controller.trusted_clock import TrustedClock
 from sync.outbox import Outbox
+from village_edge.demo_console import DemoLogin, make_demo_login, wait_for_the_browser
 from village_edge.demo_county import DemoCounty
 from village_edge.demo_kiosk import run_kiosk_demo
 from village_edge.errors import CliError
@@ -63,9 +64,11 @@ def demo_config(directory: Path) -> Config:
     return config
 
 
-def play_demo(out: TextIO, *, speed: float) -> Path:
+def play_demo(out: TextIO, *, speed: float, wait: bool = False) -> Path:
     """Play the demo in a new directory of its own, kept afterwards (the
-    receipt preview and the approval's QR code are there); its path."""
+    receipt preview and the approval's QR code are there); its path. With
+    *wait*, keep the county and the station running afterwards with the
+    next request filed, for the console in a browser, until Ctrl+C."""
     directory = Path(tempfile.mkdtemp(prefix="village-edge-demo-"))
     out.write(f"the demo runs in its own directory {directory}; nothing else on this "
               "machine is read or written\n")
@@ -75,7 +78,9 @@ def play_demo(out: TextIO, *, speed: float) -> Path:
         world = simulated_world(config, station)
         assert world is not None  # the demo's configuration is simulated
         with DemoCounty(config, out) as county, open_outbox(county.config) as outbox:
-            run_demo(county.config, station, world, county, outbox, out, speed=speed)
+            login = make_demo_login(county, config.village_code, out)
+            run_demo(county.config, station, world, county, outbox, out, speed=speed,
+                     login=login if wait else None)
     out.write(f"\nthe demo's files are in {directory} (remove it when done)\n")
     return directory
 
@@ -129,8 +134,10 @@ def run_demo(
     outbox: Outbox,
     out: TextIO,
     speed: float = 1.0,
+    login: DemoLogin | None = None,
 ) -> Path | None:
-    """Play the morning; returns the receipt preview's path, if a printer exists."""
+    """Play the morning; returns the receipt preview's path, if a printer
+    exists. With *login*, then wait for decisions taken at the console."""
     say = Narrator(station, out, speed)
     camera = SimulatedCamera(CameraSettings(backend="simulated"), scene="document",
                              document_seed=3)
@@ -217,16 +224,19 @@ def run_demo(
         county.sync(agent)
         county.show_arrival(agent)
         run_kiosk_demo(county, agent, out)
-        if station.printer is None:
-            return None
-        receipt = _receipt(config, slot.label, ledger)
-        station.printer.print(receipt)
-        preview = station.printer.save_preview(receipt, config.state_dir / "demo-receipt.png")
-        write_qr(issued.token, config.state_dir / "demo-approval-qr.png")
-        out.write(f"\nreceipt printed to {config.printer.file_path} (ESC/POS bytes)\n"
-                  f"receipt preview: {preview}\n"
-                  f"the approval as the approver's phone would show it: "
-                  f"{config.state_dir / 'demo-approval-qr.png'}\n")
+        preview = None
+        if station.printer is not None:
+            receipt = _receipt(config, slot.label, ledger)
+            station.printer.print(receipt)
+            preview = station.printer.save_preview(receipt,
+                                                   config.state_dir / "demo-receipt.png")
+            write_qr(issued.token, config.state_dir / "demo-approval-qr.png")
+            out.write(f"\nreceipt printed to {config.printer.file_path} (ESC/POS bytes)\n"
+                      f"receipt preview: {preview}\n"
+                      f"the approval as the approver's phone would show it: "
+                      f"{config.state_dir / 'demo-approval-qr.png'}\n")
+        if login is not None:
+            wait_for_the_browser(login, county, controller, agent, feed, slot, out)
         return preview
     finally:
         agent.client.close()

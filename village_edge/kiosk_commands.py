@@ -281,9 +281,11 @@ def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
                  style_rules=KIOSK_RULES)
     from kiosk.app import KioskApp
 
+    app = KioskApp(vm, diagonal_inches=config.kiosk_display_inches,
+                   after_first_frame=after_first_frame(services))
+    attach_fleet_link(app, config, feed, outbox, services)
     with scanning(services):  # receipts drawn by the printer's module, when shown
-        KioskApp(vm, diagonal_inches=config.kiosk_display_inches,
-                 after_first_frame=after_first_frame(services)).run()
+        app.run()
 
 
 def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
@@ -315,11 +317,30 @@ def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
                          fullscreen=args.fullscreen, style_rules=KIOSK_RULES)
             from kiosk.app import KioskApp
 
+            app = KioskApp(vm, diagonal_inches=config.kiosk_display_inches,
+                           display_power=choose_display_power(os.environ),
+                           after_first_frame=after_first_frame(services))
+            attach_fleet_link(app, config, feed, outbox, services)
             with scanning(services):  # receipts drawn by the printer's module, when shown
-                KioskApp(vm, diagonal_inches=config.kiosk_display_inches,
-                         display_power=choose_display_power(os.environ),
-                         after_first_frame=after_first_frame(services)).run()
+                app.run()
     return OK
+
+
+def attach_fleet_link(app: Any, config: Config, feed: Any, outbox: Any, services: Any) -> None:
+    """The county's screenshot orders and the printer's paper note, on *app*
+    (kiosk.fleet_link; started with the app, after its first frame)."""
+    from kiosk.fleet_link import FleetLink, ScreenshotOrders, attach
+
+    orders = (ScreenshotOrders(feed, outbox, config.device_id, config.state.screenshot_acted)
+              if feed is not None else None)
+    printing = services.printer
+
+    def paper() -> Any:  # asked on a thread: waits for the printer opened after the frame
+        queue = getattr(printing, "queue", None)
+        return queue.printer.status().paper if queue is not None else None
+
+    attach(app, FleetLink(orders, paper=paper if printing is not None else None,
+                          paper_note=config.state.printer_status))
 
 
 def _screenshots(config: Config, directory: Path, size: tuple[int, int], out: TextIO) -> int:

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
 
 from protocol import tracking
-from protocol.complaint_status import STATUS_DOCUMENT, STATUSES
+from protocol.complaint_status import MAX_REPLY, STATUS_DOCUMENT, STATUSES
 
 if TYPE_CHECKING:
     from sync.feed_store import FeedStore
@@ -52,6 +52,7 @@ class ProgressView:
     label: str | None = None
     date: date | None = None
     updated: datetime | None = None
+    reply: str | None = None
 
     @property
     def date_text(self) -> str | None:
@@ -59,6 +60,14 @@ class ProgressView:
             return None
         prefix = "答复日期" if self.state == "replied" else "更新日期"
         return f"{prefix}：{chinese_date(self.date)}"
+
+    @property
+    def reply_text(self) -> str | None:
+        """``县里的答复：...`` (``县里的说明：`` before the reply is final)."""
+        if not self.reply:
+            return None
+        prefix = "县里的答复" if self.state == "replied" else "县里的说明"
+        return f"{prefix}：{self.reply}"
 
 
 def lookup(feed: FeedStore, code: str) -> ProgressView:
@@ -84,5 +93,7 @@ def lookup(feed: FeedStore, code: str) -> ProgressView:
         when = date.fromisoformat(entry["date"])
     except (KeyError, TypeError, ValueError):
         when = None
+    reply = entry.get("reply")
+    reply = reply.strip()[:MAX_REPLY] if isinstance(reply, str) and reply.strip() else None
     return ProgressView(code, status, STATUS_MESSAGES[status], STATUS_LABELS[status],
-                        when, updated)
+                        when, updated, reply)

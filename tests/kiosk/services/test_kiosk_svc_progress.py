@@ -101,3 +101,32 @@ def test_a_malformed_entry_is_shown_as_not_found(kiosk: Kiosk) -> None:
     operator.publish(kiosk.county_dir, *STATUS_DOCUMENT, {"statuses": {code: {"status": "?"}}})
     kiosk.pull()
     assert lookup(kiosk.feed, code).state == "not_found"
+
+
+def test_the_countys_reply_is_shown_with_the_status(kiosk: Kiosk) -> None:
+    from kiosk.wiring import FeedProgress
+
+    code = filed(kiosk)
+    set_status(kiosk.county_dir, code, "handling", reply="已转村务监督委员会核实。")
+    kiosk.pull()
+    view = lookup(kiosk.feed, code)
+    assert view.reply_text == "县里的说明：已转村务监督委员会核实。"
+    reply = "村委会已在公开栏公布了低保评议结果。"
+    set_status(kiosk.county_dir, code, "replied", reply=reply)
+    kiosk.pull()
+    view = lookup(kiosk.feed, code)
+    assert (view.state, view.reply) == ("replied", reply)
+    report = FeedProgress(kiosk.feed).lookup(code)
+    assert report is not None
+    assert report.lines == (STATUS_MESSAGES["replied"], f"县里的答复：{reply}")
+
+
+def test_a_status_without_a_reply_shows_no_reply_line(kiosk: Kiosk) -> None:
+    from kiosk.wiring import FeedProgress
+
+    code = filed(kiosk)
+    set_status(kiosk.county_dir, code, "received")
+    kiosk.pull()
+    assert lookup(kiosk.feed, code).reply_text is None
+    report = FeedProgress(kiosk.feed).lookup(code)
+    assert report is not None and report.lines == (STATUS_MESSAGES["received"],)
