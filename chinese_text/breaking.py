@@ -222,7 +222,8 @@ def _without_orphan(pieces: Sequence[_Piece], lines: list[str], starts: list[int
                     width: float, measure: Measure) -> list[str]:
     """*lines* with the last one no longer a lone character: the break above
     it moved back to the latest good break (punctuation, a space) that keeps
-    the last line on one line, else back by one piece."""
+    the last line on one line, else back by one piece; never so far that
+    the line above is left with one character itself."""
     if len(lines) < 2 or not _orphan(lines[-1]) or starts[-1] < 0 or starts[-2] < 0:
         return lines
     first, last = starts[-2], starts[-1]
@@ -231,7 +232,7 @@ def _without_orphan(pieces: Sequence[_Piece], lines: list[str], starts: list[int
     for cut in [*good, *cuts[:1]]:
         head = _trim("".join(piece.text for piece in pieces[first:cut]))
         tail = _trim("".join(piece.text for piece in pieces[cut:]))
-        if head and measure(tail) <= width and not _orphan(tail):
+        if _letters(head) > 1 and measure(tail) <= width and not _orphan(tail):
             return [*lines[:-2], head, tail]
     return lines
 
