@@ -65,16 +65,26 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def uvicorn_config(app: Starlette | str, *, workers: int = 1) -> uvicorn.Config:
+def uvicorn_config(app: Starlette | str, *, workers: int = 1,
+                   trusted_proxies: tuple[str, ...] = ()) -> uvicorn.Config:
     """How uvicorn serves the county: h11 with the county's checks, the
     county's own log lines (uvicorn's logging left alone), no Server header
-    of its own."""
+    of its own. A client's address is the connection's own: X-Forwarded-For
+    is read only from *trusted_proxies* (``[console] trusted_proxies``), never
+    by default (uvicorn would believe any local process)."""
     return uvicorn.Config(
         app, http=GuardedH11Protocol, factory=isinstance(app, str), workers=workers,
+        proxy_headers=bool(trusted_proxies), forwarded_allow_ips=list(trusted_proxies),
         lifespan="on", log_config=None, access_log=False, server_header=False,
         timeout_keep_alive=IDLE_SECONDS, timeout_graceful_shutdown=STOP_SECONDS,
         h11_max_incomplete_event_size=MAX_HEAD_BYTES, backlog=2048,
     )
+
+
+def _trusted_proxies(county: CountyDir) -> tuple[str, ...]:
+    from county.console.config import read_console_settings
+
+    return read_console_settings(county.root).trusted_proxies
 
 
 def county_app(county: CountyDir, clock: Callable[[], float] = time.time) -> Starlette:
@@ -96,7 +106,8 @@ def serve_workers(county: CountyDir, sock: socket.socket, workers: int) -> None:
         raise CountyError("several workers need the county's database in PostgreSQL (SQLite "
                           "is one process's): set [database] url in county.toml, or --workers 1")
     os.environ[WORKER_DATA] = str(county.root.resolve())
-    config = uvicorn_config("county.server:worker_app", workers=workers)
+    config = uvicorn_config("county.server:worker_app", workers=workers,
+                            trusted_proxies=_trusted_proxies(county))
     Multiprocess(config, sockets=[sock]).run()
 
 
@@ -131,7 +142,7 @@ class CountyServer:
         except BaseException:
             sock.close()
             raise
-        server = uvicorn.Server(uvicorn_config(app))
+        server = uvicorn.Server(uvicorn_config(app, trusted_proxies=_trusted_proxies(county)))
         failed: list[BaseException] = []
 
         def run() -> None:

@@ -75,6 +75,7 @@ class StoredEvent:
     payload: Any
     created: float
     received: float
+    stream: str = ""
 
 
 @dataclass(frozen=True)
@@ -375,17 +376,19 @@ class Store:
         )
         return [(row["device_id"], json.loads(row["payload"]), row["created"]) for row in rows]
 
-    def stream_events_received(self, stream: str) -> list[StoredEvent]:
-        """Every event of *stream*, in the order the county received them,
-        with the role its device is enrolled in."""
+    def stream_events_received(self, stream: str, *more: str) -> list[StoredEvent]:
+        """Every event of *stream* (and of the streams *more*), in the order
+        the county received them, with the role its device is enrolled in."""
+        streams = (stream, *more)
         rows = self._rows(
-            "SELECT e.device_id, d.role, e.payload, e.created, e.received FROM events e "
-            "LEFT JOIN devices d ON d.device_id = e.device_id WHERE e.stream = ? "
+            "SELECT e.device_id, d.role, e.stream, e.payload, e.created, e.received "
+            "FROM events e LEFT JOIN devices d ON d.device_id = e.device_id "
+            f"WHERE e.stream IN ({', '.join('?' * len(streams))}) "
             f"ORDER BY e.received, e.{self.arrival}",
-            (stream,),
+            streams,
         )
         return [StoredEvent(row["device_id"], row["role"], json.loads(row["payload"]),
-                            row["created"], row["received"]) for row in rows]
+                            row["created"], row["received"], row["stream"]) for row in rows]
 
     def payloads(self, device_id: str, stream: str) -> list[Any]:
         rows = self._rows(

@@ -98,6 +98,9 @@ def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
     enroll.add_argument("--role", required=True, choices=DEVICE_ROLES,
                         help="what the device is: a seal station, a kiosk, or both (all); "
                              "a device enrolling as another role is refused")
+    enroll.add_argument("--village", metavar="CODE",
+                        help="the 12-digit code of the village the device is in: the code "
+                             "then enrolls it only there")
     data_option(enroll)
 
     publish = sub.add_parser(
@@ -313,7 +316,7 @@ def _console_hint(args: argparse.Namespace, out: TextIO, address: str) -> None:
 def _enroll_code(args: argparse.Namespace, out: TextIO) -> int:
     from county.operator import make_enroll_code
 
-    code = make_enroll_code(args.data, args.device, role=args.role)
+    code = make_enroll_code(args.data, args.device, role=args.role, village=args.village)
     out.write(f"enrollment code for {args.device} ({args.role}): {code}\n"
               f"  works once, within {ENROLL_CODE_DAYS} days; an earlier unused code for "
               "this device no longer works\n")

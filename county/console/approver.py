@@ -13,6 +13,7 @@ import io
 from starlette.responses import Response
 
 from county.console.approval_flow import (
+    MAX_AMOUNT,
     DecisionRefused,
     Seen,
     approve,
@@ -24,8 +25,10 @@ from county.console.approval_flow import (
 from county.console.photos import photo_url
 from county.console.registry import MenuEntry
 from county.console.web import Call, NotFound, Refused, page
+from county.inputs import whole_or_none
 from county.request_states import RequestState
 from county.stamps import station_stamps
+from protocol.approval_token import MAX_USES
 
 ROLE = "approver"
 MINUTES = (10, 30, 60, 120, 240)  # the choices of how long an approval lasts
@@ -83,20 +86,19 @@ def request_page(call: Call, *, problem: str | None = None, status: int = 200) -
 
 
 def _whole(call: Call, name: str, low: int, high: int) -> int | None:
+    """The form's field *name* as a whole number from *low* to *high* (ASCII
+    digits; the thousands separators a person types are allowed), or None."""
     text = call.form.get(name, "").strip().replace(",", "").replace("，", "")
-    if not text.isdigit():
-        return None
-    value = int(text)
-    return value if low <= value <= high else None
+    return whole_or_none(text, low=low, high=high)
 
 
 def approve_request(call: Call) -> Response:
     seen = _seen(call)
-    uses = _whole(call, "uses", 1, 50)
+    uses = _whole(call, "uses", 1, MAX_USES)
     minutes = _whole(call, "minutes", 1, 24 * 60)
     if uses is None or minutes is None:
         return request_page(call, problem="请选择盖章次数和有效时间。", status=400)
-    amount = _whole(call, "amount", 0, 10 ** 12) if seen.needs_amount else None
+    amount = _whole(call, "amount", 0, MAX_AMOUNT) if seen.needs_amount else None
     try:
         approve(call.console.county, call.store, call.account, seen, uses=uses,
                 minutes=float(minutes), amount=amount, address=call.address, now=call.now)

@@ -144,6 +144,8 @@ RULES: list[Rule] = [
     (re.compile(r"(.+): no path from here reaches an end; .*"),
      lambda m: f"{m[1]}：从这里走不到结束，请加一条出路。"),
     (re.compile(r"not valid TOML: (.+); check .*"), lambda m: _toml(m[1])),
+    (re.compile(r"line (\d+): a number of (\d+) digits cannot be read; .*"),
+     lambda m: f"第 {m[1]} 行的数字有 {m[2]} 位，太长了，读不出来：请检查那一行。"),
     (re.compile(r"brackets nest (\d+) levels deep; .*"),
      lambda m: f"括号套了 {m[1]} 层，太多了：请删掉多余的“[”和“{{”。"),
     (re.compile(r'the file is saved as UTF-16.*'),

@@ -19,8 +19,8 @@ if TYPE_CHECKING:  # sample_data lists these seeders: it imports this module
     from county.console.sample_data import SampleCounty
 
 OTHER_KIOSK = "ve-330226100202-k1"  # a kiosk of sample_data.OTHER_VILLAGE
-HANDLER = "chen"  # 陈主任: complaints of the sample village
-CLERK = "sun"  # 孙文书: the county's power list
+HANDLER = "qian"  # 钱主任: complaints of the sample village
+CLERK = "wu"  # 吴文书: the county's power list
 
 
 def sample_code(seed: int) -> str:
@@ -60,7 +60,7 @@ def file_report(sample: SampleCounty, device_id: str, code: str, *, whistle: boo
 def seed_complaints(sample: SampleCounty) -> None:
     from county.console.sample_data import KIOSK, OTHER_VILLAGE, VILLAGE
 
-    sample.account(HANDLER, "陈主任", ("complaints",), (VILLAGE,))
+    sample.account(HANDLER, "钱主任", ("complaints",), (VILLAGE,))
     sample.enroll(OTHER_KIOSK, "kiosk", OTHER_VILLAGE, seen_ago=300)
     ensure_complaint_key(sample.root, now=sample.now)
     low_income = ("BM-02", "最低生活保障申请（低保）")
@@ -95,7 +95,7 @@ def seed_clerk(sample: SampleCounty) -> None:
 
     from powerlist import sample_text
 
-    sample.account(CLERK, "孙文书", ("clerk",))
+    sample.account(CLERK, "吴文书", ("clerk",))
     text = sample_text()
     with sample.store() as store, store.transaction():
         store.execute(

@@ -78,6 +78,13 @@ class SampleCounty:
     def account(self, name: str, display_name: str, roles: tuple[str, ...],
                 villages: tuple[str, ...] = (EVERYWHERE,), level: str | None = None,
                 custodian_of: tuple[str, ...] = ()) -> None:
+        """One sample account; each role's seeder takes names of its own (a
+        second seeder reusing a name would silently take the first's
+        account away from its pages and tests)."""
+        accounts: set[str] = self.made.setdefault("accounts", set())
+        if name in accounts:
+            raise ValueError(f"sample account {name!r} is made twice: give each seeder its own")
+        accounts.add(name)
         account = Account(name, display_name, hash_password(self.password), roles, villages,
                           level, (EVERYWHERE,), custodian_of, None, self.now, self.now)
         with self.store() as store, store.transaction():

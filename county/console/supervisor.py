@@ -27,13 +27,14 @@ from county.console.alerts import (
     visible_alerts,
 )
 from county.console.figures import WHAT, WHAT_NAMES, county_facts, tally
-from county.console.page_hash import NotAPage, PageHash, page_hash
+from county.console.page_hash import UNREADABLE, NotAPage, PageHash, page_hash
 from county.console.photos import photo_url
 from county.console.registry import MenuEntry
 from county.console.supervision_settings import read_supervision_settings
 from county.console.timeline import station_timeline
 from county.console.web import Call, NotFound, Refused, page
 from county.errors import CountyError
+from county.inputs import whole_or_none
 from county.ledger_clearing import SEAL_ROLES
 from county.objects import ObjectDamaged
 from durable.atomic import atomic_write
@@ -63,8 +64,10 @@ def _page_hasher(call: Call) -> PageHasher:
             return None
         try:
             found = page_hash(county.objects.read(digest))
-        except (FileNotFoundError, ObjectDamaged, NotAPage):
+        except (FileNotFoundError, ObjectDamaged):
             return None
+        except NotAPage:  # never compared, and never decoded again
+            found = UNREADABLE
         cache.mkdir(parents=True, exist_ok=True)
         atomic_write(kept, found.text().encode("ascii"))
         return found
@@ -158,9 +161,9 @@ def station_page(call: Call) -> Response:
         raise NotFound
     timeline = station_timeline(device_id, call.store.payloads(device_id, LEDGER_STREAM))
     newest_first = list(reversed(timeline.entries))
-    before = call.query("before")
-    if before is not None and before.isdigit():
-        newest_first = [entry for entry in newest_first if entry.seq < int(before)]
+    before = whole_or_none(call.query("before") or "")
+    if before is not None:
+        newest_first = [entry for entry in newest_first if entry.seq < before]
     shown = newest_first[:TIMELINE_PAGE]
     earlier = shown[-1].seq if len(newest_first) > TIMELINE_PAGE else None
     alerts = [a for a in visible_alerts(call.store, call.account) if a.device_id == device_id]

@@ -27,7 +27,7 @@ from county.console.fleet_text import ROLE_NAMES, health_lines
 from county.console.photos import photo_url
 from county.console.registry import MenuEntry
 from county.console.web import Call, NotFound, Refused, page
-from county.enrollment import role_for_device
+from county.enrollment import role_for_device, village_of_device_id
 from county.errors import CountyError
 from county.feed import add_document
 from county.keyfile import load_key
@@ -91,22 +91,22 @@ def ask_screenshot(call: Call) -> Response:
     return call.redirect(f"/technician/devices/{device.device_id}")
 
 
-def _may_enroll(call: Call, device_id: str) -> bool:
-    """A device the account sees; or, not enrolled yet, one whose id names
-    a village the account sees (``ve-<village>-...``)."""
+def _enroll_village(call: Call, device_id: str) -> str | None:
+    """The village a code for *device_id* is made for: the device's, or, not
+    enrolled yet, the one its id names (``ve-<village>-...``); None unless
+    the account sees it."""
     device = call.store.device(device_id)
-    if device is not None:
-        return call.account.sees_village(device.village_code)
-    return any(part.isdigit() and len(part) == 12 and call.account.sees_village(part)
-               for part in device_id.split("-"))
+    village = device.village_code if device is not None else village_of_device_id(device_id)
+    return village if village is not None and call.account.sees_village(village) else None
 
 
 def enroll_form(call: Call) -> Response:
     device_id = (call.query("device") or "").strip().lower()
     role = ""
     if DEVICE_ID.fullmatch(device_id):  # the role it has, or the one its id names
-        known = call.store.device(device_id)
-        role = known.role if known is not None else role_for_device(device_id)
+        known = call.store.device(device_id)  # (a device the account does not see: as
+        seen = known is not None and call.account.sees_village(known.village_code)  # unknown)
+        role = known.role if known is not None and seen else role_for_device(device_id)
     return call.render("technician/enroll.html", title="设备登记码", device=device_id,
                        role=role, roles=DEVICE_ROLES, role_names=ROLE_NAMES, code=None,
                        problem=None)
@@ -126,12 +126,16 @@ def enroll(call: Call) -> Response:
                      "例如 ve-330226100201-kiosk1。", 400)
     if role not in DEVICE_ROLES:
         return again("请选择设备的用途。", 400)
-    if not _may_enroll(call, device_id):
-        return again("这台设备不属于你负责的村，不能给它登记码。", 403)
+    village = _enroll_village(call, device_id)
+    if village is None:
+        return again("这台设备不属于你负责的村，不能给它登记码。设备编号应写成 "
+                     "ve-村代码-名称，例如 ve-330226100201-kiosk1。", 403)
     with call.store.transaction():
-        code = issue_enroll_code(call.store, device_id, role=role, now=call.now)
+        code = issue_enroll_code(call.store, device_id, role=role, village=village,
+                                 now=call.now)
         audit.record(call.store, at=call.now, actor=call.account.name, action="enroll_code",
-                     address=call.address, object=f"device:{device_id}", role=role)
+                     address=call.address, object=f"device:{device_id}", role=role,
+                     village=village)
     return call.render("technician/enroll.html", title="设备登记码", device=device_id,
                        role=role, roles=DEVICE_ROLES, role_names=ROLE_NAMES, code=code,
                        problem=None)

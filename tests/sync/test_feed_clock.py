@@ -46,9 +46,9 @@ def test_a_held_feed_answer_never_puts_the_station_clock_behind(station: Station
     real_feed = client.feed
     asked_at: list[float] = []
 
-    def held_on_the_way(after: int) -> dict[str, Any]:
+    def held_on_the_way(after: int, health: str | None = None) -> dict[str, Any]:
         asked_at.append(boot.seconds)
-        page = real_feed(after)  # the county answers at once ...
+        page = real_feed(after, health)  # the county answers at once ...
         boot.seconds += HELD_SECONDS  # ... and the answer arrives this much later
         return page
 

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from selenium.webdriver.chrome.webdriver import WebDriver
 
+from county.console.browser import PHONE, chromium, set_viewport
 from county.console.sample_data import SampleCounty, sample_county
 from county.console.sessions import COOKIE
 from county.server import CountyServer
@@ -107,3 +109,11 @@ def console(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Console]
 def sqlite_console(tmp_path: Path) -> Iterator[Console]:
     """The sample county on SQLite only, for the tests of what the engine does not change."""
     yield from serve_sample(tmp_path / "county")
+
+
+@pytest.fixture
+def phone() -> Iterator[WebDriver]:
+    """Headless Chromium on a 390x844 window, for the browser tests."""
+    with chromium() as driver:
+        set_viewport(driver, PHONE)
+        yield driver

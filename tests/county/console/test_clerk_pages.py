@@ -163,3 +163,10 @@ def test_problems_are_translated_with_their_place(problem: str, where: str, what
     translated = translate(problem, "f.toml")
     assert translated.where == where and what in translated.what
     assert translated.original == problem
+
+
+def test_a_number_too_long_to_read_is_named_with_its_line(county: CountyServer) -> None:
+    content = ('id = "x"\nversion = ' + "9" * 5000 + "\n").encode()
+    refused = clerk(county).upload("/clerk/upload", "清单.toml", content)
+    assert refused.status_code == 422
+    assert "第 2 行的数字有 5000 位，太长了，读不出来" in refused.text

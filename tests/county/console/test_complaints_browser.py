@@ -19,7 +19,14 @@ from selenium.webdriver.support.ui import Select
 
 from county import operator
 from county.complaints import ensure_complaint_key
-from county.console.browser import PHONE, chromium, log_in, screenshot, set_viewport
+from county.console.browser import (
+    PHONE,
+    chromium,
+    click_and_load,
+    log_in,
+    screenshot,
+    set_viewport,
+)
 from county.server import CountyServer
 from kiosk.services.complaints import ComplaintForm, ComplaintReceipt, file_complaint
 from kiosk.services.progress import lookup
@@ -69,7 +76,7 @@ def change_status(driver: WebDriver, status: str, reply: str = "") -> None:
     box.clear()
     if reply:
         box.send_keys(reply)
-    driver.find_element(By.ID, "save").click()
+    click_and_load(driver, driver.find_element(By.ID, "save"))
 
 
 def test_a_kiosk_complaint_is_replied_to_and_the_kiosk_shows_the_reply(
@@ -95,7 +102,7 @@ def test_a_kiosk_complaint_is_replied_to_and_the_kiosk_shows_the_reply(
         log_in(browser, county.url, "chen", PASSWORD)
         browser.get(f"{county.url}/console/complaints")
         assert "待答复 1 件" in text(browser) and "待处理" in text(browser)
-        browser.find_element(By.PARTIAL_LINK_TEXT, receipt.display_code).click()
+        click_and_load(browser, browser.find_element(By.PARTIAL_LINK_TEXT, receipt.display_code))
         assert "13912345678" in text(browser) and "信息不公开" in text(browser)
         assert "任何拿到查询码的人都能看到" in text(browser)
 
@@ -124,7 +131,7 @@ def test_a_kiosk_complaint_is_replied_to_and_the_kiosk_shows_the_reply(
 def upload(driver: WebDriver, base: str, path: Path) -> None:
     driver.get(f"{base}/console/clerk")
     driver.find_element(By.ID, "catalog").send_keys(str(path))
-    driver.find_element(By.ID, "check").click()
+    click_and_load(driver, driver.find_element(By.ID, "check"))
 
 
 def test_a_clerk_uploads_previews_and_publishes_a_catalog(
@@ -137,7 +144,7 @@ def test_a_clerk_uploads_previews_and_publishes_a_catalog(
     page = text(browser)
     assert "36 项" in page and "重大决策" in page and "找谁办" in page
     assert published(county.data_dir, "catalog", SAMPLE_ID) == []
-    browser.find_element(By.ID, "publish").click()
+    click_and_load(browser, browser.find_element(By.ID, "publish"))
     assert "已发布" in browser.find_element(By.ID, "published").text
     [document] = published(county.data_dir, "catalog", SAMPLE_ID)
     assert len(document["body"]["items"]) == 36

@@ -19,7 +19,7 @@ from selenium.webdriver.common.by import By
 
 from camera.qr import scan_qr
 from county.console.admin import create_account
-from county.console.browser import PHONE, chromium, click_and_load, log_in, set_viewport
+from county.console.browser import PHONE, click_and_load, log_in
 from tests.county.conftest import county_sql
 from tests.county.console.station import LiveStation, live_station
 
@@ -32,13 +32,6 @@ def station(tmp_path: Path) -> Iterator[LiveStation]:
         create_account(live.county.data_dir, "wang", PASSWORD, roles=("approver",),
                        villages=(live.config.village_code,), display_name="王书记")
         yield live
-
-
-@pytest.fixture
-def phone() -> Iterator[WebDriver]:
-    with chromium() as driver:
-        set_viewport(driver, PHONE)
-        yield driver
 
 
 def open_the_request(phone: WebDriver, station: LiveStation, req: str) -> None:

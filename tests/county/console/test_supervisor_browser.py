@@ -15,7 +15,7 @@ from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
 
 from county.console.admin import create_account
-from county.console.browser import PHONE, chromium, click_and_load, log_in, set_viewport
+from county.console.browser import click_and_load, log_in
 from tests.county.conftest import county_sql
 from tests.county.console.station import LiveStation, live_station
 
@@ -29,13 +29,6 @@ def station(tmp_path: Path) -> Iterator[LiveStation]:
         create_account(live.county.data_dir, "sun", PASSWORD, roles=("supervisor",),
                        villages=(live.config.village_code,), display_name="孙主任")
         yield live
-
-
-@pytest.fixture
-def phone() -> Iterator[WebDriver]:
-    with chromium() as driver:
-        set_viewport(driver, PHONE)
-        yield driver
 
 
 def loaded_width(driver: WebDriver, image: object) -> int:

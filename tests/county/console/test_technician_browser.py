@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 
 from county.console import sample_data as sample
-from county.console.browser import PHONE, chromium, log_in, set_viewport
+from county.console.browser import PHONE, chromium, click_and_load, log_in, set_viewport
 from county.console.sample_data import SampleCounty, sample_county
 from county.server import CountyServer
 from kiosk.xvfb import Xvfb
@@ -87,7 +87,7 @@ def test_a_technician_enrolls_a_kiosk_sees_its_health_and_its_screen(
         browser.get(f"{server.url}/console/technician/enroll")
         browser.find_element(By.NAME, "device").send_keys(KIOSK)
         browser.find_element(By.CSS_SELECTOR, "input[name=role][value=kiosk]").click()
-        browser.find_element(By.ID, "make-code").click()
+        click_and_load(browser, browser.find_element(By.ID, "make-code"))
         code = browser.find_element(By.ID, "enroll-code").text
 
         agent, outbox = kiosk_agent(state, server, code)
@@ -101,7 +101,7 @@ def test_a_technician_enrolls_a_kiosk_sees_its_health_and_its_screen(
             assert "GB" in browser.find_element(By.ID, "health-disk").text
             assert browser.find_element(By.ID, "health-paper").text == "不知道"
 
-            browser.find_element(By.ID, "ask-screenshot").click()
+            click_and_load(browser, browser.find_element(By.ID, "ask-screenshot"))
             assert browser.find_elements(By.ID, "screenshot-waiting")
             agent.run_once()  # the command reaches the kiosk's feed
             env = {k: v for k, v in os.environ.items() if not k.startswith("KIVY_")}
