@@ -43,6 +43,7 @@ from tests.kiosk.conftest import RunScript
 DISPLAYS = [((800, 480), 7.0), ((1920, 1080), 15.6), ((480, 800), 7.0)]
 MIN_CONTRAST = 4.5
 MIN_LINE_SPACING = 1.3
+SHORT_WORD = 4  # "放大", "正常字": a button's word this short fits on one line
 HALF_WIDTH_IN_CHINESE = re.compile(r"[\u4e00-\u9fff][?!,:;]|[?!,;:][\u4e00-\u9fff]")
 MARKUP_TAG = re.compile(r"\[/?[a-z_]+(?:=[^\]]*)?\]")
 
@@ -101,6 +102,9 @@ def _faults(audit: dict[str, Any], px_per_dp: float) -> list[str]:
                 if not any("".join(words[a:b]) == line.strip()
                            for a in range(len(words)) for b in range(a + 1, len(words) + 1)):
                     faults.append(f"{where}: the title breaks inside a word: {lines}")
+        word = text["text"].strip()
+        if text["button"] and len(lines) > 1 and len(word) <= SHORT_WORD and " " not in word:
+            faults.append(f"{where}: a button's short word broken: {lines}")
         sizes = [size for line in text["lines"] for size in line["sizes"]]
         if sizes and min(sizes) < smallest:
             faults.append(f"{where}: text {min(sizes):.1f} px = {min(sizes) / px_per_dp:.1f} dp"
