@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 def add_kiosk_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    kiosk = commands.add_parser("kiosk", help="the village-hall touchscreen (Kivy)")
+    kiosk = commands.add_parser("kiosk")
     kiosk.add_argument("--simulate", action="store_true",
                        help="sample data and stand-in services where nothing is configured")
     kiosk.add_argument("--fullscreen", action="store_true", help="fill the screen (a real kiosk)")
