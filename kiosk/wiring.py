@@ -14,20 +14,20 @@ from typing import TYPE_CHECKING
 from kiosk.errors import KioskError
 from kiosk.services.speech import Speaker
 from kiosk.viewmodels.receipt import NO_PRINTER
-from kiosk.viewmodels.roster import Person
 from kiosk.viewmodels.services import (
     ComplaintDraft,
     FiledComplaint,
     PrintOutcome,
     ProgressReport,
 )
-from powerlist import PowerItem
-from sync.feed_store import FeedStore
-from sync.outbox import Outbox
 
 if TYPE_CHECKING:  # each service's module is imported when it is first used
     from hardware.printer import Receipt, ReceiptPrinter
     from kiosk.services.print_queue import PrintQueue
+    from kiosk.viewmodels.roster import Person
+    from powerlist import PowerItem
+    from sync.feed_store import FeedStore  # the feed's and outbox's module with their
+    from sync.outbox import Outbox  # makers: cryptography need not load for the frame
 
 log = logging.getLogger(__name__)
 
