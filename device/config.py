@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -326,6 +325,8 @@ EMBEDDED_SOURCE = "built-in development default"
 
 
 def embedded_default_text() -> str:
+    from importlib import resources  # only here: it costs every start of every command
+
     return resources.files("device").joinpath(EMBEDDED_NAME).read_text("utf-8")
 
 
