@@ -3,7 +3,8 @@ typesetting), and breaking a paragraph into lines of a given width.
 
 - Closing punctuation (，。、：；！？”’）》 …) never starts a line; opening
   punctuation (“‘（《 …) never ends one.
-- A number stays with its unit: "15 日内", "1 万元", "30 分钟", "第 3 版".
+- A number stays with its unit: "15 日内", "1 万元", "30 分钟", "第 3 版"; a
+  date stays whole: "2024年6月1日".
 - Latin words and numbers are not split unless a word alone is wider than
   the line.
 - A separator between spaces ("找谁办事 · 怎么办事") is a space: a line may
@@ -53,6 +54,10 @@ UNITS = tuple(sorted((
 ), key=len, reverse=True))
 _NUMBER_WITH_UNIT = re.compile(
     r"(?:第\s?)?\d[\d.,]*\s?(?:" + "|".join(re.escape(unit) for unit in UNITS) + ")")
+#: A date stays whole: "2024年6月1日", "6月1日", "2024年6月".
+_DATE = re.compile(r"\d{4}\s?年\s?\d{1,2}\s?月(?:\s?\d{1,2}\s?日)?|\d{1,2}\s?月\s?\d{1,2}\s?日")
+_ENDS_INSIDE_DATE = re.compile(r"\d\s?[年月]$")
+_STARTS_INSIDE_DATE = re.compile(r"^\s?\d{1,2}\s?[月日]")
 #: A quoted or bracketed word of up to four characters stays whole: “两委”.
 _SHORT_QUOTE = re.compile(r"[“‘「『《（][^”’」』》）“‘「『《（\s]{1,4}[”’」』》）]")
 _SPACES = re.compile(r" +")
@@ -120,7 +125,7 @@ def _break_allowed(text: str, hints: set[int]) -> list[bool]:
             allowed[i] = False
         allowed[start] = start > 0 and text[start - 1] not in NO_LINE_END
         allowed[end] = end < len(text) and text[end] not in NO_LINE_START
-    for pattern in (_NUMBER_WITH_UNIT, _SHORT_QUOTE):
+    for pattern in (_NUMBER_WITH_UNIT, _DATE, _SHORT_QUOTE):
         for match in pattern.finditer(text):
             for i in range(match.start() + 1, match.end()):
                 allowed[i] = False
@@ -324,6 +329,10 @@ def line_faults(lines: Sequence[str], paragraphs: Collection[str] | None = None)
         if number + 1 < len(lines) and _ENDS_WITH_NUMBER.search(line.rstrip("\n")) \
                 and _STARTS_WITH_UNIT.match(lines[number + 1]):
             faults.append(f"lines {number + 1}-{number + 2} part a number from its unit: "
+                          f"{line!r} / {lines[number + 1]!r}")
+        if number + 1 < len(lines) and _ENDS_INSIDE_DATE.search(line.rstrip()) \
+                and _STARTS_INSIDE_DATE.match(lines[number + 1]):
+            faults.append(f"lines {number + 1}-{number + 2} break a date: "
                           f"{line!r} / {lines[number + 1]!r}")
         if paragraphs is not None and number and _letters(lines[number - 1]) > 1 \
                 and _orphan(text) and text not in whole \

@@ -34,6 +34,8 @@ def test_the_whistleblower_bracket_is_not_parted_on_58mm_paper() -> None:
     ("单笔支出超过 1 万元的须经村民代表会议讨论决定。", "1 万元"),
     ("办事大厅每天上午开放，每人每次办理约 30 分钟。", "30 分钟"),
     ("一般在15个工作日内办结，特殊情况可以延长。", "15个工作日内"),
+    ("村级小微权力清单（示范样本） 第1版 · 清单更新于 2024年6月1日", "2024年6月1日"),
+    ("县里的答复已在11月27日公布，请到村务公开栏查看。", "11月27日"),
 ])
 def test_a_number_stays_with_its_unit(text: str, kept: str) -> None:
     for lines in _all_widths(text, max(10, display_width(kept) + 2), 50):
@@ -122,6 +124,8 @@ def test_the_checker_finds_each_kind_of_fault() -> None:
     assert line_faults(["要带身份证", "，户口本"])
     assert line_faults(["村务监督委员会（", "廉情）"])
     assert line_faults(["在 15", "日内答复"])
+    assert line_faults(["清单更新于 2024年6月", "1日"])
+    assert line_faults(["清单更新于 2024年", "6月1日"])
     assert line_faults(["村务监督委员会", "（廉情）"]) == []
     assert line_faults(["经办：村集体经济组织负责", "人"], ["经办：村集体经济组织负责人"])
     assert line_faults(["请点下面的按", "钮。"], ["请点下面的按钮。"])
