@@ -63,9 +63,7 @@ def iso_date(text: str) -> date:
 
 def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``county`` and its subcommands to the CLI's subcommands."""
-    county = commands.add_parser(
-        "county", help="the reference county server and the county operator's tools"
-    )
+    county = commands.add_parser("county")
     sub = county.add_subparsers(dest="county_command", required=True, metavar="COUNTY_COMMAND")
 
     def data_option(parser: argparse.ArgumentParser, kind: PathArg = COUNTY_DATA) -> None:

@@ -27,6 +27,9 @@ from tests.conftest import REPO
 from tests.kiosk.conftest import RunScript
 
 SCROLL_BAR = 12  # px at the right edge: a scroll bar fades with time, not with the style
+#: When the sample disclosures were published, the same for both renderings:
+#: the disclosures screen shows the time, and two runs may straddle a minute.
+SAMPLE_ISSUED = 1_760_000_000
 
 STYLE_KV = """#:kivy 1.0
 # a comment before the rules
@@ -110,6 +113,7 @@ def test_every_rule_of_kivys_style_that_a_shown_widget_needs_is_kept(
 def _screens(x_display: str, state: Path, directory: Path, environ: dict[str, str]) -> None:
     script = directory / "script.json"
     script.write_text(json.dumps({"state_dir": str(state), "size": [480, 800], "pin": "2468",
+                                  "sample_issued": SAMPLE_ISSUED,
                                   "steps": screenshot_steps(directory, "2468")}), "utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIVY_")}
     env.update(DISPLAY=x_display, HOME=str(directory), **environ)
