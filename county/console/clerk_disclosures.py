@@ -98,7 +98,7 @@ def preview(call: Call) -> Response:
     checked = _checked(call, _typed(call))
     if checked.entry is None:
         return _form(call, values=checked.values, problems=checked.problems,
-                     problem="还有几处要改，请看标红的地方。", status=422)
+                     problem="还有地方要改，请看下面标红的提示。", status=422)
     village = checked.values["village"]
     return call.render("clerk/disclosure_preview.html", title="村务公开预览", values=checked.values,
                        entry=checked.entry, village=village, name=new_name(village))
@@ -108,7 +108,7 @@ def publish(call: Call) -> Response:
     checked = _checked(call, dict(call.form))
     if checked.entry is None:
         return _form(call, values=checked.values, problems=checked.problems,
-                     problem="没有发布：还有几处要改，请看标红的地方。", status=422)
+                     problem="没有发布：还有地方要改，请看下面标红的提示。", status=422)
     village, name = checked.values["village"], call.form.get("name", "")
     if not name_of(village, name):
         raise Refused(400, "表单内容不完整，没有发布。请回到“发布村务公开”重新填写。")
