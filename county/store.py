@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from county.policy import NONCE_WINDOW_SECONDS
+from protocol.documents import VILLAGE_AUDIENCE
 
 if TYPE_CHECKING:
     from county.database import Location
@@ -421,11 +422,14 @@ class Store:
         return int(value or 0)
 
     def documents_after(self, after: int, device_id: str, limit: int) -> list[tuple[int, Any]]:
-        """(seq, wire) of the documents for *device_id* (or everyone) after *after*."""
+        """(seq, wire) of the documents after *after* for *device_id*: those
+        for everyone, for it, and for the village it is enrolled in
+        (``village:<code>``: :func:`protocol.documents.village_audience`)."""
         rows = self._rows(
-            "SELECT seq, wire FROM documents WHERE seq > ? AND audience IN ('*', ?) "
+            "SELECT seq, wire FROM documents WHERE seq > ? AND audience IN ('*', ?, "
+            f"(SELECT '{VILLAGE_AUDIENCE}' || village_code FROM devices WHERE device_id = ?)) "
             "ORDER BY seq LIMIT ?",
-            (after, device_id, limit),
+            (after, device_id, device_id, limit),
         )
         return [(int(row["seq"]), json.loads(row["wire"])) for row in rows]
 

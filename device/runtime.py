@@ -157,7 +157,7 @@ def open_sync_agent(config: Config, outbox: Outbox) -> SyncAgent:
             "with: enroll again"
         )
     feed = FeedStore(config.state.feed, public_key_from_text(enrollment.county_public_key),
-                     config.device_id, time.time)
+                     config.device_id, time.time, village_code=config.village_code)
     sources = HealthSources(config.state.root, paper_note=config.state.printer_status)
     return SyncAgent(outbox, county_client(config), feed, config.state.sync_status, config.sync,
                      health=lambda now: measure_health(sources, now))

@@ -167,7 +167,7 @@ def _feed(config: Config):  # type: ignore[no-untyped-def]
     from sync.feed_store import FeedStore
 
     return FeedStore(config.state.feed, public_key_from_text(config.county_public_key),
-                     config.device_id, time.time)
+                     config.device_id, time.time, village_code=config.village_code)
 
 
 def run_kiosk(config: Config, args: argparse.Namespace, out: TextIO) -> int:
