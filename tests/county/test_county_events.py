@@ -4,11 +4,16 @@ a malformed batch refused whole with the index of its first bad event."""
 from __future__ import annotations
 
 import gzip
+import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from county.complaints import filed_reports
+from county.datadir import existing_county
+from county.store import Store
 from tests.county.conftest import Device, enroll, event, to_json
 
 
@@ -171,3 +176,13 @@ def test_a_report_whose_code_is_not_as_a_kiosk_makes_it_is_refused(
     assert "tracking code" in response.json()["detail"]
     assert stats()["events_stored"] == 0
     assert device.post_events(batch[:1]).status_code == 200
+
+
+def test_a_report_taken_before_with_an_odd_code_is_never_listed(device: Device,
+                                                                data_dir: Path) -> None:
+    with Store.open(existing_county(data_dir).database) as store, store.transaction():
+        for event_id, code in (("old1", " 8319167516"), ("old2", "8319167516")):
+            store.add_event(device.device_id, event_id, "complaint", 1714550000.5,
+                            json.dumps({"code": code, "sealed": "x"}), time.time())
+    with Store.open(existing_county(data_dir).database) as store:
+        assert [filed.code for filed in filed_reports(store)] == ["8319167516"]
