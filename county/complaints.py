@@ -36,6 +36,7 @@ from county.errors import CountyError
 from county.feed import add_document
 from county.keyfile import create_key_file, load_key, read_key_file
 from county.operator import publish
+from county.report_codes import REPORT_STREAMS
 from county.store import Store
 from protocol import tracking
 from protocol.complaint_envelope import (
@@ -51,7 +52,6 @@ from protocol.complaint_status import MAX_REPLY, STATUS_DOCUMENT, STATUSES
 log = logging.getLogger(__name__)
 
 KEY_FILE = "complaint.key"
-REPORT_STREAMS = ("complaint", "whistle")
 DAYS_VALID = 3650  # a device enrolled years from now must still accept the key and statuses
 REPUBLISH_BEFORE_DAYS = 90  # publish the key again when the copy devices get runs out this soon
 PAGE = 1000
@@ -240,8 +240,8 @@ def received_reports(store: Store) -> ReceivedReports:
     duplicates: list[Filed] = []
     for event in store.stream_events_received(*REPORT_STREAMS):
         payload = event.payload
-        if not isinstance(payload, dict):
-            continue
+        if not isinstance(payload, dict) or not tracking.is_canonical(payload.get("code")):
+            continue  # refused on arrival since atk13b; one taken before is never listed
         code = payload.get("code")
         filed = Filed(code if isinstance(code, str) else "", event.stream, event.device_id,
                       _filed_at(event.created, event.received), event.received)

@@ -32,6 +32,7 @@ from county.asgi import county_asgi
 from county.database import Database
 from county.datadir import CountyDir, init_county
 from county.errors import CannotListen, CountyError
+from county.forwarded import ForwardedFor
 from county.http_guard import MAX_HEAD_BYTES, GuardedH11Protocol
 from county.keyfile import load_key
 from protocol.signing import key_fingerprint
@@ -65,16 +66,15 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def uvicorn_config(app: Starlette | str, *, workers: int = 1,
-                   trusted_proxies: tuple[str, ...] = ()) -> uvicorn.Config:
+def uvicorn_config(app: Starlette | str, *, workers: int = 1) -> uvicorn.Config:
     """How uvicorn serves the county: h11 with the county's checks, the
     county's own log lines (uvicorn's logging left alone), no Server header
-    of its own. A client's address is the connection's own: X-Forwarded-For
-    is read only from *trusted_proxies* (``[console] trusted_proxies``), never
-    by default (uvicorn would believe any local process)."""
+    of its own. A client's address is the connection's own: uvicorn reads no
+    X-Forwarded-For (it would believe any local process); the county's app
+    reads it only from ``[console] trusted_proxies`` (:mod:`county.forwarded`)."""
     return uvicorn.Config(
         app, http=GuardedH11Protocol, factory=isinstance(app, str), workers=workers,
-        proxy_headers=bool(trusted_proxies), forwarded_allow_ips=list(trusted_proxies),
+        proxy_headers=False,
         lifespan="on", log_config=None, access_log=False, server_header=False,
         timeout_keep_alive=IDLE_SECONDS, timeout_graceful_shutdown=STOP_SECONDS,
         h11_max_incomplete_event_size=MAX_HEAD_BYTES, backlog=2048,
@@ -91,7 +91,11 @@ def county_app(county: CountyDir, clock: Callable[[], float] = time.time) -> Sta
     """The ASGI application serving *county*, with a pool of database connections."""
     size = county.settings.pool_size
     app = CountyApp(county, load_key(county.key), Database(county.database, size), clock)
-    return county_asgi(app, threads=size)
+    asgi = county_asgi(app, threads=size)
+    trusted = _trusted_proxies(county)
+    if trusted:
+        asgi.add_middleware(ForwardedFor, trusted_proxies=trusted)
+    return asgi
 
 
 def worker_app() -> Starlette:
@@ -106,8 +110,7 @@ def serve_workers(county: CountyDir, sock: socket.socket, workers: int) -> None:
         raise CountyError("several workers need the county's database in PostgreSQL (SQLite "
                           "is one process's): set [database] url in county.toml, or --workers 1")
     os.environ[WORKER_DATA] = str(county.root.resolve())
-    config = uvicorn_config("county.server:worker_app", workers=workers,
-                            trusted_proxies=_trusted_proxies(county))
+    config = uvicorn_config("county.server:worker_app", workers=workers)
     Multiprocess(config, sockets=[sock]).run()
 
 
@@ -142,7 +145,7 @@ class CountyServer:
         except BaseException:
             sock.close()
             raise
-        server = uvicorn.Server(uvicorn_config(app, trusted_proxies=_trusted_proxies(county)))
+        server = uvicorn.Server(uvicorn_config(app))
         failed: list[BaseException] = []
 
         def run() -> None:

@@ -22,6 +22,7 @@ from county.console.approval_flow import (
     refuse,
     visible_requests,
 )
+from county.console.matter_text import UNUSUAL_WARNING, is_unusual
 from county.console.photos import photo_url
 from county.console.registry import MenuEntry
 from county.console.web import Call, NotFound, Refused, page
@@ -82,7 +83,8 @@ def request_page(call: Call, *, problem: str | None = None, status: int = 200) -
         photo_url=photo_url, minutes=MINUTES, problem=problem, answer=answer,
         show_qr=(answer is not None and answer.token is not None
                  and seen.status.state is RequestState.APPROVED),
-        base=f"/approver/requests/{seen.status.request.device_id}/{seen.status.request.req}")
+        base=f"/approver/requests/{seen.status.request.device_id}/{seen.status.request.req}",
+        unusual_matter=UNUSUAL_WARNING if is_unusual(seen.status.request.matter) else None)
 
 
 def _whole(call: Call, name: str, low: int, high: int) -> int | None:

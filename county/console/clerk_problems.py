@@ -108,6 +108,8 @@ RULES: list[Rule] = [
      lambda m: f"应该是整数，不加引号；现在写的是 {_found(m[1])}"),
     (re.compile(r"must be (\d+) or more, found (.+)"),
      lambda m: f"不能小于 {m[1]}；现在是 {m[2]}"),
+    (re.compile(r"must be (\d+) or less \(.+\), found (.+)"),
+     lambda m: f"数字太大了，最大只能是 {m[1]}；现在是 {m[2]}"),
     (re.compile(r"must be true or false without quotes, found (.+)"),
      lambda m: f"只能写 true 或 false，不加引号；现在写的是 {_found(m[1])}"),
     (re.compile(r"must be a date like (\S+) \(no time\), found (.+)"),

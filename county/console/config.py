@@ -17,25 +17,29 @@
     levels = ["village", "township"]
 
 The matter is text the station sends, so a rule is not matched by equal
-text (a station could send "资产处置 ", "资产处置\u200b" or "资产处置（大额）"):
-both are first reduced to their letters (:func:`matter_key`: NFKC, case
-folded, without spaces, punctuation, invisible or combining characters),
-and a rule holds for every matter that contains its name. Failing safe:
-a matter matching several rules gets the strictest of them, and a matter
-with no letters at all (none written, or only invisible characters) gets
-the strictest rule configured.
+text (a station could send "资产处置 ", "资产\u3164处置", "資產處置" or
+"资产处置（大额）"): both are first reduced to the letters a reader tells
+apart (:func:`~county.console.matter_text.matter_key`: an allow-list of
+simplified Chinese characters and ASCII letters and digits, traditional and
+Japanese forms folded), and a rule holds for every matter that contains its
+name. Failing safe: a matter matching several rules gets the strictest of
+them, and a matter with no letters at all, or with any character outside
+the allow-list other than spaces and punctuation (one that shows nothing,
+a combining mark, another script, a traditional form; see
+:func:`~county.console.matter_text.is_unusual`), gets the strictest rule
+configured.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import tomllib
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from county.console.accounts import LEVELS
+from county.console.matter_text import is_unusual, matter_key
 from county.errors import CountyError
 from county.settings import CONFIG_FILE
 
@@ -58,21 +62,9 @@ class ConsoleSettings:
     def rule_for(self, matter: str) -> LevelRule | None:
         """The levels a request of *matter* needs (None: one approval)."""
         key = matter_key(matter)
-        found = [rule for rule in self.rules if matter_key(rule.matter) in key] if key \
-            else list(self.rules)
-        return strictest(found)
-
-
-#: What a matter's key leaves out: controls, invisible formatting (zero-width
-#: spaces, joiners, direction marks), spaces, punctuation and combining marks.
-_NOT_LETTERS = ("C", "Z", "P", "Mn", "Me", "Sk")
-
-
-def matter_key(matter: str) -> str:
-    """*matter* reduced to what a reader sees as its words."""
-    text = unicodedata.normalize("NFKC", matter).casefold()
-    return "".join(char for char in text
-                   if not unicodedata.category(char).startswith(_NOT_LETTERS))
+        if not key or is_unusual(matter):
+            return strictest(list(self.rules))
+        return strictest([rule for rule in self.rules if matter_key(rule.matter) in key])
 
 
 def strictest(rules: list[LevelRule]) -> LevelRule | None:

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from county.console.matter_text import shown_matter
+
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 
 
@@ -61,4 +63,5 @@ def yuan(amount: int | None) -> str:
     return "—" if amount is None else f"{amount:,} 元"
 
 
-FILTERS: dict[str, Callable[..., Any]] = {"when": when, "ago": ago, "yuan": yuan}
+FILTERS: dict[str, Callable[..., Any]] = {"when": when, "ago": ago, "yuan": yuan,
+                                          "matter": shown_matter}

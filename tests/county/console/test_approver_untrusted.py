@@ -75,7 +75,10 @@ def test_numbers_in_other_digits_are_refused_plainly(sqlite_console: Console) ->
 
 @pytest.mark.parametrize("matter", [
     "资产处置", "资产处置 ", "资产处置\u200b", " 资产\u200d处置", "资产处置（大额）",
-    "大额资产处置", "资产·处置", "资\u0301产处置", "", "\u200b", "。"])
+    "大额资产处置", "资产·处置", "资\u0301产处置", "", "\u200b", "。",
+    # atk13b finding 1: blank letters, traditional and Japanese forms
+    "资产\u3164处置", "资产\u115f处置", "资产\u1160处置", "资产\uffa0处置", "资产\u2800处置",
+    "资产\ufe0f处置", "资产\U000e0041处置", "資產處置", "资産処置", "资产處置", "资产处𡑭"])
 def test_a_matter_written_a_little_differently_keeps_its_levels(matter: str) -> None:
     settings = ConsoleSettings(rules=(LevelRule("资产处置", ("village", "township"), 10000),))
     assert settings.rule_for(matter) == settings.rules[0]
@@ -84,7 +87,22 @@ def test_a_matter_written_a_little_differently_keeps_its_levels(matter: str) -> 
 def test_other_matters_need_one_approval() -> None:
     settings = ConsoleSettings(rules=(LevelRule("资产处置", ("village", "township"), 10000),))
     assert settings.rule_for("出具证明") is None
+    assert settings.rule_for(" 出具证明（复印件）") is None
     assert ConsoleSettings().rule_for("") is None
+    assert ConsoleSettings().rule_for("资产\u3164处置") is None
+
+
+def test_an_unusual_matter_needs_the_strictest_rule() -> None:
+    """Failing safe: a character that shows nothing, or a Chinese form
+    outside the simplified set, makes any matter need every level."""
+    settings = ConsoleSettings(rules=(
+        LevelRule("资产处置", ("village", "township"), 10000),
+        LevelRule("土地流转", ("village", "township", "county"), None),
+    ))
+    for matter in ("出具证明\u3164", "出具證明", "出具证明\u2800"):
+        rule = settings.rule_for(matter)
+        assert rule is not None and rule.levels == ("village", "township", "county")
+        assert rule.amount_at_least is None
 
 
 def test_a_matter_under_several_rules_needs_the_strictest() -> None:
@@ -99,10 +117,13 @@ def test_a_matter_under_several_rules_needs_the_strictest() -> None:
     assert unknown is not None and unknown.amount_at_least is None
 
 
-def test_a_disguised_matter_still_needs_the_township(sqlite_console: Console) -> None:
+@pytest.mark.parametrize("matter", ["资产处置\u200b", "资产\u3164处置", "资产\u2800处置",
+                                    "資產處置", "资産処置"])
+def test_a_disguised_matter_still_needs_the_township(sqlite_console: Console,
+                                                     matter: str) -> None:
     console = sqlite_console
     disguised = "R43-d4d4d4d4d4"
-    console.sample.request(sample.STATION, disguised, "committee", "资产处置\u200b", 1, ago=30,
+    console.sample.request(sample.STATION, disguised, "committee", matter, 1, ago=30,
                            photo_seed=8)
     wang, li = console.person(), console.person()
     wang.log_in("wang")
@@ -110,9 +131,26 @@ def test_a_disguised_matter_still_needs_the_township(sqlite_console: Console) ->
     first = wang.post(request_path(disguised) + "/approve",
                       {"uses": "1", "minutes": "10", "amount": "25000"})
     assert first.status_code == 303
-    assert "需要乡镇级审批人审批" in wang.get(request_path(disguised)).text
+    page = wang.get(request_path(disguised)).text
+    assert "需要乡镇级审批人审批" in page and 'id="approval-qr"' not in page
     with console.sample.store() as store:
         assert store.execute("SELECT count(*) AS n FROM seal_answers WHERE req = ?",
                              (disguised,)) == [{"n": 0}]
     assert li.post(request_path(disguised) + "/approve",
                    {"uses": "1", "minutes": "10"}).status_code == 303
+
+
+def test_the_approver_sees_what_shows_nothing(sqlite_console: Console) -> None:
+    console = sqlite_console
+    hidden, plain = "R44-e5e5e5e5e5", "R45-f6f6f6f6f6"
+    console.sample.request(sample.STATION, hidden, "committee", "资产\u3164处置", 1, ago=30,
+                           photo_seed=8)
+    console.sample.request(sample.STATION, plain, "committee", "出具证明", 1, ago=20,
+                           photo_seed=9)
+    wang = console.person()
+    wang.log_in("wang")
+    page = wang.get(request_path(hidden)).text
+    assert "资产\N{REPLACEMENT CHARACTER}处置" in page and "\u3164" not in page
+    assert "看不见或不常见的字符" in page
+    assert "资产\N{REPLACEMENT CHARACTER}处置" in wang.get("/approver").text
+    assert "看不见或不常见的字符" not in wang.get(request_path(plain)).text

@@ -170,3 +170,20 @@ def test_a_number_too_long_to_read_is_named_with_its_line(county: CountyServer) 
     refused = clerk(county).upload("/clerk/upload", "清单.toml", content)
     assert refused.status_code == 422
     assert "第 2 行的数字有 5000 位，太长了，读不出来" in refused.text
+
+
+@pytest.mark.parametrize("version", [2 ** 63 - 1, 2 ** 64, 2 ** 53])
+def test_a_version_a_signed_list_cannot_carry_is_refused_at_upload(
+        county: CountyServer, data_dir: Path, tmp_path: Path, version: int) -> None:
+    """atk13b finding 6: such a catalog passed the check and its publish
+    failed with a 500; `catalog validate` refuses it too."""
+    text = re.sub(r"(?m)^version = \d+$", f"version = {version}", sample_text(), count=1)
+    path = tmp_path / "清单.toml"
+    path.write_text(text, encoding="utf-8")
+    assert validate_file(path) == [f"{path}: version: must be 9007199254740991 or less (the "
+                                   f"largest whole number a signed list can carry), found "
+                                   f"{version}"]
+    refused = clerk(county).upload("/clerk/upload", "清单.toml", text.encode())
+    assert refused.status_code == 422
+    assert f"数字太大了，最大只能是 9007199254740991；现在是 {version}" in refused.text
+    assert published(data_dir, "catalog", SAMPLE_ID) == []
