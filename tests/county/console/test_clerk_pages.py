@@ -170,3 +170,15 @@ def test_a_number_too_long_to_read_is_named_with_its_line(county: CountyServer) 
     refused = clerk(county).upload("/clerk/upload", "清单.toml", content)
     assert refused.status_code == 422
     assert "第 2 行的数字有 5000 位，太长了，读不出来" in refused.text
+
+
+def test_a_clerk_of_some_villages_may_not_publish_the_county_wide_list(
+        county: CountyServer, data_dir: Path) -> None:
+    make_account(data_dir, "zhao", ("clerk",), ("330226100202",))
+    client = ConsoleClient(county.url).login("zhao")
+    page = client.get("/clerk")
+    assert page.status_code == 403 and "全县" in page.text
+    refused = client.upload("/clerk/upload", "清单.toml", sample_text().encode())
+    assert refused.status_code == 403 and "全县" in refused.text
+    assert published(data_dir, "catalog", SAMPLE_ID) == []
+    assert audit_rows(data_dir, "catalog_checked") == []
