@@ -1,0 +1,78 @@
+"""A rogue device cannot flood the console's pages (atk13b findings 2 and
+3): lists are paged, a device's long text is cut for display, a photo the
+county does not hold is one sentence, not a picture each. Over real HTTP on
+the sample data."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from county.console import sample_data as sample
+from county.store import NewEvent
+from tests.county.console.conftest import Console
+
+PAGE_MOST = 100 * 1024
+
+
+def _flood(console: Console, device_id: str, stream: str, payloads: list[dict[str, object]]
+           ) -> None:
+    now = console.clock()
+    events = [NewEvent(f"flood-{n}", stream, now - 3600 + n, json.dumps(payload))
+              for n, payload in enumerate(payloads)]
+    with console.sample.store() as store, store.transaction():
+        store.add_events(device_id, events, now)
+
+
+def _pages(person: object, first: str) -> list[str]:
+    """Every page of a list, following "下一页"."""
+    pages, path = [], first
+    while path:
+        page = person.get(path)  # type: ignore[attr-defined]
+        assert page.status_code == 200 and len(page.content) < PAGE_MOST
+        pages.append(page.text)
+        after = re.search(r'<a href="/console([^"]+)">下一页</a>', page.text)
+        path = after.group(1).replace("&amp;", "&") if after else ""
+    return pages
+
+
+def test_three_thousand_requests_are_paged_and_the_real_one_reached(
+        sqlite_console: Console) -> None:
+    console = sqlite_console
+    _flood(console, sample.STATION, "seal.request", [
+        {"req": f"F{n:05d}-flood", "slot": "committee", "matter": "刷" * 100, "uses": 1,
+         "doc": None, "blobs": []} for n in range(3000)])
+    wang = console.person()
+    wang.log_in("wang")
+    pages = _pages(wang, "/approver")
+    assert len(pages) > 50 and "下一页" in pages[0] and "上一页" in pages[1]
+    assert any(sample.OPEN_REQUEST in page for page in pages)
+
+
+def test_five_thousand_alarms_are_paged_and_a_long_text_is_cut(sqlite_console: Console) -> None:
+    console = sqlite_console
+    _flood(console, sample.STATION, "alarm", [
+        {"code": "lid_open", "text": "x" * 1_000_000 if n == 4999 else "刷", "blobs": []}
+        for n in range(5000)])
+    sun = console.person()
+    sun.log_in("sun")
+    first = sun.get("/supervisor/alerts")
+    assert first.status_code == 200 and len(first.content) < PAGE_MOST
+    assert "下一页" in first.text
+    longest = sun.get(f"/supervisor/alerts/alarm:{sample.STATION}:flood-4999")
+    assert longest.status_code == 200 and len(longest.content) < PAGE_MOST
+    assert "……（共 1000000 字）" in longest.text
+
+
+def test_photos_the_county_does_not_hold_are_one_sentence(sqlite_console: Console) -> None:
+    console = sqlite_console
+    absent = [f"{n:064x}" for n in range(10)]
+    _flood(console, sample.STATION, "seal.request", [
+        {"req": "R77-absent", "slot": "committee", "matter": "出具证明", "uses": 1,
+         "doc": None, "blobs": absent}])
+    wang = console.person()
+    wang.log_in("wang")
+    page = wang.get(f"/approver/requests/{sample.STATION}/R77-absent")
+    assert page.status_code == 200
+    assert page.text.count("照片还没传到县里") == 1
+    assert not any(digest in page.text for digest in absent)
