@@ -154,12 +154,14 @@ def station_list(call: Call) -> Response:
     for alert in visible_alerts(call.store, call.account):
         if alert.state != "closed":
             open_alerts[alert.device_id] = open_alerts.get(alert.device_id, 0) + 1
+    pager = one_page(call, _stations(call), "/supervisor/stations")
     stations = []
-    for device_id, village, last_seen in _stations(call):
+    for device_id, village, last_seen in pager.items:
         timeline = station_timeline(device_id, call.store.payloads(device_id, LEDGER_STREAM))
         stations.append((device_id, village, last_seen, timeline,
                          open_alerts.get(device_id, 0)))
-    return call.render("supervisor/stations.html", title="用印记录", stations=stations)
+    return call.render("supervisor/stations.html", title="用印记录", stations=stations,
+                       pager=pager)
 
 
 def station_page(call: Call) -> Response:

@@ -76,3 +76,25 @@ def test_photos_the_county_does_not_hold_are_one_sentence(sqlite_console: Consol
     assert page.status_code == 200
     assert page.text.count("照片还没传到县里") == 1
     assert not any(digest in page.text for digest in absent)
+
+
+def test_four_hundred_devices_are_paged_for_technician_and_supervisor(
+        sqlite_console: Console) -> None:
+    console = sqlite_console
+    with console.sample.store() as store, store.transaction():
+        for n in range(400):  # enrolled and last seen two days ago: all missing
+            store.enroll_device(f"ve-{sample.VILLAGE}-seal{100 + n}", f"key-{n}", "seal",
+                                sample.VILLAGE, console.clock() - 2 * 86400)
+    zhang = console.person()
+    zhang.log_in("zhang")
+    fleet = _pages(zhang, "/technician")
+    assert len(fleet) == 9 and "上一页" in fleet[1]
+    counted = re.search(r"全部设备（(\d+) 台）", fleet[0])
+    assert counted is not None and int(counted[1]) > 400, counted
+    assert "另有 " in fleet[0] and " 台失联设备，在下面的全部设备里" in fleet[0]
+    assert any(f"/technician/devices/{sample.STATION}\"" in page for page in fleet)
+    sun = console.person()
+    sun.log_in("sun")
+    stations = _pages(sun, "/supervisor/stations")
+    assert len(stations) == 9 and "上一页" in stations[1]
+    assert sum(page.count(f"/supervisor/stations/{sample.STATION}\"") for page in stations) == 1
