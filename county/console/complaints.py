@@ -104,7 +104,9 @@ def _visible(call: Call) -> Visible:
     root = call.console.county.root
     calendar = WorkCalendar.of_county(root)
     periods = read_reply_periods(root)
-    villages = {device.device_id: device.village_code for device in call.store.devices()}
+    devices = call.store.devices()
+    villages = {device.device_id: device.village_code for device in devices}
+    since = beijing_day(min(device.enrolled for device in devices)) if devices else None
 
     def seen(filed: Filed) -> str | None:
         village = villages.get(filed.device_id)
@@ -119,7 +121,7 @@ def _visible(call: Call) -> Visible:
             continue
         day = beijing_day(filed.created)
         listed.append(Listed(filed, village, day, latest.get(filed.code),
-                             deadline(calendar, periods, filed.kind, day, today)))
+                             deadline(calendar, periods, filed.kind, day, today, since)))
     listed.sort(key=lambda row: row.filed.created, reverse=True)
     duplicates: dict[str, int] = {}
     for filed in received.duplicates:

@@ -313,3 +313,18 @@ def test_a_kiosks_flood_of_reports_is_paged_and_the_real_one_reached(
     assert len(pages) == 6 and "上一页" in pages[1] and "没有列出" not in pages[0]
     assert "待答复 <strong>251</strong> 件" in pages[0] and "已超期" not in pages[0]
     assert sum(text.count(genuine.display_code) for text in pages) == 1
+
+
+def test_a_year_before_the_first_device_is_not_a_missing_holiday_table(
+        county: CountyServer, data_dir: Path) -> None:
+    # a kiosk's report that the county holds as arrived on 4 January 2021,
+    # years before any device of the county was enrolled
+    old = datetime.fromisoformat("2021-01-04T09:00:00+08:00").timestamp()
+    code = tracking.new_code(Random(2021))
+    with store_of(data_dir) as store, store.transaction():
+        store.add_event(KIOSK, "old-1", "complaint", old,
+                        json.dumps({"code": code, "sealed": "x"}), old)
+    page = handler(county).get("/complaints")
+    assert page.status_code == 200 and tracking.display(code) in page.text
+    assert "2021年的节假日还没录入" not in page.text
+    assert "请技术员" not in page.text and "holidays.toml" not in page.text
