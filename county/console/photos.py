@@ -126,6 +126,18 @@ def shown_photos(call: Call, named: Sequence[str], most: int = PHOTOS_SHOWN) -> 
     return Shown(tuple(held[:most]), max(0, len(held) - most), missing)
 
 
+def newest_held(call: Call, named: Sequence[str]) -> str | None:
+    """The last of the photos *named* by a device that the county holds (a
+    list's small picture), looking at the last :data:`PHOTOS_SHOWN` named
+    only; None if it holds none of them."""
+    for digest in reversed(named[-PHOTOS_SHOWN:]):
+        if SHA256_HEX.fullmatch(digest):
+            progress = call.store.blob(digest)
+            if progress is not None and progress.complete:
+                return digest
+    return None
+
+
 def photo_url(digest: str, size: str = "thumb") -> str:
     return f"/console/photo/{digest}/{size}.jpg"
 

@@ -29,7 +29,7 @@ from county.console.alerts import (
 from county.console.figures import WHAT, WHAT_NAMES, county_facts, tally
 from county.console.page_hash import UNREADABLE, NotAPage, PageHash, page_hash
 from county.console.paging import one_page
-from county.console.photos import photo_url, shown_photos
+from county.console.photos import newest_held, photo_url, shown_photos
 from county.console.registry import MenuEntry
 from county.console.supervision_settings import read_supervision_settings
 from county.console.timeline import station_timeline
@@ -104,8 +104,10 @@ def alert_list(call: Call) -> Response:
     if show != "all":
         alerts = [alert for alert in alerts if alert.state != "closed"]
     pager = one_page(call, alerts, "/supervisor/alerts")
+    thumbs = {alert.key: newest_held(call, alert.photos) for alert in pager.items}
     return call.render("supervisor/alerts.html", title="报警", alerts=pager.items, pager=pager,
-                       show_all=show == "all", open_count=open_count, photo_url=photo_url)
+                       show_all=show == "all", open_count=open_count, photo_url=photo_url,
+                       thumbs=thumbs)
 
 
 def _alert(call: Call) -> Alert:

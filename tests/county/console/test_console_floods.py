@@ -98,3 +98,19 @@ def test_four_hundred_devices_are_paged_for_technician_and_supervisor(
     stations = _pages(sun, "/supervisor/stations")
     assert len(stations) == 9 and "上一页" in stations[1]
     assert sum(page.count(f"/supervisor/stations/{sample.STATION}\"") for page in stations) == 1
+
+
+def test_the_alerts_list_shows_only_a_photo_the_county_holds(sqlite_console: Console) -> None:
+    console = sqlite_console
+    with console.sample.store() as store:
+        held = store.execute("SELECT sha256 FROM blobs WHERE complete = 1 LIMIT 1")[0]["sha256"]
+    absent = [f"{n:064x}" for n in range(3)]
+    _flood(console, sample.STATION, "alarm", [
+        {"code": "lid_open", "text": "只有没传到的照片", "blobs": absent},
+        {"code": "lid_open", "text": "最后一张没传到", "blobs": [held, absent[0]]}])
+    sun = console.person()
+    sun.log_in("sun")
+    page = sun.get("/supervisor/alerts")
+    assert page.status_code == 200
+    assert not any(digest in page.text for digest in absent)
+    assert f"/console/photo/{held}/thumb.jpg" in page.text
