@@ -10,6 +10,7 @@ import re
 
 from county.console import sample_data as sample
 from county.store import NewEvent
+from protocol.api import LEDGER_STREAM
 from tests.county.console.conftest import Console
 
 PAGE_MOST = 100 * 1024
@@ -114,3 +115,45 @@ def test_the_alerts_list_shows_only_a_photo_the_county_holds(sqlite_console: Con
     assert page.status_code == 200
     assert not any(digest in page.text for digest in absent)
     assert f"/console/photo/{held}/thumb.jpg" in page.text
+
+
+def test_one_page_decodes_at_most_eight_new_photos_to_compare(sqlite_console: Console) -> None:
+    # twelve more stamps of the approved request, each a photo of another page
+    console = sqlite_console
+    with console.sample.store() as store:
+        aid = next(record["aid"] for record in store.payloads(sample.STATION, LEDGER_STREAM)
+                   if record.get("kind") == "approved" and record.get("req") == sample.DONE_REQUEST)
+    stamps = [console.sample.photo(sample.STATION, 100 + n, stamped=True) for n in range(12)]
+    console.sample.ledger(sample.STATION, [
+        {"kind": "stamp", "slot": "committee", "aid": aid, "n": 3 + n, "remaining": 0,
+         "photo": photo} for n, photo in enumerate(stamps)])
+    hashed = console.sample.root / "console-cache" / "page-hash"
+
+    def compared() -> set[str]:
+        return {path.stem for path in hashed.glob("*.txt")} if hashed.exists() else set()
+
+    sun = console.person()
+    sun.log_in("sun")
+    counts = [0]
+    for _ in range(5):  # a page at a time, each decoding at most eight
+        assert sun.get("/supervisor/alerts").status_code == 200
+        counts.append(len(compared()))
+    steps = [after - before for before, after in zip(counts, counts[1:], strict=False)]
+    assert steps[0] == 8 and all(step <= 8 for step in steps), steps
+    assert set(stamps) <= compared()  # the rest were compared on later pages
+
+
+def test_an_item_with_more_photos_than_a_page_shows_says_how_many(
+        sqlite_console: Console) -> None:
+    console = sqlite_console
+    held = [console.sample.photo(sample.STATION, 200 + n) for n in range(9)]
+    _flood(console, sample.STATION, "seal.request", [
+        {"req": "R78-many", "slot": "committee", "matter": "出具证明", "uses": 1,
+         "doc": None, "blobs": held}])
+    wang = console.person()
+    wang.log_in("wang")
+    page = wang.get(f"/approver/requests/{sample.STATION}/R78-many")
+    assert page.status_code == 200
+    assert "另有 3 张照片没有显示" in page.text
+    assert sum(f"/console/photo/{digest}/thumb.jpg" in page.text for digest in held) == 6
+    assert "照片还没传到县里" not in page.text
