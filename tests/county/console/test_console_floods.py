@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import pairwise
 
 from county.console import sample_data as sample
 from county.store import NewEvent
@@ -138,7 +139,7 @@ def test_one_page_decodes_at_most_eight_new_photos_to_compare(sqlite_console: Co
     for _ in range(5):  # a page at a time, each decoding at most eight
         assert sun.get("/supervisor/alerts").status_code == 200
         counts.append(len(compared()))
-    steps = [after - before for before, after in zip(counts, counts[1:], strict=False)]
+    steps = [after - before for before, after in pairwise(counts)]
     assert steps[0] == 8 and all(step <= 8 for step in steps), steps
     assert set(stamps) <= compared()  # the rest were compared on later pages
 
