@@ -215,11 +215,14 @@ class Filed:
 EARLIEST_FILED = 1577836800.0
 
 
-def _filed_at(created: float, received: float) -> float:
+def _filed_at(created: float, received: float, enrolled: float = 0.0) -> float:
     """When a report was filed: the kiosk's clock, unless it says a time
     before :data:`EARLIEST_FILED` or after the county received the report
-    (a clock never set, or far ahead): then when the county received it."""
-    return created if EARLIEST_FILED <= created <= received else received
+    (a clock never set, or far ahead): then when the county received it.
+    Never before the kiosk was enrolled (a kiosk cannot backdate a report
+    into "overdue"), nor after it arrived."""
+    at = created if EARLIEST_FILED <= created <= received else received
+    return min(max(at, enrolled), received)
 
 
 @dataclass(frozen=True)
@@ -238,13 +241,15 @@ def received_reports(store: Store) -> ReceivedReports:
     decide which report is meant): a code means what first came with it."""
     reports: dict[str, tuple[Filed, Any]] = {}
     duplicates: list[Filed] = []
+    enrolled = {device.device_id: device.enrolled for device in store.devices()}
     for event in store.stream_events_received(*REPORT_STREAMS):
         payload = event.payload
         if not isinstance(payload, dict) or not tracking.is_canonical(payload.get("code")):
             continue  # refused on arrival since atk13b; one taken before is never listed
         code = payload.get("code")
         filed = Filed(code if isinstance(code, str) else "", event.stream, event.device_id,
-                      _filed_at(event.created, event.received), event.received)
+                      _filed_at(event.created, event.received,
+                                enrolled.get(event.device_id, 0.0)), event.received)
         if filed.code in reports:
             duplicates.append(filed)
         else:

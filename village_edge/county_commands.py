@@ -9,6 +9,7 @@ The CLI wires these in with :func:`add_county_parser` and, for
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -39,7 +40,7 @@ from village_edge.county_console_commands import (
 )
 from village_edge.county_seal_commands import add_seal_parsers, run_seal_command
 from village_edge.errors import CliError
-from village_edge.exits import CANT_CREATE, DATA_ERROR, IO_ERROR, NO_INPUT, USAGE
+from village_edge.exits import CANT_CREATE, DATA_ERROR, IO_ERROR, NO_INPUT, UNAVAILABLE, USAGE
 
 if TYPE_CHECKING:
     import sqlite3
@@ -239,7 +240,6 @@ def _migrate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _serve(args: argparse.Namespace, out: TextIO) -> int:
-    from county.server import CountyServer
 
     if not logging.getLogger().handlers:
         logging.basicConfig(format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -250,6 +250,31 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stop.set()
+
+    from county.serve_lock import AlreadyServed
+
+    try:
+        with _serving_alone(args.data):
+            return _serve_one(args, out, stop, request_stop)
+    except AlreadyServed as error:
+        raise CliError(UNAVAILABLE, str(error)) from None
+
+
+def _serving_alone(data_dir: Path) -> contextlib.AbstractContextManager[None]:
+    """The serve lock of a SQLite county (:mod:`county.serve_lock`); none
+    for PostgreSQL, which several processes serve."""
+    from county.datadir import make_county_dir
+    from county.serve_lock import serving_alone
+
+    county = make_county_dir(data_dir)
+    if county.database.engine != "sqlite":
+        return contextlib.nullcontext()
+    return serving_alone(county.root)
+
+
+def _serve_one(args: argparse.Namespace, out: TextIO, stop: threading.Event,
+               request_stop: Callable[[int, FrameType | None], None]) -> int:
+    from county.server import CountyServer
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     server = CountyServer(args.data, args.host, args.port)

@@ -23,7 +23,8 @@ from county.console.approval_flow import (
     visible_requests,
 )
 from county.console.matter_text import UNUSUAL_WARNING, is_unusual
-from county.console.photos import photo_url
+from county.console.paging import one_page
+from county.console.photos import photo_url, shown_photos
 from county.console.registry import MenuEntry
 from county.console.web import Call, NotFound, Refused, page
 from county.inputs import whole_or_none
@@ -44,8 +45,9 @@ STATE_NAMES = {
 
 def open_requests(call: Call) -> Response:
     seen = visible_requests(call.store, call.account, call.console.settings, call.now)
-    return call.render("approver/list.html", title="待审批的用印申请", requests=seen,
-                       own=[own_request(call.account, s) for s in seen])
+    pager = one_page(call, seen, "/approver")
+    return call.render("approver/list.html", title="待审批的用印申请", requests=pager.items,
+                       own=[own_request(call.account, s) for s in pager.items], pager=pager)
 
 
 def _seen(call: Call) -> Seen:
@@ -80,7 +82,8 @@ def request_page(call: Call, *, problem: str | None = None, status: int = 200) -
         request=seen.status.request, state=STATE_NAMES[seen.status.state],
         is_open=seen.status.state is RequestState.OPEN, own=own_request(call.account, seen),
         others=others, state_names=STATE_NAMES, stamp_photos=stamp_photos,
-        photo_url=photo_url, minutes=MINUTES, problem=problem, answer=answer,
+        photo_url=photo_url, document_photos=shown_photos(call, seen.status.request.photos),
+        minutes=MINUTES, problem=problem, answer=answer,
         show_qr=(answer is not None and answer.token is not None
                  and seen.status.state is RequestState.APPROVED),
         base=f"/approver/requests/{seen.status.request.device_id}/{seen.status.request.req}",

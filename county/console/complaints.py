@@ -32,6 +32,7 @@ from county.console import audit
 from county.console.complaints_calendar import WorkCalendar
 from county.console.complaints_deadlines import Deadline, deadline, read_reply_periods
 from county.console.format import BEIJING
+from county.console.paging import one_page
 from county.console.phone_numbers import has_mobile_number
 from county.console.registry import MenuEntry
 from county.console.web import Call, NotFound, Refused, page
@@ -43,8 +44,6 @@ ROLE = "complaints"
 KIND_NAMES = {"complaint": "投诉", "whistle": "举报"}
 NEW = "new"  # no status yet: nobody has handled it
 CODE = re.compile(r"[0-9]{10}")
-SHOWN_WAITING = 200  # unanswered complaints listed, the soonest due first
-SHOWN_ANSWERED = 30  # answered complaints listed, the newest first: a page stays small
 CONFIG_PROBLEM = "县里的设置有误，算不出答复期限。请管理员改正："
 DUPLICATE = ("查询机 {device} 送来的 {count} 件投诉或举报，查询码和更早收到的另一件相同，"
              "没有列出，也不能打开。请技术员检查这台查询机。")
@@ -105,7 +104,9 @@ def _visible(call: Call) -> Visible:
     root = call.console.county.root
     calendar = WorkCalendar.of_county(root)
     periods = read_reply_periods(root)
-    villages = {device.device_id: device.village_code for device in call.store.devices()}
+    devices = call.store.devices()
+    villages = {device.device_id: device.village_code for device in devices}
+    since = beijing_day(min(device.enrolled for device in devices)) if devices else None
 
     def seen(filed: Filed) -> str | None:
         village = villages.get(filed.device_id)
@@ -120,7 +121,7 @@ def _visible(call: Call) -> Visible:
             continue
         day = beijing_day(filed.created)
         listed.append(Listed(filed, village, day, latest.get(filed.code),
-                             deadline(calendar, periods, filed.kind, day, today)))
+                             deadline(calendar, periods, filed.kind, day, today, since)))
     listed.sort(key=lambda row: row.filed.created, reverse=True)
     duplicates: dict[str, int] = {}
     for filed in received.duplicates:
@@ -138,22 +139,22 @@ def _order(listed: list[Listed]) -> list[Listed]:
 
 
 def complaint_list(call: Call) -> Response:
+    """Every complaint, a page at a time: the unanswered first, the soonest
+    due first, then the answered, the newest first."""
     try:
         visible = _visible(call)
     except CountyError as error:
         raise Refused(500, CONFIG_PROBLEM + str(error)) from None
     listed = _order(visible.listed)
     waiting = [row for row in listed if not row.replied]
-    answered = [row for row in listed if row.replied]
     problems = sorted({row.deadline.problem for row in waiting if row.deadline.problem})
     problems += [DUPLICATE.format(device=device, count=count)
                  for device, count in sorted(visible.duplicates.items())]
+    pager = one_page(call, listed, "/complaints")
     return call.render(
-        "complaints/list.html", title="投诉和举报",
-        rows=waiting[:SHOWN_WAITING] + answered[:SHOWN_ANSWERED], problem=None,
-        problems=problems, overdue=sum(1 for row in waiting if row.deadline.overdue),
-        waiting=len(waiting), hidden=max(0, len(waiting) - SHOWN_WAITING)
-        + max(0, len(answered) - SHOWN_ANSWERED), shown_answered=SHOWN_ANSWERED)
+        "complaints/list.html", title="投诉和举报", rows=pager.items, pager=pager,
+        problem=None, problems=problems,
+        overdue=sum(1 for row in waiting if row.deadline.overdue), waiting=len(waiting))
 
 
 def _listed(call: Call) -> Listed:

@@ -94,15 +94,21 @@ def _counted(calendar: WorkCalendar, periods: ReplyPeriods, kind: str, filed: da
 
 
 def deadline(calendar: WorkCalendar, periods: ReplyPeriods, kind: str, filed: date,
-             today: date) -> Deadline:
+             today: date, since: date | None = None) -> Deadline:
     """The deadline of a report of *kind* filed on *filed*. Through a year
     the calendar lacks, Monday to Friday are counted, and the deadline says
     it is estimated (never "cannot be worked out": the handler still sees
-    what is due and what is overdue)."""
+    what is due and what is overdue). A year before *since* (the day the
+    county's first device was enrolled) is counted Monday to Friday without
+    a word: no report was filed then, so nobody is asked to add its holidays
+    (a kiosk's clock or a test's data cannot set the technicians a task)."""
     try:
         return _counted(calendar, periods, kind, filed, today)
     except YearMissing as missing:
         shown = _counted(calendar.estimating(), periods, kind, filed, today)
         years = calendar.missing_years(filed, max(shown.due, today)) or [missing.year]
+        years = [year for year in years if since is None or year >= since.year]
+        if not years:
+            return shown
         return replace(shown, estimated=tuple(years),
                        problem=str(YearMissing(years[0], calendar.source)))

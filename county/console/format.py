@@ -63,5 +63,15 @@ def yuan(amount: int | None) -> str:
     return "—" if amount is None else f"{amount:,} 元"
 
 
-FILTERS: dict[str, Callable[..., Any]] = {"when": when, "ago": ago, "yuan": yuan,
+MAX_SHOWN_CHARS = 500  # of a device's text (an alarm's, a matter, a reason) on a page
+
+
+def clip(text: object, most: int = MAX_SHOWN_CHARS) -> str:
+    """A device's *text* as a page shows it: whole when short, else its
+    first *most* characters and how long it is ("……（共 N 字）")."""
+    shown = str(text)
+    return shown if len(shown) <= most else f"{shown[:most]}……（共 {len(shown)} 字）"
+
+
+FILTERS: dict[str, Callable[..., Any]] = {"when": when, "ago": ago, "yuan": yuan, "clip": clip,
                                           "matter": shown_matter}

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from county.console.images import UnreadableImage, open_rgb
+from county.console.images import UnreadableImage, decoding, open_rgb
 from county.errors import CountyError
 
 if TYPE_CHECKING:
@@ -79,11 +79,12 @@ UNREADABLE = PageHash(0, 0)
 def page_hash(photo: bytes) -> PageHash:
     """The hash of the page in the JPEG (or PNG) *photo*; :class:`NotAPage`
     if it cannot be opened (:mod:`county.console.images`)."""
-    try:
-        rgb = open_rgb(photo)
-    except UnreadableImage as error:
-        raise NotAPage(str(error)) from None
-    return _hash(rgb)
+    with decoding():
+        try:
+            rgb = open_rgb(photo)
+        except UnreadableImage as error:
+            raise NotAPage(str(error)) from None
+        return _hash(rgb)
 
 
 def _hash(rgb: Image) -> PageHash:

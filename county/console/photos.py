@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.responses import Response
 
-from county.console.images import UnreadableImage, open_rgb
+from county.console.images import UnreadableImage, decoding, open_rgb
 from county.console.web import ANY_ACCOUNT, Call, NotFound, page
 from county.objects import ObjectDamaged
 from durable.atomic import atomic_write
@@ -46,10 +48,11 @@ def sized_jpeg(data: bytes, size: str) -> bytes:
     """The JPEG or PNG photo *data* as a JPEG at *size*;
     :class:`~county.console.images.UnreadableImage` if it cannot be opened."""
     side = SIZES[size]
-    picture = open_rgb(data, draft=(side, side))
-    picture.thumbnail((side, side))
-    out = io.BytesIO()
-    picture.save(out, "JPEG", quality=QUALITY[size], optimize=True, progressive=True)
+    with decoding():
+        picture = open_rgb(data, draft=(side, side))
+        picture.thumbnail((side, side))
+        out = io.BytesIO()
+        picture.save(out, "JPEG", quality=QUALITY[size], optimize=True, progressive=True)
     return out.getvalue()
 
 
@@ -95,6 +98,44 @@ def photo(call: Call) -> Response:
     return Response(UNREADABLE if sized is None else sized,
                     media_type="image/svg+xml" if sized is None else "image/jpeg",
                     headers={"X-Content-Type-Options": "nosniff"})  # no-store: web.page
+
+
+PHOTOS_SHOWN = 6  # photos one item (a request, an alert) shows on its page
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The photos an item's page shows: those the county holds, at most
+    :data:`PHOTOS_SHOWN`; how many more it holds, and how many it was told
+    of but does not hold (shown once, as a sentence, not a picture each)."""
+
+    digests: tuple[str, ...]
+    more: int
+    missing: int
+
+
+def shown_photos(call: Call, named: Sequence[str], most: int = PHOTOS_SHOWN) -> Shown:
+    """Of the photos *named* by a device, those a page shows."""
+    held, missing = [], 0
+    for digest in dict.fromkeys(named):
+        progress = call.store.blob(digest) if SHA256_HEX.fullmatch(digest) else None
+        if progress is None or not progress.complete:
+            missing += 1
+        else:
+            held.append(digest)
+    return Shown(tuple(held[:most]), max(0, len(held) - most), missing)
+
+
+def newest_held(call: Call, named: Sequence[str]) -> str | None:
+    """The last of the photos *named* by a device that the county holds (a
+    list's small picture), looking at the last :data:`PHOTOS_SHOWN` named
+    only; None if it holds none of them."""
+    for digest in reversed(named[-PHOTOS_SHOWN:]):
+        if SHA256_HEX.fullmatch(digest):
+            progress = call.store.blob(digest)
+            if progress is not None and progress.complete:
+                return digest
+    return None
 
 
 def photo_url(digest: str, size: str = "thumb") -> str:

@@ -24,6 +24,7 @@ from county.console.fleet import (
     visible_fleet,
 )
 from county.console.fleet_text import ROLE_NAMES, health_lines
+from county.console.paging import PAGE_SIZE, one_page
 from county.console.photos import photo_url
 from county.console.registry import MenuEntry
 from county.console.web import Call, NotFound, Refused, page
@@ -46,10 +47,15 @@ def _settings(call: Call) -> FleetSettings:
 
 
 def fleet(call: Call) -> Response:
+    """Every device, a page at a time; the most silent of the missing ones
+    above, at most a page of them (the rest are in the list below)."""
     settings = _settings(call)
     devices = visible_fleet(call.store, call.account, call.now, settings)
-    return call.render("technician/fleet.html", title="设备", devices=devices,
-                       missing=missing_devices(devices), hours=settings.missing_seconds / 3600,
+    missing = missing_devices(devices)
+    pager = one_page(call, devices, "/technician")
+    return call.render("technician/fleet.html", title="设备", devices=pager.items, pager=pager,
+                       missing=missing[:PAGE_SIZE], more_missing=max(0, len(missing) - PAGE_SIZE),
+                       hours=settings.missing_seconds / 3600,
                        role_names=ROLE_NAMES, lines=lambda d: health_lines(d, call.now))
 
 

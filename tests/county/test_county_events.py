@@ -112,6 +112,21 @@ def test_a_malformed_event_refuses_the_whole_batch_naming_its_index(
     assert stats()["events_stored"] == 0
 
 
+def test_an_event_naming_more_photos_than_a_station_takes_is_refused(
+    device: Device, stats
+) -> None:
+    many = [f"{n:064x}" for n in range(11)]
+    batch = [event("ok1"), event("ten", "alarm", blobs=many[:10]),
+             event("eleven", "alarm", blobs=many)]
+
+    response = device.post_events(batch)
+
+    assert response.status_code == 400 and response.json()["index"] == 2
+    assert "at most 10" in response.json()["detail"]
+    assert stats()["events_stored"] == 0
+    assert device.post_events(batch[:2]).status_code == 200  # the rest go on
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [

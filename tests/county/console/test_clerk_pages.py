@@ -187,3 +187,15 @@ def test_a_version_a_signed_list_cannot_carry_is_refused_at_upload(
     assert refused.status_code == 422
     assert f"数字太大了，最大只能是 9007199254740991；现在是 {version}" in refused.text
     assert published(data_dir, "catalog", SAMPLE_ID) == []
+
+
+def test_a_clerk_of_some_villages_may_not_publish_the_county_wide_list(
+        county: CountyServer, data_dir: Path) -> None:
+    make_account(data_dir, "zhao", ("clerk",), ("330226100202",))
+    client = ConsoleClient(county.url).login("zhao")
+    page = client.get("/clerk")
+    assert page.status_code == 403 and "全县" in page.text
+    refused = client.upload("/clerk/upload", "清单.toml", sample_text().encode())
+    assert refused.status_code == 403 and "全县" in refused.text
+    assert published(data_dir, "catalog", SAMPLE_ID) == []
+    assert audit_rows(data_dir, "catalog_checked") == []

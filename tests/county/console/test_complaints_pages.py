@@ -6,16 +6,19 @@ reply published for the kiosk, and another village's complaints refused."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from random import Random
 
 import pytest
 
 from county.complaints import set_status
 from county.server import CountyServer
 from kiosk.services.complaints import ComplaintForm
+from protocol import tracking
 from protocol.complaint_status import STATUS_DOCUMENT
 from tests.county.console.complaints_helpers import (
     KIOSK,
@@ -281,3 +284,47 @@ def test_a_deadline_in_next_year_is_estimated_and_overdue_still_shows(data_dir: 
             encoding="utf-8")
         text = client.get("/complaints").text
         assert "答复期限：2027-01-11" in text and "估算" not in text
+
+
+PAGE_MOST = 100 * 1024
+NEXT = re.compile(r'<a href="/console(/complaints\?page=\d+)">下一页</a>')
+
+
+def test_a_kiosks_flood_of_reports_is_paged_and_the_real_one_reached(
+        county: CountyServer, tmp_path: Path, data_dir: Path) -> None:
+    # a real report, then a rogue kiosk of the same village sends 250 with
+    # valid codes, nothing sealed, its clock saying 4 January 2021
+    genuine = file_report(data_dir, tmp_path, KIOSK, ComplaintForm("fees"))
+    rng = Random(13)
+    backdated = datetime.fromisoformat("2021-01-04T09:00:00+08:00").timestamp()
+    with store_of(data_dir) as store, store.transaction():
+        for n in range(250):
+            store.add_event(KIOSK, f"flood-{n}", "complaint", backdated,
+                            json.dumps({"code": tracking.new_code(rng), "sealed": "x"}),
+                            time.time() + 1 + n)
+    client = handler(county)
+    pages, path = [], "/complaints"
+    while path:
+        page = client.get(path)
+        assert page.status_code == 200 and len(page.content) < PAGE_MOST
+        pages.append(page.text)
+        found = NEXT.search(page.text)
+        path = found[1] if found else ""
+    assert len(pages) == 6 and "上一页" in pages[1] and "没有列出" not in pages[0]
+    assert "待答复 <strong>251</strong> 件" in pages[0] and "已超期" not in pages[0]
+    assert sum(text.count(genuine.display_code) for text in pages) == 1
+
+
+def test_a_year_before_the_first_device_is_not_a_missing_holiday_table(
+        county: CountyServer, data_dir: Path) -> None:
+    # a kiosk's report that the county holds as arrived on 4 January 2021,
+    # years before any device of the county was enrolled
+    old = datetime.fromisoformat("2021-01-04T09:00:00+08:00").timestamp()
+    code = tracking.new_code(Random(2021))
+    with store_of(data_dir) as store, store.transaction():
+        store.add_event(KIOSK, "old-1", "complaint", old,
+                        json.dumps({"code": code, "sealed": "x"}), old)
+    page = handler(county).get("/complaints")
+    assert page.status_code == 200 and tracking.display(code) in page.text
+    assert "2021年的节假日还没录入" not in page.text
+    assert "请技术员" not in page.text and "holidays.toml" not in page.text

@@ -51,6 +51,7 @@ def picture(kind: str, size: tuple[int, int] = (64, 48)) -> bytes:
 HOSTILE = {
     "bomb": bomb_png,
     "past the cap": lambda: bomb_png(6000, 5000),  # 30 million: Pillow itself would open it
+    "a row past the camera's sensor": lambda: bomb_png(4056, 3041),
     "gif": lambda: picture("GIF"),
     "bmp": lambda: picture("BMP"),
     "broken jpeg": lambda: picture("JPEG")[:200],
@@ -72,6 +73,22 @@ def test_photos_of_a_station_and_a_kiosk_are_still_shown() -> None:
         thumb = Image.open(io.BytesIO(sized_jpeg(data, "thumb")))
         assert thumb.format == "JPEG" and max(thumb.size) == 360
     assert page_hash(sample.document_photo(1)).mask != 0
+
+
+def test_no_more_than_two_photos_are_decoded_at_once() -> None:
+    import threading
+
+    from county.console.images import DECODERS, decoding
+
+    assert DECODERS == 2
+    done = threading.Event()
+    with decoding(), decoding():  # both turns taken: a third photo waits for one
+        waiting = threading.Thread(target=lambda: (sized_jpeg(picture("JPEG"), "thumb"),
+                                                   done.set()))
+        waiting.start()
+        assert not done.wait(1.0)
+    waiting.join(timeout=30)
+    assert done.is_set()
 
 
 def _hold(console: Console, device_id: str, data: bytes) -> str:
