@@ -25,7 +25,7 @@ from county.blobs import BadChunk, BlobStore, BlobTooLarge, DigestMismatch, Offs
 from county.database import Database
 from county.datadir import CountyDir
 from county.device_health import take_report
-from county.enrollment import check_code, code_digest
+from county.enrollment import check_code, check_village, code_digest
 from county.feed import feed_page
 from county.inputs import json_object, query_parameters, unsupported_encoding, whole_number
 from county.rejection import Rejected, malformed
@@ -233,12 +233,18 @@ class CountyApp:
                            f"{device_id} and the key presented ({error}): it was sealed to "
                            "another county key, altered, or taken from another device's "
                            "enrollment", counters=("enroll_refused",)) from None
-        digest = code_digest(code)
+        village = form["village_code"]
         with store.transaction():
+            digest = code_digest(code, village)  # a code made for this village
+            record = store.enroll_code(digest)
+            if record is None:  # or for none
+                digest = code_digest(code)
+                record = store.enroll_code(digest)
             enrolled = store.device(device_id)
-            repeat = check_code(store.enroll_code(digest), device_id, key_text,
+            repeat = check_code(record, device_id, key_text,
                                 enrolled.public_key if enrolled else None, now,
                                 typed=code, role=form["role"])
+            check_village(device_id, enrolled.village_code if enrolled else None, village)
             if not repeat:
                 store.use_enroll_code(digest, key_text, now)
                 store.enroll_device(device_id, key_text, form["role"], form["village_code"], now)

@@ -17,6 +17,12 @@ or publishing fails, the record and the file are taken back and nothing was
 issued. If the approver's process is killed in between, the approval stays
 recorded, not yet published: approving the same request again finishes it,
 with the same token.
+
+A caller that keeps its own record of decisions (the console's audit
+trail) passes ``record``: it is called with the store inside the very
+transaction that publishes the approval (or records and publishes the
+refusal), so a decision is never taken without its record, nor recorded
+without being taken.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from __future__ import annotations
 import errno
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,6 +149,7 @@ def approve(
     device_id: str | None = None,
     qr: Path | None = None,
     now: float | None = None,
+    record: Callable[[Store, Approval], None] | None = None,
 ) -> IssuedApproval:
     """Approve the request *request_id* (of *device_id*, needed only if two
     stations sent that id) for *uses* stamps during *minutes*; its QR code
@@ -151,7 +159,7 @@ def approve(
     status = _find(county, request_id, device_id, now)
     pending = _unpublished(status)
     if pending is not None:
-        return _finish(county, pending, qr, now, resumed=True)
+        return _finish(county, pending, qr, now, resumed=True, record=record)
     _must_be_open(status)
     request = status.request
     most = min(MAX_USES, request.uses)
@@ -174,11 +182,12 @@ def approve(
         if not store.add_seal_answer(answer):
             raise CountyError(f"request {request.req} of {request.device_id} was answered "
                               "a moment ago by someone else: see 'village-edge county requests'")
-    return _finish(county, answer, qr, now, resumed=False)
+    return _finish(county, answer, qr, now, resumed=False, record=record)
 
 
 def _finish(
-    county: CountyDir, answer: SealAnswer, qr: Path | None, now: float, *, resumed: bool
+    county: CountyDir, answer: SealAnswer, qr: Path | None, now: float, *, resumed: bool,
+    record: Callable[[Store, Approval], None] | None = None,
 ) -> IssuedApproval:
     """Write the QR code, then publish; take both back if either fails."""
     assert answer.token is not None
@@ -196,6 +205,8 @@ def _finish(
                 raise CountyError(f"request {answer.req} of {answer.device_id} was answered a "
                                   "moment ago by someone else: see 'village-edge county "
                                   "requests'")
+            if record is not None:
+                record(store, approval)
     except BaseException as error:
         if path is not None:
             path.unlink(missing_ok=True)
@@ -223,6 +234,7 @@ def refuse(
     approver: str,
     device_id: str | None = None,
     now: float | None = None,
+    record: Callable[[Store, Refusal], None] | None = None,
 ) -> Refusal:
     """Refuse the request, telling the station *reason* in plain words."""
     problem = reason_problem(reason)
@@ -246,6 +258,8 @@ def refuse(
                                   "'village-edge county requests'")
             add_document(store, key, DOCUMENT_KIND, refusal.document_name, refusal.body(),
                          audience=refusal.dev, days_valid=REFUSAL_DAYS, now=now)
+            if record is not None:
+                record(store, refusal)
     except DocumentRejected as error:
         raise CountyError(f"the refusal cannot be published ({error}); nothing was sent") from None
     return refusal

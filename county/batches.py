@@ -9,6 +9,7 @@ import zlib
 
 from county.inputs import json_body, unsupported_encoding
 from county.rejection import Rejected, malformed
+from county.report_codes import report_problem
 from protocol.api import (
     MAX_BATCH_BYTES,
     MAX_EVENTS_PER_BATCH,
@@ -70,7 +71,7 @@ def parse_batch(data: bytes) -> list[Event]:
         )
     events = []
     for index, item in enumerate(items):
-        problem = event_problem(item)
+        problem = event_problem(item) or report_problem(item["stream"], item["payload"])
         if problem is not None:
             raise malformed(f"event {index} {problem}", index=index)
         events.append(Event.from_wire(item))

@@ -36,6 +36,7 @@ from county.errors import CountyError
 from county.feed import add_document
 from county.keyfile import create_key_file, load_key, read_key_file
 from county.operator import publish
+from county.report_codes import REPORT_STREAMS
 from county.store import Store
 from protocol import tracking
 from protocol.complaint_envelope import (
@@ -51,7 +52,6 @@ from protocol.complaint_status import MAX_REPLY, STATUS_DOCUMENT, STATUSES
 log = logging.getLogger(__name__)
 
 KEY_FILE = "complaint.key"
-REPORT_STREAMS = ("complaint", "whistle")
 DAYS_VALID = 3650  # a device enrolled years from now must still accept the key and statuses
 REPUBLISH_BEFORE_DAYS = 90  # publish the key again when the copy devices get runs out this soon
 PAGE = 1000
@@ -154,7 +154,10 @@ def _open_report(key: X25519PrivateKey | str, stream: str, device_id: str, paylo
     code = str(payload.get("code", "")) if isinstance(payload, dict) else ""
     entry = statuses.get(code)
     status = str(entry.get("status", "new")) if isinstance(entry, dict) else "new"
-    filed = datetime.fromtimestamp(created).isoformat(timespec="seconds")
+    try:
+        filed = datetime.fromtimestamp(created).isoformat(timespec="seconds")
+    except (OverflowError, OSError, ValueError):  # a kiosk's clock past year 9999
+        filed = "unknown (the kiosk's clock is wrong)"
     unopened = Report(code, stream, device_id, filed, None, None, None, None, None, status)
     if not isinstance(payload, dict):
         return _failed(unopened, "the event is not a sealed report (not a JSON object)")
@@ -204,31 +207,76 @@ class Filed:
     code: str
     kind: str  # complaint | whistle
     device_id: str
-    created: float  # the kiosk's clock when it was filed
+    created: float  # the kiosk's clock when it was filed (never after the county received it)
+    received: float = 0.0  # the county's clock when it arrived
+
+
+#: A kiosk's clock before this (2020-01-01) is a clock that was never set.
+EARLIEST_FILED = 1577836800.0
+
+
+def _filed_at(created: float, received: float, enrolled: float = 0.0) -> float:
+    """When a report was filed: the kiosk's clock, unless it says a time
+    before :data:`EARLIEST_FILED` or after the county received the report
+    (a clock never set, or far ahead): then when the county received it.
+    Never before the kiosk was enrolled (a kiosk cannot backdate a report
+    into "overdue"), nor after it arrived."""
+    at = created if EARLIEST_FILED <= created <= received else received
+    return min(max(at, enrolled), received)
+
+
+@dataclass(frozen=True)
+class ReceivedReports:
+    """Every report the county holds, each tracking code bound to the first
+    report that arrived with it (by the county's own order of arrival);
+    *duplicates* are the later ones that came with a code already taken."""
+
+    reports: dict[str, tuple[Filed, Any]]  # by code: the report and its (sealed) payload
+    duplicates: list[Filed]
+
+
+def received_reports(store: Store) -> ReceivedReports:
+    """The reports as :class:`ReceivedReports`: a kiosk cannot choose the
+    code of another kiosk's report and be taken for it (nor have its clock
+    decide which report is meant): a code means what first came with it."""
+    reports: dict[str, tuple[Filed, Any]] = {}
+    duplicates: list[Filed] = []
+    enrolled = {device.device_id: device.enrolled for device in store.devices()}
+    for event in store.stream_events_received(*REPORT_STREAMS):
+        payload = event.payload
+        if not isinstance(payload, dict) or not tracking.is_canonical(payload.get("code")):
+            continue  # refused on arrival since atk13b; one taken before is never listed
+        code = payload.get("code")
+        filed = Filed(code if isinstance(code, str) else "", event.stream, event.device_id,
+                      _filed_at(event.created, event.received,
+                                enrolled.get(event.device_id, 0.0)), event.received)
+        if filed.code in reports:
+            duplicates.append(filed)
+        else:
+            reports[filed.code] = (filed, payload)
+    return ReceivedReports(reports, duplicates)
 
 
 def filed_reports(store: Store) -> list[Filed]:
-    """Every report the county holds, newest first, none of them opened."""
-    found = [Filed(str(payload.get("code", "")), stream, device_id, created)
-             for stream in REPORT_STREAMS
-             for device_id, payload, created in store.stream_events(stream)
-             if isinstance(payload, dict)]
+    """Every report the county holds (the first of each code), newest first,
+    none of them opened."""
+    found = [filed for filed, _ in received_reports(store).reports.values()]
     return sorted(found, key=lambda filed: filed.created, reverse=True)
 
 
 def open_report(data_dir: Path | str, store: Store, code: str) -> Report | None:
-    """The report *code*, opened with the county's key in memory only (the
-    caller shows it and forgets it: it is never written anywhere); None if
-    the county holds no report with that code."""
-    for stream in REPORT_STREAMS:
-        for device_id, payload, created in store.stream_events(stream):
-            if isinstance(payload, dict) and payload.get("code") == code:
-                try:
-                    key: X25519PrivateKey | str = load_complaint_key(data_dir)
-                except CountyError as error:
-                    key = str(error)
-                return _open_report(key, stream, device_id, payload, created, {})
-    return None
+    """The report *code* (the first that arrived with it), opened with the
+    county's key in memory only (the caller shows it and forgets it: it is
+    never written anywhere); None if the county holds no report with that code."""
+    bound = received_reports(store).reports.get(code)
+    if bound is None:
+        return None
+    filed, payload = bound
+    try:
+        key: X25519PrivateKey | str = load_complaint_key(data_dir)
+    except CountyError as error:
+        key = str(error)
+    return _open_report(key, filed.kind, filed.device_id, payload, filed.created, {})
 
 
 # -- progress --------------------------------------------------------------------

@@ -6,8 +6,11 @@ claim another clock without signing it, and a replay is refused before it
 is measured).
 
 Only the latest is kept, one row per device in ``device_health``
-(migration 0006). A report that cannot be read, or is older than the one
-held, is ignored with a line in the log: it never costs the device its feed.
+(migration 0006). A report that cannot be read, is older than the one
+held, or is dated more than a day ahead of the county's clock is ignored
+with a line in the log: it never costs the device its feed. A report held
+that is dated more than a day ahead (kept before this rule) does not stop
+the next honest one from replacing it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ log = logging.getLogger(__name__)
 
 #: A report measured longer than this before it arrived is old news.
 MAX_REPORT_AGE_SECONDS = 3600.0
+#: A report dated further than this ahead of the county's clock is not
+#: believed: kept, it would make every honest report after it look older.
+MAX_REPORT_AHEAD_SECONDS = 86400.0
 
 
 @dataclass(frozen=True)
@@ -57,12 +63,18 @@ def take_report(store: Store, device_id: str, header: str | None, now: float) ->
         log.warning("health report of %s ignored: measured %.0f s before it arrived",
                     device_id, now - report.at)
         return False
+    if report.at > now + MAX_REPORT_AHEAD_SECONDS:
+        log.warning("health report of %s ignored: dated %.0f s ahead of the county's clock",
+                    device_id, report.at - now)
+        return False
     with store.transaction():
         held = store.execute("SELECT reported FROM device_health WHERE device_id = ?",
                              (device_id,))
-        if held and held[0]["reported"] is not None and report.at <= held[0]["reported"]:
+        reported = held[0]["reported"] if held else None
+        if (reported is not None and report.at <= reported
+                and reported <= now + MAX_REPORT_AHEAD_SECONDS):
             log.warning("health report of %s ignored: measured at %d, not after the one held "
-                        "(%d)", device_id, report.at, held[0]["reported"])
+                        "(%d)", device_id, report.at, reported)
             return False
         store.execute(
             "INSERT INTO device_health (device_id, report, reported, received) "

@@ -11,11 +11,20 @@ digest like the rest of the code, and a device that claims another role at
 enrollment is refused (``wrong_role``). A device does not pick its own role:
 a code made for a kiosk never enrolls a seal station, which could file seal
 requests that approvers see.
+
+A code may also be made for one village (always from the console: the
+village of the device, or the one its id names, ``ve-<village>-...``,
+which the technician must see; from ``enroll-code --village``): the
+village is in the stored digest (:func:`code_digest`), so the code opens
+only an enrollment in that village, and a device never chooses its own.
+A device already enrolled never moves to another village by enrolling
+again (``wrong_village``): its history stays where it was made.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import time
 
@@ -61,8 +70,20 @@ def normalize_code(code: str) -> str:
     return "".join(code.split()).replace("-", "").upper()
 
 
-def code_digest(code: str) -> str:
-    return hashlib.sha256(normalize_code(code).encode()).hexdigest()
+def code_digest(code: str, village: str | None = None) -> str:
+    """What the county keeps of *code*: its sha256, with the village it was
+    made for, if any."""
+    bound = normalize_code(code) + (f"@{village}" if village else "")
+    return hashlib.sha256(bound.encode()).hexdigest()
+
+
+_VILLAGE_ID = re.compile(r"ve-([0-9]{12})-[a-z0-9-]+")
+
+
+def village_of_device_id(device_id: str) -> str | None:
+    """The village a device id names by convention (``ve-<village>-...``)."""
+    found = _VILLAGE_ID.fullmatch(device_id)
+    return found.group(1) if found else None
 
 
 def code_expiry(now: float) -> float:
@@ -95,8 +116,9 @@ def check_code(
     )
     if code is None or code.device_id != device_id:
         raise Rejected(403, "bad_code",
-                       f"this is not an enrollment code for device {device_id} "
-                       f"(mistyped, or made for another device); check it or {ask}",
+                       f"this is not an enrollment code for device {device_id} in this "
+                       f"village (mistyped, or made for another device or village); check "
+                       f"it and the device's [device] village_code, or {ask}",
                        counters=("enroll_refused",))
     made_for = code_role(typed)
     if made_for != role:
@@ -123,3 +145,15 @@ def check_code(
                        f"(codes last {ENROLL_CODE_DAYS} days); {ask}",
                        counters=("enroll_refused",))
     return False
+
+
+def check_village(device_id: str, enrolled_village: str | None, village: str) -> None:
+    """Raise :class:`Rejected` (403) if *device_id*, enrolled in
+    *enrolled_village*, asks to enroll again in another *village*."""
+    if enrolled_village is not None and enrolled_village != village:
+        raise Rejected(403, "wrong_village",
+                       f"device {device_id} is enrolled in village {enrolled_village}, and "
+                       f"asks to enroll in {village}: a device does not move between "
+                       "villages (its history stays where it was made); set [device] "
+                       f"village_code = \"{enrolled_village}\", or give the device in the "
+                       "other village a new id", counters=("enroll_refused",))

@@ -1,6 +1,7 @@
 """The county's feed: signed documents in publication order (``seq``), each
-addressed to every device (``"*"``) or to one, plus the signed statement of
-the county's clock that comes with every feed answer."""
+addressed to every device (``"*"``), to one, or to the devices of one
+village (``village:<code>``), plus the signed statement of the county's
+clock that comes with every feed answer."""
 
 from __future__ import annotations
 

@@ -26,14 +26,25 @@ MAX_QUERY_FIELDS = 16
 _DIGITS = re.compile(r"[0-9]{1,16}")
 
 
+def whole_or_none(text: str, *, low: int = 0, high: int = MAX_WHOLE_NUMBER) -> int | None:
+    """*text* as a whole number from *low* to *high*, written in the ASCII
+    digits 0-9 (at most 16 of them, spaces or tabs around), or None: the one
+    reading of a number a client typed or sent, for every caller."""
+    digits = text.strip(" \t")
+    if not _DIGITS.fullmatch(digits):
+        return None
+    value = int(digits)
+    return value if low <= value <= high else None
+
+
 def whole_number(text: str, name: str, *, maximum: int = MAX_WHOLE_NUMBER) -> int:
     """*text* (a header value or query parameter called *name*) as a whole
     number from 0 to *maximum*, or :class:`Rejected` (400)."""
-    digits = text.strip(" \t")
-    if not _DIGITS.fullmatch(digits) or int(digits) > maximum:
+    value = whole_or_none(text, high=maximum)
+    if value is None:
         raise malformed(f"{name} must be a whole number from 0 to {maximum} in the digits "
                         f"0-9, found {_quote(text)}")
-    return int(digits)
+    return value
 
 
 def query_parameters(target: str) -> dict[str, str]:

@@ -21,7 +21,7 @@ from county.feed import publish_document
 from county.keyfile import load_key
 from county.seal_requests import REQUEST_STREAM, SEAL_ROLES
 from county.store import Store
-from protocol.api import DEVICE_ID, LEDGER_STREAM
+from protocol.api import DEVICE_ID, LEDGER_STREAM, VILLAGE_CODE
 from protocol.documents import (
     DOCUMENT_KINDS,
     EVERY_DEVICE,
@@ -44,26 +44,31 @@ def _check_device_id(device_id: str) -> None:
 
 
 def make_enroll_code(data_dir: Path | str, device_id: str, *, role: str | None = None,
-                     now: float | None = None) -> str:
+                     village: str | None = None, now: float | None = None) -> str:
     """A new one-time code enrolling *device_id* as *role* (default: the
     role its id names by convention, :func:`county.enrollment.role_for_device`),
     like ``K7QM-3XPA-9TRW``.
 
     It expires after 7 days; making another code for the same device
-    replaces any code of it not yet used.
+    replaces any code of it not yet used. With *village*, it enrolls the
+    device only in that village.
     """
+    if village is not None and not VILLAGE_CODE.fullmatch(village):
+        raise CountyError(f"{village!r} is not a village code: its 12 digits, such as "
+                          "330226100201")
     county = existing_county(data_dir)
     with Store.open(county.database) as store, store.transaction():
-        return issue_enroll_code(store, device_id, role=role,
+        return issue_enroll_code(store, device_id, role=role, village=village,
                                  now=time.time() if now is None else now)
 
 
-def issue_enroll_code(store: Store, device_id: str, *, role: str | None, now: float) -> str:
+def issue_enroll_code(store: Store, device_id: str, *, role: str | None, now: float,
+                      village: str | None = None) -> str:
     """:func:`make_enroll_code` within a transaction the caller holds on
     *store* (the console records who made it in the same transaction)."""
     _check_device_id(device_id)
     code = new_code(role if role is not None else role_for_device(device_id))
-    store.add_enroll_code(code_digest(code), device_id, now, code_expiry(now))
+    store.add_enroll_code(code_digest(code, village), device_id, now, code_expiry(now))
     return code
 
 

@@ -6,8 +6,11 @@ which is meant. Only a device enrolled as a seal station (role ``seal`` or
 ``all``) files one: a ``seal.request`` event from any other device is kept
 with the events, but is never listed nor approvable; it is counted per device
 for the supervisor. So is a request that cannot be one (fields missing, an
-id that is not one); a request id sent again by the same station keeps its
-first request.
+id that is not one, more stamps than an approval can ever allow
+(:data:`protocol.approval_token.MAX_USES`), a matter longer than
+:data:`MAX_MATTER_CHARS`); a request id sent again by the same station keeps
+its first request. Nothing a station sends can therefore make a page or a
+form grow with it.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from county.store import Store, StoredEvent
+from protocol.approval_token import MAX_USES
 from protocol.event_blobs import named_blobs
 
 REQUEST_STREAM = "seal.request"
@@ -71,7 +75,7 @@ def _request(event: StoredEvent) -> StationRequest | None:
     if not (isinstance(req, str) and REQUEST_ID.fullmatch(req)
             and isinstance(slot, str) and SLOT_NAME.fullmatch(slot)
             and isinstance(matter, str) and len(matter) <= MAX_MATTER_CHARS
-            and isinstance(uses, int) and not isinstance(uses, bool) and uses >= 1
+            and isinstance(uses, int) and not isinstance(uses, bool) and 1 <= uses <= MAX_USES
             and (doc is None or isinstance(doc, str))):
         return None
     photos = tuple(named_blobs(REQUEST_STREAM, payload))

@@ -32,6 +32,7 @@ from county.asgi import county_asgi
 from county.database import Database
 from county.datadir import CountyDir, init_county
 from county.errors import CannotListen, CountyError
+from county.forwarded import ForwardedFor
 from county.http_guard import MAX_HEAD_BYTES, GuardedH11Protocol
 from county.keyfile import load_key
 from protocol.signing import key_fingerprint
@@ -68,20 +69,33 @@ def listening_socket(host: str, port: int) -> socket.socket:
 def uvicorn_config(app: Starlette | str, *, workers: int = 1) -> uvicorn.Config:
     """How uvicorn serves the county: h11 with the county's checks, the
     county's own log lines (uvicorn's logging left alone), no Server header
-    of its own."""
+    of its own. A client's address is the connection's own: uvicorn reads no
+    X-Forwarded-For (it would believe any local process); the county's app
+    reads it only from ``[console] trusted_proxies`` (:mod:`county.forwarded`)."""
     return uvicorn.Config(
         app, http=GuardedH11Protocol, factory=isinstance(app, str), workers=workers,
+        proxy_headers=False,
         lifespan="on", log_config=None, access_log=False, server_header=False,
         timeout_keep_alive=IDLE_SECONDS, timeout_graceful_shutdown=STOP_SECONDS,
         h11_max_incomplete_event_size=MAX_HEAD_BYTES, backlog=2048,
     )
 
 
+def _trusted_proxies(county: CountyDir) -> tuple[str, ...]:
+    from county.console.config import read_console_settings
+
+    return read_console_settings(county.root).trusted_proxies
+
+
 def county_app(county: CountyDir, clock: Callable[[], float] = time.time) -> Starlette:
     """The ASGI application serving *county*, with a pool of database connections."""
     size = county.settings.pool_size
     app = CountyApp(county, load_key(county.key), Database(county.database, size), clock)
-    return county_asgi(app, threads=size)
+    asgi = county_asgi(app, threads=size)
+    trusted = _trusted_proxies(county)
+    if trusted:
+        asgi.add_middleware(ForwardedFor, trusted_proxies=trusted)
+    return asgi
 
 
 def worker_app() -> Starlette:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from county.policy import NONCE_WINDOW_SECONDS
+from protocol.documents import VILLAGE_AUDIENCE
 
 if TYPE_CHECKING:
     from county.database import Location
@@ -75,6 +76,7 @@ class StoredEvent:
     payload: Any
     created: float
     received: float
+    stream: str = ""
 
 
 @dataclass(frozen=True)
@@ -375,17 +377,19 @@ class Store:
         )
         return [(row["device_id"], json.loads(row["payload"]), row["created"]) for row in rows]
 
-    def stream_events_received(self, stream: str) -> list[StoredEvent]:
-        """Every event of *stream*, in the order the county received them,
-        with the role its device is enrolled in."""
+    def stream_events_received(self, stream: str, *more: str) -> list[StoredEvent]:
+        """Every event of *stream* (and of the streams *more*), in the order
+        the county received them, with the role its device is enrolled in."""
+        streams = (stream, *more)
         rows = self._rows(
-            "SELECT e.device_id, d.role, e.payload, e.created, e.received FROM events e "
-            "LEFT JOIN devices d ON d.device_id = e.device_id WHERE e.stream = ? "
+            "SELECT e.device_id, d.role, e.stream, e.payload, e.created, e.received "
+            "FROM events e LEFT JOIN devices d ON d.device_id = e.device_id "
+            f"WHERE e.stream IN ({', '.join('?' * len(streams))}) "
             f"ORDER BY e.received, e.{self.arrival}",
-            (stream,),
+            streams,
         )
         return [StoredEvent(row["device_id"], row["role"], json.loads(row["payload"]),
-                            row["created"], row["received"]) for row in rows]
+                            row["created"], row["received"], row["stream"]) for row in rows]
 
     def payloads(self, device_id: str, stream: str) -> list[Any]:
         rows = self._rows(
@@ -418,11 +422,14 @@ class Store:
         return int(value or 0)
 
     def documents_after(self, after: int, device_id: str, limit: int) -> list[tuple[int, Any]]:
-        """(seq, wire) of the documents for *device_id* (or everyone) after *after*."""
+        """(seq, wire) of the documents after *after* for *device_id*: those
+        for everyone, for it, and for the village it is enrolled in
+        (``village:<code>``: :func:`protocol.documents.village_audience`)."""
         rows = self._rows(
-            "SELECT seq, wire FROM documents WHERE seq > ? AND audience IN ('*', ?) "
+            "SELECT seq, wire FROM documents WHERE seq > ? AND audience IN ('*', ?, "
+            f"(SELECT '{VILLAGE_AUDIENCE}' || village_code FROM devices WHERE device_id = ?)) "
             "ORDER BY seq LIMIT ?",
-            (after, device_id, limit),
+            (after, device_id, device_id, limit),
         )
         return [(int(row["seq"]), json.loads(row["wire"])) for row in rows]
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -33,7 +32,7 @@ from device.schema import (
     within,
 )
 from device.state import DEVICE_STATE_DIR, DeviceState
-from hardware.lock import (
+from hardware.lock_timing import (
     HOLD_DUTY_MAX,
     HOLD_DUTY_MIN,
     MAX_ON_LIMIT_SECONDS,
@@ -43,13 +42,12 @@ from hardware.lock import (
     PWM_HZ_MIN,
     LockTiming,
 )
-from hardware.pins import HEADER_BCM_PINS, PULLED_LOW_AT_BOOT, REAL_FACTORIES
-from hardware.printer import PrinterSettings
-from hardware.station import SlotSpec, StationSpec
+from hardware.pin_numbers import HEADER_BCM_PINS, PULLED_LOW_AT_BOOT, REAL_FACTORIES
+from hardware.printer.settings import PrinterSettings
+from hardware.station_spec import SlotSpec, StationSpec
 from kiosk.viewmodels.sizes import DEFAULT_DIAGONAL_INCHES
 from protocol.api import DEVICE_ID
-from protocol.signing import SignatureError, public_key_from_text
-from sync.agent import SyncSettings
+from sync.settings import SyncSettings
 
 DEFAULT_CONFIG_PATH = Path("/etc/village-edge/config.toml")
 EMBEDDED_NAME = "default-config.toml"
@@ -134,6 +132,8 @@ def _county_url(value: str) -> str | None:
 def _county_key(value: str) -> str | None:
     if value == "":
         return None
+    from protocol.signing import SignatureError, public_key_from_text  # only for a key given
+
     try:
         public_key_from_text(value)
     except SignatureError as error:
@@ -325,6 +325,8 @@ EMBEDDED_SOURCE = "built-in development default"
 
 
 def embedded_default_text() -> str:
+    from importlib import resources  # only here: it costs every start of every command
+
     return resources.files("device").joinpath(EMBEDDED_NAME).read_text("utf-8")
 
 

@@ -10,24 +10,21 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-
-from gpiozero import Factory
-from gpiozero.pins.mock import MockFactory
+from typing import TYPE_CHECKING
 
 from device.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
-from hardware.failsafe import PROCESS_FAILSAFE, FailSafe
-from hardware.pins import mock_pin_factory, real_pin_factory
-from hardware.printer import ReceiptPrinter, open_printer
-from hardware.simulation import SimulatedWorld
-from hardware.station import Station
-from protocol.signing import public_key_from_text
-from sync.agent import SyncAgent
-from sync.client import CountyClient
-from sync.device_health import HealthSources, measure_health
-from sync.enrollment import Enrollment, EnrollmentError
-from sync.feed_store import FeedStore
-from sync.identity import load_or_create_device_key
+from hardware.failsafe import PROCESS_FAILSAFE
 from sync.outbox import Outbox
+
+if TYPE_CHECKING:  # each imported where it is used: the kiosk needs none before its window
+    from gpiozero import Factory
+
+    from hardware.failsafe import FailSafe
+    from hardware.printer import ReceiptPrinter
+    from hardware.simulation import SimulatedWorld
+    from hardware.station import Station
+    from sync.agent import SyncAgent
+    from sync.client import CountyClient
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +66,8 @@ def resolve_config(
 
 
 def make_pin_factory(config: Config) -> Factory:
+    from hardware.pins import mock_pin_factory, real_pin_factory
+
     if config.simulate:
         return mock_pin_factory()
     return real_pin_factory(config.pin_factory)
@@ -76,6 +75,10 @@ def make_pin_factory(config: Config) -> Factory:
 
 def simulated_world(config: Config, station: Station) -> SimulatedWorld | None:
     """For a station on simulated pins, the world around it; None for real pins."""
+    from gpiozero.pins.mock import MockFactory
+
+    from hardware.simulation import SimulatedWorld
+
     factory = station.pin_factory
     if not isinstance(factory, MockFactory):
         return None
@@ -83,6 +86,8 @@ def simulated_world(config: Config, station: Station) -> SimulatedWorld | None:
 
 
 def make_printer(config: Config) -> ReceiptPrinter | None:
+    from hardware.printer import open_printer
+
     return open_printer(config.printer)
 
 
@@ -96,6 +101,8 @@ def open_station(
     """Every device of this configuration. The pins come first, so every lock
     is driven locked before anything else; if the printer then fails to open,
     the station is closed again and the error raised."""
+    from hardware.station import Station
+
     factory = pin_factory or make_pin_factory(config)
     config.state_dir.mkdir(parents=True, exist_ok=True)
     station = Station.build(config.station, pin_factory=factory, failsafe=failsafe)
@@ -118,6 +125,9 @@ def open_outbox(config: Config) -> Outbox:
 def county_client(config: Config, url: str | None = None) -> CountyClient:
     """A client for the configured county, signing with this device's key and
     believing only answers signed by the pinned county key."""
+    from sync.client import CountyClient
+    from sync.identity import load_or_create_device_key
+
     key = load_or_create_device_key(config.state.device_key)
     return CountyClient(url or config.county_url, config.device_id, key,
                         config.county_public_key)
@@ -125,6 +135,12 @@ def county_client(config: Config, url: str | None = None) -> CountyClient:
 
 def open_sync_agent(config: Config, outbox: Outbox) -> SyncAgent:
     """The agent for an enrolled device; EnrollmentError says what is missing."""
+    from protocol.signing import public_key_from_text
+    from sync.agent import SyncAgent
+    from sync.device_health import HealthSources, measure_health
+    from sync.enrollment import Enrollment, EnrollmentError
+    from sync.feed_store import FeedStore
+
     if not config.county_url:
         raise EnrollmentError(
             f"no county address: set [county] url in {config.source}"
@@ -141,7 +157,7 @@ def open_sync_agent(config: Config, outbox: Outbox) -> SyncAgent:
             "with: enroll again"
         )
     feed = FeedStore(config.state.feed, public_key_from_text(enrollment.county_public_key),
-                     config.device_id, time.time)
+                     config.device_id, time.time, village_code=config.village_code)
     sources = HealthSources(config.state.root, paper_note=config.state.printer_status)
     return SyncAgent(outbox, county_client(config), feed, config.state.sync_status, config.sync,
                      health=lambda now: measure_health(sources, now))

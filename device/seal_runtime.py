@@ -62,7 +62,8 @@ class SealRuntime:
             link = self._open_camera() if config.camera.enabled else None
             county_key = public_key_from_text(config.county_public_key)
             self.feed = FeedWatcher(
-                FeedStore(config.state.feed, county_key, config.device_id, time.time), self.clock)
+                FeedStore(config.state.feed, county_key, config.device_id, time.time,
+                          village_code=config.village_code), self.clock)
             self.controller = SealController(
                 device_id=config.device_id, station=self.station, ledger=self.ledger,
                 outbox=self.outbox, county_key=county_key, clock=self.clock, camera=link,

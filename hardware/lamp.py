@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import logging
-from typing import Literal
 
 from gpiozero import RGBLED, Factory, LEDBoard
 
 from hardware.patterns import LAMP_PATTERNS, Colour, Signal
 from hardware.pins import bcm_of
+from hardware.station_spec import LampKind
 
 log = logging.getLogger(__name__)
 
-LampKind = Literal["rgb", "tower"]
 
 #: Colour mixes for an RGB LED driven with PWM.
 RGB_MIX: dict[Colour, tuple[float, float, float]] = {

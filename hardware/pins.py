@@ -14,23 +14,9 @@ from gpiozero import Factory
 from gpiozero.pins.mock import MockFactory, MockPWMPin
 
 from hardware.errors import PinFactoryError
-
-#: BCM numbers of the GPIOs on the 40-pin header that devices may use. GPIO 0
-#: and 1 are kept for the HAT identification EEPROM.
-HEADER_BCM_PINS: frozenset[int] = frozenset(range(2, 28))
-
-#: GPIOs that the Pi's firmware pulls low from power-on until Linux drives them
-#: (GPIO 0-8 are pulled high). A solenoid on one of these stays de-energised,
-#: and so locked, while the Pi boots, hangs or is dead.
-PULLED_LOW_AT_BOOT: frozenset[int] = frozenset(range(9, 28))
-
-#: gpiozero's real pin factories, by the names its entry points use.
-REAL_FACTORIES: dict[str, str] = {
-    "lgpio": "gpiozero.pins.lgpio:LGPIOFactory",
-    "rpigpio": "gpiozero.pins.rpigpio:RPiGPIOFactory",
-    "pigpio": "gpiozero.pins.pigpio:PiGPIOFactory",
-    "native": "gpiozero.pins.native:NativeFactory",
-}
+from hardware.pin_numbers import HEADER_BCM_PINS as HEADER_BCM_PINS
+from hardware.pin_numbers import PULLED_LOW_AT_BOOT as PULLED_LOW_AT_BOOT
+from hardware.pin_numbers import REAL_FACTORIES as REAL_FACTORIES
 
 #: Tried in this order when no factory is named. Both drive PWM, which the
 #: lock's hold duty needs; "native" cannot, so it is only used when named.

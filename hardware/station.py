@@ -13,63 +13,23 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from gpiozero import Factory
 
 from hardware.buzzer import StatusBuzzer
 from hardware.failsafe import PROCESS_FAILSAFE, FailSafe
-from hardware.lamp import LampKind, StatusLamp
-from hardware.lock import LockTiming, SealLock
+from hardware.lamp import StatusLamp
+from hardware.lock import SealLock
 from hardware.patterns import Signal
 from hardware.sensors import LidSensor, PlungerSensor, SleeveSensor, TimerFactory
+from hardware.station_spec import SlotSpec as SlotSpec  # the settings, kept apart
+from hardware.station_spec import StationSpec as StationSpec
 
 if TYPE_CHECKING:
     from hardware.printer import ReceiptPrinter
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SlotSpec:
-    """The pins of one seal slot (BCM numbers)."""
-
-    name: str
-    label: str
-    lock: int
-    sleeve: int
-    plunger: int
-
-
-@dataclass(frozen=True)
-class StationSpec:
-    """Which devices a station has and on which pins (BCM numbers)."""
-
-    slots: tuple[SlotSpec, ...] = ()
-    lid: int | None = None
-    lamp: tuple[int, int, int] | None = None
-    lamp_kind: LampKind = "rgb"
-    buzzer: int | None = None
-    lock_timing: LockTiming = field(default_factory=LockTiming)
-    settle_seconds: float = 0.05
-
-    def pin_uses(self) -> list[tuple[str, int]]:
-        """Every (device, pin) pair, for checking that no pin is used twice."""
-        uses: list[tuple[str, int]] = []
-        for slot in self.slots:
-            uses += [
-                (f"slot {slot.name} lock", slot.lock),
-                (f"slot {slot.name} sleeve", slot.sleeve),
-                (f"slot {slot.name} plunger", slot.plunger),
-            ]
-        if self.lid is not None:
-            uses.append(("lid", self.lid))
-        if self.lamp is not None:
-            uses += [(f"lamp {i + 1}", pin) for i, pin in enumerate(self.lamp)]
-        if self.buzzer is not None:
-            uses.append(("buzzer", self.buzzer))
-        return uses
 
 
 class SealSlot:

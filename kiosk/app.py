@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,10 @@ class KioskApp(App):
     later are tried again every *print_retry_seconds* (with the clock ticks).
     *diagonal_inches* is the display's, for sizes in dp. When the view-model's
     idle timer says so the screen sleeps, its light switched by
-    *display_power* (:func:`kiosk.display_power.choose_display_power`)."""
+    *display_power* (:func:`kiosk.display_power.choose_display_power`).
+    *after_first_frame* are called once the first frame is on the screen
+    (work the first frame need not wait for, such as opening the printer);
+    each must return at once."""
 
     fs = NumericProperty(22)
     fs_small = NumericProperty(19)
@@ -76,8 +79,10 @@ class KioskApp(App):
         print_retry_seconds: float = PRINT_RETRY_SECONDS,
         diagonal_inches: float = DEFAULT_DIAGONAL_INCHES,
         display_power: DisplayPower | None = None,
+        after_first_frame: Sequence[Callable[[], None]] = (),
     ) -> None:
         super().__init__()
+        self._after_first_frame = list(after_first_frame)
         self._display_power = display_power
         self.sleep: ScreenSleep | None = None
         self.diagonal_inches = diagonal_inches
@@ -105,6 +110,8 @@ class KioskApp(App):
         self.window.bind(size=self._resize, on_request_close=lambda *a, **k: True,
                          on_keyboard=self._keyboard)
         self.window.bind(on_touch_down=self._window_touch)
+        if self._after_first_frame:
+            self.window.bind(on_flip=self._first_flip)
         self.manager = ScreenManager(transition=NoTransition())
         self.show(self.vm.screen)  # the other screens are built on first visit
         Clock.schedule_once(self._load_rest, 0.5)  # after the first frame
@@ -112,6 +119,13 @@ class KioskApp(App):
             Clock.schedule_interval(self._tick, TICK_SECONDS)
             Clock.schedule_interval(self._retry_tick, self._print_retry_seconds)
         return self.manager
+
+    def _first_flip(self, window: Any) -> None:
+        """The first frame is being put on the screen: the work that waited
+        for it starts on the next frame."""
+        window.unbind(on_flip=self._first_flip)
+        waiting, self._after_first_frame = self._after_first_frame, []
+        Clock.schedule_once(lambda dt: [start() for start in waiting], 0)
 
     def _load_kv(self, name: str) -> None:
         """The kv rules of *name* (a screen, or "common"), once."""

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from durable.atomic import atomic_write
 from protocol.commands import COMMAND_KIND, CommandRejected
@@ -39,8 +39,10 @@ from protocol.screenshot_command import (
     screenshot_command_name,
 )
 from sync.device_health import note_paper
-from sync.feed_store import FeedStore
-from sync.outbox import Outbox
+
+if TYPE_CHECKING:  # their modules (cryptography with them) load after the first frame
+    from sync.feed_store import FeedStore
+    from sync.outbox import Outbox
 
 log = logging.getLogger(__name__)
 

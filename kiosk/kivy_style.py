@@ -77,17 +77,26 @@ def cut_style(text: str, keep: frozenset[str] = KIOSK_RULES) -> str:
                    if classes is None or classes & keep)
 
 
+def _links_hold(directory: Path) -> bool:
+    """Whether every link in *directory* still reaches a file of Kivy's."""
+    return all(entry.exists() for entry in directory.iterdir() if entry.is_symlink())
+
+
 def kiosk_data_dir(cache_dir: Path, source: Path | None = None,
                    keep: frozenset[str] = KIOSK_RULES) -> Path:
     """A directory under *cache_dir* to give Kivy as ``KIVY_DATA_DIR``:
     links to everything in Kivy's data directory (*source*) but its
     ``style.kv``, which is cut down to the rules of *keep*."""
-    source = source or kivy_data_dir()
+    source = (source or kivy_data_dir()).resolve()
     original = (source / STYLE).read_bytes()
-    digest = hashlib.sha256(original + "\n".join(sorted(keep)).encode()).hexdigest()[:16]
-    target = cache_dir / f"kivy-data-{digest}"
-    if (target / STYLE).is_file():
+    # Kivy's location is part of the name: an upgrade or a reinstall elsewhere
+    # (another virtual environment) must not leave the kiosk linked to files
+    # that are gone, which Kivy reports only as a missing shader
+    named = original + "\n".join(sorted(keep)).encode() + b"\0" + os.fsencode(source)
+    target = cache_dir / f"kivy-data-{hashlib.sha256(named).hexdigest()[:16]}"
+    if (target / STYLE).is_file() and _links_hold(target):
         return target  # made at an earlier start, from the same style.kv
+    shutil.rmtree(target, ignore_errors=True)  # a link dangles: Kivy's files moved
     cache_dir.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=".kivy-data-", dir=cache_dir))
     for entry in source.iterdir():

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from kiosk.viewmodels.catalog_source import CatalogSource
-from kiosk.viewmodels.feeds import FeedReader
 from kiosk.viewmodels.idle import IdleTimer
-from kiosk.viewmodels.services import KioskServices
 from kiosk.viewmodels.shell import KioskViewModel
-from kiosk.viewmodels.technician import TechnicianHooks
 from powerlist import Catalog, load_sample
+
+if TYPE_CHECKING:
+    from kiosk.viewmodels.feeds import FeedReader
+    from kiosk.viewmodels.services import KioskServices
+    from kiosk.viewmodels.technician import TechnicianHooks
 
 
 def build_view_model(

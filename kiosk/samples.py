@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.viewmodels.technician import (
     CameraFigures,
@@ -15,8 +15,9 @@ from kiosk.viewmodels.technician import (
     SyncFigures,
     TechnicianHooks,
 )
-from protocol.documents import FeedDocument, SignedDocument
-from protocol.signing import new_private_key
+
+if TYPE_CHECKING:
+    from protocol.documents import SignedDocument
 
 SAMPLE_ROSTER: dict[str, Any] = {
     "members": [
@@ -64,19 +65,25 @@ def sample_disclosure_bodies(today: date) -> dict[str, dict[str, Any]]:
 
 class SampleFeed:
     """An in-memory feed (a :class:`kiosk.viewmodels.feeds.FeedReader`) holding
-    the sample roster and disclosures, signed with a throwaway key."""
+    the sample roster and disclosures, signed with a throwaway key when first
+    read (the home screen's first frame reads none of them)."""
 
     def __init__(self, now: float | None = None) -> None:
-        issued = int(time.time() if now is None else now)
-        key = new_private_key()
-        self._documents: dict[tuple[str, str], SignedDocument] = {}
-        self._put(key, "roster", "officials", SAMPLE_ROSTER, issued)
-        for name, body in sample_disclosure_bodies(date.fromtimestamp(issued)).items():
-            self._put(key, "disclosure", name, body, issued)
+        self._issued = int(time.time() if now is None else now)
+        self._signed: dict[tuple[str, str], SignedDocument] | None = None
 
-    def _put(self, key: Any, kind: str, name: str, body: dict[str, Any], issued: int) -> None:
-        document = FeedDocument(kind, name, 1, issued - 3600, issued + 365 * 86400, "*", body)
-        self._documents[(kind, name)] = SignedDocument.sign(key, document)
+    @property
+    def _documents(self) -> dict[tuple[str, str], SignedDocument]:
+        if self._signed is None:
+            from protocol.signing import new_private_key
+
+            key, issued = new_private_key(), self._issued
+            bodies = {("roster", "officials"): SAMPLE_ROSTER} | {
+                ("disclosure", name): body
+                for name, body in sample_disclosure_bodies(date.fromtimestamp(issued)).items()}
+            self._signed = {where: _signed(key, *where, body, issued)
+                            for where, body in bodies.items()}
+        return self._signed
 
     def generation(self) -> int:
         return 1
@@ -86,6 +93,13 @@ class SampleFeed:
 
     def get(self, kind: str, name: str) -> SignedDocument | None:
         return self._documents.get((kind, name))
+
+
+def _signed(key: Any, kind: str, name: str, body: dict[str, Any], issued: int) -> SignedDocument:
+    from protocol.documents import FeedDocument, SignedDocument
+
+    document = FeedDocument(kind, name, 1, issued - 3600, issued + 365 * 86400, "*", body)
+    return SignedDocument.sign(key, document)
 
 
 def sample_technician_hooks() -> TechnicianHooks:

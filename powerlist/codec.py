@@ -31,6 +31,11 @@ from powerlist.model import (
     PowerItem,
 )
 
+#: The largest whole number a signed document carries (JSON's safe integer,
+#: ``protocol.canonical.MAX_SAFE_INTEGER``; powerlist is a leaf, so it is
+#: said here again): a bigger version could be validated but never published.
+MAX_WHOLE = 2**53 - 1
+
 CATALOG_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")  # as a feed document name
 ITEM_ID = re.compile(r"[A-Z][A-Z0-9]{0,7}(?:-[A-Z0-9]{1,8}){0,2}")
 LOCAL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
@@ -151,7 +156,7 @@ class _Table:
             self.add(key, f"is empty or missing; {at_least_one}")
         return value
 
-    def integer(self, key: str, *, minimum: int) -> int | None:
+    def integer(self, key: str, *, minimum: int, maximum: int = MAX_WHOLE) -> int | None:
         if key not in self.data:
             self.add(key, f"is missing; add {key} = {minimum}")
             return None
@@ -161,6 +166,10 @@ class _Table:
             return None
         if value < minimum:
             self.add(key, f"must be {minimum} or more, found {value}")
+            return None
+        if value > maximum:
+            self.add(key, f"must be {maximum} or less (the largest whole number a signed "
+                          f"list can carry), found {value}")
             return None
         return value
 

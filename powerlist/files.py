@@ -57,6 +57,9 @@ def toml_nesting(text: str) -> int:
     return deepest
 
 
+_DIGIT_RUNS = re.compile(r"[0-9][0-9_]*")
+
+
 def parse_catalog(text: str, source: str) -> Catalog:
     """Check and build the catalog written in TOML *text*; *source* names it
     (usually the file name) in every problem."""
@@ -73,7 +76,19 @@ def parse_catalog(text: str, source: str) -> Catalog:
         raise CatalogError([
             f"{source}: not valid TOML: {error}; check the quotes, brackets and '=' there"
         ]) from None
+    except ValueError:  # a number Python will not read (thousands of digits)
+        raise CatalogError([_unreadable_number(text, source)]) from None
     return catalog_from_dict(data, source)
+
+
+def _unreadable_number(text: str, source: str) -> str:
+    """The problem of a TOML text whose number is too long to be read, naming its line."""
+    longest = max(_DIGIT_RUNS.finditer(text), key=lambda run: len(run.group()), default=None)
+    if longest is None:
+        return f"{source}: a number in it cannot be read; check the numbers"
+    line = text.count("\n", 0, longest.start()) + 1
+    return (f"{source}: line {line}: a number of {len(longest.group())} digits cannot be "
+            "read; a catalog's numbers have a few digits: check that line")
 
 
 def load_catalog(path: Path | str) -> Catalog:

@@ -7,8 +7,10 @@ document's RFC 8785 canonical JSON (:mod:`protocol.canonical`). A document
 with a value that form cannot hold (NaN, an integer past 2^53, a lone
 surrogate) is malformed: refused before it is signed, and on arrival. A device
 accepts a document only if the signature verifies with the pinned county key,
-it is addressed to this device (or to ``"*"``), it has not expired, and its
-version is above the one the device holds for the same (kind, name).
+it is addressed to this device (its id, its village as ``village:<code>``,
+or ``"*"``), it has not expired, and its version is above the one the device
+holds for the same (kind, name). A device that does not know its village
+takes no village's document.
 """
 
 from __future__ import annotations
@@ -19,13 +21,32 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from protocol.api import VILLAGE_CODE
 from protocol.canonical import CanonicalFormError, check_representable
 from protocol.errors import ProtocolError
 from protocol.signing import SignatureError, sign_document, verify_document
 
 DOCUMENT_KINDS = ("catalog", "disclosure", "roster", "approval", "config", "command", "time")
 EVERY_DEVICE = "*"
+VILLAGE_AUDIENCE = "village:"  # followed by the 12-digit village code
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+
+
+def village_audience(village_code: str) -> str:
+    """The audience of the devices enrolled in *village_code*; ValueError
+    unless it is a village code (12 ASCII digits)."""
+    if not VILLAGE_CODE.fullmatch(village_code):
+        raise ValueError(f"{village_code!r} is not a village code (12 digits)")
+    return VILLAGE_AUDIENCE + village_code
+
+
+def addressed_to(audience: str, device_id: str, village_code: str | None) -> bool:
+    """Whether a document for *audience* is for the device *device_id* of
+    *village_code* (None: a device that does not know its village)."""
+    if audience in (EVERY_DEVICE, device_id):
+        return True
+    return (village_code is not None and VILLAGE_CODE.fullmatch(village_code) is not None
+            and audience == VILLAGE_AUDIENCE + village_code)
 
 
 class DocumentRejected(ProtocolError, ValueError):
@@ -112,15 +133,17 @@ class SignedDocument:
         device_id: str,
         now: float,
         held_version: int | None,
+        village_code: str | None = None,
     ) -> None:
-        """Raise :class:`DocumentRejected` unless this document may be taken."""
+        """Raise :class:`DocumentRejected` unless this document may be taken
+        by *device_id* of *village_code* (None: its village is not known)."""
         document = self.document
         label = f"{document.kind}/{document.name} v{document.version}"
         try:
             verify_document(county_key, document.to_dict(), self.signature)
         except SignatureError as error:
             raise DocumentRejected("signature", f"{label}: {error}") from None
-        if document.audience not in (EVERY_DEVICE, device_id):
+        if not addressed_to(document.audience, device_id, village_code):
             raise DocumentRejected("audience", f"addressed to {document.audience}")
         if now >= document.expires:
             raise DocumentRejected("expired", label)

@@ -12,6 +12,12 @@ photo by the same rule. An event names blobs in two places:
   it was written, so the photo it names is read from it, never added to it.
 
 Anything else (text that is not a sha256 in lower-case hex) names nothing.
+
+An event names at most :data:`MAX_BLOBS_PER_EVENT` files in ``blobs``: a
+station's event names one photo (the document's, the stamp's, the alarm's,
+a screenshot), so ten leaves room and still bounds what one event can make
+the county fetch, keep and show. An event naming more is refused on both
+ends (:func:`protocol.events.event_problem`).
 """
 
 from __future__ import annotations
@@ -22,6 +28,16 @@ from typing import Any
 from protocol.api import LEDGER_STREAM, SHA256_HEX
 
 BLOBS_FIELD = "blobs"
+MAX_BLOBS_PER_EVENT = 10
+
+
+def blobs_problem(payload: Mapping[str, Any]) -> str | None:
+    """What is wrong with the files *payload* names, or None."""
+    listed = payload.get(BLOBS_FIELD)
+    if isinstance(listed, list) and len(listed) > MAX_BLOBS_PER_EVENT:
+        return (f"payload {BLOBS_FIELD} names {len(listed)} files; an event may name at most "
+                f"{MAX_BLOBS_PER_EVENT} (a station sends one photo per event)")
+    return None
 LEDGER_PHOTO_FIELD = "photo"
 
 

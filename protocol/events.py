@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from protocol.api import EVENT_ID, STREAM_NAME
+from protocol.event_blobs import blobs_problem
 from protocol.wire_json import RepeatedKeys, value_problem
 
 EVENT_FIELDS = ("id", "stream", "created", "payload")
@@ -55,4 +56,5 @@ def event_problem(item: Any) -> str | None:
                 "(the end of the year 9999)")
     if not isinstance(item["payload"], dict):
         return "payload must be a JSON object"
-    return value_problem(item["payload"], "payload", MAX_PAYLOAD_DEPTH)
+    return value_problem(item["payload"], "payload", MAX_PAYLOAD_DEPTH) \
+        or blobs_problem(item["payload"])

@@ -67,6 +67,13 @@ def is_valid(text: str) -> bool:
             and check_digit(code) == "0")
 
 
+def is_canonical(code: object) -> bool:
+    """True if *code* is a code exactly as a kiosk makes and sends it: ten
+    ASCII digits, nothing around or between them, check digit right."""
+    return (isinstance(code, str) and len(code) == CODE_DIGITS and code.isascii()
+            and code.isdigit() and check_digit(code) == "0")
+
+
 def display(code: str) -> str:
     """The code as printed and shown: two groups of five, ``12345 67890``."""
     code = normalise(code)

@@ -47,19 +47,9 @@ from sync.client import CountyClient, CountyRefused, CountyUnreachable
 from sync.disk_faults import DISK_ERRNOS, DiskFault, disk_fault, save_even_when_full
 from sync.feed_store import FeedStore
 from sync.outbox import Outbox
+from sync.settings import SyncSettings as SyncSettings  # kept apart
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SyncSettings:
-    batch_events: int = 500
-    batch_bytes: int = 512 * 1024
-    blob_chunk_bytes: int = 256 * 1024
-    interval_seconds: float = 30.0
-    backoff_base_seconds: float = 2.0
-    backoff_max_seconds: float = 300.0
-    health_interval_seconds: float = 900.0  # how often the health report goes (and at start)
 
 
 @dataclass

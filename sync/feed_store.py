@@ -51,10 +51,14 @@ class FeedStore:
         clock: Callable[[], float],
         *,
         boot: BootClock | None = None,
+        village_code: str | None = None,
     ) -> None:
         self.directory = Path(directory)
         self.county_key = county_key
         self.device_id = device_id
+        # the village the device enrolled in (its config's [village] code): its
+        # village's documents are taken; without it, no village's
+        self.village_code = village_code
         self.clock = clock
         self.boot = boot or BootClock()
         self.rejected: Counter[str] = Counter()
@@ -83,7 +87,8 @@ class FeedStore:
         try:
             wire = json.loads(self._path(kind, name).read_bytes())
             signed = SignedDocument.from_wire(wire)
-            signed.check(self.county_key, device_id=self.device_id, now=0, held_version=None)
+            signed.check(self.county_key, device_id=self.device_id, now=0, held_version=None,
+                         village_code=self.village_code)
         except FileNotFoundError:
             return None
         except (ValueError, DocumentRejected) as error:
@@ -113,6 +118,7 @@ class FeedStore:
                 device_id=self.device_id,
                 now=self.clock(),
                 held_version=self.held_version(document.kind, document.name),
+                village_code=self.village_code,
             )
         except DocumentRejected as error:
             self.rejected[error.reason] += 1

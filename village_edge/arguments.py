@@ -17,10 +17,10 @@ import argparse
 import math
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from village_edge.errors import CliError
 from village_edge.exits import CANT_CREATE, IO_ERROR, NO_INPUT, USAGE
@@ -44,6 +44,92 @@ class Parser(argparse.ArgumentParser):
         if extra:  # said by the subcommand they were given to, not by the top parser
             chosen_parsers(self, parsed)[-1].error(f"unrecognized arguments: {' '.join(extra)}")
         return parsed
+
+
+if TYPE_CHECKING:
+    _SubcommandsBase = argparse._SubParsersAction[argparse.ArgumentParser]
+else:
+    _SubcommandsBase = argparse._SubParsersAction
+
+
+class Subcommands(_SubcommandsBase):
+    """Subcommands, some of them built only when needed: :meth:`add_later`
+    lists a command and its help at once, but imports its module and builds
+    its parser only when the command is named on the command line (or its
+    parser is asked for, as ``leaf_parsers`` does), so ``village-edge kiosk``
+    imports no other command's module. Use as
+    ``parser.add_subparsers(action=Subcommands, ...)``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._name_parser_map = self.choices = ParsersByName(self)  # type: ignore[assignment]
+
+    def add_later(self, name: str, help: str,
+                  build: Callable[[Subcommands], None]) -> None:
+        """List *name* with *help*; *build* adds its parser (through
+        :meth:`add_parser`) when it is first needed."""
+        self._choices_actions.append(self._ChoicesPseudoAction(name, (), help))
+        parsers = self._name_parser_map
+        assert isinstance(parsers, ParsersByName)
+        parsers.later(name, build)
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        parsers = self._name_parser_map
+        assert isinstance(parsers, ParsersByName)
+        if not parsers.is_waiting(name):
+            return super().add_parser(name, **kwargs)
+        kwargs.pop("help", None)  # listed already, by add_later
+        if kwargs.get("prog") is None:
+            kwargs["prog"] = f"{self._prog_prefix} {name}"
+        parser = self._parser_class(**kwargs)
+        parsers.built(name, parser)
+        return parser
+
+
+class ParsersByName(MutableMapping[str, argparse.ArgumentParser]):
+    """A :class:`Subcommands`' parsers by command name, in the order they
+    were added; a parser added later is built on first access."""
+
+    def __init__(self, owner: Subcommands) -> None:
+        self._owner = owner
+        self._parsers: dict[str, argparse.ArgumentParser | None] = {}
+        self._builders: dict[str, Callable[[Subcommands], None]] = {}
+
+    def later(self, name: str, build: Callable[[Subcommands], None]) -> None:
+        self._parsers[name] = None
+        self._builders[name] = build
+
+    def is_waiting(self, name: str) -> bool:
+        return name in self._builders
+
+    def built(self, name: str, parser: argparse.ArgumentParser) -> None:
+        self._builders.pop(name)
+        self._parsers[name] = parser
+
+    def __getitem__(self, name: str) -> argparse.ArgumentParser:
+        parser = self._parsers[name]
+        if parser is None:
+            self._builders[name](self._owner)
+            parser = self._parsers[name]
+            if parser is None:
+                raise LookupError(f"building the parser of {name!r} did not add it")
+        return parser
+
+    def __setitem__(self, name: str, parser: argparse.ArgumentParser) -> None:
+        self._parsers[name] = parser
+
+    def __delitem__(self, name: str) -> None:
+        del self._parsers[name]
+        self._builders.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parsers)
+
+    def __len__(self) -> int:
+        return len(self._parsers)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._parsers
 
 
 def chosen_parsers(parser: argparse.ArgumentParser,

@@ -11,7 +11,7 @@ from village_edge.exits import OK, PROBLEMS_FOUND
 
 
 def add_catalog_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    catalog = commands.add_parser("catalog", help="the power-list catalog")
+    catalog = commands.add_parser("catalog")
     sub = catalog.add_subparsers(dest="catalog_command", required=True, metavar="CATALOG_COMMAND")
     validate = sub.add_parser(
         "validate", help="check a catalog file (TOML) before publishing",

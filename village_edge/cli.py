@@ -3,6 +3,11 @@
 Only this package (with :mod:`device.runtime`) reads the configuration
 file and the environment; everything it starts is handed objects.
 
+The commands that live in modules of their own (:data:`COMMAND_MODULES`) are
+listed by name and help; a command's module is imported, and its parser
+built, only when that command is named, so ``village-edge kiosk`` imports no
+other command's module before its first frame.
+
 :func:`main` is the one place that turns a failure into an exit status and
 a line on stderr (:mod:`village_edge.failures`, the table in
 :mod:`village_edge.exits`). Building the parser imports no more than the
@@ -13,10 +18,13 @@ each command imports what it runs.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, TextIO
 
 from village_edge import __version__
@@ -25,23 +33,40 @@ from village_edge.arguments import (
     INPUT_FILE,
     FloatRange,
     Parser,
+    Subcommands,
     check_paths,
     chosen_parsers,
 )
-from village_edge.catalog_commands import add_catalog_parser, run_catalog
-from village_edge.county_commands import add_county_parser, run_county
 from village_edge.errors import CliError
 from village_edge.exits import INTERRUPTED, OK, PROBLEMS_FOUND, USAGE, table
-from village_edge.kiosk_commands import add_kiosk_parser, run_kiosk
-from village_edge.provision_commands import add_provision_parser, run_provision
-from village_edge.seal_commands import add_seal_parser, run_seal
-from village_edge.sync_commands import add_sync_parser, run_sync
-from village_edge.update_commands import add_update_parser, run_update
 
 if TYPE_CHECKING:
     from device.config import Config
 
 DEBUG_VARIABLE = "VILLAGE_EDGE_DEBUG"
+
+#: Each command built by a module of its own: its help line in
+#: ``village-edge --help``, and the module (``village_edge.NAME_commands``)
+#: whose ``add_NAME_parser`` builds its parser and ``run_NAME`` runs it.
+COMMAND_MODULES = {
+    "sync": "the store-and-forward link to the county",
+    "county": "the reference county server and the county operator's tools",
+    "catalog": "the power-list catalog",
+    "seal": "the smart seal station",
+    "provision": "commission this device from the boot file (village-edge.toml)",
+    "update": "update this device, rolling back if the new version is not healthy",
+    "kiosk": "the village-hall touchscreen (Kivy)",
+}
+
+
+def _module_of(command: str) -> ModuleType:
+    return importlib.import_module(f"village_edge.{command}_commands")
+
+
+def _build_later(command: str) -> Callable[[Subcommands], None]:
+    def build(commands: Subcommands) -> None:
+        getattr(_module_of(command), f"add_{command}_parser")(commands)
+    return build
 
 
 def build_parser() -> Parser:
@@ -58,7 +83,9 @@ def build_parser() -> Parser:
         "without it, a built-in simulated configuration)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                     action=Subcommands)
+    assert isinstance(commands, Subcommands)
 
     doctor = commands.add_parser("doctor", help="the technician's health report (changes "
                                                 "nothing)")
@@ -72,13 +99,8 @@ def build_parser() -> Parser:
     )
     selftest.add_argument("--simulate", action="store_true", help="use simulated hardware")
 
-    add_sync_parser(commands)
-    add_county_parser(commands)
-    add_catalog_parser(commands)
-    add_seal_parser(commands)
-    add_provision_parser(commands)
-    add_update_parser(commands)
-    add_kiosk_parser(commands)
+    for command, help_line in COMMAND_MODULES.items():
+        commands.add_later(command, help_line, _build_later(command))
 
     demo = commands.add_parser(
         "demo", help="run the suite simulated on this machine, in a directory of its own",
@@ -162,10 +184,14 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
+    from village_edge.sync_commands import run_sync
+
     return run_sync(load_config(args, simulate=False), args, out)
 
 
 def cmd_seal(args: argparse.Namespace, out: TextIO) -> int:
+    from village_edge.seal_commands import run_seal
+
     if args.seal_command == "ledger":
         return run_seal(None, args, out)
     rehearsal = args.seal_command in ("simulate", "screenshots")  # state of their own
@@ -174,14 +200,26 @@ def cmd_seal(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_kiosk(args: argparse.Namespace, out: TextIO) -> int:
+    from village_edge.kiosk_commands import run_kiosk
+
     screenshots = args.kiosk_command == "screenshots"
     return run_kiosk(load_config(args, simulate=screenshots or args.simulate), args, out)
 
 
-COMMANDS = {
+def _run_from_module(command: str) -> Callable[[argparse.Namespace, TextIO], int]:
+    """``run_COMMAND(args, out)`` of the command's module, imported when run."""
+    def run(args: argparse.Namespace, out: TextIO) -> int:
+        function: Callable[[argparse.Namespace, TextIO], int] = getattr(
+            _module_of(command), f"run_{command}")
+        return function(args, out)
+    return run
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "doctor": cmd_doctor, "hw": cmd_selftest, "demo": cmd_demo,
-    "sync": cmd_sync, "county": run_county, "catalog": run_catalog, "seal": cmd_seal,
-    "provision": run_provision, "update": run_update,
+    "sync": cmd_sync, "county": _run_from_module("county"),
+    "catalog": _run_from_module("catalog"), "seal": cmd_seal,
+    "provision": _run_from_module("provision"), "update": _run_from_module("update"),
     "kiosk": cmd_kiosk,
 }
 

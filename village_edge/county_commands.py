@@ -9,6 +9,7 @@ The CLI wires these in with :func:`add_county_parser` and, for
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -39,7 +40,7 @@ from village_edge.county_console_commands import (
 )
 from village_edge.county_seal_commands import add_seal_parsers, run_seal_command
 from village_edge.errors import CliError
-from village_edge.exits import CANT_CREATE, DATA_ERROR, IO_ERROR, NO_INPUT, USAGE
+from village_edge.exits import CANT_CREATE, DATA_ERROR, IO_ERROR, NO_INPUT, UNAVAILABLE, USAGE
 
 if TYPE_CHECKING:
     import sqlite3
@@ -63,9 +64,7 @@ def iso_date(text: str) -> date:
 
 def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``county`` and its subcommands to the CLI's subcommands."""
-    county = commands.add_parser(
-        "county", help="the reference county server and the county operator's tools"
-    )
+    county = commands.add_parser("county")
     sub = county.add_subparsers(dest="county_command", required=True, metavar="COUNTY_COMMAND")
 
     def data_option(parser: argparse.ArgumentParser, kind: PathArg = COUNTY_DATA) -> None:
@@ -98,6 +97,9 @@ def add_county_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
     enroll.add_argument("--role", required=True, choices=DEVICE_ROLES,
                         help="what the device is: a seal station, a kiosk, or both (all); "
                              "a device enrolling as another role is refused")
+    enroll.add_argument("--village", metavar="CODE",
+                        help="the 12-digit code of the village the device is in: the code "
+                             "then enrolls it only there")
     data_option(enroll)
 
     publish = sub.add_parser(
@@ -238,7 +240,6 @@ def _migrate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _serve(args: argparse.Namespace, out: TextIO) -> int:
-    from county.server import CountyServer
 
     if not logging.getLogger().handlers:
         logging.basicConfig(format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -249,6 +250,31 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stop.set()
+
+    from county.serve_lock import AlreadyServed
+
+    try:
+        with _serving_alone(args.data):
+            return _serve_one(args, out, stop, request_stop)
+    except AlreadyServed as error:
+        raise CliError(UNAVAILABLE, str(error)) from None
+
+
+def _serving_alone(data_dir: Path) -> contextlib.AbstractContextManager[None]:
+    """The serve lock of a SQLite county (:mod:`county.serve_lock`); none
+    for PostgreSQL, which several processes serve."""
+    from county.datadir import make_county_dir
+    from county.serve_lock import serving_alone
+
+    county = make_county_dir(data_dir)
+    if county.database.engine != "sqlite":
+        return contextlib.nullcontext()
+    return serving_alone(county.root)
+
+
+def _serve_one(args: argparse.Namespace, out: TextIO, stop: threading.Event,
+               request_stop: Callable[[int, FrameType | None], None]) -> int:
+    from county.server import CountyServer
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     server = CountyServer(args.data, args.host, args.port)
@@ -313,7 +339,7 @@ def _console_hint(args: argparse.Namespace, out: TextIO, address: str) -> None:
 def _enroll_code(args: argparse.Namespace, out: TextIO) -> int:
     from county.operator import make_enroll_code
 
-    code = make_enroll_code(args.data, args.device, role=args.role)
+    code = make_enroll_code(args.data, args.device, role=args.role, village=args.village)
     out.write(f"enrollment code for {args.device} ({args.role}): {code}\n"
               f"  works once, within {ENROLL_CODE_DAYS} days; an earlier unused code for "
               "this device no longer works\n")

@@ -45,7 +45,8 @@ def add_console_parsers(
     create.add_argument("--name", required=True, metavar="NAME",
                         help="the login name: 2 to 32 lower-case letters, digits, . _ -")
     create.add_argument("--display-name", metavar="TEXT",
-                        help="the name the console shows, such as 张建国 (default: NAME)")
+                        help="the name the console shows, such as 张建国 (default: NAME): at "
+                             "most 40 characters, letters, digits and spaces")
     create.add_argument("--role", action="append", required=True, choices=ROLES,
                         dest="roles", help="what the account does (repeat for several)")
     create.add_argument("--village", action="append", metavar="CODE", dest="villages",
@@ -57,8 +58,9 @@ def add_console_parsers(
                         help="a seal an approver approves, by its slot name (repeat; "
                              "default every seal)")
     create.add_argument("--custodian-of", action="append", metavar="STATION", default=[],
-                        help="a seal station whose custodian this person is: they can "
-                             "never approve its requests (repeat)")
+                        help="a seal station whose custodian this person is, by its device "
+                             "id (ve-330226100201-seal1): they can never approve its "
+                             "requests (repeat)")
     password_option(create)
     data_option(create)
 
@@ -119,6 +121,7 @@ def run_console_command(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"{len(saved)} screenshots in {args.directory}\n")
         return 0
     from county.console import admin
+    from county.console.accounts import printable
     from county.datadir import existing_county
 
     existing_county(args.data)  # no county there: said before asking for a password
@@ -130,6 +133,9 @@ def run_console_command(args: argparse.Namespace, out: TextIO) -> int:
             seals=tuple(args.seals or ["*"]), custodian_of=tuple(args.custodian_of))
         out.write(f"account {account.name} made ({', '.join(account.roles)}; villages "
                   f"{', '.join(account.villages)})\n{login_hint(account.name)}\n")
+        for station in admin.unknown_stations(args.data, account.custodian_of):
+            print(f"warning: no seal station {station} has enrolled with this county yet; "
+                  "check the id if it should have (the account keeps it)", file=sys.stderr)
     elif args.admin_command == "password":
         admin.set_password(args.data, args.name, read_password(args))
         out.write(f"new password set for {args.name}; its sessions ended\n")
@@ -140,6 +146,9 @@ def run_console_command(args: argparse.Namespace, out: TextIO) -> int:
         for account in admin.accounts(args.data):
             state = " (disabled)" if account.disabled is not None else ""
             level = f" level {account.level}" if account.level else ""
-            out.write(f"{account.name}  {account.display_name}  {','.join(account.roles)}"
-                      f"{level}  villages {','.join(account.villages)}{state}\n")
+            keeps = (f"  custodian of {','.join(account.custodian_of)}"
+                     if account.custodian_of else "")
+            out.write(printable(f"{account.name}  {account.display_name}  "
+                                f"{','.join(account.roles)}{level}  villages "
+                                f"{','.join(account.villages)}{keeps}{state}") + "\n")
     return 0

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 def add_kiosk_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    kiosk = commands.add_parser("kiosk", help="the village-hall touchscreen (Kivy)")
+    kiosk = commands.add_parser("kiosk")
     kiosk.add_argument("--simulate", action="store_true",
                        help="sample data and stand-in services where nothing is configured")
     kiosk.add_argument("--fullscreen", action="store_true", help="fill the screen (a real kiosk)")
@@ -167,7 +167,7 @@ def _feed(config: Config):  # type: ignore[no-untyped-def]
     from sync.feed_store import FeedStore
 
     return FeedStore(config.state.feed, public_key_from_text(config.county_public_key),
-                     config.device_id, time.time)
+                     config.device_id, time.time, village_code=config.village_code)
 
 
 def run_kiosk(config: Config, args: argparse.Namespace, out: TextIO) -> int:
@@ -201,23 +201,40 @@ def scanning(services: Any) -> Iterator[None]:
             scanner.stop()
 
 
+def _printer_opener(config: Config) -> Any:
+    """Opening the configured printer: the printer, or None (said in the log)
+    when it cannot be opened."""
+
+    def open_it() -> Any:
+        from hardware.errors import PrinterError
+        from hardware.printer import open_printer
+
+        try:
+            return open_printer(config.printer)
+        except PrinterError as error:
+            log.error("no receipts: %s", error)
+            return None
+
+    return open_it
+
+
 def real_services(config: Config, feed: Any, outbox: Any) -> Any:
     """The kiosk's printing, complaint, progress, read-aloud and QR services;
-    slips carry a QR code only where the kiosk reads them."""
-    from hardware.errors import PrinterError
-    from hardware.printer import open_printer
-    from kiosk.services.print_queue import PrintQueue
+    slips carry a QR code only where the kiosk reads them. The printer is
+    opened later, on a thread (:class:`kiosk.wiring.PrinterOpenedLater`:
+    :func:`after_first_frame` starts it once the window shows)."""
     from kiosk.viewmodels.services import KioskServices
-    from kiosk.wiring import FeedProgress, GuideSlips, QueuedPrinting, SealedComplaints, Voice
+    from kiosk.wiring import (
+        FeedProgress,
+        GuideSlips,
+        PrinterOpenedLater,
+        SealedComplaints,
+        Voice,
+    )
 
     printing = None
-    try:
-        printer = open_printer(config.printer)
-    except PrinterError as error:
-        log.error("no receipts: %s", error)
-        printer = None
-    if printer is not None:
-        printing = QueuedPrinting(PrintQueue(config.state.print_queue, printer))
+    if config.printer.connection != "none":
+        printing = PrinterOpenedLater(_printer_opener(config), config.state.print_queue)
     scanner = kiosk_scanner(config)
     scans = scanner is not None
     return KioskServices(
@@ -227,6 +244,26 @@ def real_services(config: Config, feed: Any, outbox: Any) -> Any:
         FeedProgress(feed) if feed is not None else None,
         Voice(), int(config.printer.paper_mm), scanner,
     )
+
+
+def after_first_frame(services: Any) -> list[Any]:
+    """What the kiosk starts once its first frame is on the screen: the
+    opening of its printer."""
+    printing = services.printer
+    opens = getattr(printing, "open_in_background", None)
+    return [opens] if opens is not None else []
+
+
+def _sample(config: Config) -> Any:
+    """The sample catalog, from the copy the kiosk keeps in its state
+    directory (:mod:`kiosk.sample_cache`): read when first shown."""
+
+    def sample() -> Any:
+        from kiosk.sample_cache import cached_sample
+
+        return cached_sample(config.state.kiosk)
+
+    return sample
 
 
 def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
@@ -239,12 +276,13 @@ def open_window(config: Config, feed: Any, outbox: Any, *, simulate: bool,
     services = real_services(config, feed, outbox)
     vm = build_view_model(catalog_feed=feed, data_feed=feed, services=services,
                           technician=_technician_hooks(config, simulate, services.printer),
-                          pin=technician_pin(config))
+                          pin=technician_pin(config), sample=_sample(config))
     prepare_kivy(config.state.kiosk, os.environ, size=size, fullscreen=fullscreen,
                  style_rules=KIOSK_RULES)
     from kiosk.app import KioskApp
 
-    app = KioskApp(vm, diagonal_inches=config.kiosk_display_inches)
+    app = KioskApp(vm, diagonal_inches=config.kiosk_display_inches,
+                   after_first_frame=after_first_frame(services))
     attach_fleet_link(app, config, feed, outbox, services)
     with scanning(services):  # receipts drawn by the printer's module, when shown
         app.run()
@@ -272,14 +310,16 @@ def _run_live(config: Config, args: argparse.Namespace, size: tuple[int, int],
         services = real_services(config, feed, outbox)
         vm = build_view_model(catalog_feed=feed, data_feed=data_feed, services=services,
                               technician=_technician_hooks(config, simulate, services.printer),
-                              pin=technician_pin(config), blank_seconds=blank)
+                              pin=technician_pin(config), blank_seconds=blank,
+                              sample=_sample(config))
         with display_for_kivy():
             prepare_kivy(config.state.kiosk, os.environ, size=size,
                          fullscreen=args.fullscreen, style_rules=KIOSK_RULES)
             from kiosk.app import KioskApp
 
             app = KioskApp(vm, diagonal_inches=config.kiosk_display_inches,
-                           display_power=choose_display_power(os.environ))
+                           display_power=choose_display_power(os.environ),
+                           after_first_frame=after_first_frame(services))
             attach_fleet_link(app, config, feed, outbox, services)
             with scanning(services):  # receipts drawn by the printer's module, when shown
                 app.run()
@@ -293,9 +333,14 @@ def attach_fleet_link(app: Any, config: Config, feed: Any, outbox: Any, services
 
     orders = (ScreenshotOrders(feed, outbox, config.device_id, config.state.screenshot_acted)
               if feed is not None else None)
-    queue = getattr(services.printer, "queue", None)
-    paper = (lambda: queue.printer.status().paper) if queue is not None else None
-    attach(app, FleetLink(orders, paper=paper, paper_note=config.state.printer_status))
+    printing = services.printer
+
+    def paper() -> Any:  # asked on a thread: waits for the printer opened after the frame
+        queue = getattr(printing, "queue", None)
+        return queue.printer.status().paper if queue is not None else None
+
+    attach(app, FleetLink(orders, paper=paper if printing is not None else None,
+                          paper_note=config.state.printer_status))
 
 
 def _screenshots(config: Config, directory: Path, size: tuple[int, int], out: TextIO) -> int:

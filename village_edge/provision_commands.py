@@ -29,7 +29,7 @@ WIFI_DIR = Path("/etc/NetworkManager/system-connections")
 
 def add_provision_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     provision = commands.add_parser(
-        "provision", help="commission this device from the boot file (village-edge.toml)",
+        "provision",
         description="Check the boot file, enroll with the county, write the device "
         "configuration, remove the used enrollment code from the boot file and print the "
         "commissioning slip. Exit 0 when "

@@ -53,7 +53,7 @@ SCENARIO = ScenarioPath("input", "file", missing="give a scenario file (TOML) or
 
 
 def add_seal_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    seal = commands.add_parser("seal", help="the smart seal station")
+    seal = commands.add_parser("seal")
     sub = seal.add_subparsers(dest="seal_command", required=True, metavar="SEAL_COMMAND")
     run = sub.add_parser("run", help="the station daemon")
     run.add_argument("--simulate", action="store_true", help="simulated hardware and camera")

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 def add_sync_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    sync = commands.add_parser("sync", help="the store-and-forward link to the county")
+    sync = commands.add_parser("sync")
     sub = sync.add_subparsers(dest="sync_command", required=True, metavar="SYNC_COMMAND")
     enroll_parser = sub.add_parser("enroll", help="enroll this device with the county")
     enroll_parser.add_argument("--code", required=True, help="the one-time code from the county")

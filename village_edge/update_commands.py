@@ -22,7 +22,7 @@ MOST_SECONDS = 24 * 3600.0
 
 def add_update_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     update = commands.add_parser(
-        "update", help="update this device, rolling back if the new version is not healthy",
+        "update",
         description="Install a new release side by side, switch to it atomically, restart the "
         "role's services and keep it only if it passes the health check within the deadline "
         "(services active, watchdogs pinged, no new doctor FAIL); otherwise the previous "

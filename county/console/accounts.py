@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from county.errors import CountyError
 from county.store import Store
+from protocol.api import DEVICE_ID
 
 ROLES = ("approver", "supervisor", "complaints", "technician", "clerk", "admin")
 ROLE_NAMES = {"approver": "审批人", "supervisor": "监督人", "complaints": "投诉处理人",
@@ -27,6 +29,7 @@ EVERYWHERE = "*"  # every village, or every seal
 ACCOUNT_NAME = re.compile(r"[a-z][a-z0-9._-]{1,31}")
 VILLAGE = re.compile(r"[0-9]{12}")
 MIN_PASSWORD = 10
+MAX_DISPLAY_NAME = 40
 MAX_PASSWORD = 256
 COLUMNS = ("name, display_name, password_hash, roles, villages, level, seals, custodian_of, "
            "disabled, created, changed")
@@ -68,7 +71,54 @@ def _account(row: Any) -> Account:
     values = dict(row)
     for name in ("roles", "villages", "seals", "custodian_of"):
         values[name] = tuple(json.loads(values[name]))
+    values["custodian_of"] = tuple(station_id(s) for s in values["custodian_of"])
     return Account(**values)
+
+
+def station_id(text: str) -> str:
+    """A seal station's id as the county keeps device ids: without the
+    spaces around it, in lower case (as the technician's pages read it)."""
+    return text.strip().lower()
+
+
+def check_stations(stations: tuple[str, ...]) -> tuple[str, ...]:
+    """*stations* normalised (:func:`station_id`); :class:`AccountError`
+    for one that cannot be a device id."""
+    normalised = tuple(dict.fromkeys(station_id(s) for s in stations))
+    bad = [s for s in normalised if not DEVICE_ID.fullmatch(s)]
+    if bad:
+        raise AccountError(f"{bad[0]!r} is not a seal station's id (such as "
+                           "ve-330226100201-seal1: 3 to 40 lower-case letters, digits and '-')")
+    return normalised
+
+
+#: Letters that show nothing (Hangul fillers; the braille blank is a symbol).
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def check_display_name(text: str) -> str:
+    """*text* as a display name (spaces around it removed, NFC);
+    :class:`AccountError` for control, formatting or invisible characters
+    (direction marks, zero-width spaces) or more than
+    :data:`MAX_DISPLAY_NAME` characters, never silently cut."""
+    name = unicodedata.normalize("NFC", text.strip())
+    odd = next((c for c in name if c in _BLANK or (c != " " and unicodedata.category(c)[0]
+                                                    in "CZM")), None)
+    if odd is not None:
+        raise AccountError(f"the display name holds a character that is not shown as a "
+                           f"letter (U+{ord(odd):04X}): write it with letters, digits and "
+                           "spaces only")
+    if len(name) > MAX_DISPLAY_NAME:
+        raise AccountError(f"the display name has {len(name)} characters: at most "
+                           f"{MAX_DISPLAY_NAME}")
+    return name
+
+
+def printable(text: str) -> str:
+    """*text* for a terminal: each character that is not printable (an
+    escape sequence, a direction mark) written as its Python escape."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
 
 
 def check_account(name: str, roles: tuple[str, ...], villages: tuple[str, ...],

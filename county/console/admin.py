@@ -15,7 +15,9 @@ from county.console.accounts import (
     account_count,
     all_accounts,
     check_account,
+    check_display_name,
     check_password,
+    check_stations,
     hash_password,
     load_account,
     save_account,
@@ -35,12 +37,14 @@ def create_account(
 ) -> Account:
     """A new account; :class:`AccountError` if the name is taken or a field is wrong."""
     check_account(name, roles, villages, level)
+    shown = check_display_name(name if display_name is None else display_name) or name
+    custodian_of = check_stations(custodian_of)
     check_password(password)
     if "approver" in roles and level is None:
         level = "village"
     county = existing_county(data_dir)
     now = time.time() if now is None else now
-    account = Account(name, (display_name or name).strip()[:40] or name, hash_password(password),
+    account = Account(name, shown, hash_password(password),
                       roles, villages, level, seals, custodian_of, None, now, now)
     with Store.open(county.database) as store, store.transaction():
         if load_account(store, name) is not None:
@@ -81,6 +85,14 @@ def _change(data_dir: Path | str, name: str, actor: str, now: float | None, what
         audit.record(store, at=now, actor=actor, action="account_changed", address=COMMAND_LINE,
                      object=f"account:{name}", change=what)
     return changed
+
+
+def unknown_stations(data_dir: Path | str, stations: tuple[str, ...]) -> list[str]:
+    """Those of *stations* that have not enrolled with the county."""
+    county = existing_county(data_dir)
+    with Store.open(county.database) as store:
+        known = {device.device_id for device in store.devices()}
+    return [station for station in stations if station not in known]
 
 
 def accounts(data_dir: Path | str) -> list[Account]:

@@ -35,6 +35,7 @@ from typing import Any
 
 from county.console import audit
 from county.console.accounts import EVERYWHERE, Account
+from county.console.format import device_time
 from county.console.page_hash import PageHash, difference, differs
 from county.console.supervision_settings import SupervisionSettings
 from county.seal_requests import filed_requests
@@ -130,6 +131,11 @@ def _number(value: Any) -> float | None:
 
 def _whole(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _text(value: Any) -> str:
+    """A device's text field, or "" for anything else (a list, a number)."""
+    return value if isinstance(value, str) else ""
 
 
 def _digests(values: Any) -> list[str]:
@@ -252,7 +258,7 @@ def from_ledger(device_id: str, payloads: list[Any], alarms: list[AlarmEvent],
     code_of = {kind: code for code, kind in LEDGER_CODES.items()}
     stamps: dict[str, int] = {}
     for record in records:
-        kind, seq, at = record.get("kind"), record["seq"], _number(record.get("at"))
+        kind, seq, at = _text(record.get("kind")), record["seq"], _number(record.get("at"))
         if kind in code_of:
             alert_kind = "not_returned" if kind == "alarm_not_returned" else "over_stamps"
             found.append(NewAlert(
@@ -391,12 +397,15 @@ def notice_alerts(store: Store, settings: SupervisionSettings, now: float,
             device = devices.get(alert.device_id)
             if alert.key in known or device is None:
                 continue
+            happened, detail = device_time(alert.happened, now), alert.detail
+            if happened is None:  # the station's clock is wrong: when the county noticed it
+                happened, detail = now, {**detail, "station_time": alert.happened}
             stored = store.execute(
                 "INSERT INTO console_alerts (key, kind, device_id, village_code, happened, "
                 "noticed, detail) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING "
                 "RETURNING key",
-                (alert.key, alert.kind, alert.device_id, device.village_code, alert.happened,
-                 now, json.dumps(alert.detail, ensure_ascii=False, sort_keys=True)))
+                (alert.key, alert.kind, alert.device_id, device.village_code, happened,
+                 now, json.dumps(detail, ensure_ascii=False, sort_keys=True)))
             known.add(alert.key)
             new += len(stored)
     if memo is not None:  # only once what was found is stored

@@ -6,7 +6,7 @@ feed the moment it is taken."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -73,18 +73,33 @@ def console_app(console: Console) -> Starlette:
 
     static = StaticFiles(packages=[("county.console", "static")])
     app = Starlette(routes=[*routes(), Mount("/static", app=static, name="static")],
-                    exception_handlers={404: _not_found})
+                    exception_handlers={404: _not_found, 405: _not_allowed})
     app.state.console = console
     return app
 
 
-async def _not_found(request: Request, exc: Exception) -> Response:
+def _message_page(request: Request, status: int, title: str, message: str,
+                  headers: Mapping[str, str] | None = None) -> Response:
+    from starlette.responses import HTMLResponse
+
     from county.console.web import SECURITY_HEADERS, url
 
     console: Console = request.app.state.console
     html = console.templates.get_template("common/message.html").render(
-        title="找不到", viewer=None, csrf="", menu=[], url=url, path=request.url.path,
-        now=console.clock(), message="找不到这个页面。")
-    from starlette.responses import HTMLResponse
+        title=title, viewer=None, csrf="", menu=[], url=url, path=request.url.path,
+        now=console.clock(), message=message)
+    return HTMLResponse(html, status_code=status,
+                        headers={**SECURITY_HEADERS, "Cache-Control": "no-store",
+                                 **(headers or {})})
 
-    return HTMLResponse(html, status_code=404, headers=SECURITY_HEADERS)
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return _message_page(request, 404, "找不到", "找不到这个页面。")
+
+
+async def _not_allowed(request: Request, exc: Exception) -> Response:
+    """A page asked for with a method it does not answer (PUT, DELETE, ...):
+    in Chinese like every page, its Allow header kept."""
+    allow = getattr(exc, "headers", None) or {}
+    return _message_page(request, 405, "不能这样打开", "这个页面不能这样打开，请回到首页再试。",
+                         {"Allow": allow["Allow"]} if "Allow" in allow else None)

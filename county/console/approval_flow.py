@@ -27,6 +27,7 @@ from county.datadir import CountyDir
 from county.errors import CountyError
 from county.request_states import RequestState, RequestStatus, request_report
 from county.store import Store
+from protocol.approval_token import MAX_USES, Approval
 
 MAX_AMOUNT = 10 ** 12
 OWN_REQUEST = "这是你保管的印章提出的申请，按规定你不能自己审批，请由其他审批人处理。"
@@ -90,6 +91,13 @@ class Seen:
     def awaited_name(self) -> str:
         level = self.awaited_level
         return LEVEL_NAMES[level] if level else ""
+
+    @property
+    def most_uses(self) -> int:
+        """The most stamps this approver may allow: what the station asked,
+        what every earlier level allowed, and never above what a token can carry."""
+        request = self.status.request
+        return min([MAX_USES, request.uses, *(done.uses for done in self.levels_done)])
 
     @property
     def needs_amount(self) -> bool:
@@ -172,7 +180,7 @@ def approve(county: CountyDir, store: Store, account: Account, seen: Seen, *, us
     the approval itself (the token, through :func:`county.approvals.approve`)."""
     _check_may_decide(account, seen)
     request = seen.status.request
-    most = min([request.uses, *(done.uses for done in seen.levels_done)])
+    most = seen.most_uses
     if not 1 <= uses <= most:
         raise DecisionRefused(f"盖章次数应为 1 到 {most} 次。")
     if seen.needs_amount:
@@ -200,37 +208,41 @@ def approve(county: CountyDir, store: Store, account: Account, seen: Seen, *, us
                          of=len(needed), amount=amount, uses=uses, minutes=minutes)
         if not last:
             return Outcome(None, level)
+    def record(store: Store, approval: Approval) -> None:
+        audit.record(store, at=now, actor=account.name, action="approve", address=address,
+                     object=obj, aid=approval.aid, uses=uses, minutes=minutes,
+                     amount=amount, level=level)
+
     try:
         issued = approvals.approve(county.root, request.req, device_id=request.device_id,
-                                   uses=uses, minutes=minutes, approver=account.name, now=now)
+                                   uses=uses, minutes=minutes, approver=account.name, now=now,
+                                   record=record)
     except CountyError as error:
         if level is not None:  # the level stands taken back: the request is still open
             with store.transaction():
                 store.execute("DELETE FROM console_approval_levels WHERE device_id = ? AND "
                               "req = ? AND step = ?", (request.device_id, request.req, step))
         raise DecisionRefused(f"未能发出批准：{error}") from None
-    with store.transaction():
-        audit.record(store, at=now, actor=account.name, action="approve", address=address,
-                     object=obj, aid=issued.approval.aid, uses=uses, minutes=minutes,
-                     amount=amount, level=level)
     return Outcome(issued, level)
 
 
 def refuse(county: CountyDir, store: Store, account: Account, seen: Seen, *, reason: str,
            address: str, now: float) -> None:
     """Refuse *seen* as *account*, the station showing *reason* to its custodian."""
-    from protocol.seal_refusal import reason_problem
+    from protocol.seal_refusal import Refusal, reason_problem
 
     _check_may_decide(account, seen)
     if reason_problem(reason) is not None:
         raise DecisionRefused("请写明不同意的原因（一行，最多 200 字），保管人会在印章台上看到。")
     request = seen.status.request
-    try:
-        refusal = approvals.refuse(county.root, request.req, device_id=request.device_id,
-                                   reason=reason, approver=account.name, now=now)
-    except CountyError as error:
-        raise DecisionRefused(f"未能发出不同意的决定：{error}") from None
-    with store.transaction():
+
+    def record(store: Store, refusal: Refusal) -> None:
         audit.record(store, at=now, actor=account.name, action="refuse", address=address,
                      object=f"request:{seen.key}", rid=refusal.rid, reason=refusal.reason,
                      level=seen.awaited_level)
+
+    try:
+        approvals.refuse(county.root, request.req, device_id=request.device_id,
+                         reason=reason, approver=account.name, now=now, record=record)
+    except CountyError as error:
+        raise DecisionRefused(f"未能发出不同意的决定：{error}") from None

@@ -13,6 +13,7 @@ import io
 from starlette.responses import Response
 
 from county.console.approval_flow import (
+    MAX_AMOUNT,
     DecisionRefused,
     Seen,
     approve,
@@ -21,11 +22,15 @@ from county.console.approval_flow import (
     refuse,
     visible_requests,
 )
-from county.console.photos import photo_url
+from county.console.matter_text import UNUSUAL_WARNING, is_unusual
+from county.console.paging import one_page
+from county.console.photos import photo_url, shown_photos
 from county.console.registry import MenuEntry
 from county.console.web import Call, NotFound, Refused, page
+from county.inputs import whole_or_none
 from county.request_states import RequestState
 from county.stamps import station_stamps
+from protocol.approval_token import MAX_USES
 
 ROLE = "approver"
 MINUTES = (10, 30, 60, 120, 240)  # the choices of how long an approval lasts
@@ -40,8 +45,9 @@ STATE_NAMES = {
 
 def open_requests(call: Call) -> Response:
     seen = visible_requests(call.store, call.account, call.console.settings, call.now)
-    return call.render("approver/list.html", title="待审批的用印申请", requests=seen,
-                       own=[own_request(call.account, s) for s in seen])
+    pager = one_page(call, seen, "/approver")
+    return call.render("approver/list.html", title="待审批的用印申请", requests=pager.items,
+                       own=[own_request(call.account, s) for s in pager.items], pager=pager)
 
 
 def _seen(call: Call) -> Seen:
@@ -76,27 +82,28 @@ def request_page(call: Call, *, problem: str | None = None, status: int = 200) -
         request=seen.status.request, state=STATE_NAMES[seen.status.state],
         is_open=seen.status.state is RequestState.OPEN, own=own_request(call.account, seen),
         others=others, state_names=STATE_NAMES, stamp_photos=stamp_photos,
-        photo_url=photo_url, minutes=MINUTES, problem=problem, answer=answer,
+        photo_url=photo_url, document_photos=shown_photos(call, seen.status.request.photos),
+        minutes=MINUTES, problem=problem, answer=answer,
         show_qr=(answer is not None and answer.token is not None
                  and seen.status.state is RequestState.APPROVED),
-        base=f"/approver/requests/{seen.status.request.device_id}/{seen.status.request.req}")
+        base=f"/approver/requests/{seen.status.request.device_id}/{seen.status.request.req}",
+        unusual_matter=UNUSUAL_WARNING if is_unusual(seen.status.request.matter) else None)
 
 
 def _whole(call: Call, name: str, low: int, high: int) -> int | None:
+    """The form's field *name* as a whole number from *low* to *high* (ASCII
+    digits; the thousands separators a person types are allowed), or None."""
     text = call.form.get(name, "").strip().replace(",", "").replace("，", "")
-    if not text.isdigit():
-        return None
-    value = int(text)
-    return value if low <= value <= high else None
+    return whole_or_none(text, low=low, high=high)
 
 
 def approve_request(call: Call) -> Response:
     seen = _seen(call)
-    uses = _whole(call, "uses", 1, 50)
+    uses = _whole(call, "uses", 1, MAX_USES)
     minutes = _whole(call, "minutes", 1, 24 * 60)
     if uses is None or minutes is None:
         return request_page(call, problem="请选择盖章次数和有效时间。", status=400)
-    amount = _whole(call, "amount", 0, 10 ** 12) if seen.needs_amount else None
+    amount = _whole(call, "amount", 0, MAX_AMOUNT) if seen.needs_amount else None
     try:
         approve(call.console.county, call.store, call.account, seen, uses=uses,
                 minutes=float(minutes), amount=amount, address=call.address, now=call.now)

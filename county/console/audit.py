@@ -30,6 +30,8 @@ ACTIONS = {
     "complaint_status": "投诉办理",
     "catalog_checked": "检查权力清单",
     "catalog_published": "发布权力清单",
+    "disclosure_published": "发布村务公开",
+    "disclosure_withdrawn": "撤回村务公开",
     "screenshot_asked": "请查询机截屏",
     "enroll_code": "发设备登记码",
     "alert_acknowledged": "知悉报警",

@@ -22,20 +22,31 @@ from county.console.clerk_catalog import (
 )
 from county.console.clerk_upload import MAX_UPLOAD, TOO_LARGE, too_large, upload_page, uploaded
 from county.console.registry import MenuEntry
-from county.console.web import Call, NotFound, page
+from county.console.web import Call, NotFound, Refused, page
 from powerlist import CATEGORIES, NODE_KINDS, parse_catalog
 
 ROLE = "clerk"
+#: The power list is published to every kiosk of the county (audience "*"):
+#: only a clerk who sees every village may upload or publish it.
+COUNTY_WIDE = ("这份权力清单会发布到全县每个村的查询机。你的账号只管部分村，"
+               "不能上传或发布全县的清单，请找负责全县的经办人办理。")
+
+
+def _county_wide(call: Call) -> None:
+    if "*" not in call.account.villages:
+        raise Refused(403, COUNTY_WIDE)
 
 
 def upload_form(call: Call, *, checked: Checked | None = None, problem: str | None = None,
                 status: int = 200) -> Response:
+    _county_wide(call)
     return call.render("clerk/upload.html", status=status, title="发布权力清单",
                        checked=checked, problem=problem, max_kb=MAX_UPLOAD // 1024,
                        drafts=recent_drafts(call.store, call.account.name))
 
 
 def upload(call: Call) -> Response:
+    _county_wide(call)
     if too_large(call):
         return upload_form(call, problem=TOO_LARGE, status=413)
     file = uploaded(call)
@@ -56,6 +67,7 @@ def upload(call: Call) -> Response:
 
 def preview(call: Call, *, problem: str | None = None, checked: Checked | None = None,
             status: int = 200) -> Response:
+    _county_wide(call)
     draft = load_draft(call.store, call.params["draft"], call.account.name)
     if draft is None:
         raise NotFound
@@ -68,6 +80,7 @@ def preview(call: Call, *, problem: str | None = None, checked: Checked | None =
 
 
 def publish(call: Call) -> Response:
+    _county_wide(call)
     draft = load_draft(call.store, call.params["draft"], call.account.name)
     if draft is None:
         raise NotFound

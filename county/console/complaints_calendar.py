@@ -12,15 +12,19 @@ corrects one) in ``DATA/holidays.toml`` without waiting for a new release::
     holidays = ["2027-01-01", "2027-02-06..2027-02-14"]   # a day, or first..last
     workdays = ["2027-02-15"]                             # Saturdays and Sundays worked
 
-A day in a year that neither holds is not guessed: counting into it raises
-:class:`YearMissing`, whose message says which year to add and where.
+A day in a year that neither holds is not guessed by default: counting
+into it raises :class:`YearMissing`, whose message says which year to add
+and where. :meth:`WorkCalendar.estimating` is the calendar that counts
+Monday to Friday in such a year instead, for a deadline that is shown as
+estimated (each November or December a complaint's deadline falls in the
+next year, whose schedule is not yet published).
 """
 
 from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,9 +40,9 @@ class YearMissing(CountyError, LookupError):
     def __init__(self, year: int, file: Path | None = None) -> None:
         where = str(file) if file is not None else f"the data directory's {HOLIDAYS_FILE}"
         super().__init__(
-            f"系统里还没有 {year} 年的放假安排，算不出这一年的工作日。请管理员按国务院办公厅"
-            f"公布的 {year} 年节假日安排通知，把放假日期和调休上班日期写进 {where}"
-            "（格式见 docs/console.md）。")
+            f"{year}年的节假日还没录入，按周一到周五估算答复期限。请技术员按国务院办公厅公布的"
+            f"通知，把 {year} 年的放假安排（放假日期和调休上班日期）写进 {where}"
+            "（格式见 docs/console.md），期限就会按节假日算。")
         self.year = year
 
 
@@ -144,6 +148,7 @@ class WorkCalendar:
 
     schedules: Mapping[int, YearSchedule]
     source: Path | None = None
+    estimate: bool = False  # count Monday to Friday in a year the schedules lack
 
     @classmethod
     def of_county(cls, root: Path) -> WorkCalendar:
@@ -151,14 +156,20 @@ class WorkCalendar:
         return cls({**published_schedules(), **read_county_schedules(root)},
                    root / HOLIDAYS_FILE)
 
-    def _year(self, day: date) -> YearSchedule:
-        schedule = self.schedules.get(day.year)
-        if schedule is None:
-            raise YearMissing(day.year, self.source)
-        return schedule
+    def estimating(self) -> WorkCalendar:
+        """This calendar, counting Monday to Friday in a year it lacks."""
+        return replace(self, estimate=True)
+
+    def missing_years(self, first: date, last: date) -> list[int]:
+        """The years from *first* to *last* that the schedules lack."""
+        return [year for year in range(first.year, last.year + 1) if year not in self.schedules]
 
     def is_working_day(self, day: date) -> bool:
-        schedule = self._year(day)
+        schedule = self.schedules.get(day.year)
+        if schedule is None:
+            if self.estimate:
+                return day.weekday() < 5
+            raise YearMissing(day.year, self.source)
         if day in schedule.workdays:
             return True
         return day.weekday() < 5 and day not in schedule.holidays

@@ -13,7 +13,7 @@ working day counted (the kiosk's rule, :mod:`kiosk.services.workdays`).
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -63,25 +63,52 @@ def read_reply_periods(root: Path) -> ReplyPeriods:
 
 @dataclass(frozen=True)
 class Deadline:
-    """A complaint's reply deadline as of *today*: *due* None (and *problem*
-    saying why) when the calendar lacks a year it needs."""
+    """A complaint's reply deadline as of *today*. *estimated*: the years it
+    was counted through whose holidays the calendar lacks (Monday to Friday
+    counted there), and *problem* says which file to add them to."""
 
-    due: date | None
+    due: date
     left: int | None = None  # working days left after today (0: due today)
     late: int | None = None  # working days past the deadline (0: only a weekend or holiday)
+    estimated: tuple[int, ...] = ()
     problem: str | None = None
 
     @property
     def overdue(self) -> bool:
         return self.late is not None
 
+    @property
+    def estimate_note(self) -> str | None:
+        """The estimate, in plain words: "2027年的节假日还没录入，按周一到周五估算"."""
+        if not self.estimated:
+            return None
+        return f"{'、'.join(map(str, self.estimated))}年的节假日还没录入，按周一到周五估算"
+
+
+def _counted(calendar: WorkCalendar, periods: ReplyPeriods, kind: str, filed: date,
+             today: date) -> Deadline:
+    due = calendar.add_working_days(filed, periods.of(kind))
+    if today <= due:
+        return Deadline(due, left=calendar.working_days_between(today, due))
+    return Deadline(due, late=calendar.working_days_between(due, today))
+
 
 def deadline(calendar: WorkCalendar, periods: ReplyPeriods, kind: str, filed: date,
-             today: date) -> Deadline:
+             today: date, since: date | None = None) -> Deadline:
+    """The deadline of a report of *kind* filed on *filed*. Through a year
+    the calendar lacks, Monday to Friday are counted, and the deadline says
+    it is estimated (never "cannot be worked out": the handler still sees
+    what is due and what is overdue). A year before *since* (the day the
+    county's first device was enrolled) is counted Monday to Friday without
+    a word: no report was filed then, so nobody is asked to add its holidays
+    (a kiosk's clock or a test's data cannot set the technicians a task)."""
     try:
-        due = calendar.add_working_days(filed, periods.of(kind))
-        if today <= due:
-            return Deadline(due, left=calendar.working_days_between(today, due))
-        return Deadline(due, late=calendar.working_days_between(due, today))
+        return _counted(calendar, periods, kind, filed, today)
     except YearMissing as missing:
-        return Deadline(None, problem=str(missing))
+        shown = _counted(calendar.estimating(), periods, kind, filed, today)
+        years = calendar.missing_years(filed, max(shown.due, today)) or [missing.year]
+        years = [year for year in years if since is None or year >= since.year]
+        if not years:
+            return shown
+        return replace(shown, estimated=tuple(years),
+                       problem=str(YearMissing(years[0], calendar.source)))

@@ -9,11 +9,11 @@ from county.console.accounts import load_account, password_matches
 from county.console.format import when
 from county.console.sessions import (
     COOKIE,
+    attempt_succeeded,
+    begin_attempt,
     close_session,
     forget_expired,
-    note_attempt,
     open_session,
-    throttled_until,
 )
 from county.console.web import PREFIX, SECURITY_HEADERS, Call, page, url
 
@@ -40,7 +40,8 @@ def login(call: Call) -> Response:
     target = _next(call.form.get("next"))
     store, now, address = call.store, call.now, call.address
     with store.transaction():
-        until = throttled_until(store, name, address, now)
+        attempt = begin_attempt(store, name, address, now)
+        until = attempt.refused_until
         if until is not None:
             audit.record(store, at=now, actor=name or "-", action="login_throttled",
                          address=address, object=f"account:{name}")
@@ -53,11 +54,11 @@ def login(call: Call) -> Response:
     settings = call.console.settings
     with store.transaction():
         forget_expired(store, now, idle=settings.idle_seconds, absolute=settings.session_seconds)
-        note_attempt(store, name, address, now, ok=matched)
         if not matched or account is None:
             audit.record(store, at=now, actor=name or "-", action="login_failed",
                          address=address, object=f"account:{name}")
         else:
+            attempt_succeeded(store, attempt)
             token, _ = open_session(store, account.name, address, now)
             audit.record(store, at=now, actor=account.name, action="login", address=address,
                          object=f"account:{account.name}")

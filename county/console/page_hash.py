@@ -20,10 +20,14 @@ docs/console.md, "A stamped page that differs", says what it cannot see.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from county.console.images import UnreadableImage, decoding, open_rgb
 from county.errors import CountyError
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
 
 GRID = (96, 48)  # cells across and down: fine enough for the gaps between words
 WORK_SIZE = (320, 240)  # the page is looked for on a copy this small
@@ -66,15 +70,26 @@ class PageHash:
 BITS = GRID[0] * GRID[1]
 
 
-def page_hash(photo: bytes) -> PageHash:
-    """The hash of the page in the JPEG (or PNG) *photo*."""
-    from PIL import Image, ImageChops, ImageFilter, UnidentifiedImageError
+#: The hash of a photo that cannot be opened: no cell compared, so it is
+#: never found to differ (like a page mostly covered), and it is kept in the
+#: cache like any hash, so the file is not decoded again.
+UNREADABLE = PageHash(0, 0)
 
-    try:
-        with Image.open(io.BytesIO(photo)) as image:
-            rgb = image.convert("RGB")
-    except (UnidentifiedImageError, OSError, ValueError) as error:
-        raise NotAPage(f"not a photo: {error}") from None
+
+def page_hash(photo: bytes) -> PageHash:
+    """The hash of the page in the JPEG (or PNG) *photo*; :class:`NotAPage`
+    if it cannot be opened (:mod:`county.console.images`)."""
+    with decoding():
+        try:
+            rgb = open_rgb(photo)
+        except UnreadableImage as error:
+            raise NotAPage(str(error)) from None
+        return _hash(rgb)
+
+
+def _hash(rgb: Image) -> PageHash:
+    from PIL import Image, ImageChops, ImageFilter
+
     red, green, blue = rgb.split()
     weakest = ImageChops.darker(ImageChops.darker(red, green), blue)
     strongest = ImageChops.lighter(ImageChops.lighter(red, green), blue)

@@ -24,9 +24,18 @@ class MenuEntry:
 def page_modules() -> tuple[ModuleType, ...]:
     """Every module that serves console pages, in menu order (imported
     here, not at the top: the role modules import this one)."""
-    from county.console import approver, clerk, complaints, home, photos, supervisor, technician
+    from county.console import (
+        approver,
+        clerk,
+        clerk_disclosures,
+        complaints,
+        home,
+        photos,
+        supervisor,
+        technician,
+    )
 
-    return (home, approver, supervisor, photos, complaints, clerk, technician)
+    return (home, approver, supervisor, photos, complaints, clerk, clerk_disclosures, technician)
 
 
 def routes() -> list[BaseRoute]:

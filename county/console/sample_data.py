@@ -24,6 +24,7 @@ from typing import Any
 
 from county.console.accounts import EVERYWHERE, Account, hash_password, save_account
 from county.console.complaints_sample import seed_clerk, seed_complaints
+from county.console.disclosures_sample import seed_disclosures
 from county.datadir import CountyDir, init_county
 from county.store import Store
 from protocol.api import LEDGER_STREAM
@@ -391,7 +392,7 @@ def kiosk_screen_png() -> bytes:
 #: Every seeder, in order: each role's pages add theirs here.
 SEEDERS: list[Callable[[SampleCounty], None]] = [seed_accounts, seed_stations, seed_approver,
                                                  seed_supervisor]
-SEEDERS += [seed_complaints, seed_clerk, seed_technician]
+SEEDERS += [seed_complaints, seed_clerk, seed_disclosures, seed_technician]
 
 
 def sample_county(data_dir: Path, *, password: str | None = None,

@@ -3,7 +3,12 @@ them): a random token in the browser's cookie, only its sha256 in the
 table; a CSRF token per session; an idle and an absolute expiry.
 
 Login attempts are counted in the database too, per account and per
-address, so the limit holds across server processes and restarts.
+address, so the limit holds across server processes and restarts. An
+attempt is written down, as failed, in the same transaction that checks
+the limit (under one lock, :func:`begin_attempt`), before its password is
+checked; only a right password then marks it good. Attempts sent in
+parallel therefore each see the ones before them: at most the limit are
+ever checked.
 """
 
 from __future__ import annotations
@@ -88,9 +93,30 @@ def csrf_matches(session: Session, offered: str | None) -> bool:
                                                        offered.encode())
 
 
-def note_attempt(store: Store, account: str, address: str, now: float, *, ok: bool) -> None:
-    store.execute("INSERT INTO console_login_attempts (account, address, at, ok) "
-                  "VALUES (?, ?, ?, ?)", (account, address, now, int(ok)))
+LOGIN_LOCK = "console-login"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    seq: int  # the attempt's row; 0 when refused
+    refused_until: float | None  # when logins may be tried again, if refused now
+
+
+def begin_attempt(store: Store, account: str, address: str, now: float) -> Attempt:
+    """Within a transaction: a login attempt of *account* from *address*,
+    written down as failed; or, when such logins are refused now for too
+    many failures, until when (nothing written)."""
+    store.lock(LOGIN_LOCK)
+    until = throttled_until(store, account, address, now)
+    if until is not None:
+        return Attempt(0, until)
+    rows = store.execute("INSERT INTO console_login_attempts (account, address, at, ok) "
+                         "VALUES (?, ?, ?, 0) RETURNING seq", (account, address, now))
+    return Attempt(int(rows[0]["seq"]), None)
+
+
+def attempt_succeeded(store: Store, attempt: Attempt) -> None:
+    store.execute("UPDATE console_login_attempts SET ok = 1 WHERE seq = ?", (attempt.seq,))
 
 
 def throttled_until(store: Store, account: str, address: str, now: float) -> float | None:

@@ -27,13 +27,15 @@ from county.console.alerts import (
     visible_alerts,
 )
 from county.console.figures import WHAT, WHAT_NAMES, county_facts, tally
-from county.console.page_hash import NotAPage, PageHash, page_hash
-from county.console.photos import photo_url
+from county.console.page_hash import UNREADABLE, NotAPage, PageHash, page_hash
+from county.console.paging import one_page
+from county.console.photos import newest_held, photo_url, shown_photos
 from county.console.registry import MenuEntry
 from county.console.supervision_settings import read_supervision_settings
 from county.console.timeline import station_timeline
 from county.console.web import Call, NotFound, Refused, page
 from county.errors import CountyError
+from county.inputs import whole_or_none
 from county.ledger_clearing import SEAL_ROLES
 from county.objects import ObjectDamaged
 from durable.atomic import atomic_write
@@ -41,14 +43,19 @@ from protocol.api import LEDGER_STREAM, SHA256_HEX
 
 ROLE = "supervisor"
 TIMELINE_PAGE = 100  # records a timeline page shows
+HASHES_PER_PAGE = 8  # photos decoded for the document comparison during one page
 #: What this process has checked of each county's ledgers (by data directory).
 _MEMOS: dict[Path, LedgerMemo] = {}
 
 
 def _page_hasher(call: Call) -> PageHasher:
-    """The page hash of a photo the county holds, cached by its sha256."""
+    """The page hash of a photo the county holds, cached by its sha256. At
+    most :data:`HASHES_PER_PAGE` photos are decoded for one page: the others
+    are "not here yet" for this page (their stamps are compared on a later
+    one), so no page waits for every photo of the county to be decoded."""
     cache: Path = call.console.cache / "page-hash"
     county = call.console.county
+    budget = [HASHES_PER_PAGE]
 
     def hasher(digest: str) -> PageHash | None:
         if not SHA256_HEX.fullmatch(digest):
@@ -59,12 +66,15 @@ def _page_hasher(call: Call) -> PageHasher:
         except (FileNotFoundError, ValueError):
             pass
         progress = call.store.blob(digest)
-        if progress is None or not progress.complete:
+        if progress is None or not progress.complete or budget[0] <= 0:
             return None
+        budget[0] -= 1
         try:
             found = page_hash(county.objects.read(digest))
-        except (FileNotFoundError, ObjectDamaged, NotAPage):
+        except (FileNotFoundError, ObjectDamaged):
             return None
+        except NotAPage:  # never compared, and never decoded again
+            found = UNREADABLE
         cache.mkdir(parents=True, exist_ok=True)
         atomic_write(kept, found.text().encode("ascii"))
         return found
@@ -93,8 +103,11 @@ def alert_list(call: Call) -> Response:
     open_count = sum(1 for alert in alerts if alert.state != "closed")
     if show != "all":
         alerts = [alert for alert in alerts if alert.state != "closed"]
-    return call.render("supervisor/alerts.html", title="报警", alerts=alerts,
-                       show_all=show == "all", open_count=open_count, photo_url=photo_url)
+    pager = one_page(call, alerts, "/supervisor/alerts")
+    thumbs = {alert.key: newest_held(call, alert.photos) for alert in pager.items}
+    return call.render("supervisor/alerts.html", title="报警", alerts=pager.items, pager=pager,
+                       show_all=show == "all", open_count=open_count, photo_url=photo_url,
+                       thumbs=thumbs)
 
 
 def _alert(call: Call) -> Alert:
@@ -109,6 +122,7 @@ def alert_page(call: Call, *, problem: str | None = None, status: int = 200) -> 
     device = call.store.device(alert.device_id)
     return call.render("supervisor/alert.html", status=status, title=alert.name, alert=alert,
                        problem=problem, photo_url=photo_url, kinds=KINDS,
+                       alert_photos=shown_photos(call, alert.photos),
                        last_seen=device.last_seen if device else None,
                        base=f"/supervisor/alerts/{alert.key}")
 
@@ -142,12 +156,14 @@ def station_list(call: Call) -> Response:
     for alert in visible_alerts(call.store, call.account):
         if alert.state != "closed":
             open_alerts[alert.device_id] = open_alerts.get(alert.device_id, 0) + 1
+    pager = one_page(call, _stations(call), "/supervisor/stations")
     stations = []
-    for device_id, village, last_seen in _stations(call):
+    for device_id, village, last_seen in pager.items:
         timeline = station_timeline(device_id, call.store.payloads(device_id, LEDGER_STREAM))
         stations.append((device_id, village, last_seen, timeline,
                          open_alerts.get(device_id, 0)))
-    return call.render("supervisor/stations.html", title="用印记录", stations=stations)
+    return call.render("supervisor/stations.html", title="用印记录", stations=stations,
+                       pager=pager)
 
 
 def station_page(call: Call) -> Response:
@@ -158,9 +174,9 @@ def station_page(call: Call) -> Response:
         raise NotFound
     timeline = station_timeline(device_id, call.store.payloads(device_id, LEDGER_STREAM))
     newest_first = list(reversed(timeline.entries))
-    before = call.query("before")
-    if before is not None and before.isdigit():
-        newest_first = [entry for entry in newest_first if entry.seq < int(before)]
+    before = whole_or_none(call.query("before") or "")
+    if before is not None:
+        newest_first = [entry for entry in newest_first if entry.seq < before]
     shown = newest_first[:TIMELINE_PAGE]
     earlier = shown[-1].seq if len(newest_first) > TIMELINE_PAGE else None
     alerts = [a for a in visible_alerts(call.store, call.account) if a.device_id == device_id]

@@ -24,10 +24,11 @@ from county.console.fleet import (
     visible_fleet,
 )
 from county.console.fleet_text import ROLE_NAMES, health_lines
+from county.console.paging import PAGE_SIZE, one_page
 from county.console.photos import photo_url
 from county.console.registry import MenuEntry
 from county.console.web import Call, NotFound, Refused, page
-from county.enrollment import role_for_device
+from county.enrollment import role_for_device, village_of_device_id
 from county.errors import CountyError
 from county.feed import add_document
 from county.keyfile import load_key
@@ -46,10 +47,15 @@ def _settings(call: Call) -> FleetSettings:
 
 
 def fleet(call: Call) -> Response:
+    """Every device, a page at a time; the most silent of the missing ones
+    above, at most a page of them (the rest are in the list below)."""
     settings = _settings(call)
     devices = visible_fleet(call.store, call.account, call.now, settings)
-    return call.render("technician/fleet.html", title="设备", devices=devices,
-                       missing=missing_devices(devices), hours=settings.missing_seconds / 3600,
+    missing = missing_devices(devices)
+    pager = one_page(call, devices, "/technician")
+    return call.render("technician/fleet.html", title="设备", devices=pager.items, pager=pager,
+                       missing=missing[:PAGE_SIZE], more_missing=max(0, len(missing) - PAGE_SIZE),
+                       hours=settings.missing_seconds / 3600,
                        role_names=ROLE_NAMES, lines=lambda d: health_lines(d, call.now))
 
 
@@ -91,22 +97,22 @@ def ask_screenshot(call: Call) -> Response:
     return call.redirect(f"/technician/devices/{device.device_id}")
 
 
-def _may_enroll(call: Call, device_id: str) -> bool:
-    """A device the account sees; or, not enrolled yet, one whose id names
-    a village the account sees (``ve-<village>-...``)."""
+def _enroll_village(call: Call, device_id: str) -> str | None:
+    """The village a code for *device_id* is made for: the device's, or, not
+    enrolled yet, the one its id names (``ve-<village>-...``); None unless
+    the account sees it."""
     device = call.store.device(device_id)
-    if device is not None:
-        return call.account.sees_village(device.village_code)
-    return any(part.isdigit() and len(part) == 12 and call.account.sees_village(part)
-               for part in device_id.split("-"))
+    village = device.village_code if device is not None else village_of_device_id(device_id)
+    return village if village is not None and call.account.sees_village(village) else None
 
 
 def enroll_form(call: Call) -> Response:
     device_id = (call.query("device") or "").strip().lower()
     role = ""
     if DEVICE_ID.fullmatch(device_id):  # the role it has, or the one its id names
-        known = call.store.device(device_id)
-        role = known.role if known is not None else role_for_device(device_id)
+        known = call.store.device(device_id)  # (a device the account does not see: as
+        seen = known is not None and call.account.sees_village(known.village_code)  # unknown)
+        role = known.role if known is not None and seen else role_for_device(device_id)
     return call.render("technician/enroll.html", title="设备登记码", device=device_id,
                        role=role, roles=DEVICE_ROLES, role_names=ROLE_NAMES, code=None,
                        problem=None)
@@ -126,12 +132,16 @@ def enroll(call: Call) -> Response:
                      "例如 ve-330226100201-kiosk1。", 400)
     if role not in DEVICE_ROLES:
         return again("请选择设备的用途。", 400)
-    if not _may_enroll(call, device_id):
-        return again("这台设备不属于你负责的村，不能给它登记码。", 403)
+    village = _enroll_village(call, device_id)
+    if village is None:
+        return again("这台设备不属于你负责的村，不能给它登记码。设备编号应写成 "
+                     "ve-村代码-名称，例如 ve-330226100201-kiosk1。", 403)
     with call.store.transaction():
-        code = issue_enroll_code(call.store, device_id, role=role, now=call.now)
+        code = issue_enroll_code(call.store, device_id, role=role, village=village,
+                                 now=call.now)
         audit.record(call.store, at=call.now, actor=call.account.name, action="enroll_code",
-                     address=call.address, object=f"device:{device_id}", role=role)
+                     address=call.address, object=f"device:{device_id}", role=role,
+                     village=village)
     return call.render("technician/enroll.html", title="设备登记码", device=device_id,
                        role=role, roles=DEVICE_ROLES, role_names=ROLE_NAMES, code=code,
                        problem=None)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from county.console import complaints_tour
+from county.console import complaints_tour, disclosures_sample
 from county.console import sample_data as sample
 
 
@@ -68,3 +68,4 @@ PAGES += [
     TourPage("supervisor-figures", "/supervisor/figures", "zhou"),
 ]
 PAGES += complaints_tour.pages()
+PAGES += disclosures_sample.tour_pages()

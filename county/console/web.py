@@ -172,8 +172,12 @@ def page(path: str, function: PageFunction, *, role: str | None,
             if read is None:
                 return _refusal(console, request, 400, "表单内容无法读取，请回到页面重新提交。")
             form = read
-        return await run_in_threadpool(_serve, console, request, function, role, address, form,
-                                       csrf)
+        response = await run_in_threadpool(_serve, console, request, function, role, address,
+                                           form, csrf)
+        # nothing a page answers (a page, a photo, a QR code) stays in the browser's cache:
+        # on a shared PC the next person would find it after logout
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     return Route(path, endpoint, methods=list(methods), name=name)
 
@@ -228,4 +232,5 @@ def _refusal(console: Any, request: Request, status: int, message: str) -> Respo
     html = console.templates.get_template("common/message.html").render(
         title="不能办理", viewer=None, csrf="", menu=[], url=url, path=request.url.path,
         now=console.clock(), message=message)
-    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+    return HTMLResponse(html, status_code=status,
+                        headers={**SECURITY_HEADERS, "Cache-Control": "no-store"})

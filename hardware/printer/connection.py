@@ -7,48 +7,16 @@ and caches its printer database, which must not happen at import time.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Literal, get_args
+from typing import Any, BinaryIO
 
 from hardware.errors import PrinterError, PrinterOfflineError
-from hardware.printer.device import ChineseMode, ReceiptPrinter
+from hardware.printer.device import ReceiptPrinter
+from hardware.printer.settings import PrinterSettings as PrinterSettings  # kept apart
 from hardware.printer.status import connection_errors, describe, offline_hint
-
-ConnectionKind = Literal["usb", "serial", "network", "file", "none"]
 
 NETWORK_TIMEOUT_S = 10.0  # python-escpos waits 60 s by default
 USB_TIMEOUT_MS = 5000  # python-escpos waits forever by default
-
-
-@dataclass(frozen=True)
-class PrinterSettings:
-    """How the kiosk reaches its printer; ``connection="none"`` means there is none."""
-
-    connection: ConnectionKind
-    usb_vendor: int = 0
-    usb_product: int = 0
-    serial_device: str = "/dev/ttyUSB0"
-    baudrate: int = 9600
-    host: str = ""
-    port: int = 9100
-    file_path: str = ""
-    paper_mm: Literal[58, 80] = 58
-    chinese: ChineseMode = "raster"
-    font_path: str = ""  # empty: search the known CJK font paths
-
-    def __post_init__(self) -> None:
-        if self.connection not in get_args(ConnectionKind):
-            raise ValueError(
-                f"printer connection must be one of {get_args(ConnectionKind)}, "
-                f"got {self.connection!r}"
-            )
-        if self.paper_mm not in (58, 80):
-            raise ValueError(f"paper_mm must be 58 or 80, got {self.paper_mm!r}")
-        if self.chinese not in get_args(ChineseMode):
-            raise ValueError(
-                f"chinese must be one of {get_args(ChineseMode)}, got {self.chinese!r}"
-            )
 
 
 def open_connection(settings: PrinterSettings) -> Any:

@@ -6,7 +6,7 @@ import contextlib
 import logging
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
 from PIL import Image
 
@@ -16,6 +16,7 @@ from hardware.printer.jobs import gb18030_job, raster_job
 from hardware.printer.paper import PaperWidth
 from hardware.printer.raster import render_preview
 from hardware.printer.receipt import Receipt
+from hardware.printer.settings import ChineseMode as ChineseMode
 from hardware.printer.status import (
     PrinterStatus,
     can_report,
@@ -24,8 +25,6 @@ from hardware.printer.status import (
     offline_hint,
     query_status,
 )
-
-ChineseMode = Literal["gb18030", "raster"]
 
 log = logging.getLogger(__name__)
 

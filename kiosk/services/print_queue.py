@@ -5,8 +5,9 @@ and printed once the printer is back.
 Each job is one JSON file ``NNNNNNNNNN.json`` in the queue's directory,
 written atomically (a power cut leaves the whole job or none), numbered in
 the order submitted and printed in that order: a job never overtakes an
-older one. A job is deleted once :meth:`ReceiptPrinter.print` has returned,
-so it prints once; a power cut between printing and deleting would print it
+older one. A job is deleted once
+:meth:`hardware.printer.ReceiptPrinter.print` has returned, so it prints
+once; a power cut between printing and deleting would print it
 a second time, which is better than losing a complaint receipt. A file that
 cannot be read as a receipt is moved to ``bad/`` so it cannot block the queue.
 """
@@ -19,12 +20,14 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from durable.atomic import atomic_write, fsync_directory
 from hardware.errors import PaperOutError, PrinterError, PrinterOfflineError
-from hardware.printer import Receipt, ReceiptPrinter
 from kiosk.services.receipt_codec import ReceiptCodecError, receipt_from_dict, receipt_to_dict
+
+if TYPE_CHECKING:
+    from hardware.printer import Receipt, ReceiptPrinter
 
 log = logging.getLogger(__name__)
 

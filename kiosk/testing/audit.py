@@ -5,7 +5,8 @@ For the current screen: every label and button that shows text, with its
 place on the window (and how much of it a scroll view lets show), its font
 sizes, the lines Kivy actually laid out, whether it was shortened with "…",
 the colours its text was drawn in and the background under it sampled from
-the drawn frame; every touch target; and every layout whose children stick
+the drawn frame; every touch target; every picture, how large it is drawn
+and how wide the scroll view showing it is; and every layout whose children stick
 out of it or overlap each other.
 
 Imports Kivy: only the test driver's steps import this.
@@ -21,6 +22,7 @@ from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.image import Image
 from kivy.uix.label import Label
 from kivy.uix.recycleview import RecycleView
 from kivy.uix.scrollview import ScrollView
@@ -116,6 +118,7 @@ def audit_screen(app: Any) -> dict[str, Any]:
     texts: list[dict[str, Any]] = []
     targets: list[dict[str, Any]] = []
     layouts: list[dict[str, Any]] = []
+    images: list[dict[str, Any]] = []
     screen = app.manager.current_screen
     for widget in screen.walk(restrict=True):
         drawn, opacity, visible = _shown(widget)
@@ -141,14 +144,29 @@ def audit_screen(app: Any) -> dict[str, Any]:
                 "lines": _lines(widget),
                 "background": _background(frame, on_screen) if on_screen else None,
             })
+        if isinstance(widget, Image) and widget.texture is not None:
+            images.append({"rect": _rect(widget), "drawn": list(widget.norm_image_size),
+                           "texture": list(widget.texture.size),
+                           "room": _room(widget)})
         if isinstance(widget, BoxLayout | GridLayout | StackLayout) \
                 and not isinstance(widget.parent, ScrollView | RecycleView) \
                 and not isinstance(widget, RecycleView):
             layouts.append(_layout_faults(widget))
     return {"screen": app.screen, "px_per_dp": float(app.px_per_dp),
             "large_text": bool(app.large_text), "window": list(EventLoop.window.size),
-            "texts": texts, "targets": targets,
+            "texts": texts, "targets": targets, "images": images,
             "layout_faults": [fault for entry in layouts for fault in entry["faults"]]}
+
+
+def _room(widget: Any) -> float | None:
+    """The width of the scroll view a picture is shown in (what it could
+    fill); None for a picture outside one."""
+    node = widget.parent
+    while node is not None and node is not node.parent:
+        if isinstance(node, ScrollView):
+            return float(node.width)
+        node = node.parent
+    return None
 
 
 def _describe(widget: Any) -> str:

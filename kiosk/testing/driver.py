@@ -32,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     "print_retry_seconds" (optional), "diagonal_inches" (optional),
     "blank_seconds" (optional: the screen sleeps after so long untouched),
     "backlight_root" (optional: a stand-in for /sys/class/backlight),
-    "steps": [...]}``; the kiosk runs on the
+    "sample_issued" (optional: when the sample roster and disclosures were
+    published, Unix seconds; by default the start, so two runs show the same
+    "updated" time only when given the same), "steps": [...]}``; the kiosk runs on the
     sample data and the stand-in services. With "printer", receipts go through
     the real print queue to :class:`hardware.printer.testing.InMemoryPrinter`
     (paper out until the flag file exists), and the report's "printer" holds
@@ -69,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         printing = QueuedPrinting(queue)
     services = KioskServices(GuideSlips(), printing, PretendComplaints(), PretendProgress())
     hooks = sample_technician_hooks()
-    vm = build_view_model(catalog_feed=None, data_feed=SampleFeed(), services=services,
+    feed = SampleFeed(script.get("sample_issued"))
+    vm = build_view_model(catalog_feed=None, data_feed=feed, services=services,
                           technician=hooks, pin=str(script.get("pin", "")),
                           blank_seconds=float(script.get("blank_seconds") or 0),
                           **({"sample": sample} if sample else {}))

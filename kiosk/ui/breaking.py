@@ -68,13 +68,14 @@ def _markup_parts(markup: str) -> list[tuple[str, str]]:
 
 def _break_points(plain: str, lines: list[str]) -> tuple[set[int], set[int]]:
     """Where each of *lines* starts in *plain* (a break before that char), and
-    the characters not shown: spaces dropped at the breaks, word-break marks."""
+    the characters not shown: spaces and separators dropped at the breaks,
+    word-break marks."""
     starts: set[int] = set()
     dropped = {i for i, char in enumerate(plain) if char == WORD_BREAK}
     position = 0
     for number, line in enumerate(lines):
         if number:
-            while position < len(plain) and plain[position] in (" ", WORD_BREAK):
+            while position < len(plain) and plain[position] in (" ", "·", WORD_BREAK):
                 dropped.add(position)
                 position += 1
             starts.add(position)

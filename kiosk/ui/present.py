@@ -281,8 +281,37 @@ def receipt(app: Any, screen: Any) -> None:
         piece.save(data, format="png")
         data.seek(0)
         texture = CoreImage(data, ext="png").texture
-        ids.paper.add_widget(_make("Image", texture=texture, size_hint_y=None, height=piece.height,
-                                   fit_mode="contain"))
+        slip = _make("Image", texture=texture, size_hint_y=None, height=piece.height,
+                     fit_mode="contain")
+        slip.dots_high = piece.height
+        ids.paper.add_widget(slip)
+    ids.paper.text_px = app.fs
+    if not getattr(ids.paper, "scales_receipt", False):
+        ids.paper.scales_receipt = True
+        ids.paper.bind(width=_scale_receipt)
+    _scale_receipt(ids.paper, ids.paper.width)
+
+
+def receipt_scale(room: float, dots_wide: int, text_px: float) -> int:
+    """How many screen pixels each of the printer's dots takes: the
+    receipt's text as large as the screen's own text (*text_px*), in whole
+    pixels per dot (crisp), as wide as *room* allows, never smaller than
+    printed."""
+    from hardware.printer.raster import NORMAL_SIZE
+
+    return max(1, min(int(room // dots_wide), round(text_px / NORMAL_SIZE)))
+
+
+def _scale_receipt(paper: Any, width: float) -> None:
+    """Draw the receipt on *paper* as large as the screen's text."""
+    slips = [child for child in paper.children if hasattr(child, "dots_high")]
+    if not slips:
+        return
+    room = width - paper.padding[0] - paper.padding[2]
+    scale = receipt_scale(room, slips[0].texture.width, paper.text_px)
+    for slip in slips:
+        slip.texture.mag_filter = "nearest" if scale > 1 else "linear"  # whole dots
+        slip.height = slip.dots_high * scale
 
 
 def pin(app: Any, screen: Any) -> None:

@@ -1,9 +1,9 @@
 """阳光村务: what the village did with its money, land and works, as the county
 published it (feed documents of kind ``disclosure``), by category, newest first.
 
-A document's body is one entry or ``{"entries": [...]}``; an entry has
-``title``, ``category``, ``date`` (``YYYY-MM-DD``) and optionally ``text``,
-``amount_yuan``, ``contractor`` and ``source``.
+A document's body is one entry or ``{"entries": [...]}``
+(:mod:`protocol.disclosure`, where the categories are); a document withdrawn
+has no entries, so nothing of it is shown.
 """
 
 from __future__ import annotations
@@ -15,23 +15,11 @@ from typing import Any
 
 from kiosk.viewmodels.feeds import FeedReader
 from kiosk.viewmodels.freshness import date_label
+from protocol.disclosure import CATEGORIES, DEFAULT_SOURCE, KIND, OTHER, amount_text, category_of
 
 log = logging.getLogger(__name__)
 
-KIND = "disclosure"
 ALL = "全部"
-
-#: Category shown -> the names a county may use for it.
-CATEGORIES: dict[str, tuple[str, ...]] = {
-    "工程项目": ("工程项目", "工程", "works"),
-    "资产资源": ("资产资源", "资产", "资源", "assets"),
-    "财务收支": ("财务收支", "财务", "finance"),
-    "物资采购": ("物资采购", "采购", "procurement"),
-    "用工派工": ("用工派工", "用工", "labour", "labor"),
-    "办理结果": ("办理结果", "结果", "results"),
-}
-OTHER = "其他公开"
-DEFAULT_SOURCE = "县里统一发布"
 
 
 @dataclass(frozen=True)
@@ -52,11 +40,7 @@ class Disclosure:
 
     @property
     def amount_text(self) -> str:
-        if self.amount_yuan is None:
-            return ""
-        if self.amount_yuan >= 10_000:
-            return f"金额 {self.amount_yuan / 10_000:g} 万元"
-        return f"金额 {self.amount_yuan:g} 元"
+        return amount_text(self.amount_yuan)
 
     @property
     def detail(self) -> str:
@@ -65,14 +49,6 @@ class Disclosure:
         if self.contractor:
             parts.append(f"承接单位 {self.contractor}")
         return "  ".join(parts)
-
-
-def category_of(raw: object) -> str:
-    text = str(raw or "").strip()
-    for shown, names in CATEGORIES.items():
-        if text.lower() in names:
-            return shown
-    return OTHER
 
 
 def _day(raw: object) -> date | None:

@@ -6,9 +6,10 @@ in-memory :class:`kiosk.samples.SampleFeed` used for demonstrations.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from protocol.documents import SignedDocument
+if TYPE_CHECKING:  # a kiosk on the sample catalog verifies no document
+    from protocol.documents import SignedDocument
 
 
 class FeedReader(Protocol):

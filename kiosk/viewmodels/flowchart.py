@@ -30,7 +30,9 @@ class FlowchartViewModel:
 
     @property
     def title(self) -> str:
-        return f"{self.item.name}：{self.chart.title}"
+        # one chart: its title names it whole ("集体资产资源处置流程"); several:
+        # the item's name, and the tabs under the bar name each chart
+        return self.item.name if len(self.item.flowcharts) > 1 else self.chart.title
 
     @property
     def tabs(self) -> list[str]:

@@ -15,6 +15,9 @@ if TYPE_CHECKING:  # the printer's package is imported when a receipt is made
 
 log = logging.getLogger(__name__)
 
+#: What a villager is told where the kiosk has no printer to print on.
+NO_PRINTER = "这台机器没有接打印机，请用手机拍下这一页。"
+
 
 class ReceiptViewModel:
     def __init__(self, services: KioskServices) -> None:
@@ -31,7 +34,7 @@ class ReceiptViewModel:
         receipts = self._services.receipts
         if receipts is None:
             self.receipt = None
-            self.message = "这台机器没有接打印机，请用手机拍下这一页。"
+            self.message = NO_PRINTER
             return None
         people = roster.people(item.contact.roster_role)
         self.receipt = receipts.service_guide(item, people, self._services.paper_mm)
@@ -44,7 +47,7 @@ class ReceiptViewModel:
 
     def print(self) -> str:
         if self.receipt is None or self._services.printer is None:
-            self.message = "这台机器没有接打印机，请用手机拍下这一页。"
+            self.message = NO_PRINTER
             return self.message
         try:
             outcome = self._services.printer.submit(self.receipt)

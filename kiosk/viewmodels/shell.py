@@ -1,29 +1,44 @@
 """The whole kiosk as one view-model: which screen is showing, what each
-screen shows, and where every tap leads. The Kivy app only draws this."""
+screen shows, and where every tap leads. The Kivy app only draws this.
+
+Only the home screen's parts are made with it. Each other screen's
+view-model (search, disclosures, complaint, progress, receipt, the
+technician's corner) is made, and its module imported, when it is first
+used: the kiosk's first frame waits for none of them, and each is the same
+object from then on, as if it had been made at the start.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from kiosk.viewmodels.catalog_source import CatalogSnapshot, CatalogSource
-from kiosk.viewmodels.complaint import ComplaintViewModel
-from kiosk.viewmodels.detail import ItemDetailViewModel
-from kiosk.viewmodels.disclosures import DisclosuresViewModel
-from kiosk.viewmodels.feeds import FeedReader
-from kiosk.viewmodels.flowchart import FlowchartViewModel
 from kiosk.viewmodels.freshness import updated_line
 from kiosk.viewmodels.home import HomeButton, home_buttons
 from kiosk.viewmodels.idle import IdleTimer
 from kiosk.viewmodels.items import ListRow, group_rows, group_title
-from kiosk.viewmodels.progress import ProgressViewModel
-from kiosk.viewmodels.receipt import ReceiptViewModel
-from kiosk.viewmodels.roster import Roster
-from kiosk.viewmodels.scanning import follow_scanned_code
-from kiosk.viewmodels.search import SearchViewModel
 from kiosk.viewmodels.services import KioskServices
-from kiosk.viewmodels.technician import CornerTaps, PinPad, TechnicianHooks, TechnicianViewModel
 from powerlist import Catalog
+
+if TYPE_CHECKING:
+    from kiosk.viewmodels.complaint import ComplaintViewModel
+    from kiosk.viewmodels.detail import ItemDetailViewModel
+    from kiosk.viewmodels.disclosures import DisclosuresViewModel
+    from kiosk.viewmodels.feeds import FeedReader
+    from kiosk.viewmodels.flowchart import FlowchartViewModel
+    from kiosk.viewmodels.progress import ProgressViewModel
+    from kiosk.viewmodels.receipt import ReceiptViewModel
+    from kiosk.viewmodels.roster import Roster
+    from kiosk.viewmodels.search import SearchViewModel
+    from kiosk.viewmodels.technician import (
+        CornerTaps,
+        PinPad,
+        TechnicianHooks,
+        TechnicianViewModel,
+    )
 
 SCREENS = ("home", "list", "detail", "flowchart", "disclosures", "search", "complaint",
            "progress", "receipt", "pin", "technician", "attract")
@@ -55,20 +70,68 @@ class KioskViewModel:
         self._history: list[str] = []
         self.large_text = False
         self.idle = idle or IdleTimer(last_touch=clock())
-        self.corner = CornerTaps()
-        self.pin = PinPad(pin, clock)
-        self.search = SearchViewModel()
-        self.disclosures = DisclosuresViewModel(feed)
-        self.complaint = ComplaintViewModel(services.complaints)
-        self.progress = ProgressViewModel(services.progress)
-        self.receipt = ReceiptViewModel(services)
-        self.technician = TechnicianViewModel(technician, self.catalog_line)
+        self._pin = pin
+        self._technician_hooks = technician
         self.group = "public_power"
         self.detail: ItemDetailViewModel | None = None
         self.flowchart: FlowchartViewModel | None = None
         self.message = ""  # a one-line notice, e.g. after read-aloud
         self._roster: tuple[int, Roster] | None = None
         self._shown: CatalogSnapshot | None = None
+
+    # -- the other screens' view-models, made when first used ---------------------
+
+    @cached_property
+    def corner(self) -> CornerTaps:
+        from kiosk.viewmodels.technician import CornerTaps
+
+        return CornerTaps()
+
+    @cached_property
+    def pin(self) -> PinPad:
+        from kiosk.viewmodels.technician import PinPad
+
+        return PinPad(self._pin, self._clock)
+
+    @cached_property
+    def search(self) -> SearchViewModel:
+        from kiosk.viewmodels.search import SearchViewModel
+
+        return SearchViewModel()
+
+    @cached_property
+    def disclosures(self) -> DisclosuresViewModel:
+        from kiosk.viewmodels.disclosures import DisclosuresViewModel
+
+        return DisclosuresViewModel(self._feed)
+
+    @cached_property
+    def complaint(self) -> ComplaintViewModel:
+        from kiosk.viewmodels.complaint import ComplaintViewModel
+
+        return ComplaintViewModel(self.services.complaints)
+
+    @cached_property
+    def progress(self) -> ProgressViewModel:
+        from kiosk.viewmodels.progress import ProgressViewModel
+
+        return ProgressViewModel(self.services.progress)
+
+    @cached_property
+    def receipt(self) -> ReceiptViewModel:
+        from kiosk.viewmodels.receipt import ReceiptViewModel
+
+        return ReceiptViewModel(self.services)
+
+    @cached_property
+    def technician(self) -> TechnicianViewModel:
+        from kiosk.viewmodels.technician import TechnicianViewModel
+
+        return TechnicianViewModel(self._technician_hooks, self.catalog_line)
+
+    def _made(self, name: str) -> bool:
+        """Whether the view-model *name* has been made (used) yet."""
+        return name in self.__dict__
 
     # -- data -------------------------------------------------------------------
 
@@ -91,6 +154,8 @@ class KioskViewModel:
     def roster(self) -> Roster:
         generation = self._feed.generation() if self._feed is not None else 0
         if self._roster is None or self._roster[0] != generation:
+            from kiosk.viewmodels.roster import Roster
+
             self._roster = (generation, Roster.from_feed(self._feed))
         return self._roster[1]
 
@@ -138,8 +203,10 @@ class KioskViewModel:
         self.message = ""
         self.detail = None
         self.flowchart = None
-        self.complaint.reset()
-        self.progress.reset()
+        if self._made("complaint"):  # one not made yet has nothing to forget
+            self.complaint.reset()
+        if self._made("progress"):
+            self.progress.reset()
         return self._go("home", remember=False)
 
     def back(self) -> str:
@@ -167,6 +234,8 @@ class KioskViewModel:
         return self._go("list")
 
     def open_item(self, item_id: str) -> str:
+        from kiosk.viewmodels.detail import ItemDetailViewModel
+
         item = self.catalog.item(item_id)
         self.detail = ItemDetailViewModel(item, self.roster)
         self.flowchart = None
@@ -176,6 +245,8 @@ class KioskViewModel:
     def open_flowchart(self, index: int = 0) -> str:
         if self.detail is None:
             return self.screen
+        from kiosk.viewmodels.flowchart import FlowchartViewModel
+
         self.flowchart = FlowchartViewModel(self.detail.item, index)
         return self._go("flowchart")
 
@@ -218,7 +289,7 @@ class KioskViewModel:
             return self.screen  # the touch only woke the screen
         if self.screen == "attract":
             return self.go_home()
-        if self.corner.tap(now, CornerTaps.in_corner(x, y_from_top, width, height)):
+        if self.corner.tap(now, self.corner.in_corner(x, y_from_top, width, height)):
             self.pin.clear()
             return self._go("pin")
         return None
@@ -241,8 +312,11 @@ class KioskViewModel:
 
     def tick(self) -> str | None:
         """Called every second or so: the screen to switch to, if any."""
-        if (scanned := follow_scanned_code(self, self._clock())) is not None:
-            return scanned
+        if self.services.scanner is not None:
+            from kiosk.viewmodels.scanning import follow_scanned_code
+
+            if (scanned := follow_scanned_code(self, self._clock())) is not None:
+                return scanned
         due = self.idle.tick(self._clock())
         if due == "home" and self.screen not in ("home", "attract"):
             self.large_text = False

@@ -69,11 +69,11 @@ class Device:
 
     def enroll(
         self, code: str, *, role: str = "seal", sealed: dict[str, Any] | None = None,
-        **signing: Any,
+        village: str = VILLAGE, **signing: Any,
     ) -> requests.Response:
         body = to_json({"device_id": self.device_id, "public_key": self.public_key,
                         "sealed_code": self.seal(code) if sealed is None else sealed,
-                        "role": role, "village_code": VILLAGE})
+                        "role": role, "village_code": village})
         return self.send("POST", "/v1/enroll", body, **signing)
 
     def post_events(

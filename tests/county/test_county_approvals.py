@@ -18,9 +18,10 @@ from typing import Any
 import pytest
 
 from county import operator
-from county.approvals import ApprovalNotWritten, approve
+from county.approvals import ApprovalNotWritten, approve, refuse
 from county.errors import CountyError
 from county.server import CountyServer
+from county.store import Store
 from protocol.approval_token import read_token
 from protocol.documents import SignedDocument
 from protocol.ledger_chain import GENESIS, record_hash
@@ -342,3 +343,42 @@ def test_requests_as_json(device: Device, county: CountyServer, data_dir: Path) 
     assert entry["state"] == "open" and entry["request"]["device_id"] == STATION
     assert listed["ignored_from_devices_not_seal_stations"] == {}
     assert to_json(listed)  # JSON all the way down
+
+
+class RecordFailed(Exception):
+    pass
+
+
+def audit_row(store: Store) -> None:
+    store.execute("INSERT INTO console_audit (at, actor, action, address, object, detail) "
+                  "VALUES (1, 'wang', 'decided', '-', 'request', '{}')")
+
+
+@pytest.mark.parametrize("decide", ["approve", "refuse"])
+def test_a_decision_and_its_record_are_one_transaction(
+    device: Device, county: CountyServer, data_dir: Path, decide: str
+) -> None:
+    """The console's audit row is written in the transaction that publishes
+    the decision: when writing it fails, nothing was decided, nor recorded."""
+    post(device, request_event("s1", "R5-0a1b2c3d4e"))
+
+    def failing(store: Store, _: object) -> None:
+        audit_row(store)
+        raise RecordFailed
+
+    def take(record: Callable[[Store, Any], None]) -> object:
+        if decide == "approve":
+            return approve(data_dir, "R5-0a1b2c3d4e", uses=1, minutes=10, approver="wang",
+                           record=record)
+        return refuse(data_dir, "R5-0a1b2c3d4e", reason="材料不全", approver="wang",
+                      record=record)
+
+    with pytest.raises(RecordFailed):
+        take(failing)
+    assert county_sql(data_dir, "SELECT count(*) AS n FROM seal_answers") == [{"n": 0}]
+    assert county_sql(data_dir, "SELECT count(*) AS n FROM console_audit") == [{"n": 0}]
+    assert documents_for(device) == []  # neither an approval nor a refusal
+
+    take(lambda store, _: audit_row(store))
+    assert county_sql(data_dir, "SELECT count(*) AS n FROM seal_answers") == [{"n": 1}]
+    assert county_sql(data_dir, "SELECT count(*) AS n FROM console_audit") == [{"n": 1}]

@@ -302,6 +302,37 @@ def test_serve_on_a_port_in_use_says_so(county, data_dir: Path) -> None:
     assert "cannot listen on 127.0.0.1" in busy.error and "--port" in busy.error
 
 
+def test_a_second_server_on_the_same_sqlite_data_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "county"
+    first = subprocess.Popen(
+        [sys.executable, "-m", "village_edge", "county", "serve", "--port", "0",
+         "--data", str(data)],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert first.stdout is not None
+        assert first.stdout.readline().startswith("county server listening on ")
+        second = county_fails("serve", "--port", "0", "--data", str(data))
+        assert second.status == 69  # unavailable
+        assert "already serving" in second.error and str(data) in second.error
+        assert len(second.error.strip().splitlines()) == 1
+        assert first.poll() is None  # the first one serves on
+    finally:
+        first.terminate()
+        first.wait(timeout=15)
+    again = subprocess.Popen(  # the lock went with the first process
+        [sys.executable, "-m", "village_edge", "county", "serve", "--port", "0",
+         "--data", str(data)],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert again.stdout is not None
+        assert again.stdout.readline().startswith("county server listening on ")
+    finally:
+        again.terminate()
+        again.wait(timeout=15)
+
+
 def test_stats_text_shows_a_broken_ledger_and_where() -> None:
     from village_edge.county_commands import stats_lines
 

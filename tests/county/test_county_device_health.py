@@ -76,6 +76,31 @@ def test_an_old_report_is_ignored_with_a_log_line(device: Device, data_dir: Path
     assert any("before it arrived" in m for m in messages)
 
 
+def test_a_report_from_the_future_does_not_hide_the_honest_ones(
+        device: Device, data_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """atk13b finding 12: a report dated at 10^12-1 was kept, and every
+    later report of the device was then older than it and ignored."""
+    now = time.time()
+    with caplog.at_level(logging.WARNING, logger="county.device_health"):
+        assert feed_with(device, report(10 ** 12 - 1, version="9.9.9").to_header()) == 200
+    assert any("ahead of the county's clock" in r.getMessage() for r in caplog.records)
+    assert feed_with(device, report(now, version="0.9.1").to_header()) == 200
+    kept = health(data_dir, device.device_id)
+    assert kept is not None and kept.report is not None and kept.report.version == "0.9.1"
+
+
+def test_a_future_report_held_from_before_is_replaced_by_an_honest_one(
+        device: Device, data_dir: Path) -> None:
+    now = time.time()
+    assert feed_with(device, report(now, version="0.9.0").to_header()) == 200
+    with Store.open(existing_county(data_dir).database) as store, store.transaction():
+        store.execute("UPDATE device_health SET reported = ? WHERE device_id = ?",
+                      (10 ** 12 - 1, device.device_id))
+    assert feed_with(device, report(now + 1, version="0.9.1").to_header()) == 200
+    kept = health(data_dir, device.device_id)
+    assert kept is not None and kept.report is not None and kept.report.version == "0.9.1"
+
+
 def test_the_clock_offset_is_measured_from_the_signed_timestamp(device: Device,
                                                                 data_dir: Path) -> None:
     assert device.feed().status_code == 200

@@ -233,3 +233,28 @@ def test_a_code_binds_the_role_the_device_enrolls_in(
     assert body["error"] == "wrong_role"
     assert f"--role {claimed}" in body["detail"]
     assert device.enroll(code, role=made_for).status_code == 200  # the code still works
+
+
+def test_a_code_made_for_a_village_enrolls_only_there(
+    county: CountyServer, new_device: Callable[[str], Device], data_dir: Path, stats
+) -> None:
+    device = new_device("ve-330226100201-seal9")
+    code = operator.make_enroll_code(data_dir, device.device_id, role="seal", village=VILLAGE)
+    elsewhere = device.enroll(code, village="330226100202")
+    assert elsewhere.status_code == 403 and elsewhere.json()["error"] == "bad_code"
+    assert device.device_id not in stats()["devices"]
+    assert device.enroll(code).status_code == 200
+    assert stats()["devices"][device.device_id]["village_code"] == VILLAGE
+
+
+def test_an_enrolled_device_never_moves_to_another_village(
+    county: CountyServer, device: Device, data_dir: Path, stats
+) -> None:
+    """Enrolling again in another village would carry the device's
+    complaints and requests there: refused, the device stays."""
+    code = operator.make_enroll_code(data_dir, device.device_id, role="seal")
+    moved = device.enroll(code, village="330226100202")
+    assert moved.status_code == 403 and moved.json()["error"] == "wrong_village"
+    assert "village_code = \"330226100201\"" in moved.json()["detail"]
+    assert stats()["devices"][device.device_id]["village_code"] == VILLAGE
+    assert device.enroll(code).status_code == 200  # the code is still good in its village

@@ -4,11 +4,16 @@ a malformed batch refused whole with the index of its first bad event."""
 from __future__ import annotations
 
 import gzip
+import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from county.complaints import filed_reports
+from county.datadir import existing_county
+from county.store import Store
 from tests.county.conftest import Device, enroll, event, to_json
 
 
@@ -107,6 +112,21 @@ def test_a_malformed_event_refuses_the_whole_batch_naming_its_index(
     assert stats()["events_stored"] == 0
 
 
+def test_an_event_naming_more_photos_than_a_station_takes_is_refused(
+    device: Device, stats
+) -> None:
+    many = [f"{n:064x}" for n in range(11)]
+    batch = [event("ok1"), event("ten", "alarm", blobs=many[:10]),
+             event("eleven", "alarm", blobs=many)]
+
+    response = device.post_events(batch)
+
+    assert response.status_code == 400 and response.json()["index"] == 2
+    assert "at most 10" in response.json()["detail"]
+    assert stats()["events_stored"] == 0
+    assert device.post_events(batch[:2]).status_code == 200  # the rest go on
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
@@ -153,3 +173,31 @@ def test_the_same_batch_sent_concurrently_is_stored_once(device: Device, stats) 
     assert sorted(accepted) == sorted(e["id"] for e in batch)
     assert stats()["events_stored"] == 200
     assert stats()["duplicates_rejected"] == 600
+
+
+@pytest.mark.parametrize("code", [" 8319167516", "8319167516\u200b", "８３１９１６７５１６",
+                                  "83191 67516", "8319167517", 8319167516])
+def test_a_report_whose_code_is_not_as_a_kiosk_makes_it_is_refused(
+    device: Device, stats, code: object,
+) -> None:
+    """atk13b finding 8: a code written otherwise would be listed looking
+    like another village's code, and opening it would find nothing."""
+    batch = [event("ok1", "complaint", code="8319167516", sealed="x"),
+             event("odd", "whistle", code=code, sealed="x")]
+
+    response = device.post_events(batch)
+
+    assert response.status_code == 400 and response.json()["index"] == 1
+    assert "tracking code" in response.json()["detail"]
+    assert stats()["events_stored"] == 0
+    assert device.post_events(batch[:1]).status_code == 200
+
+
+def test_a_report_taken_before_with_an_odd_code_is_never_listed(device: Device,
+                                                                data_dir: Path) -> None:
+    with Store.open(existing_county(data_dir).database) as store, store.transaction():
+        for event_id, code in (("old1", " 8319167516"), ("old2", "8319167516")):
+            store.add_event(device.device_id, event_id, "complaint", 1714550000.5,
+                            json.dumps({"code": code, "sealed": "x"}), time.time())
+    with Store.open(existing_county(data_dir).database) as store:
+        assert [filed.code for filed in filed_reports(store)] == ["8319167516"]

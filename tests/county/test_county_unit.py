@@ -36,3 +36,13 @@ def test_the_password_is_a_credential_never_on_a_command_line() -> None:
     name = credential.split(":", 1)[0]
     assert f"PGPASSFILE=%d/{name}" in values("Environment")
     assert values("User") == ["village-county"]
+
+
+def test_a_report_is_never_filed_before_its_kiosk_was_enrolled() -> None:
+    from county.complaints import _filed_at
+
+    enrolled, received = 1_767_000_000.0, 1_767_100_000.0
+    backdated = 1_609_718_400.0  # 2021-01-04: a kiosk's clock cannot make it overdue
+    assert _filed_at(backdated, received, enrolled) == enrolled
+    assert _filed_at(enrolled + 60, received, enrolled) == enrolled + 60
+    assert _filed_at(received + 999, received, enrolled) == received

@@ -8,12 +8,15 @@ measured from what Kivy laid out and drew (kiosk.testing.audit):
   the frame; line spacing at least 1.3. Sizes in dp come from the display's
   diagonal given to the kiosk, as the configuration gives it.
 - Chinese line breaking: no line Kivy laid out starts with closing
-  punctuation, ends with opening punctuation or parts a number from its
-  unit; a title whose words are marked breaks only between them.
+  punctuation, ends with opening punctuation or a separator ("·") or parts
+  a number from its unit, and none leaves one character alone at the end of
+  a paragraph ("负责 / 人", "按 / 钮。"); a title whose words are marked
+  breaks only between them.
 - Layout: no widget sticks out of its layout or overlaps a sibling (the
   button row over the header, "查询码" over the bar), no text is cut short
   with "…" or drawn outside its widget, no half-width punctuation in
-  Chinese text.
+  Chinese text; a picture shown in a scroll view (the receipt preview) is
+  scaled to the screen: drawn at least half as wide as the view.
 """
 
 from __future__ import annotations
@@ -40,7 +43,14 @@ from tests.kiosk.conftest import RunScript
 DISPLAYS = [((800, 480), 7.0), ((1920, 1080), 15.6), ((480, 800), 7.0)]
 MIN_CONTRAST = 4.5
 MIN_LINE_SPACING = 1.3
+SHORT_WORD = 4  # "放大", "正常字": a button's word this short fits on one line
 HALF_WIDTH_IN_CHINESE = re.compile(r"[\u4e00-\u9fff][?!,:;]|[?!,;:][\u4e00-\u9fff]")
+MARKUP_TAG = re.compile(r"\[/?[a-z_]+(?:=[^\]]*)?\]")
+
+
+def paragraphs(content: str) -> list[str]:
+    """The paragraphs of a label's text as written, without markup."""
+    return [MARKUP_TAG.sub("", p).replace(WORD_BREAK, "") for p in content.split("\n")]
 
 
 def _luminance(colour: list[float]) -> float:
@@ -81,7 +91,7 @@ def _faults(audit: dict[str, Any], px_per_dp: float) -> list[str]:
     for text in audit["texts"]:
         where = f"{name}: {text['class']} {text['text'][:24]!r}"
         lines = [line["text"] for line in text["lines"]]
-        faults += [f"{where}: {fault}" for fault in line_faults(lines)]
+        faults += [f"{where}: {fault}" for fault in line_faults(lines, paragraphs(text["text"]))]
         if text["shortened"]:
             faults.append(f"{where}: cut short with '…'")
         if HALF_WIDTH_IN_CHINESE.search(text["text"]):
@@ -92,6 +102,9 @@ def _faults(audit: dict[str, Any], px_per_dp: float) -> list[str]:
                 if not any("".join(words[a:b]) == line.strip()
                            for a in range(len(words)) for b in range(a + 1, len(words) + 1)):
                     faults.append(f"{where}: the title breaks inside a word: {lines}")
+        word = text["text"].strip()
+        if text["button"] and len(lines) > 1 and len(word) <= SHORT_WORD and " " not in word:
+            faults.append(f"{where}: a button's short word broken: {lines}")
         sizes = [size for line in text["lines"] for size in line["sizes"]]
         if sizes and min(sizes) < smallest:
             faults.append(f"{where}: text {min(sizes):.1f} px = {min(sizes) / px_per_dp:.1f} dp"
@@ -116,6 +129,11 @@ def _faults(audit: dict[str, Any], px_per_dp: float) -> list[str]:
                     if ratio < MIN_CONTRAST:
                         faults.append(f"{where}: contrast {ratio:.2f}:1 of {ink} on "
                                       f"{text['background']}")
+    for image in audit.get("images", []):
+        room, drawn = image["room"], image["drawn"][0]
+        if room is not None and drawn * 2 < room - 1:
+            faults.append(f"{name}: a picture drawn {drawn:.0f} px wide in a view {room:.0f} px"
+                          " wide: not scaled to the screen")
     least = (ELDER_TARGET_DP if large else MIN_TARGET_DP) * px_per_dp - 1
     for target in audit["targets"]:
         _, _, width, height = target["rect"]
@@ -159,15 +177,26 @@ def test_the_measures_find_what_they_look_for() -> None:
                        "colours": [[0.8, 0.8, 0.8, 1]]},
                       {"text": "日内", "height": 14, "sizes": [13.0],
                        "colours": [[0.8, 0.8, 0.8, 1]]}]}
+    detail = {**text, "text": "经办：村集体经济组织负责人\n找谁办事 · 怎么办事 · 村里的钱和事",
+              "shortened": False,
+              "lines": [{"text": "经办：村集体经济组织负责", "height": 30, "sizes": [20.0],
+                         "colours": []},
+                        {"text": "人", "height": 30, "sizes": [20.0], "colours": []},
+                        {"text": "找谁办事 · 怎么办事 ·", "height": 30, "sizes": [20.0],
+                         "colours": []},
+                        {"text": "村里的钱和事", "height": 30, "sizes": [20.0], "colours": []}]}
     title = {**text, "text": WORD_BREAK.join(["村级", "小微", "权力", "清单"]), "shortened": False,
              "lines": [{"text": "村级小微权力清", "height": 30, "sizes": [20.0], "colours": []},
                        {"text": "单", "height": 30, "sizes": [20.0], "colours": []}]}
     audit = {"screen": "x", "large_text": True, "layout_faults": ["A overlaps B"],
-             "texts": [text, title],
-             "targets": [{"key": "pin:1", "rect": [0, 0, 50, 50]}]}
+             "texts": [text, title, detail],
+             "targets": [{"key": "pin:1", "rect": [0, 0, 50, 50]}],
+             "images": [{"rect": [0, 0, 384, 900], "drawn": [384, 900], "texture": [384, 900],
+                         "room": 1260.0}]}
     found = "\n".join(_faults(audit, px))
     for expected in ("overlaps", "starts with '，'", "ends with '（'", "number from its unit",
                      "cut short", "half-width", "breaks inside a word", "13.0 dp",
                      "main function", "line spacing", "80 px wide", "30 px tall",
-                     "contrast", "touch target"):
+                     "contrast", "touch target", "leaves one character alone: '经办",
+                     "ends with '·'", "not scaled to the screen"):
         assert expected in found, expected

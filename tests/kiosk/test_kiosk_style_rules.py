@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,9 @@ from tests.conftest import REPO
 from tests.kiosk.conftest import RunScript
 
 SCROLL_BAR = 12  # px at the right edge: a scroll bar fades with time, not with the style
+#: When the sample disclosures were published, the same for both renderings:
+#: the disclosures screen shows the time, and two runs may straddle a minute.
+SAMPLE_ISSUED = 1_760_000_000
 
 STYLE_KV = """#:kivy 1.0
 # a comment before the rules
@@ -76,6 +80,25 @@ def test_the_data_directory_links_kivys_files_and_is_made_again_when_kivy_change
     assert again != made and "<Slider>" in (again / STYLE).read_text("utf-8")
 
 
+def test_the_data_directory_follows_kivy_when_it_is_installed_elsewhere(
+        tmp_path: Path) -> None:
+    """A kiosk whose Kivy moved (a reinstall in another environment, an
+    upgrade) links to the new files, not to the removed ones."""
+    old, new = tmp_path / "old" / "data", tmp_path / "new" / "data"
+    for source in (old, new):
+        (source / "glsl").mkdir(parents=True)
+        (source / "glsl" / "header.vs").write_text(f"shader of {source.parent.name}")
+        (source / STYLE).write_text(STYLE_KV, "utf-8")
+    made = kiosk_data_dir(tmp_path / "cache", old, frozenset({"Label"}))
+    assert (made / "glsl" / "header.vs").read_text() == "shader of old"
+    moved = kiosk_data_dir(tmp_path / "cache", new, frozenset({"Label"}))
+    assert (moved / "glsl" / "header.vs").read_text() == "shader of new"
+    shutil.rmtree(new / "glsl")  # a link of the made directory now dangles
+    (new / "images").mkdir()
+    again = kiosk_data_dir(tmp_path / "cache", new, frozenset({"Label"}))
+    assert (again / "images").is_dir() and not (again / "glsl").is_symlink()
+
+
 def test_every_rule_of_kivys_style_that_a_shown_widget_needs_is_kept(
         run_script: RunScript, tmp_path: Path) -> None:
     steps = [{"classes": True} if "screenshot" in step else step
@@ -90,6 +113,7 @@ def test_every_rule_of_kivys_style_that_a_shown_widget_needs_is_kept(
 def _screens(x_display: str, state: Path, directory: Path, environ: dict[str, str]) -> None:
     script = directory / "script.json"
     script.write_text(json.dumps({"state_dir": str(state), "size": [480, 800], "pin": "2468",
+                                  "sample_issued": SAMPLE_ISSUED,
                                   "steps": screenshot_steps(directory, "2468")}), "utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIVY_")}
     env.update(DISPLAY=x_display, HOME=str(directory), **environ)

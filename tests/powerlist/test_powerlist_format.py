@@ -253,3 +253,11 @@ def test_the_annotated_example_in_the_docs_is_a_valid_catalog() -> None:
     catalog = powerlist.parse_catalog(example.group(1), "catalog-format.md")
     assert powerlist.describe(catalog).endswith("1 item — 重大决策 0, 日常管理 0, 便民服务 1 — "
                                                 "1 flowchart")
+
+
+def test_a_number_too_long_to_read_is_named_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.toml"
+    path.write_text('id = "x"\n\nversion = ' + "9" * 5000 + "\n", encoding="utf-8")
+    [problem] = powerlist.validate_file(path)
+    assert problem == (f"{path}: line 3: a number of 5000 digits cannot be read; a catalog's "
+                       "numbers have a few digits: check that line")

@@ -243,3 +243,43 @@ def test_catalog_validate_names_every_problem(run_cli: Run, tmp_path: Path) -> N
     assert result.returncode == 1
     assert "GP-01" in result.stdout and "category" in result.stdout
     assert "keep its last good catalog" in result.stdout
+
+
+#: Runs ``village-edge ARGS`` in this process, then prints the exit status and
+#: the commands whose modules (``village_edge.NAME_commands``) were imported.
+MODULES_AFTER = """
+import json, sys
+from village_edge.cli import COMMAND_MODULES, main
+status = main(sys.argv[1:])
+print(json.dumps([status, [name for name in COMMAND_MODULES
+                           if f"village_edge.{name}_commands" in sys.modules]]))
+"""
+
+
+def commands_modules_after(*args: str) -> tuple[int, list[str], str]:
+    ran = subprocess.run([sys.executable, "-c", MODULES_AFTER, *args], cwd=REPO,
+                         capture_output=True, text=True, timeout=60,
+                         env=dict(os.environ, COLUMNS="200"))
+    status, modules = json.loads(ran.stdout.splitlines()[-1])
+    return status, modules, ran.stdout + ran.stderr
+
+
+def test_the_kiosk_imports_no_other_commands_module() -> None:
+    """Each command's module costs start-up time before the kiosk's first
+    frame: naming ``kiosk`` builds its parser alone (a bad size is refused
+    by it) and imports no other command's module."""
+    status, modules, said = commands_modules_after("kiosk", "--simulate", "--size", "0x0")
+    assert status == 64 and "village-edge kiosk: argument --size" in said
+    assert modules == ["kiosk"]
+
+
+def test_every_command_is_listed_and_answers_its_own_help() -> None:
+    from village_edge.cli import COMMAND_MODULES
+
+    status, modules, listing = commands_modules_after("--help")
+    assert status == 0 and modules == []
+    for command, help_line in COMMAND_MODULES.items():
+        assert re.search(rf"^    {command} +{re.escape(help_line)}$", listing, re.M), command
+        status, modules, said = commands_modules_after(command, "--help")
+        assert status == 0 and said.startswith(f"usage: village-edge {command} "), said
+        assert modules == [command]

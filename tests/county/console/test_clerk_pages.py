@@ -163,3 +163,39 @@ def test_problems_are_translated_with_their_place(problem: str, where: str, what
     translated = translate(problem, "f.toml")
     assert translated.where == where and what in translated.what
     assert translated.original == problem
+
+
+def test_a_number_too_long_to_read_is_named_with_its_line(county: CountyServer) -> None:
+    content = ('id = "x"\nversion = ' + "9" * 5000 + "\n").encode()
+    refused = clerk(county).upload("/clerk/upload", "清单.toml", content)
+    assert refused.status_code == 422
+    assert "第 2 行的数字有 5000 位，太长了，读不出来" in refused.text
+
+
+@pytest.mark.parametrize("version", [2 ** 63 - 1, 2 ** 64, 2 ** 53])
+def test_a_version_a_signed_list_cannot_carry_is_refused_at_upload(
+        county: CountyServer, data_dir: Path, tmp_path: Path, version: int) -> None:
+    """atk13b finding 6: such a catalog passed the check and its publish
+    failed with a 500; `catalog validate` refuses it too."""
+    text = re.sub(r"(?m)^version = \d+$", f"version = {version}", sample_text(), count=1)
+    path = tmp_path / "清单.toml"
+    path.write_text(text, encoding="utf-8")
+    assert validate_file(path) == [f"{path}: version: must be 9007199254740991 or less (the "
+                                   f"largest whole number a signed list can carry), found "
+                                   f"{version}"]
+    refused = clerk(county).upload("/clerk/upload", "清单.toml", text.encode())
+    assert refused.status_code == 422
+    assert f"数字太大了，最大只能是 9007199254740991；现在是 {version}" in refused.text
+    assert published(data_dir, "catalog", SAMPLE_ID) == []
+
+
+def test_a_clerk_of_some_villages_may_not_publish_the_county_wide_list(
+        county: CountyServer, data_dir: Path) -> None:
+    make_account(data_dir, "zhao", ("clerk",), ("330226100202",))
+    client = ConsoleClient(county.url).login("zhao")
+    page = client.get("/clerk")
+    assert page.status_code == 403 and "全县" in page.text
+    refused = client.upload("/clerk/upload", "清单.toml", sample_text().encode())
+    assert refused.status_code == 403 and "全县" in refused.text
+    assert published(data_dir, "catalog", SAMPLE_ID) == []
+    assert audit_rows(data_dir, "catalog_checked") == []

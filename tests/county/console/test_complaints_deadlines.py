@@ -57,14 +57,27 @@ def test_each_year_has_the_published_number_of_working_days() -> None:
     assert (working(2024), working(2025)) == (251, 248)
 
 
-def test_a_deadline_in_a_year_the_table_lacks_says_which_year_and_where() -> None:
-    with pytest.raises(YearMissing) as missing:
+def test_a_deadline_in_a_year_the_table_lacks_is_estimated_and_says_what_to_add() -> None:
+    with pytest.raises(YearMissing) as missing:  # the calendar itself never guesses
         CALENDAR.add_working_days(date(2026, 12, 20), 15)
     assert missing.value.year == 2027
     assert "2027 年的放假安排" in str(missing.value)
-    shown = deadline(CALENDAR, read_reply_periods(Path("/nonexistent")), "complaint",
-                     date(2026, 12, 20), date(2026, 12, 21))
-    assert shown.due is None and shown.problem is not None and "2027" in shown.problem
+    periods = read_reply_periods(Path("/nonexistent"))
+    # filed Sunday 20 December 2026: 21-25, 28-31 December (9), then Monday
+    # to Friday of 2027 counted (1 January among them: its holiday unknown)
+    shown = deadline(CALENDAR, periods, "complaint", date(2026, 12, 20), date(2026, 12, 21))
+    assert (shown.due, shown.left, shown.overdue) == (date(2027, 1, 8), 14, False)
+    assert shown.estimated == (2027,)
+    assert shown.estimate_note == "2027年的节假日还没录入，按周一到周五估算"
+    assert shown.problem is not None and "2027 年的放假安排" in shown.problem
+    assert "holidays.toml" in shown.problem and "技术员" in shown.problem
+    # overdue is still marked: 11 January to 10 February 2027, Monday to Friday
+    late = deadline(CALENDAR, periods, "complaint", date(2026, 12, 20), date(2027, 2, 10))
+    assert (late.due, late.overdue, late.late, late.estimated) == (date(2027, 1, 8), True, 23,
+                                                                   (2027,))
+    # wholly inside the table: not an estimate
+    known = deadline(CALENDAR, periods, "complaint", date(2026, 11, 30), date(2026, 11, 30))
+    assert (known.due, known.estimated, known.problem) == (date(2026, 12, 21), (), None)
 
 
 def test_a_county_adds_a_year_in_its_own_file(tmp_path: Path) -> None:

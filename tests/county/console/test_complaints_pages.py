@@ -6,14 +6,19 @@ reply published for the kiosk, and another village's complaints refused."""
 from __future__ import annotations
 
 import json
+import re
+import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from random import Random
 
 import pytest
 
 from county.complaints import set_status
 from county.server import CountyServer
 from kiosk.services.complaints import ComplaintForm
+from protocol import tracking
 from protocol.complaint_status import STATUS_DOCUMENT
 from tests.county.console.complaints_helpers import (
     KIOSK,
@@ -185,14 +190,141 @@ def test_another_villages_complaint_is_not_found(county: CountyServer, tmp_path:
 def test_a_deadline_in_a_year_without_holidays_says_what_to_add(county: CountyServer,
                                                                 tmp_path: Path,
                                                                 data_dir: Path) -> None:
-    # a report dated past the last year in the table (a kiosk's clock far ahead)
+    # a report received past the last year in the table
     ahead = file_report(data_dir, tmp_path, KIOSK, ComplaintForm("delay"), days_ago=-800)
     client = handler(county)
     page = client.get("/complaints")
     assert page.status_code == 200
-    assert "答复期限：无法计算" in page.text and "年的放假安排" in page.text
-    assert "holidays.toml" in page.text
+    assert "（估算）" in page.text and "年的节假日还没录入，按周一到周五估算" in page.text
+    assert "年的放假安排" in page.text and "holidays.toml" in page.text
+    assert "无法计算" not in page.text
     (data_dir / "holidays.toml").write_text("[2029]\nholiday = []\n", encoding="utf-8")
     broken = client.get("/complaints")
     assert broken.status_code == 500 and "请管理员改正" in broken.text
     assert client.get(f"/complaints/{ahead.code}").status_code == 500
+
+
+def test_a_kiosk_cannot_take_another_villages_tracking_code(county: CountyServer,
+                                                            tmp_path: Path,
+                                                            data_dir: Path) -> None:
+    # a report of village A; then a kiosk of village B sends a report under A's
+    # tracking code (codes are public in the status document), its clock
+    # saying it came years earlier
+    genuine = file_report(data_dir, tmp_path, KIOSK, ComplaintForm("fees", *ITEM, phone=PHONE))
+    with store_of(data_dir) as store, store.transaction():
+        store.add_event(OTHER_KIOSK, "rogue-1", "complaint", 1e9,
+                        json.dumps({"code": genuine.code, "sealed": "x"}), time.time() + 1)
+    make_account(data_dir, "cb", ("complaints",), (OTHER_VILLAGE,))
+    rogue_handler = handler(county, "cb")
+    listing = rogue_handler.get("/complaints")
+    assert genuine.display_code not in listing.text
+    flagged = f"查询机 {OTHER_KIOSK} 送来的 1 件投诉或举报，查询码和更早收到的另一件相同"
+    assert flagged in listing.text
+    opened = rogue_handler.get(f"/complaints/{genuine.code}")
+    assert opened.status_code == 404 and PHONE not in opened.text and ITEM[1] not in opened.text
+    answered = rogue_handler.post(f"/complaints/{genuine.code}/status",
+                                  {"status": "replied", "reply": "已办理。"})
+    assert answered.status_code == 404
+    assert published(data_dir, *STATUS_DOCUMENT) == []
+
+    # village A's handler opens village A's report, audited as village A's
+    page = handler(county).get(f"/complaints/{genuine.code}")
+    assert page.status_code == 200 and PHONE in page.text and KIOSK in page.text
+    [opened_row] = audit_rows(data_dir, "complaint_opened")
+    assert (opened_row["actor"], json.loads(opened_row["detail"])["village"]) == ("chen",
+                                                                                  VILLAGE)
+
+
+@pytest.mark.parametrize("reply", ["请打 138.0013.8000", "请打１３８００１３８０００"])
+def test_a_mobile_number_written_otherwise_is_refused_too(county: CountyServer, tmp_path: Path,
+                                                         data_dir: Path, reply: str) -> None:
+    receipt = file_report(data_dir, tmp_path, KIOSK, ComplaintForm("fees"))
+    client = handler(county)
+    client.get(f"/complaints/{receipt.code}")
+    refused = client.post(f"/complaints/{receipt.code}/status",
+                          {"status": "replied", "reply": reply})
+    assert refused.status_code == 400 and "不能写手机号码" in refused.text
+    assert published(data_dir, *STATUS_DOCUMENT) == []
+
+
+BEIJING_NOON = "+08:00"
+
+
+def beijing(day: str) -> float:
+    return datetime.fromisoformat(f"{day}T12:00:00{BEIJING_NOON}").timestamp()
+
+
+def test_a_deadline_in_next_year_is_estimated_and_overdue_still_shows(data_dir: Path,
+                                                                       tmp_path: Path) -> None:
+    # 10 February 2027 at the county; the table holds 2024-2026 only
+    today = beijing("2027-02-10")
+    with CountyServer(data_dir, clock=lambda: today) as county:
+        enroll_kiosk(data_dir, KIOSK, VILLAGE)
+        make_account(data_dir, "chen", ("complaints",), (VILLAGE,))
+        late = file_report(data_dir, tmp_path, KIOSK, ComplaintForm("delay"),
+                           days_ago=(time.time() - beijing("2026-12-20")) / 86400)
+        fresh = file_report(data_dir, tmp_path, KIOSK, ComplaintForm("fees"),
+                            days_ago=(time.time() - today) / 86400)
+        client = handler(county)
+        text = client.get("/complaints").text
+        late_at, fresh_at = text.index(late.display_code), text.index(fresh.display_code)
+        assert "答复期限：2027-01-08（估算）" in text[late_at:fresh_at]
+        assert "已超期 23 个工作日" in text[late_at:fresh_at]
+        assert "答复期限：2027-03-03（估算）" in text[fresh_at:]
+        assert "还有 15 个工作日" in text[fresh_at:]
+        assert text.count("2027年的节假日还没录入，按周一到周五估算") == 3  # each row, the top
+        assert "请技术员" in text and str(data_dir / "holidays.toml") in text
+        page = client.get(f"/complaints/{late.code}").text
+        assert "2027-01-08（估算）" in page and "已超期" in page
+        assert "2027年的节假日还没录入，按周一到周五估算" in page
+
+        # the year added: counted with its holidays (1 January off), no longer estimated
+        (data_dir / "holidays.toml").write_text(
+            '[2027]\nnotice = "test"\nholidays = ["2027-01-01"]\nworkdays = []\n',
+            encoding="utf-8")
+        text = client.get("/complaints").text
+        assert "答复期限：2027-01-11" in text and "估算" not in text
+
+
+PAGE_MOST = 100 * 1024
+NEXT = re.compile(r'<a href="/console(/complaints\?page=\d+)">下一页</a>')
+
+
+def test_a_kiosks_flood_of_reports_is_paged_and_the_real_one_reached(
+        county: CountyServer, tmp_path: Path, data_dir: Path) -> None:
+    # a real report, then a rogue kiosk of the same village sends 250 with
+    # valid codes, nothing sealed, its clock saying 4 January 2021
+    genuine = file_report(data_dir, tmp_path, KIOSK, ComplaintForm("fees"))
+    rng = Random(13)
+    backdated = datetime.fromisoformat("2021-01-04T09:00:00+08:00").timestamp()
+    with store_of(data_dir) as store, store.transaction():
+        for n in range(250):
+            store.add_event(KIOSK, f"flood-{n}", "complaint", backdated,
+                            json.dumps({"code": tracking.new_code(rng), "sealed": "x"}),
+                            time.time() + 1 + n)
+    client = handler(county)
+    pages, path = [], "/complaints"
+    while path:
+        page = client.get(path)
+        assert page.status_code == 200 and len(page.content) < PAGE_MOST
+        pages.append(page.text)
+        found = NEXT.search(page.text)
+        path = found[1] if found else ""
+    assert len(pages) == 6 and "上一页" in pages[1] and "没有列出" not in pages[0]
+    assert "待答复 <strong>251</strong> 件" in pages[0] and "已超期" not in pages[0]
+    assert sum(text.count(genuine.display_code) for text in pages) == 1
+
+
+def test_a_year_before_the_first_device_is_not_a_missing_holiday_table(
+        county: CountyServer, data_dir: Path) -> None:
+    # a kiosk's report that the county holds as arrived on 4 January 2021,
+    # years before any device of the county was enrolled
+    old = datetime.fromisoformat("2021-01-04T09:00:00+08:00").timestamp()
+    code = tracking.new_code(Random(2021))
+    with store_of(data_dir) as store, store.transaction():
+        store.add_event(KIOSK, "old-1", "complaint", old,
+                        json.dumps({"code": code, "sealed": "x"}), old)
+    page = handler(county).get("/complaints")
+    assert page.status_code == 200 and tracking.display(code) in page.text
+    assert "2021年的节假日还没录入" not in page.text
+    assert "请技术员" not in page.text and "holidays.toml" not in page.text

@@ -117,3 +117,21 @@ def test_what_a_user_gets_wrong_is_one_line_and_changes_nothing(tmp_path: Path) 
     assert twice.returncode == 65 and "exists already" in twice.stderr
     for ran in (short, village, twice):
         assert len(ran.stderr.splitlines()) == 1 and "Traceback" not in ran.stderr
+
+
+def test_each_sample_account_keeps_the_roles_its_pages_are_shown_with(tmp_path: Path) -> None:
+    """The tour logs in as each page's account: two seeders making the same
+    name would leave one of them refused (403) on every page of its role."""
+    from county.console.accounts import ROLES, load_account
+    from county.console.sample_data import sample_county
+    from county.console.tour import PAGES
+    from county.store import Store
+
+    sample = sample_county(tmp_path / "county")
+    with Store.open(sample.county.database) as store:
+        for page in PAGES:
+            role = page.path.strip("/").split("/")[0]
+            if page.account is None or role not in ROLES:
+                continue
+            account = load_account(store, page.account)
+            assert account is not None and account.has(role), page

@@ -6,6 +6,10 @@ changed. On both engines where the database decides."""
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from county.console import sample_data as sample
@@ -113,6 +117,24 @@ def test_a_brute_forced_login_is_stopped_and_told_when_to_try_again(console: Con
     assert actions == ["login_failed"] * MAX_FAILURES_PER_ACCOUNT + ["login_throttled"] * 2
     console.clock.offset = 16 * 60  # after the window
     assert console.person().log_in("wang").status_code == 303
+
+
+def test_guesses_sent_in_parallel_are_checked_no_more_than_the_limit(console: Console) -> None:
+    """Each attempt is written down before its password is checked, so 40
+    guesses at once see one another: only the limit's worth are tried."""
+    guesses = 40
+    start = threading.Barrier(guesses)
+
+    def guess(n: int) -> int:
+        guesser = console.person()
+        start.wait()
+        return guesser.log_in("wang", f"guess-{n}-wrong").status_code
+
+    with ThreadPoolExecutor(guesses) as pool:
+        answers = Counter(pool.map(guess, range(guesses)))
+    assert answers == {401: MAX_FAILURES_PER_ACCOUNT, 429: guesses - MAX_FAILURES_PER_ACCOUNT}
+    actions = Counter(action for actor, action, _ in audit_actions(console) if actor == "wang")
+    assert actions["login_failed"] == MAX_FAILURES_PER_ACCOUNT
 
 
 def test_an_approver_cannot_approve_a_request_of_the_station_they_keep(

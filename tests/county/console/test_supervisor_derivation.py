@@ -172,3 +172,33 @@ def test_the_figures_add_up(facts: list[Fact]) -> None:
             {month_of(f.at) for f in mine}, reverse=True)
     assert sorted(v.village for v in villages) == sorted({f.village for f in facts})
     assert everything.counts == {w: sum(1 for f in facts if f.what == w) for w in WHAT}
+
+
+MAX_WIRE = 2**53 - 1  # the largest number a device's JSON may carry (protocol.wire_json)
+wire_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-MAX_WIRE, MAX_WIRE)
+    | st.floats(-MAX_WIRE, MAX_WIRE, allow_nan=False) | st.text(max_size=8)
+    | st.sampled_from(["stamp", "approved", "alarm_not_returned", "alarm_press_over", PHOTO]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner,
+                                                                max_size=3),
+    max_leaves=6)
+FIELDS = ("seq", "kind", "at", "aid", "photo", "slot", "n", "remaining", "reason", "uses",
+          "req", "prev", "hash")
+wire_records = st.lists(
+    st.builds(lambda seq, fields: {"seq": seq, **fields}, st.integers(1, 6),
+              st.dictionaries(st.sampled_from(FIELDS), wire_values, max_size=8))
+    | wire_values, max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(records=wire_records, alarm_payload=st.dictionaries(
+    st.sampled_from(("code", "raised_at", "blobs", "text", "slot", "counts")), wire_values))
+def test_no_record_or_alarm_a_station_may_send_breaks_the_alerts(
+        records: list[Any], alarm_payload: dict[str, Any]) -> None:
+    # any value the wire lets through, in any field: an alert or none, never an error
+    alarms = [AlarmEvent(STATION, "e1", T0, alarm_payload)]
+    from_alarms(alarms, {})
+    from_ledger(STATION, records, alarms, {"x": 1}, T0)
+    station_timeline(STATION, records)
+    differing_pages(STATION, [r for r in records if isinstance(r, dict) and "seq" in r],
+                    {"x": ("R1", PHOTO)}, lambda digest: PageHash(1, 1), set())

@@ -84,10 +84,36 @@ def test_an_enrollment_code_from_the_page_enrolls_the_device_and_is_audited(
     with Store.open(console.sample.county.database) as store:
         rows = store.execute("SELECT actor, action, object, detail FROM console_audit "
                              "WHERE action = 'enroll_code'")
-        assert store.enroll_code(code_digest(code)) is not None
+        assert store.enroll_code(code_digest(code, sample.VILLAGE)) is not None
     assert [(r["actor"], r["object"]) for r in rows] == [("zhang", "device:ve-330226100201-kiosk9")]
     assert code not in rows[0]["detail"]  # the audit never holds the code itself
     assert zhang.get("/technician/enroll").text.count(code) == 0  # shown once
+
+
+def test_a_code_from_the_page_enrolls_the_device_only_in_its_village(
+        sqlite_console: Console) -> None:
+    """A technician's code is made for the device's village: the device
+    cannot choose another when it enrolls (atk13 finding 6)."""
+    console = sqlite_console
+    zhang = person(console, "zhang")
+    made = zhang.post("/technician/enroll", {"device": "ve-330226100201-seal9", "role": "seal"})
+    code = made.text.split('id="enroll-code">')[1].split("<")[0]
+    device = Device(console.server, "ve-330226100201-seal9")
+    elsewhere = device.enroll(code, role="seal", village=sample.OTHER_VILLAGE)
+    assert elsewhere.status_code == 403 and elsewhere.json()["error"] == "bad_code"
+    assert device.enroll(code, role="seal").status_code == 200
+    with Store.open(console.sample.county.database) as store:
+        enrolled = store.device("ve-330226100201-seal9")
+        assert enrolled is not None and enrolled.village_code == sample.VILLAGE
+
+
+def test_an_id_naming_two_villages_is_the_first_ones(sqlite_console: Console) -> None:
+    console = sqlite_console
+    chen = person(console, "chen")  # sees only the other village
+    refused = chen.post("/technician/enroll",
+                        {"device": f"ve-{sample.VILLAGE}-{sample.OTHER_VILLAGE}-k7",
+                         "role": "kiosk"})
+    assert refused.status_code == 403 and "不属于你负责的村" in text(refused)
 
 
 def test_a_bad_device_id_or_role_is_said_plainly(console: Console) -> None:
