@@ -46,6 +46,15 @@ def amount_text(amount_yuan: float | None) -> str:
     return f"金额 {amount_yuan:g} 元"
 
 
+def detail_line(text: str, amount_yuan: float | None, contractor: str | None) -> str:
+    """An entry's line under its title, as the kiosk shows it: the text,
+    the amount, the contractor."""
+    parts = [part for part in (text, amount_text(amount_yuan)) if part]
+    if contractor:
+        parts.append(f"承接单位 {contractor}")
+    return "  ".join(parts)
+
+
 def withdrawn_body() -> dict[str, Any]:
     """The body that withdraws a disclosure: its next version, with no entries."""
     return {"entries": []}

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from county.inputs import whole_or_none
-from protocol.disclosure import CATEGORIES, DEFAULT_SOURCE, amount_text, category_of
+from protocol.disclosure import CATEGORIES, DEFAULT_SOURCE, amount_text, category_of, detail_line
 
 FIELDS = ("village", "category", "title", "date", "amount", "contractor", "text")
 MAX_TITLE = 60
@@ -86,10 +86,7 @@ class Entry:
     @property
     def detail(self) -> str:
         """The kiosk row's third line: text, amount, contractor."""
-        parts = [part for part in (self.text, self.amount_text) if part]
-        if self.contractor:
-            parts.append(f"承接单位 {self.contractor}")
-        return "  ".join(parts)
+        return detail_line(self.text, self.amount_yuan, self.contractor)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,15 @@ from typing import Any
 
 from kiosk.viewmodels.feeds import FeedReader
 from kiosk.viewmodels.freshness import date_label
-from protocol.disclosure import CATEGORIES, DEFAULT_SOURCE, KIND, OTHER, amount_text, category_of
+from protocol.disclosure import (
+    CATEGORIES,
+    DEFAULT_SOURCE,
+    KIND,
+    OTHER,
+    amount_text,
+    category_of,
+    detail_line,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +53,7 @@ class Disclosure:
     @property
     def detail(self) -> str:
         """The second line of a row: text, amount, contractor."""
-        parts = [part for part in (self.text, self.amount_text) if part]
-        if self.contractor:
-            parts.append(f"承接单位 {self.contractor}")
-        return "  ".join(parts)
+        return detail_line(self.text, self.amount_yuan, self.contractor)
 
 
 def _day(raw: object) -> date | None:
