@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 DEBUG_VARIABLE = "VILLAGE_EDGE_DEBUG"
 
 #: Each command built by a module of its own: its help line in
-#: ``village-edge --help``, and the module (``village_edge.NAME_commands``)
+#: ``village-edge --help``, and the module (``village_edge/<command>_commands.py``)
 #: whose ``add_NAME_parser`` builds its parser and ``run_NAME`` runs it.
 COMMAND_MODULES = {
     "sync": "the store-and-forward link to the county",

@@ -22,7 +22,7 @@ from tests.sync.fault_proxy import FaultProxy
 
 
 def fill(station: Station, count: int) -> list[str]:
-    streams = ["seal.ledger", "complaint", "heartbeat", "alarm", "receipt"]
+    streams = ["seal.ledger", "service", "heartbeat", "alarm", "receipt"]
     return [station.outbox.append(streams[n % 5], {"n": n, "text": "村务公开"})
             for n in range(count)]
 

@@ -94,7 +94,7 @@ def test_a_photo_the_county_refuses_for_good_is_set_aside(station: Station) -> N
     digest = station.outbox.put_blob(too_big)
     small = station.outbox.put_blob(b"a receipt")
     named = station.outbox.append("seal.request", {"req": "R1", "blobs": [digest, small]})
-    after = station.outbox.append("complaint", {"text": "路灯坏了"})
+    after = station.outbox.append("service", {"text": "路灯坏了"})
 
     station.agent(station.county.url).run_once()
 
@@ -151,8 +151,8 @@ def test_an_event_the_county_would_refuse_whole_is_set_aside_before_sending(
     nested: object = "deep"
     for _ in range(70):
         nested = {"a": nested}
-    bad = station.outbox.append("complaint", {"text": nested})
-    good = station.outbox.append("complaint", {"text": "垃圾清运不及时"})
+    bad = station.outbox.append("service", {"text": nested})
+    good = station.outbox.append("service", {"text": "垃圾清运不及时"})
 
     agent = station.agent(station.county.url)
     agent.run_once()

@@ -83,7 +83,7 @@ def held(state: Path, name: str) -> bool:
 def test_a_full_disk_while_a_document_arrives(tiny: Path, county: CountyServer) -> None:
     config, state = enrolled_device(tiny, county)
     with Outbox(state / "outbox") as outbox:
-        appended = [outbox.append("complaint", {"n": n}) for n in range(20)]
+        appended = [outbox.append("service", {"n": n}) for n in range(20)]
     operator.publish(county.data_dir, "disclosure", "budget", {"text": "村级财务公开" * 50_000})
 
     with full(tiny):
@@ -144,7 +144,7 @@ def test_the_daemon_lives_through_a_full_disk(tiny: Path, county: CountyServer) 
         assert wait_until(lambda: "is full" in str(status(config)["last_error"]), timeout=60)
         assert daemon.poll() is None  # still running
     with Outbox(state / "outbox") as outbox:
-        late = outbox.append("complaint", {"text": "路灯坏了"})
+        late = outbox.append("service", {"text": "路灯坏了"})
     assert wait_until(lambda: held(state, "budget") and late in stored(county), timeout=120)
     daemon.send_signal(signal.SIGTERM)
     assert daemon.wait(timeout=30) == 0
@@ -206,7 +206,7 @@ def test_a_damaged_photo_on_a_full_disk_holds_up_none_of_the_events(
         appended = [alarm]
         with contextlib.suppress(OSError):
             while True:
-                appended.append(outbox.append("complaint", {"text": "路灯坏了" * 200}))
+                appended.append(outbox.append("service", {"text": "路灯坏了" * 200}))
 
     result = cli(config, "sync", "run", "--once")
     assert "Traceback" not in result.stderr

@@ -71,7 +71,7 @@ def test_enroll_then_a_killed_agent_resumes_and_sends_each_event_once(
     assert enrolled.returncode == 0, enrolled.stdout
 
     with Outbox(state / "outbox") as outbox:
-        appended = [outbox.append("complaint", {"n": n, "text": "垃圾清运不及时"})
+        appended = [outbox.append("service", {"n": n, "text": "垃圾清运不及时"})
                     for n in range(3000)]
     # The daemon talks through a proxy that passes the first batch and holds the
     # second: it is killed while that upload is on the wire.
@@ -108,7 +108,7 @@ def test_once_against_an_unreachable_county_exits_non_zero(
     code = operator.make_enroll_code(county.data_dir, DEVICE)
     assert cli(config, "sync", "enroll", "--code", code).returncode == 0
     with Outbox(state / "outbox") as outbox:
-        outbox.append("complaint", {"n": 1})
+        outbox.append("service", {"n": 1})
     county.stop()
     result = cli(config, "sync", "run", "--once")
     assert result.returncode == 75  # try again later

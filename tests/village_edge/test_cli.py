@@ -246,7 +246,7 @@ def test_catalog_validate_names_every_problem(run_cli: Run, tmp_path: Path) -> N
 
 
 #: Runs ``village-edge ARGS`` in this process, then prints the exit status and
-#: the commands whose modules (``village_edge.NAME_commands``) were imported.
+#: the commands whose modules (``village_edge/<command>_commands.py``) were imported.
 MODULES_AFTER = """
 import json, sys
 from village_edge.cli import COMMAND_MODULES, main
