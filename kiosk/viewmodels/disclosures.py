@@ -20,7 +20,6 @@ from protocol.disclosure import (
     DEFAULT_SOURCE,
     KIND,
     OTHER,
-    amount_text,
     category_of,
     detail_line,
 )
@@ -45,10 +44,6 @@ class Disclosure:
     @property
     def date_text(self) -> str:
         return date_label(self.day) if self.day else "日期未写明"
-
-    @property
-    def amount_text(self) -> str:
-        return amount_text(self.amount_yuan)
 
     @property
     def detail(self) -> str:
