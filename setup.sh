@@ -195,8 +195,13 @@ DEVICE_PACKAGES=(
   libzbar0 libusb-1.0-0 fonts-noto-cjk espeak-ng
 )
 # The kiosk draws with SDL2 on KMS/DRM (no X server): GLES, EGL, GBM, DRM,
-# touch input (mtdev) and sound.
-KIOSK_PACKAGES=(libsdl2-2.0-0 libgles2 libegl1 libgbm1 libdrm2 libmtdev1 alsa-utils)
+# Mesa's drivers (GBM and EGL load the GPU's from libgl1-mesa-dri: v3d on a
+# Pi 4 or 5, virtio_gpu or kms_swrast in an emulator; without them SDL's
+# kmsdrm driver finds no way to draw), touch input (mtdev) and sound. Kivy's
+# wheel brings its own SDL2, built with kmsdrm; the OS's is for anything
+# built against it.
+KIOSK_PACKAGES=(libsdl2-2.0-0 libgles2 libegl1 libgbm1 libdrm2 libgl1-mesa-dri libmtdev1
+  alsa-utils)
 SEAL_PACKAGES=()
 # Only in Raspberry Pi OS's archive: installed where apt knows them.
 KIOSK_OPTIONAL_PACKAGES=()

@@ -31,8 +31,23 @@ def pip_command(release: Path, source: Source) -> list[str]:
     return [*pip, *offline, "--find-links", str(wheels), str(source.path)]
 
 
+#: Debian's python3-pip (a device package of setup.sh), seen from a release's
+#: environment through ``--system-site-packages``.
+OS_PIP = Path("usr/lib/python3/dist-packages/pip/__init__.py")
+
+
+def venv_command(release: Path, os_pip: bool) -> list[str]:
+    """Make the release's environment. With the OS's pip there, the
+    environment is made without a pip of its own: ``ensurepip`` is most of
+    the time ``venv`` takes (seconds on a Pi, minutes under emulation), and
+    the OS's pip, kept up to date by apt, installs into the environment all
+    the same."""
+    command = ["python3", "-m", "venv", "--system-site-packages"]
+    return [*command, "--without-pip", str(release)] if os_pip else [*command, str(release)]
+
+
 def build_release(source: Source, release: Path, runner: Runner,
-                  current: Path | None) -> None:
+                  current: Path | None, *, os_pip: bool = False) -> None:
     """Make *release* from *source*; *current* (the running release) lends
     its shared files when the source is a wheel, which has none. A build
     that fails is removed (one cut short by a power cut or SIGKILL is
@@ -41,15 +56,16 @@ def build_release(source: Source, release: Path, runner: Runner,
         shutil.rmtree(release)  # an interrupted build: start again
     release.parent.mkdir(parents=True, exist_ok=True)
     try:
-        _build(source, release, runner, current)
+        _build(source, release, runner, current, os_pip)
     except BaseException:
         shutil.rmtree(release, ignore_errors=True)
         raise
     (release / COMPLETE).touch()
 
 
-def _build(source: Source, release: Path, runner: Runner, current: Path | None) -> None:
-    runner.check(["python3", "-m", "venv", "--system-site-packages", str(release)], timeout=300)
+def _build(source: Source, release: Path, runner: Runner, current: Path | None,
+           os_pip: bool) -> None:
+    runner.check(venv_command(release, os_pip), timeout=300)
     runner.check(pip_command(release, source), timeout=PIP_TIMEOUT)
     for inside_source, inside_release in SHARED_FILES:
         origin = (source.path / inside_source if source.kind == "tree"

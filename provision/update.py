@@ -35,7 +35,7 @@ from typing import Any
 
 from device.state import DEVICE_STATE_DIR, DeviceState
 from durable.atomic import atomic_write
-from provision.build import build_release
+from provision.build import OS_PIP, build_release
 from provision.errors import ProvisionError
 from provision.health import Doctor, HealthCheck, Policy, Verdict
 from provision.passed import LAST, PassedReleases
@@ -269,7 +269,8 @@ class Updater:
                 lines.append(f"release {source.name} already built in {release}")
             else:
                 try:
-                    build_release(source, release, self.runner, self.layout.release(old))
+                    build_release(source, release, self.runner, self.layout.release(old),
+                                  os_pip=(self.device.root / OS_PIP).is_file())
                 except CommandError as error:
                     raise BuildFailed(f"building {source.name} failed, nothing was switched: "
                                       f"{error}") from error

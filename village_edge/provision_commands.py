@@ -25,8 +25,6 @@ OUTPUT_DIR = PathArg("output", "dir", writable_now=False)
 BOOT_FILE = Path("/boot/firmware/village-edge.toml")
 KIOSK_ENV = Path("/etc/village-edge/kiosk.env")
 WIFI_DIR = Path("/etc/NetworkManager/system-connections")
-ROLE_UNITS = ("village-edge-seal.service", "village-edge-kiosk.service",
-              "village-edge-sync.service")
 
 
 def add_provision_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -109,6 +107,7 @@ def apply_changes(outcome: Outcome, out: TextIO) -> None:
     import shutil
     import subprocess
 
+    from provision.services import ROLE_UNITS
     from provision.wifi import CONNECTION_NAME
 
     systemctl = shutil.which("systemctl")
@@ -116,8 +115,11 @@ def apply_changes(outcome: Outcome, out: TextIO) -> None:
     commands: list[list[str]] = []
     if nmcli and any(path.endswith(".nmconnection") for path in outcome.changed):
         commands += [[nmcli, "connection", "reload"], [nmcli, "connection", "up", CONNECTION_NAME]]
-    if systemctl:
-        commands.append([systemctl, "try-restart", *ROLE_UNITS])
+    units = ROLE_UNITS.get(outcome.summary.get("role", ""), ())
+    if systemctl and units:
+        # Only the installed role's units: a seal station has no kiosk unit,
+        # and naming one fails the whole try-restart ("not found").
+        commands.append([systemctl, "try-restart", *units])
     for command in commands:
         result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
         if result.returncode != 0:

@@ -37,6 +37,11 @@ def seal() -> Iterator[Guest]:
     yield from booted("seal")
 
 
+@pytest.fixture(scope="module")
+def kiosk() -> Iterator[Guest]:
+    yield from booted("kiosk")
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if STAGES.lines:
         terminalreporter.section("boot test: time of each stage (measured, not asserted)")

@@ -81,9 +81,10 @@ class Commissioning:
     fingerprint: str
 
 
-def prepare_county(directory: Path, device_id: str) -> Commissioning:
+def prepare_county(directory: Path, device_id: str, role: str) -> Commissioning:
     """A county data directory with a key and one enrollment code for
-    *device_id*, made with the suite's own command (as the operator would)."""
+    *device_id* as *role*, made with the suite's own command (as the operator
+    would)."""
     init_county(directory)
 
     def county(*args: str) -> str:
@@ -93,7 +94,7 @@ def prepare_county(directory: Path, device_id: str) -> Commissioning:
         assert result.returncode == 0, result.stderr
         return result.stdout
 
-    made = county("enroll-code", "--device", device_id, "--role", "seal")
+    made = county("enroll-code", "--device", device_id, "--role", role)
     code = re.search(r"enrollment code for \S+(?: \(\w+\))?: (\S+)", made)
     assert code, made
     fingerprint = _fingerprint(county("key"))
@@ -139,7 +140,7 @@ def read_boot_partition(image: Path) -> str:
     return result.stdout.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
-def install(root: Path, role: str, gpio_sim: Path, county: Path) -> None:
+def install(root: Path, role: str, gpio_sim: Path | None, county: Path) -> None:
     """The fixtures of *role* into *root*, replacing those of an earlier run."""
     _remove_earlier(root)
     lib = root / LIB
@@ -163,6 +164,7 @@ def install(root: Path, role: str, gpio_sim: Path, county: Path) -> None:
         dropin = root / UNITS / "village-edge-seal.service.d"
         dropin.mkdir(exist_ok=True)
         shutil.copy(GUEST / "boot-test-board.conf", dropin / "boot-test-board.conf")
+        assert gpio_sim is not None, "a seal station's guest needs the gpio-sim module"
         kver = kernel_version(root)
         updates = root / "lib/modules" / kver / "updates"
         updates.mkdir(parents=True, exist_ok=True)
@@ -171,7 +173,10 @@ def install(root: Path, role: str, gpio_sim: Path, county: Path) -> None:
     (root / "etc/fstab").write_text(
         "# the root and the boot partition, as on a Raspberry Pi's SD card\n"
         "/dev/vda / ext4 rw,errors=remount-ro 0 1\n"
-        "LABEL=bootfs /boot/firmware vfat defaults 0 0\n")
+        # A loaded machine's emulator can take more than systemd's 90 s to
+        # show the disk; past that, local-fs.target fails and the guest boots
+        # into emergency mode with nothing of the suite started.
+        "LABEL=bootfs /boot/firmware vfat defaults,x-systemd.device-timeout=15min 0 0\n")
     (root / "boot/firmware").mkdir(parents=True, exist_ok=True)
     (root / "etc/hostname").write_text(f"village-edge-{role}\n")
     Root(root).check(f"depmod -a {kernel_version(root)} && systemctl enable {' '.join(units)}")

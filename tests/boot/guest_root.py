@@ -52,7 +52,8 @@ SOURCE = Path(__file__).resolve().parents[2]
 SOURCE_SKIP = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache",
                ".hypothesis", "node_modules", "tests", "bench", "image", "state", "build", "dist"}
 SRC_IN_ROOT = "usr/src/village-edge"
-ROLE_RECIPE = "2"
+ROLE_RECIPE = "3"  # make-updates.sh in the seal root
+MAKE_UPDATES = Path(__file__).resolve().parent / "guest" / "make-updates.sh"
 
 
 def base_tarball() -> Path:
@@ -102,7 +103,8 @@ def role_root(role: str, base: Path) -> Path:
     base or the source changed."""
     path = BOOT_CACHE / f"{role}-root"
     stamp = BOOT_CACHE / f"{role}-root.key"
-    key = f"{base.name} {source_digest()} {ROLE_RECIPE}"
+    recipe = hashlib.sha256(MAKE_UPDATES.read_bytes()).hexdigest()[:12]
+    key = f"{base.name} {source_digest()} {ROLE_RECIPE} {recipe}"
     if path.is_dir() and stamp.is_file() and stamp.read_text() == key:
         return path
     stamp.unlink(missing_ok=True)
@@ -133,6 +135,10 @@ def role_root(role: str, base: Path) -> Path:
         # which the release's virtual environment sees.
         Root(path).check("python3 -m pip install --quiet --break-system-packages --no-deps "
                          "'lgpio>=0.2'", timeout=900,
+                         binds=[(pip_cache, "/root/.cache/pip")])
+        # the two releases the update tests apply (see the script)
+        shutil.copy(MAKE_UPDATES, path / "tmp" / "make-updates.sh")
+        Root(path).check("bash /tmp/make-updates.sh && rm /tmp/make-updates.sh", timeout=1800,
                          binds=[(pip_cache, "/root/.cache/pip")])
     _forget_downloads(path)
     stamp.write_text(key)

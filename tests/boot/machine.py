@@ -252,7 +252,8 @@ class Machine:
 
     def run(self, command: str, timeout: float = 300) -> Result:
         """Run *command* (a shell line) in the guest as root."""
-        arguments = {"path": "/bin/sh", "arg": ["-c", command], "capture-output": True}
+        arguments: dict[str, Any] = {"path": "/bin/sh", "arg": ["-c", command],
+                                     "capture-output": True}
         try:
             started = self._agent_call("guest-exec", **arguments)
         except (ConnectionError, TimeoutError, OSError):

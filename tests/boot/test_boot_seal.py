@@ -18,11 +18,14 @@ from __future__ import annotations
 import json
 import re
 import time
+import tomllib
+from pathlib import Path
 
 import pytest
 
 from tests.boot.guest_files import COUNTY_DIR
 from tests.boot.guests import Guest
+from tests.boot.paper import slip_printed
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 
@@ -120,6 +123,17 @@ def test_first_boot_enrolls_with_the_county_and_erases_the_code(seal: Guest) -> 
     assert re.search(r'^enroll_code = ""', boot_file, re.MULTILINE), boot_file
 
 
+def test_first_boot_prints_the_commissioning_slip_on_the_usb_printer(seal: Guest) -> None:
+    """The slip reaches the USB receipt printer (a printer gadget in the
+    guest, its paper relayed to this machine): a raster of the Chinese text
+    and a QR code that reads this device's id."""
+    unit = "village-edge-firstboot.service"
+    paper = slip_printed(seal.machine, seal.commissioning.device_id, SETTLE)
+    assert paper.qr == [seal.commissioning.device_id], \
+        f"{paper}\n{journal(seal, unit)}\n{journal(seal, 'boot-test-printer-relay.service')}"
+    assert paper.lines_of_ink >= 10, paper  # the slip's text, not only the code
+
+
 def test_the_station_starts_on_the_gpio_chip_with_every_lock_driven_low_first(
     seal: Guest,
 ) -> None:
@@ -139,7 +153,7 @@ def test_the_station_starts_on_the_gpio_chip_with_every_lock_driven_low_first(
             order.append(int(str(event["line"])))
     assert sorted(order[:len(LOCKS)]) == sorted(LOCKS.values()), order
     for event in events:
-        if int(str(event["line"])) in LOCKS.values() and "output" in event["flags"]:
+        if int(str(event["line"])) in LOCKS.values() and "output" in str(event["flags"]):
             assert event["level"] == "0", event
     said = seal.machine.check(f"journalctl -b -u {UNIT} -o cat --no-pager")
     assert "running: party, committee, coop locked" in said, said[-3000:]
@@ -187,30 +201,63 @@ def test_a_hung_station_is_restarted_by_the_watchdog_with_the_locks_low(seal: Gu
         assert levels(seal, line) == {"0"}, f"{slot} lock (GPIO{line}) is not held low"
 
 
-def test_an_approval_from_the_county_unlocks_exactly_the_approved_seal(seal: Guest) -> None:
-    machine = seal.machine
+def unlocked(guest: Guest, slot: str = "committee") -> bool:
+    """Whether *slot*'s lock line is driven (a held lock is PWM: some reads 1)."""
+    return "1" in levels(guest, LOCKS[slot], 20)
+
+
+def unlock(guest: Guest) -> str:
+    """A session of its own for the committee seal: the station asks, the
+    county approves, the lock line moves; the request's id. A session ends by
+    itself (the lock's 120 s hardware limit, the approval's minutes): a test
+    that needs one open makes its own rather than trust an earlier test's
+    (under emulation on a loaded machine, a test can take minutes)."""
+    machine = guest.machine
     machine.check(f"systemctl stop {UNIT}")
     req = machine.check(f"cd {STATE} && runuser -u village-edge -- {PY} -c '{REQUEST}'",
                         timeout=300).strip().splitlines()[-1]
     machine.check(f"systemctl start {UNIT}", timeout=600)
-    wait_active(seal)
+    wait_active(guest)
     # The sync agent takes the request to the county, which the approver answers.
     assert machine.wait_until(f"{county('requests')} | grep -q {req}", SETTLE), \
-        journal(seal, "village-edge-sync.service")
+        journal(guest, "village-edge-sync.service")
     machine.check(county(f"approve --request {req} --uses 1 --qr /tmp"))
+    line = LOCKS["committee"]
     assert machine.wait_until(
-        f"[ $(cat /run/boot-test/gpio/sim_gpio{LOCKS['committee']}/value) = 1 ] || "
-        f"for i in $(seq 20); do [ $(cat /run/boot-test/gpio/sim_gpio{LOCKS['committee']}/"
-        f"value) = 1 ] && exit 0; sleep 0.05; done; exit 1", SETTLE), journal(seal)
-    assert "1" in levels(seal, LOCKS["committee"], 20)
+        f"for i in $(seq 20); do [ $(cat /run/boot-test/gpio/sim_gpio{line}/value) = 1 ] "
+        "&& exit 0; sleep 0.05; done; exit 1", SETTLE), journal(guest)
+    return req
+
+
+def test_an_approval_from_the_county_unlocks_exactly_the_approved_seal(seal: Guest) -> None:
+    unlock(seal)
+    assert unlocked(seal, "committee")
     for slot in ("party", "coop"):
         assert levels(seal, LOCKS[slot], 20) == {"0"}, f"{slot} was not approved yet moved"
     kinds = [str(record.get("event", record.get("kind", ""))) for record in ledger(seal)]
     assert any("unlock" in kind or "approv" in kind for kind in kinds), kinds
 
 
+def test_an_update_is_refused_while_an_approved_session_is_open(seal: Guest) -> None:
+    """The session the county approved is still open (the seal is out): the
+    technician's ``village-edge update apply`` changes nothing and says why."""
+    machine = seal.machine
+    if not unlocked(seal):
+        unlock(seal)
+    current = machine.check("readlink /opt/village-edge/current").strip()
+    ran = machine.run(f"{VE} update apply --from /usr/src/village-edge", timeout=600)
+    assert ran.returncode == 75, ran.output  # try again later
+    assert "approved session open" in ran.stderr and "nothing was changed" in ran.stderr, \
+        ran.output
+    assert "Traceback" not in ran.stderr, ran.stderr
+    assert machine.check("readlink /opt/village-edge/current").strip() == current
+    assert machine.check("ls /opt/village-edge/releases").split() == [current.split("/")[-1]]
+    assert show(seal, "ActiveState") == "active"  # the session goes on
+
+
 def test_a_station_killed_while_unlocked_comes_back_locked_and_says_so(seal: Guest) -> None:
     machine = seal.machine
+    unlock(seal)  # a session of its own: killed seconds after the lock line moved
     restarts = int(show(seal, "NRestarts"))
     machine.check(f"systemctl kill -s KILL {UNIT}")
     wait_active(seal, restarts=restarts + 1)
@@ -242,3 +289,82 @@ def test_the_sync_agent_delivers_the_stations_events_and_photos_to_the_county(
         time.sleep(5)
     assert "seal.request" in streams and "seal.ledger" in streams, stats
     assert stats["blobs"]["complete"] >= 1, stats  # type: ignore[index]
+
+
+UPDATES = "/usr/src/updates"  # tests/boot/guest/make-updates.sh: a wheel in good/ and bad/
+EVENTS = f"""
+import json, sqlite3
+rows = sqlite3.connect("/{COUNTY_DIR}/county.db").execute(
+    "SELECT payload FROM events WHERE stream = ? ORDER BY received", ("update",))
+print(json.dumps([json.loads(payload) for (payload,) in rows]))
+"""
+
+
+def update_events(guest: Guest) -> list[dict[str, object]]:
+    """The station's ``update`` events as the county holds them."""
+    events: list[dict[str, object]] = json.loads(guest.machine.check(f"{PY} -c '{EVENTS}'"))
+    return events
+
+
+def county_told(guest: Guest, event: str) -> list[dict[str, object]]:
+    """The county's ``update`` events named *event*, once the sync agent has
+    brought one (or nothing, after a while)."""
+    deadline = time.monotonic() + SETTLE
+    while True:
+        found = [e for e in update_events(guest) if e.get("event") == event]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(5)
+
+
+def version() -> str:
+    """The suite's version, which make-updates.sh's releases carry on."""
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    return str(project["project"]["version"])
+
+
+def release(guest: Guest) -> str:
+    return guest.machine.check("readlink /opt/village-edge/current").strip().rsplit("/", 1)[-1]
+
+
+def test_a_good_release_is_applied_under_systemd_and_kept(seal: Guest) -> None:
+    """A technician applies the next release (a wheel from a USB stick): the
+    role's units restart on it under systemd, pass the health check (active,
+    no restart, the watchdog pinged, the doctor), and it stays; the county
+    is told."""
+    machine = seal.machine
+    before, pid = release(seal), show(seal, "MainPID")
+    ran = machine.run(f"{VE} update apply --from {UPDATES}/good --deadline {START:.0f}",
+                      timeout=2 * START)
+    assert ran.returncode == 0, ran.output + journal(seal)
+    after = release(seal)
+    assert after != before and after.startswith(f"{version()}.post1-"), (before, after)
+    # started again after the switch, so from the new release, and kept running
+    assert show(seal, "ActiveState") == "active" and show(seal, "MainPID") != pid
+    for slot, line in LOCKS.items():
+        assert levels(seal, line) == {"0"}, f"{slot} lock (GPIO{line}) is not held low"
+    told = county_told(seal, "updated")
+    assert told and told[-1]["to"] == after, update_events(seal)
+
+
+def test_a_release_whose_station_does_not_start_is_rolled_back_and_the_county_told(
+    seal: Guest,
+) -> None:
+    """The next release's station exits at every start: within the deadline
+    the health check sees it restarting, ``current`` goes back, the station
+    runs again on the release before with every lock low, and the county
+    hears why."""
+    machine = seal.machine
+    before = release(seal)
+    ran = machine.run(f"{VE} update apply --from {UPDATES}/bad --deadline 240",
+                      timeout=2 * START)
+    assert ran.returncode == 1, ran.output
+    assert "Traceback" not in ran.stderr, ran.stderr
+    assert release(seal) == before
+    wait_active(seal)
+    for slot, line in LOCKS.items():
+        assert levels(seal, line) == {"0"}, f"{slot} lock (GPIO{line}) is not held low"
+    told = county_told(seal, "rolled_back")
+    assert told, update_events(seal)
+    assert told[-1]["to"] == before and str(told[-1]["from"]).startswith(f"{version()}.post2-")
+    assert UNIT in json.dumps(told[-1], ensure_ascii=False), told[-1]

@@ -228,3 +228,33 @@ def test_removing_the_code_keeps_every_other_byte() -> None:
     assert out.startswith(b'\xef\xbb\xbf[county]\r\nurl = "x"\r\nenroll_code = ""    # used ')
     assert out.endswith(b'\r\n[wifi]\r\nenroll_code = "not this one"\r\n')
     assert without_code(out, 0) == out
+
+
+@pytest.mark.parametrize("role", ["seal", "kiosk"])
+def test_first_boot_restarts_only_the_units_of_the_installed_role(
+    county: CountyServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, role: str
+) -> None:
+    """A seal station has no kiosk unit (and a kiosk no seal unit): naming
+    one makes systemctl refuse the whole try-restart ("Unit ... not found"),
+    and the new configuration is not taken up until the next boot. systemctl
+    is the one stand-in (this machine's PID 1 is not systemd); the booted
+    test (tests/boot/) runs the real one."""
+    device_id = f"ve-330226100201-{role}9"
+    code = operator.make_enroll_code(county.data_dir, device_id, role=role)
+    device = Device(tmp_path / role)
+    device.write_boot(boot_text(county.url, role=role, id=device_id,
+                                key_fingerprint=county.key_fingerprint, enroll_code=code))
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    calls = tmp_path / f"systemctl-{role}.txt"
+    (bin_dir / "systemctl").write_text(f'#!/bin/sh\necho "$@" >> {calls}\n')
+    (bin_dir / "systemctl").chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+
+    status, out = device.provision("--restart-services", "--slip", "never")
+
+    assert status == 0, out
+    other = "kiosk" if role == "seal" else "seal"
+    assert calls.read_text().split() == ["try-restart", f"village-edge-{role}.service",
+                                         "village-edge-sync.service"], (other, out)
+    assert "note:" not in out

@@ -55,10 +55,11 @@ for key, value in props.items():
 """
 
 FAKE_PYTHON3 = """#!/bin/sh
-# python3 -m venv --system-site-packages DIR
+# python3 -m venv --system-site-packages [--without-pip] DIR
 echo "[\\"python3\\", \\"$*\\"]" >> "$FAKE_SYSTEM/calls.log"
-mkdir -p "$4/bin"
-cp "$FAKE_SYSTEM/release-python" "$4/bin/python"
+for dir; do :; done  # the last argument
+mkdir -p "$dir/bin"
+cp "$FAKE_SYSTEM/release-python" "$dir/bin/python"
 """
 
 FAKE_RELEASE_PYTHON = """#!/bin/sh
@@ -200,6 +201,21 @@ def _update(fake: Fake, *args: str) -> Ran:
 
 
 FAST = ("--deadline", "3", "--settle", "0.3")
+
+
+def test_a_release_uses_the_os_pip_where_there_is_one(fake: Fake, source: Path) -> None:
+    """With Debian's python3-pip installed (setup.sh installs it on a
+    device) the release's environment is made without ensurepip."""
+    os_pip = fake.root / "usr/lib/python3/dist-packages/pip/__init__.py"
+    os_pip.parent.mkdir(parents=True)
+    os_pip.write_text("")
+    new = Source.find(source).name
+    code, out = update(fake, "apply", "--from", str(source), *FAST)
+    assert code == 0, out
+    release = fake.layout.release(new)
+    assert ["python3", f"-m venv --system-site-packages --without-pip {release}"] in \
+        fake.changing_calls()
+    assert ["pip", f"-m pip install --quiet {source}"] in fake.changing_calls()
 
 
 def test_a_healthy_update_is_kept_and_reported(fake: Fake, source: Path) -> None:
