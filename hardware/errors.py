@@ -14,6 +14,10 @@ class PinConflictError(HardwareError, ValueError):
     """Two devices were given the same pin, or a pin that does not exist."""
 
 
+class PinBusyError(HardwareError, RuntimeError):
+    """A GPIO line is held by another process (another station, a test)."""
+
+
 class DeviceClosedError(HardwareError, RuntimeError):
     """A device was used after its ``close()``."""
 

@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING
 from gpiozero import Factory
 
 from hardware.buzzer import StatusBuzzer
+from hardware.errors import PinBusyError
 from hardware.failsafe import PROCESS_FAILSAFE, FailSafe
 from hardware.lamp import StatusLamp
 from hardware.lock import SealLock
 from hardware.patterns import Signal
+from hardware.pin_busy import line_busy
 from hardware.sensors import LidSensor, PlungerSensor, SleeveSensor, TimerFactory
 from hardware.station_spec import SlotSpec as SlotSpec  # the settings, kept apart
 from hardware.station_spec import StationSpec as StationSpec
@@ -90,7 +92,21 @@ class Station:
     ) -> Station:
         """Make every pin device of *spec*; attach a printer afterwards.
         *timer_factory* makes the switches' settling timers (see
-        :class:`~hardware.sensors.DebouncedSwitch`)."""
+        :class:`~hardware.sensors.DebouncedSwitch`). A line another process
+        holds is a :class:`~hardware.errors.PinBusyError`."""
+        try:
+            return cls._build(spec, pin_factory, failsafe, timer_factory)
+        except Exception as error:
+            if not line_busy(error):
+                raise
+            raise PinBusyError(
+                f"a GPIO line of this station is held by another process ({error}): is "
+                "the seal station already running? Stop the other process first "
+                "('gpioinfo' lists the lines in use and who holds them)") from error
+
+    @classmethod
+    def _build(cls, spec: StationSpec, pin_factory: Factory, failsafe: FailSafe | None,
+               timer_factory: TimerFactory | None) -> Station:
         with contextlib.ExitStack() as made:
             slots = []
             # Locks first: every solenoid is driven low before anything else.

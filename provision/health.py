@@ -6,6 +6,12 @@ that the old release did not already report.
 Why "no new FAIL" rather than "no FAIL": a printer out of paper or a week
 without network is a FAIL on the old release too, and must not block every
 update (including the one that fixes it). ``strict`` asks for no FAIL at all.
+
+A unit that crash-loops is judged at once, not at the deadline: after
+``max_restarts`` automatic restarts (a crash or its watchdog) within the
+trial, or once systemd gives up on it (``failed``, its start limit hit), the
+release is unhealthy. Waiting out the deadline would only keep a seal
+station without its seals for minutes longer.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ class Policy:
     deadline: float = 180.0   # seconds from the restart for everything to be healthy
     settle: float = 10.0      # seconds each unit must stay active without a restart
     strict: bool = False      # doctor: no FAIL at all, not just no new one
+    max_restarts: int = 3     # automatic restarts of one unit that end the trial at once
 
     @property
     def poll(self) -> float:
@@ -76,6 +83,35 @@ def _check_name(line: str) -> str:
     return line.partition(":")[0]
 
 
+class RestartCount:
+    """Each unit's automatic restarts seen during one trial. ``NRestarts``
+    counts from the unit's last explicit start, and the restart that began
+    the trial is queued (``--no-block``): the first reads may still show the
+    old run's count, then the count starts again from 0. Only increases
+    between two reads are counted."""
+
+    def __init__(self) -> None:
+        self.last: dict[str, int] = {}
+        self.seen: dict[str, int] = {}
+        self.started: set[str] = set()  # units seen not failed since the trial began
+
+    def given_up(self, state: UnitState, limit: int) -> str | None:
+        """Why the trial should end now for this unit, or None."""
+        unit = state.unit
+        before = self.last.get(unit)
+        self.last[unit] = state.restarts
+        if before is not None and state.restarts > before:
+            self.seen[unit] = self.seen.get(unit, 0) + state.restarts - before
+        if state.active != "failed":
+            self.started.add(unit)
+        elif unit in self.started:  # failed again after the restart: systemd gave up
+            return f"{unit} failed ({state.sub}): systemd stopped restarting it"
+        if self.seen.get(unit, 0) >= limit:
+            return (f"{unit} restarted {self.seen[unit]} times (crashing or killed by its "
+                    "watchdog): not waiting for the deadline")
+        return None
+
+
 class HealthCheck:
     """Watches *units* until they are healthy or the deadline passes."""
 
@@ -95,6 +131,7 @@ class HealthCheck:
         deadline = start + policy.deadline
         first: dict[str, UnitState] = {}   # the first active state seen, per unit
         since: dict[str, float] = {}       # when each unit was first seen active
+        loops = RestartCount()
         next_doctor = start
         doctor_fails: list[str] | None = None
         while True:
@@ -106,6 +143,9 @@ class HealthCheck:
                 except CommandError as error:
                     problems.append(f"{unit}: {error}")
                     continue
+                given_up = loops.given_up(state, policy.max_restarts)
+                if given_up is not None:
+                    return Verdict(False, [given_up], waited=self.clock() - start)
                 if state.active != "active":
                     first.pop(unit, None)
                     since.pop(unit, None)

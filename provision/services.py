@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from provision.system import CommandError, Runner
 
 SYNC_UNIT = "village-edge-sync.service"
+SEAL_UNIT = "village-edge-seal.service"
 ROLE_UNITS = {
-    "seal": ("village-edge-seal.service", SYNC_UNIT),
+    "seal": (SEAL_UNIT, SYNC_UNIT),
     "kiosk": ("village-edge-kiosk.service", SYNC_UNIT),
-    "all": ("village-edge-seal.service", "village-edge-kiosk.service", SYNC_UNIT),
+    "all": (SEAL_UNIT, "village-edge-kiosk.service", SYNC_UNIT),
 }
 PROPERTIES = ("ActiveState", "SubState", "NRestarts", "UnitFileState", "WatchdogUSec",
               "WatchdogTimestampMonotonic", "MainPID")
@@ -76,8 +77,14 @@ class Systemctl:
 
     def restart(self, units: Sequence[str]) -> str | None:
         """Ask systemd to restart *units* without waiting for them to be ready
-        (the health check waits, with its deadline); a problem, or None."""
+        (the health check waits, with its deadline); a problem, or None.
+
+        Their failed state and start rate limit are cleared first: a release
+        that crash-looped until systemd gave up ("start request repeated too
+        quickly") must not keep the release put back in its place from
+        starting for the rest of the limit's interval."""
         if not units:
             return None
+        self.runner.run([self.command, "reset-failed", *units], timeout=60)
         result = self.runner.run([self.command, "restart", "--no-block", *units], timeout=60)
         return None if result.ok else result.describe()

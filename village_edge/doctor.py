@@ -15,6 +15,7 @@ import grp
 import os
 import pwd
 import stat
+import subprocess
 import time
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from device.clock import read_clock_state
 from device.config import Config
 from device.runtime import make_pin_factory, make_printer, simulated_world
 from hardware.buzzer import StatusBuzzer
-from hardware.errors import HardwareError, PrinterError
+from hardware.errors import HardwareError, PinBusyError, PrinterError
 from hardware.lamp import StatusLamp
 from hardware.lock import SealLock
 from hardware.pins import factory_description
@@ -33,6 +34,7 @@ from hardware.printer import ReceiptPrinter
 from hardware.sensors import LidSensor, PlungerSensor, SleeveSensor
 from hardware.station import Station
 from protocol.signing import new_private_key
+from provision.services import SEAL_UNIT
 from sync.client import CountyClient, CountyError
 from sync.enrollment import Enrollment, EnrollmentError
 from sync.outbox import OutboxError, peek_stats
@@ -239,6 +241,26 @@ def check_clock() -> Finding:
                 "check the network and that systemd-timesyncd or chrony is running")
 
 
+def check_held_lines(error: PinBusyError) -> Finding:
+    """The station's lines are held by another process: by the running seal
+    station, as they should be (the doctor does not take them from it), or
+    by something else while the station is down."""
+    if unit_active(SEAL_UNIT):
+        return ok("devices", f"held by the running seal station ({SEAL_UNIT}); not opened "
+                             f"(stop it with 'systemctl stop {SEAL_UNIT}' to test them)")
+    return fail("devices", str(error), f"{SEAL_UNIT} is not running: stop what holds the lines")
+
+
+def unit_active(unit: str) -> bool:
+    """Whether systemd runs *unit* now (False where there is no systemd)."""
+    try:
+        ran = subprocess.run(["systemctl", "is-active", "--quiet", unit], timeout=10,
+                             check=False, capture_output=True)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return ran.returncode == 0
+
+
 def check_pin_factory(config: Config, asked_to_simulate: bool, factory: Factory) -> Finding:
     line = factory_description(factory)
     if config.simulate and not asked_to_simulate and not config.is_embedded_default:
@@ -358,6 +380,8 @@ def diagnose(config: Config, *, asked_to_simulate: bool) -> list[Finding]:
         findings.append(check_pin_factory(config, asked_to_simulate, factory))
         try:
             station = Station.build(config.station, pin_factory=factory)
+        except PinBusyError as error:
+            findings.append(check_held_lines(error))
         except HardwareError as error:
             findings.append(fail("devices", str(error), "check the wiring and the pins"))
         else:

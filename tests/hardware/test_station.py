@@ -6,6 +6,7 @@ import pytest
 from gpiozero.exc import GPIOPinInUse
 from gpiozero.pins.mock import MockFactory
 
+from hardware.errors import PinBusyError
 from hardware.failsafe import FailSafe
 from hardware.lock import LockState, LockTiming
 from hardware.simulation import SimulatedWorld
@@ -59,6 +60,32 @@ def test_a_failed_build_releases_everything_it_made(
     with pytest.raises(GPIOPinInUse):
         Station.build(clash, pin_factory=factory, failsafe=failsafe)
     # nothing half-started: every pin is free again and the lock rests low
+    assert factory.pin(27).state == 0
+    with Station.build(SPEC, pin_factory=factory, failsafe=failsafe) as station:
+        assert station.slots["committee"].lock.is_locked
+
+
+class LgpioError(Exception):
+    """What lgpio raises (``lgpio.error``) for a line another process claimed."""
+
+
+def test_a_line_another_process_holds_is_named_as_such(
+    factory: MockFactory, failsafe: FailSafe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another station process (or the doctor while the station runs) holds
+    the sleeve's line: one clear error, and the lock made before is let go
+    low, as after any failed build."""
+    claim = factory.pin
+
+    def held_elsewhere(spec: object, **kwargs: object) -> object:
+        if spec == 13:
+            raise LgpioError("'GPIO busy'")
+        return claim(spec, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(factory, "pin", held_elsewhere)
+    with pytest.raises(PinBusyError, match=r"held by another process .*'GPIO busy'.*gpioinfo"):
+        Station.build(SPEC, pin_factory=factory, failsafe=failsafe)
+    monkeypatch.undo()
     assert factory.pin(27).state == 0
     with Station.build(SPEC, pin_factory=factory, failsafe=failsafe) as station:
         assert station.slots["committee"].lock.is_locked

@@ -46,6 +46,15 @@ unit = sys.argv[-1]
 current = os.path.basename(os.readlink(os.path.join(os.environ["FAKE_ROOT"],
                                                     "opt/village-edge/current")))
 units = answers.get(current, answers["*"])
+later_file = os.path.join(fake, "systemd-later.json")
+if os.path.exists(later_file):  # after N reads on one release, other answers
+    later = json.load(open(later_file))
+    if later["release"] == current:
+        reads = os.path.join(fake, "reads-" + current)
+        count = int(open(reads).read()) + 1 if os.path.exists(reads) else 1
+        open(reads, "w").write(str(count))
+        if count > later["after"]:
+            units = later["units"]
 props = dict(units.get(unit, {{"ActiveState": "inactive", "UnitFileState": "disabled"}}))
 counter = os.path.join(fake, "counter")
 tick = int(open(counter).read()) + 1 if os.path.exists(counter) else 1
@@ -139,6 +148,11 @@ class Fake:
 
     def answer_units(self, answers: dict[str, Any]) -> None:
         (self.system / "systemd.json").write_text(json.dumps(answers))
+
+    def after_reads(self, release: str, reads: int, units: dict[str, Any]) -> None:
+        """While *release* is current, answer *units* after its first *reads*."""
+        (self.system / "systemd-later.json").write_text(
+            json.dumps({"release": release, "after": reads, "units": units}))
 
     def doctor(self, report: str, release: str | None = None) -> None:
         name = f"doctor-{release}.json" if release else "doctor.json"
@@ -249,6 +263,9 @@ def test_a_failed_health_check_rolls_back(fake: Fake, source: Path) -> None:
     assert "ROLLED BACK" in out and "doctor FAIL devices: broken" in out
     restarts = [c for c in fake.changing_calls() if c[:2] == ["systemctl", "restart"]]
     assert len(restarts) == 2  # into the new release, and back
+    # each restart clears the failed state and start limit the crashes left
+    calls = [c[1] for c in fake.changing_calls() if c[0] == "systemctl"]
+    assert calls == ["reset-failed", "restart", "reset-failed", "restart"], calls
     [event] = fake.events()
     assert event["event"] == "rolled_back" and event["from"] == new and event["to"] == OLD
     assert "devices" in event["reason"] and event["restored_healthy"] is True
@@ -284,6 +301,35 @@ def test_a_crash_loop_or_a_silent_watchdog_rolls_back(
     code, out = update(fake, "apply", "--from", str(source), *FAST)
     assert code == 1 and expected in out, out
     assert fake.layout.current() == OLD
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ({"NRestarts": "+"}, "times (crashing or killed by its watchdog): not waiting for the"),
+    ({"ActiveState": "failed", "SubState": "failed"}, "failed (failed): systemd stopped"),
+])
+def test_a_crash_loop_is_rolled_back_without_waiting_for_the_deadline(
+    fake: Fake, source: Path, change: dict[str, str], expected: str
+) -> None:
+    """A station that keeps crashing is judged at once: the seal station is
+    back on the release that worked rather than without its seals until an
+    hour's deadline passes (the test's own timeout would end first)."""
+    new = Source.find(source).name
+    broken = dict(HEALTHY_UNITS)
+    broken["village-edge-seal.service"] = {**HEALTHY_UNITS["village-edge-seal.service"],
+                                           **change}
+    fake.answer_units({"*": HEALTHY_UNITS, new: broken})
+    if change.get("ActiveState") == "failed":  # starting at first, then systemd gives up
+        starting = {**broken["village-edge-seal.service"], "ActiveState": "activating",
+                    "SubState": "start"}
+        fake.answer_units({"*": HEALTHY_UNITS, new: {**broken,
+                                                      "village-edge-seal.service": starting}})
+        fake.after_reads(new, 2, broken)
+    code, out = update(fake, "apply", "--from", str(source), "--deadline", "3600",
+                       "--settle", "0.3")
+    assert code == 1 and expected in out, out
+    assert "not healthy within 3600 s" not in out
+    assert fake.layout.current() == OLD
+    assert fake.events()[0]["event"] == "rolled_back"
 
 
 def test_a_fail_the_old_release_had_is_tolerated_unless_strict(

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from device.config import load_config
+from hardware.errors import PinBusyError
 from seal_controller.ledger import Ledger
 from sync.outbox import Outbox
 from tests.village_edge.test_cli import lines_by_check, write_config
 from tests.village_edge.trees import snapshot
-from village_edge.doctor import check_state_dir
+from village_edge.doctor import check_held_lines, check_state_dir
 from village_edge.report import Status
 
 
@@ -100,3 +101,25 @@ def test_a_state_directory_the_service_user_cannot_write_fails_with_the_fix(
     os.chmod(state, 0o750)
     assert check_state_dir(config, service_user).status is Status.OK
     assert sorted(p.name for p in state.iterdir()) == ["outbox"]
+
+
+@pytest.mark.parametrize(("active", "status", "said"), [
+    (0, Status.OK, "held by the running seal station (village-edge-seal.service); not opened"),
+    (3, Status.FAIL, "village-edge-seal.service is not running: stop what holds the lines"),
+])
+def test_lines_the_running_station_holds_are_not_a_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, active: int, status: Status, said: str
+) -> None:
+    """Run while the station runs (a technician, or the health check after
+    an update), the doctor finds its lines held: that is the station doing
+    its job, not a fault; the same lines held while the station is down
+    are one."""
+    systemctl = tmp_path / "systemctl"  # the one seam: what systemd says of the unit
+    systemctl.write_text(f'#!/bin/sh\n[ "$*" = "is-active --quiet village-edge-seal.service" ]'
+                         f' && exit {active}\nexit 4\n')
+    systemctl.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    finding = check_held_lines(PinBusyError("a GPIO line of this station is held by another "
+                                            "process ('GPIO busy')"))
+    assert finding.status is status
+    assert said in f"{finding.detail} {finding.hint}", finding
