@@ -94,6 +94,7 @@ class RestartCount:
         self.last: dict[str, int] = {}
         self.seen: dict[str, int] = {}
         self.started: set[str] = set()  # units seen not failed since the trial began
+        self.failed: dict[str, int] = {}  # consecutive failed reads after that
 
     def given_up(self, state: UnitState, limit: int) -> str | None:
         """Why the trial should end now for this unit, or None."""
@@ -104,8 +105,13 @@ class RestartCount:
             self.seen[unit] = self.seen.get(unit, 0) + state.restarts - before
         if state.active != "failed":
             self.started.add(unit)
-        elif unit in self.started:  # failed again after the restart: systemd gave up
-            return f"{unit} failed ({state.sub}): systemd stopped restarting it"
+            self.failed[unit] = 0
+        elif unit in self.started:
+            # failed again after the restart, on two reads in a row (a stop that
+            # overran its timeout is failed for a moment within the restart)
+            self.failed[unit] = self.failed.get(unit, 0) + 1
+            if self.failed[unit] >= 2:
+                return f"{unit} failed ({state.sub}): systemd stopped restarting it"
         if self.seen.get(unit, 0) >= limit:
             return (f"{unit} restarted {self.seen[unit]} times (crashing or killed by its "
                     "watchdog): not waiting for the deadline")

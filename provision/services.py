@@ -3,6 +3,7 @@ runs, restarting them, and their state from ``systemctl show``."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -85,6 +86,7 @@ class Systemctl:
         starting for the rest of the limit's interval."""
         if not units:
             return None
-        self.runner.run([self.command, "reset-failed", *units], timeout=60)
+        with contextlib.suppress(CommandError):  # the restart is asked for all the same
+            self.runner.run([self.command, "reset-failed", *units], timeout=60)
         result = self.runner.run([self.command, "restart", "--no-block", *units], timeout=60)
         return None if result.ok else result.describe()

@@ -226,8 +226,9 @@ class Updater:
             verdict = self.health.wait(units, self.layout.release(release), baseline)
         except Exception as error:  # whatever happens, an unchecked release is not kept
             return Verdict(False, [f"the health check itself failed: {error!r}"])
-        if problem is not None:
-            verdict.problems.insert(0, f"restart: {problem}")
+        if problem is not None:  # the units were never restarted: whatever runs is not *release*
+            return Verdict(False, [f"restart: {problem}", *verdict.problems], verdict.fails,
+                           verdict.waited)
         return verdict
 
     def _clear_leftovers(self) -> list[str]:
@@ -306,7 +307,9 @@ class Updater:
         undone = "ROLLBACK UNDONE" if trial.kind == ROLLBACK else "ROLLED BACK"
         lines.append(f"{undone}: current is {back} again; restarting "
                      f"{', '.join(trial.units) or 'nothing'}")
-        after = self._restart_and_check(trial.units, back, [])
+        # the FAILs *back* had before the trial are tolerated again: a printer
+        # out of paper does not make the restored release "not restored"
+        after = self._restart_and_check(trial.units, back, trial.baseline)
         lines.append(f"{back} after the rollback: {after.summary()}")
         failed = {"reason": verdict.summary(), "problems": verdict.problems,
                   "role": self.device.role, "restored_healthy": after.healthy}

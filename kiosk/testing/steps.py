@@ -14,7 +14,9 @@ screen by touching what a villager would; ``{"measure_search": [WORDS]}``
 times the search for each word; ``{"audit": NAME}`` records what is on the
 screen, measured (:mod:`kiosk.testing.audit`); ``{"wait_until_asleep": N}``
 waits up to N frames for the screen to sleep; ``{"sleep_state": true}``
-records whether it sleeps and the screen showing; ``{"classes": true}``
+records whether it sleeps and the screen showing; ``{"redraws": SECONDS,
+"opacity_of": ID}`` counts the window's redraws over SECONDS and the
+opacities widget ID shows; ``{"classes": true}``
 records the classes of every widget on the window (:mod:`kiosk.kivy_style`).
 
 The report also gets the time of the first frame and, for each tap, the time
@@ -53,6 +55,7 @@ class ScriptRunnerForTests(ScriptRunner):
         super().__init__(app, steps, report)
         report.setdefault("switch_ms", [])
         self._pending_switch: float | None = None
+        self._flips = 0
 
     def handlers(self) -> dict[str, StepHandler]:
         return {**super().handlers(), "monkey": self.monkey, "texts": self.texts,
@@ -60,7 +63,8 @@ class ScriptRunnerForTests(ScriptRunner):
                 "touch_node": self.touch_node, "expect_selected": self.expect_selected,
                 "touch_home": self.touch_home, "measure_search": self.measure_search,
                 "audit": self.audit, "wait_until_asleep": self.wait_until_asleep,
-                "sleep_state": self.sleep_state, "classes": self.classes}
+                "sleep_state": self.sleep_state, "classes": self.classes,
+                "redraws": self.redraws}
 
     # -- timing, for the benchmark -----------------------------------------------
 
@@ -73,6 +77,7 @@ class ScriptRunnerForTests(ScriptRunner):
         super().press(widget)
 
     def _flipped(self, *args: Any) -> None:
+        self._flips += 1
         if "first_frame" not in self.report:
             self.report["first_frame"] = time.time()
         if self._pending_switch is not None:
@@ -143,6 +148,20 @@ class ScriptRunnerForTests(ScriptRunner):
     def sleep_state(self, step: Step, record: dict[str, Any]) -> Iterator[int]:
         record["asleep"] = self.app.asleep
         record["screen"] = self.app.screen
+        yield 0
+
+    def redraws(self, step: Step, record: dict[str, Any]) -> Iterator[int]:
+        """``{"redraws": SECONDS, "opacity_of": ID}``: how many times the
+        window was drawn in SECONDS left alone, and the opacities the widget
+        ID of the current screen showed meanwhile."""
+        widget = self.app.manager.current_screen.ids[step["opacity_of"]]
+        flips, begun, seen = self._flips, time.monotonic(), set()
+        while time.monotonic() - begun < float(step["redraws"]):
+            seen.add(round(float(widget.opacity), 3))
+            yield 1
+        record["redraws"] = self._flips - flips
+        record["seconds"] = time.monotonic() - begun
+        record["opacities"] = sorted(seen)
         yield 0
 
     def write_file(self, step: Step, record: dict[str, Any]) -> Iterator[int]:

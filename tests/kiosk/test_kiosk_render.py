@@ -58,3 +58,18 @@ def test_thousands_of_random_touches_leave_the_kiosk_working(run_script: RunScri
     report = run_script(steps, timeout=160)  # a busy 2-core machine: 3000 touches take long
     monkey = report["steps"][0]
     assert len(monkey["screens_seen"]) >= 4, monkey["screens_seen"]
+
+
+def test_the_attract_screen_pulses_without_redrawing_every_frame(run_script: RunScript) -> None:
+    """The kiosk shows its attract screen most of the day: "请点一下屏幕"
+    visibly breathes, never fainter than 80 %, with a few redraws a second
+    (an animation drew 30 a second, all day, on a Pi without a fan); and the
+    pulse ends with the screen."""
+    steps = [{"call": "show_attract"}, {"expect": "attract"},
+             {"redraws": 3, "opacity_of": "line3"},
+             {"tap_at": [0.5, 0.5]}, {"expect": "home"}]
+    report = run_script(steps, timeout=90)
+    watched = report["steps"][2]
+    assert len(watched["opacities"]) >= 3, watched  # it pulses
+    assert min(watched["opacities"]) >= 0.8, watched
+    assert watched["redraws"] <= 5 * watched["seconds"], watched

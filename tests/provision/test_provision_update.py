@@ -332,6 +332,29 @@ def test_a_crash_loop_is_rolled_back_without_waiting_for_the_deadline(
     assert fake.events()[0]["event"] == "rolled_back"
 
 
+def test_a_restart_systemd_refused_is_not_kept(fake: Fake, source: Path) -> None:
+    """systemd would not restart the units: what still runs is the old
+    release's processes, healthy and pinging, so nothing of the new one was
+    checked and it is not kept."""
+    answers = {"*": HEALTHY_UNITS, "restart_rc": 1}
+    fake.answer_units(answers)
+    code, out = update(fake, "apply", "--from", str(source), *FAST)
+    assert code == 1 and "restart: " in out, out
+    assert fake.layout.current() == OLD
+
+
+def test_the_release_put_back_keeps_the_fails_it_had(fake: Fake, source: Path) -> None:
+    """Out of paper before the update and after: the release put back after
+    a failed update is restored, not "not restored" for the paper."""
+    new = Source.find(source).name
+    fake.doctor(doctor_report("printer"))
+    fake.doctor(doctor_report("printer", "devices"), release=new)
+    code, out = update(fake, "apply", "--from", str(source), *FAST)
+    assert code == 1 and "doctor FAIL devices" in out, out
+    assert f"{OLD} after the rollback: healthy" in out, out
+    assert fake.events()[0]["restored_healthy"] is True
+
+
 def test_a_fail_the_old_release_had_is_tolerated_unless_strict(
     fake: Fake, source: Path
 ) -> None:

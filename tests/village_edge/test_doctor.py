@@ -12,14 +12,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from gpiozero.pins.mock import MockFactory
 
-from device.config import load_config
-from hardware.errors import PinBusyError
+from device.config import Config, load_config
 from seal_controller.ledger import Ledger
 from sync.outbox import Outbox
 from tests.village_edge.test_cli import lines_by_check, write_config
 from tests.village_edge.trees import snapshot
-from village_edge.doctor import check_held_lines, check_state_dir
+from village_edge import doctor as doctor_module
+from village_edge.doctor import check_state_dir, check_station_devices
 from village_edge.report import Status
 
 
@@ -103,23 +104,71 @@ def test_a_state_directory_the_service_user_cannot_write_fails_with_the_fix(
     assert sorted(p.name for p in state.iterdir()) == ["outbox"]
 
 
-@pytest.mark.parametrize(("active", "status", "said"), [
-    (0, Status.OK, "held by the running seal station (village-edge-seal.service); not opened"),
-    (3, Status.FAIL, "village-edge-seal.service is not running: stop what holds the lines"),
-])
-def test_lines_the_running_station_holds_are_not_a_failure(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, active: int, status: Status, said: str
+def fake_systemctl(directory: Path, script: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one seam: what systemd says of the seal station's unit."""
+    systemctl = directory / "systemctl"
+    systemctl.write_text(f"#!/bin/sh\n{script}\n")
+    systemctl.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{directory}:{os.environ['PATH']}")
+
+
+@pytest.fixture
+def real_pins(tmp_path: Path) -> Config:
+    """A device's configuration (real pins), its pins simulated underneath."""
+    config = load_config(write_config(tmp_path, "simulate = true", "simulate = false",
+                                      state=tmp_path / "state"), home=tmp_path)
+    assert not config.simulate
+    return config
+
+
+class LgpioError(Exception):
+    """What lgpio raises for a line another process claimed."""
+
+
+def test_the_running_stations_lines_are_not_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, real_pins: Config, factory: MockFactory
 ) -> None:
     """Run while the station runs (a technician, or the health check after
-    an update), the doctor finds its lines held: that is the station doing
-    its job, not a fault; the same lines held while the station is down
-    are one."""
-    systemctl = tmp_path / "systemctl"  # the one seam: what systemd says of the unit
-    systemctl.write_text(f'#!/bin/sh\n[ "$*" = "is-active --quiet village-edge-seal.service" ]'
-                         f' && exit {active}\nexit 4\n')
-    systemctl.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
-    finding = check_held_lines(PinBusyError("a GPIO line of this station is held by another "
-                                            "process ('GPIO busy')"))
-    assert finding.status is status
-    assert said in f"{finding.detail} {finding.hint}", finding
+    every update), the doctor leaves the lines alone: with some pin
+    libraries opening them again would turn the station's outputs into
+    inputs under it. That is the station doing its job, not a fault."""
+    fake_systemctl(tmp_path, '[ "$*" = "is-active --quiet village-edge-seal.service" ]',
+                   monkeypatch)
+    [finding] = check_station_devices(real_pins, factory)
+    assert finding.status is Status.OK
+    assert "held by the running seal station (village-edge-seal.service); not opened" in \
+        finding.detail
+    assert factory.pins == {}  # not one line opened
+
+
+def test_lines_held_while_the_station_is_down_are_a_fault(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, real_pins: Config, factory: MockFactory
+) -> None:
+    fake_systemctl(tmp_path, "exit 3", monkeypatch)  # inactive
+
+    def held(spec: object, **kwargs: object) -> object:
+        raise LgpioError("'GPIO busy'")
+
+    monkeypatch.setattr(factory, "pin", held)
+    [finding] = check_station_devices(real_pins, factory)
+    assert finding.status is Status.FAIL
+    assert "held by another process ('GPIO busy')" in finding.detail
+    assert "village-edge-seal.service is not running: stop what holds the lines" in finding.hint
+
+
+def test_a_systemd_that_does_not_answer_leaves_the_lines_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, real_pins: Config, factory: MockFactory
+) -> None:
+    fake_systemctl(tmp_path, "sleep 30", monkeypatch)
+    monkeypatch.setattr(doctor_module, "SYSTEMD_TIMEOUT", 0.5)
+    [finding] = check_station_devices(real_pins, factory)
+    assert finding.status is Status.WARN and "not opened" in finding.detail, finding
+    assert factory.pins == {}
+
+
+def test_without_systemd_the_devices_are_tested(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, real_pins: Config, factory: MockFactory
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no systemctl at all
+    names = [f.check for f in check_station_devices(real_pins, factory)]
+    assert "lock committee" in names, names
