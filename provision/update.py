@@ -342,6 +342,11 @@ class Updater:
                     f"passed its health check before {current} is installed (a release "
                     "rolled away from is not gone back to; 'update apply' tries it again)")
             units, baseline = self._base()
+            # an older doctor that cannot report at all beside the running station
+            # (before this release, it crashed on the station's lines) cannot after
+            # the switch either: that release is judged by its units alone
+            baseline += [fail for fail in self.doctor.fails(self.layout.release(target))
+                         if fail.startswith("doctor:")]
             lines = self._clear_leftovers()
             return self._trial(Trial(current, target, ROLLBACK, units, baseline), lines)
 

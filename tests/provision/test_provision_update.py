@@ -355,6 +355,22 @@ def test_the_release_put_back_keeps_the_fails_it_had(fake: Fake, source: Path) -
     assert fake.events()[0]["restored_healthy"] is True
 
 
+def test_a_rollback_by_hand_tolerates_what_the_older_doctor_already_said(
+    fake: Fake, source: Path
+) -> None:
+    """The release gone back to is older: its doctor fails where the current
+    one does not (doctors before this fix crashed on the running station's
+    lines). Said before the switch as after it, that is not the rollback's
+    fault, and the technician's rollback is kept."""
+    crashing = "#!/bin/sh\necho \"internal error: 'GPIO busy'\" >&2\nexit 70\n"
+    (fake.layout.release(OLD) / "bin/village-edge").write_text(crashing)
+    code, out = update(fake, "apply", "--from", str(source), *FAST)
+    assert code == 0, out
+    code, out = update(fake, "rollback", *FAST)
+    assert code == 0 and "ROLLBACK UNDONE" not in out, out
+    assert fake.layout.current() == OLD
+
+
 def test_a_fail_the_old_release_had_is_tolerated_unless_strict(
     fake: Fake, source: Path
 ) -> None:
