@@ -186,6 +186,14 @@ class Machine:
             if "error" in message:
                 raise MachineError(f"QMP: {message['error']}")
 
+    def pause(self) -> None:
+        """Stop the guest's CPUs (and its clocks: a paused guest sees no time
+        pass, so no watchdog or timer of its own fires meanwhile)."""
+        self.qmp("stop")
+
+    def resume(self) -> None:
+        self.qmp("cont")
+
     def screendump(self, path: Path) -> Image.Image:
         """What the display shows now, saved as *path* (PNG)."""
         raw = path.with_suffix(".ppm")
