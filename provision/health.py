@@ -90,10 +90,11 @@ class RestartCount:
     old run's count, then the count starts again from 0. Only increases
     between two reads are counted."""
 
-    def __init__(self) -> None:
+    def __init__(self, started: Sequence[str] = ()) -> None:
         self.last: dict[str, int] = {}
         self.seen: dict[str, int] = {}
-        self.started: set[str] = set()  # units seen not failed since the trial began
+        # units seen not failed since the trial began (or started by systemd at boot)
+        self.started: set[str] = set(started)
         self.failed: dict[str, int] = {}  # consecutive failed reads after that
 
     def given_up(self, state: UnitState, limit: int) -> str | None:
@@ -130,14 +131,17 @@ class HealthCheck:
         self.clock = clock
         self.sleep = sleep
 
-    def wait(self, units: Sequence[str], release: Path, baseline: Sequence[str]) -> Verdict:
-        """Healthy, or the problems seen when the deadline passed."""
+    def wait(self, units: Sequence[str], release: Path, baseline: Sequence[str], *,
+             at_boot: bool = False) -> Verdict:
+        """Healthy, or the problems seen when the deadline passed. *at_boot*:
+        systemd started the units, not this trial, so a unit already failed
+        at the first reads is one systemd gave up on."""
         policy = self.policy
         start = self.clock()
         deadline = start + policy.deadline
         first: dict[str, UnitState] = {}   # the first active state seen, per unit
         since: dict[str, float] = {}       # when each unit was first seen active
-        loops = RestartCount()
+        loops = RestartCount(units if at_boot else ())
         next_doctor = start
         doctor_fails: list[str] | None = None
         while True:

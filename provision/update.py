@@ -365,7 +365,7 @@ class Updater:
                 return Outcome(True, [*lines, f"current is {self.layout.current()}: the switch "
                                               "never happened"])
             verdict = self.health.wait(trial.units, self.layout.release(trial.to),
-                                       trial.baseline)
+                                       trial.baseline, at_boot=True)
             if verdict.healthy:
                 self._keep(lines, trial, verdict)
                 return Outcome(True, lines)

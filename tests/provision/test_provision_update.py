@@ -602,6 +602,30 @@ def test_verify_finishes_a_trial_a_power_cut_interrupted(fake: Fake, source: Pat
     assert update(fake, "verify", *FAST) == (0, "no update on trial\n")
 
 
+def test_verify_judges_a_station_systemd_gave_up_on_at_boot_at_once(
+    fake: Fake, source: Path
+) -> None:
+    """A power cut during the trial; at boot the new release's station
+    crash-looped until systemd gave up before verify ran. It is judged at
+    once and the release before is put back, rather than a seal station
+    without its seals until the deadline (an hour here: the test's own
+    timeout would end first)."""
+    new = Source.find(source).name
+    assert update(fake, "apply", "--from", str(source), *FAST)[0] == 0
+    fake.layout.switch(OLD, previous=None)
+    fake.layout.switch(new, previous=OLD)
+    (fake.layout.prefix / "trial.json").write_text(json.dumps(
+        {"from": OLD, "to": new, "previous": None, "units": SEAL_UNITS, "baseline": []}))
+    gave_up = {**HEALTHY_UNITS["village-edge-seal.service"], "ActiveState": "failed",
+               "SubState": "failed", "NRestarts": "19"}
+    fake.answer_units({"*": HEALTHY_UNITS,
+                       new: {**HEALTHY_UNITS, "village-edge-seal.service": gave_up}})
+    code, out = update(fake, "verify", "--deadline", "3600", "--settle", "0.3")
+    assert code == 1 and "systemd stopped restarting it" in out, out
+    assert fake.layout.current() == OLD
+    assert f"{OLD} after the rollback: healthy" in out, out
+
+
 def test_an_undeployed_device_and_a_bad_source_are_refused(fake: Fake, tmp_path: Path) -> None:
     code, out = refused(fake, "apply", "--from", str(tmp_path / "nothing"), *FAST)
     assert code == 66 and "no such file or directory" in out
