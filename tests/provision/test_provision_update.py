@@ -585,15 +585,22 @@ def test_releases_an_older_village_edge_switched_start_the_list_from_previous(
         assert fake.layout.current() == new
 
 
-def test_verify_finishes_a_trial_a_power_cut_interrupted(fake: Fake, source: Path) -> None:
-    """A power cut during the health check left the unconfirmed release
-    current; at boot, verify checks it and rolls back when it is unhealthy."""
+def interrupted_trial(fake: Fake, source: Path) -> str:
+    """The release of *source* current and on trial, as a power cut during
+    its health check leaves it; its name."""
     new = Source.find(source).name
     assert update(fake, "apply", "--from", str(source), *FAST)[0] == 0
     fake.layout.switch(OLD, previous=None)
     fake.layout.switch(new, previous=OLD)
     (fake.layout.prefix / "trial.json").write_text(json.dumps(
         {"from": OLD, "to": new, "previous": None, "units": SEAL_UNITS, "baseline": []}))
+    return new
+
+
+def test_verify_finishes_a_trial_a_power_cut_interrupted(fake: Fake, source: Path) -> None:
+    """A power cut during the health check left the unconfirmed release
+    current; at boot, verify checks it and rolls back when it is unhealthy."""
+    new = interrupted_trial(fake, source)
     fake.doctor(doctor_report("camera"), release=new)
     code, out = update(fake, "verify", *FAST)
     assert code == 1, out
@@ -610,12 +617,7 @@ def test_verify_judges_a_station_systemd_gave_up_on_at_boot_at_once(
     once and the release before is put back, rather than a seal station
     without its seals until the deadline (an hour here: the test's own
     timeout would end first)."""
-    new = Source.find(source).name
-    assert update(fake, "apply", "--from", str(source), *FAST)[0] == 0
-    fake.layout.switch(OLD, previous=None)
-    fake.layout.switch(new, previous=OLD)
-    (fake.layout.prefix / "trial.json").write_text(json.dumps(
-        {"from": OLD, "to": new, "previous": None, "units": SEAL_UNITS, "baseline": []}))
+    new = interrupted_trial(fake, source)
     gave_up = {**HEALTHY_UNITS["village-edge-seal.service"], "ActiveState": "failed",
                "SubState": "failed", "NRestarts": "19"}
     fake.answer_units({"*": HEALTHY_UNITS,
